@@ -1,0 +1,183 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+export const ROLES = ['local', 'cheap', 'strong', 'student', 'teacher', 'judge', 'embedder', 'cross_encoder'] as const;
+export type Role = (typeof ROLES)[number];
+
+const limits = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    concurrency: { type: 'integer', minimum: 1, default: 4 },
+    requestsPerMinute: { type: 'integer', minimum: 1 },
+    tokensPerMinute: { type: 'integer', minimum: 1 },
+    timeoutMs: { type: 'integer', minimum: 1, default: 60000 },
+    maxRetries: { type: 'integer', minimum: 0, default: 3 },
+  },
+} as const;
+
+const provider = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind'],
+  properties: {
+    /** `openai` covers OpenAI and any OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio). */
+    kind: { enum: ['openai', 'local', 'http-rerank'] },
+    baseURL: { type: 'string', minLength: 1 },
+    /** Name of the environment variable holding the API key; the key itself never lives in a file. */
+    apiKeyEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+    /** Whether the server accepts `response_format: json_schema` (strict). */
+    structuredOutputs: { type: 'boolean', default: true },
+    limits,
+  },
+} as const;
+
+const roleBinding = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['provider', 'model'],
+  properties: {
+    provider: { type: 'string', minLength: 1 },
+    model: { type: 'string', minLength: 1 },
+    temperature: { type: 'number', minimum: 0, maximum: 2 },
+    maxOutputTokens: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+const price = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['input', 'output'],
+  properties: {
+    /** Dollars per 1M tokens. */
+    input: { type: 'number', minimum: 0 },
+    cachedInput: { type: 'number', minimum: 0 },
+    output: { type: 'number', minimum: 0 },
+  },
+} as const;
+
+const cascadeTier = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role'],
+  properties: {
+    role: { enum: ROLES },
+    /** Accept this tier's answer when its confidence is at least this; the last configured tier is always accepted. */
+    threshold: { type: 'number', minimum: 0, maximum: 1, default: 0 },
+  },
+} as const;
+
+const cascade = { type: 'array', minItems: 1, items: cascadeTier } as const;
+
+export const configSchema = {
+  $id: 'hubgen.config',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    dataDir: { type: 'string', default: 'data/instacart' },
+    /** Artefacts, embedding cache and the embedded vector index live here. */
+    workDir: { type: 'string', default: '.hubgen' },
+    providers: { type: 'object', additionalProperties: provider, default: {} },
+    roles: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(ROLES.map((r) => [r, roleBinding])) as Record<Role, typeof roleBinding>,
+      default: {},
+    },
+    prices: { type: 'object', additionalProperties: price, default: {} },
+    vectorStore: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        kind: { enum: ['embedded', 'qdrant'], default: 'embedded' },
+        url: { type: 'string', minLength: 1 },
+        apiKeyEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+      },
+      default: {},
+    },
+    embedding: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        workers: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
+        batchSize: { type: 'integer', minimum: 1, maximum: 4096, default: 128 },
+      },
+      default: {},
+    },
+    phases: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        themes: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            cascade: { ...cascade, default: [{ role: 'local', threshold: 0.6 }, { role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }] },
+            minThemes: { type: 'integer', minimum: 1, default: 4 },
+            maxThemes: { type: 'integer', minimum: 1, default: 8 },
+          },
+        },
+        keywords: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            cascade: { ...cascade, default: [{ role: 'student', threshold: 0.55 }, { role: 'teacher', threshold: 0 }] },
+            candidates: { type: 'integer', minimum: 5, maximum: 1000, default: 100 },
+            minKeywords: { type: 'integer', minimum: 1, default: 5 },
+            maxKeywords: { type: 'integer', minimum: 1, default: 12 },
+          },
+        },
+        filter: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            themeDedupThreshold: { type: 'number', minimum: 0, maximum: 1, default: 0.86 },
+            keywordDedupThreshold: { type: 'number', minimum: 0, maximum: 1, default: 0.9 },
+            relevanceThreshold: { type: 'number', minimum: 0, maximum: 1, default: 0.35 },
+            judgeCascade: { ...cascade, default: [{ role: 'local', threshold: 0.7 }, { role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }] },
+            policy: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                allowAlcohol: { type: 'boolean', default: false },
+                allowTobacco: { type: 'boolean', default: false },
+                bannedTerms: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+              },
+            },
+          },
+        },
+        assemble: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            productsPerTheme: { type: 'integer', minimum: 1, default: 12 },
+            minProductsPerTheme: { type: 'integer', minimum: 0, default: 4 },
+            perKeyword: { type: 'integer', minimum: 1, default: 20 },
+          },
+        },
+      },
+    },
+    run: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        concurrency: { type: 'integer', minimum: 1, default: 2 },
+        /** Stop starting new users once a run has spent this many dollars. */
+        budgetUsd: { type: 'number', minimum: 0 },
+      },
+    },
+  },
+} as const;
+
+export type HubgenConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: false }>;
+export type CascadeTierConfig = FromSchema<typeof cascadeTier, { keepDefaultedPropertiesOptional: false }>;
+export type ProviderConfig = FromSchema<typeof provider>;
+export type RoleBinding = FromSchema<typeof roleBinding>;
+export type Price = FromSchema<typeof price>;

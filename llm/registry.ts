@@ -1,0 +1,52 @@
+import type { Role } from './config.js';
+import type { Usage } from './usage.js';
+
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'refusal' | 'tool_calls' | 'unknown';
+
+/** One call made while producing a structured value (first try, or a retry with the validator's errors). */
+export interface StructuredAttempt {
+  readonly ok: boolean;
+  /** 'not-json' | 'schema' | 'refusal' | 'length' | 'http' | ... when !ok. */
+  readonly failure?: string;
+  readonly detail?: string;
+  readonly repaired: boolean;
+  readonly usage: Usage;
+  readonly latencyMs: number;
+}
+
+export interface StructuredResult<T> {
+  readonly object: T;
+  readonly model: string;
+  readonly usage: Usage;
+  readonly finishReason: FinishReason;
+  /** Every call, in order; the last one produced `object`. */
+  readonly attempts: readonly StructuredAttempt[];
+  /** True when a mechanical repair (not the model) made the output valid. */
+  readonly repaired: boolean;
+  readonly latencyMs: number;
+  readonly warnings: readonly string[];
+}
+
+export interface GenerateStructuredOptions {
+  readonly role: Role;
+  /** JSON Schema: the single source of truth for the value's shape. */
+  readonly schema: object;
+  /** Name sent to providers that take one with response_format json_schema. */
+  readonly schemaName: string;
+  readonly messages: readonly ChatMessage[];
+  readonly signal?: AbortSignal;
+}
+
+/** Maps roles to models; the only way phases reach an LLM. */
+export interface ModelRegistry {
+  /** Why the role cannot be used now (no key, no endpoint), or undefined when it can. */
+  unavailableReason(role: Role): string | undefined;
+  /** The model id bound to a role: part of artefact hashes and provenance. */
+  modelId(role: Role): string;
+  generateStructured<T>(options: GenerateStructuredOptions): Promise<StructuredResult<T>>;
+}

@@ -1,0 +1,38 @@
+/**
+ * Token usage of one model call. Counts are `number | undefined` so that
+ * "the provider did not say" never reads as 0.
+ */
+export interface Usage {
+  readonly inputTokens: number | undefined;
+  readonly cachedInputTokens: number | undefined;
+  readonly outputTokens: number | undefined;
+  /** Dollars, from the configured price table; 0 for local models, undefined when no price is known. */
+  readonly costUsd: number | undefined;
+  /** Model calls this usage covers (a repair retry is a second call). */
+  readonly calls: number;
+}
+
+export const ZERO_USAGE: Usage = {
+  inputTokens: 0,
+  cachedInputTokens: 0,
+  outputTokens: 0,
+  costUsd: 0,
+  calls: 0,
+};
+
+const addMaybe = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? (a ?? b) : a + b;
+
+/** Sum usages; an unknown count stays unknown only when every part is unknown. */
+export function addUsage(...parts: Usage[]): Usage {
+  return parts.reduce<Usage>(
+    (acc, u) => ({
+      inputTokens: addMaybe(acc.inputTokens, u.inputTokens),
+      cachedInputTokens: addMaybe(acc.cachedInputTokens, u.cachedInputTokens),
+      outputTokens: addMaybe(acc.outputTokens, u.outputTokens),
+      costUsd: addMaybe(acc.costUsd, u.costUsd),
+      calls: acc.calls + u.calls,
+    }),
+    ZERO_USAGE,
+  );
+}

@@ -1,0 +1,41 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+/**
+ * Phase 1 output, and the schema LLM tiers decode against. Written in the strict structured-output
+ * subset (every property required, additionalProperties false) so providers can enforce it.
+ */
+export const themesSchema = {
+  $id: 'hubgen.themes.v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['pageTitle', 'themes'],
+  properties: {
+    pageTitle: { type: 'string', minLength: 3, maxLength: 90 },
+    themes: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 12,
+      description: 'Ordered: the first theme is the most important for this user.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title', 'description', 'concepts', 'aisles', 'departments', 'confidence'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+          title: { type: 'string', minLength: 3, maxLength: 70 },
+          description: { type: 'string', minLength: 10, maxLength: 280 },
+          /** Freeform product concepts the theme implies ("fresh basil", "whole wheat pasta"). */
+          concepts: { type: 'array', minItems: 1, maxItems: 12, items: { type: 'string', minLength: 2, maxLength: 60 } },
+          /** Catalogue aisle names the theme targets. */
+          aisles: { type: 'array', maxItems: 8, items: { type: 'string', minLength: 2, maxLength: 60 } },
+          departments: { type: 'array', maxItems: 4, items: { type: 'string', minLength: 2, maxLength: 40 } },
+          /** Self-assessed confidence that the theme fits this user, 0..1. */
+          confidence: { type: 'number', minimum: 0, maximum: 1 },
+        },
+      },
+    },
+  },
+} as const;
+
+export type Themes = FromSchema<typeof themesSchema>;
+export type Theme = Themes['themes'][number];

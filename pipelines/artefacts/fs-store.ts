@@ -1,0 +1,63 @@
+import { mkdir, readFile, rename, rm, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { integrityProblem, type Artefact } from './artefact.js';
+import type { ArtefactStore, ReadResult } from './store.js';
+
+/**
+ * Filesystem store: one pretty-printed JSON file per artefact under <dir>/<hh>/<hash>.json, so
+ * people can open artefacts in an editor. Writes go to a temp file and are renamed into place.
+ */
+export class FsArtefactStore implements ArtefactStore {
+  readonly kind = 'fs';
+  constructor(readonly dir: string) {}
+
+  pathOf(hash: string): string {
+    return join(this.dir, hash.slice(0, 2), `${hash}.json`);
+  }
+
+  async read<T>(hash: string): Promise<ReadResult<T>> {
+    let text: string;
+    try {
+      text = await readFile(this.pathOf(hash), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'miss' };
+      throw e;
+    }
+    let artefact: Artefact<T>;
+    try {
+      artefact = JSON.parse(text) as Artefact<T>;
+    } catch (e) {
+      return { status: 'corrupt', problem: `${this.pathOf(hash)} is not valid JSON (${(e as Error).message})` };
+    }
+    const problem = integrityProblem(artefact, hash);
+    return problem ? { status: 'corrupt', problem: `${this.pathOf(hash)}: ${problem}` } : { status: 'hit', artefact };
+  }
+
+  async write(artefact: Artefact): Promise<void> {
+    const path = this.pathOf(artefact.hash);
+    await mkdir(join(this.dir, artefact.hash.slice(0, 2)), { recursive: true });
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    await writeFile(tmp, JSON.stringify(artefact, null, 1));
+    await rename(tmp, path);
+  }
+
+  async delete(hash: string): Promise<void> {
+    await rm(this.pathOf(hash), { force: true });
+  }
+
+  async *list(): AsyncGenerator<string> {
+    let shards: string[];
+    try {
+      shards = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    for (const shard of shards.sort()) {
+      if (shard.length !== 2) continue;
+      for (const f of (await readdir(join(this.dir, shard))).sort()) {
+        if (f.endsWith('.json')) yield f.slice(0, -'.json'.length);
+      }
+    }
+  }
+}
