@@ -1,0 +1,54 @@
+import type { Filter, FieldCondition, Payload, SearchHit, SearchOptions, VectorPoint, VectorStore } from '../retrieval/vectors/store.js';
+
+function conditionHolds(payload: Payload, c: FieldCondition): boolean {
+  const v = payload[c.key];
+  const values = Array.isArray(v) ? (v as (string | number)[]) : v === undefined ? [] : [v as string | number | boolean];
+  if ('value' in c.match) return values.includes(c.match.value as never);
+  const any = c.match.any;
+  return values.some((x) => any.includes(x as never));
+}
+
+export function matchesFilter(payload: Payload, filter: Filter | undefined): boolean {
+  if (!filter) return true;
+  return (filter.must ?? []).every((c) => conditionHolds(payload, c)) && !(filter.mustNot ?? []).some((c) => conditionHolds(payload, c));
+}
+
+/** Exact brute-force store for unit tests: obviously correct, never used in production paths. */
+export function memoryVectorStore(): VectorStore {
+  const cols = new Map<string, { dims: number; points: Map<string, VectorPoint> }>();
+  const col = (name: string) => {
+    const c = cols.get(name);
+    if (!c) throw new Error(`collection "${name}" does not exist`);
+    return c;
+  };
+  return {
+    kind: 'test-memory',
+    async ensureCollection(name, dims) {
+      const c = cols.get(name);
+      if (c && c.dims !== dims) throw new Error(`collection "${name}" has ${c.dims} dimensions, not ${dims}`);
+      if (!c) cols.set(name, { dims, points: new Map() });
+    },
+    hasCollection: async (name) => cols.has(name),
+    dropCollection: async (name) => void cols.delete(name),
+    async upsert(name, points) {
+      const c = col(name);
+      for (const p of points) c.points.set(p.id, p);
+    },
+    async search(name, vector, { k, filter }: SearchOptions): Promise<SearchHit[]> {
+      const hits: SearchHit[] = [];
+      for (const p of col(name).points.values()) {
+        if (!matchesFilter(p.payload, filter)) continue;
+        let s = 0;
+        for (let i = 0; i < vector.length; i++) s += vector[i] * p.vector[i];
+        hits.push({ id: p.id, score: s, payload: p.payload });
+      }
+      return hits.sort((a, b) => b.score - a.score).slice(0, k);
+    },
+    async delete(name, ids) {
+      const c = col(name);
+      for (const id of ids) c.points.delete(id);
+    },
+    count: async (name) => col(name).points.size,
+    close: async () => {},
+  };
+}
