@@ -102,16 +102,22 @@ export async function runCascade<I, O>(options: RunCascadeOptions<I, O>): Promis
   const errors: unknown[] = [];
   let best: { outcome: TierOutcome<O>; spec: TierSpec } | undefined;
 
-  for (const spec of tiers) {
+  const skipReason = (spec: TierSpec): string | undefined =>
+    implementations[spec.role] ? unavailableReason(spec.role) : `step ${step} has no ${spec.role} implementation`;
+  const recordSkip = (spec: TierSpec, why: string) => {
+    const key = `${step}:${spec.role}`;
+    if (!skipLogged.has(key)) {
+      skipLogged.add(key);
+      logger.info({ step, role: spec.role, reason: why }, 'cascade tier skipped');
+    }
+    attempts.push({ role: spec.role, model: undefined, threshold: spec.threshold, confidence: undefined, accepted: false, usage: ZERO_USAGE, latencyMs: 0, reason: why, outcome: 'skipped' });
+  };
+
+  for (const [index, spec] of tiers.entries()) {
     const impl = implementations[spec.role];
-    const why = impl ? unavailableReason(spec.role) : `step ${step} has no ${spec.role} implementation`;
+    const why = skipReason(spec);
     if (why) {
-      const key = `${step}:${spec.role}`;
-      if (!skipLogged.has(key)) {
-        skipLogged.add(key);
-        logger.info({ step, role: spec.role, reason: why }, 'cascade tier skipped');
-      }
-      attempts.push({ role: spec.role, model: undefined, threshold: spec.threshold, confidence: undefined, accepted: false, usage: ZERO_USAGE, latencyMs: 0, reason: why, outcome: 'skipped' });
+      recordSkip(spec, why);
       continue;
     }
     const t0 = clock.monotonic();
@@ -137,6 +143,9 @@ export async function runCascade<I, O>(options: RunCascadeOptions<I, O>): Promis
     attempts.push({ role: spec.role, model: outcome.model, threshold: spec.threshold, confidence: outcome.confidence, accepted, usage: outcome.usage, latencyMs, reason, outcome: accepted ? 'accepted' : 'escalated', notes: outcome.notes });
     if (!best || outcome.confidence > best.outcome.confidence) best = { outcome, spec };
     if (accepted) {
+      // Record the tiers an escalation would have reached, so "accepted because nothing better
+      // was configured" is visible in provenance.
+      if (!clears) for (const later of tiers.slice(index + 1)) recordSkip(later, skipReason(later) ?? 'not reached');
       return finish(outcome, spec.role);
     }
   }

@@ -9,7 +9,12 @@ export class MemoryArtefactStore implements ArtefactStore {
   async read<T>(hash: string): Promise<ReadResult<T>> {
     const text = this.items.get(hash);
     if (text === undefined) return { status: 'miss' };
-    const artefact = JSON.parse(text) as Artefact<T>;
+    let artefact: Artefact<T>;
+    try {
+      artefact = JSON.parse(text) as Artefact<T>;
+    } catch (e) {
+      return { status: 'corrupt', problem: `not valid JSON (${(e as Error).message})` };
+    }
     const problem = integrityProblem(artefact, hash);
     return problem ? { status: 'corrupt', problem } : { status: 'hit', artefact };
   }
