@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { affinityFactor, bestPerProduct, compareScored, DEFAULT_RANKING, dot, pickTop, popularityFactor, relevance } from './rank.js';
+
+const noSignal = { productAffinity: {}, aisleAffinity: {} };
+
+describe('relevance', () => {
+  it('blends hit score and theme cosine by the hit weight', () => {
+    expect(relevance(1, 0, { ...DEFAULT_RANKING, hitWeight: 0.7 })).toBeCloseTo(0.7);
+    expect(relevance(0, 1, { ...DEFAULT_RANKING, hitWeight: 0.7 })).toBeCloseTo(0.3);
+    expect(relevance(0.8, 0.4)).toBeCloseTo(0.6);
+  });
+
+  it('clamps negative and non-finite similarities to 0 and caps at 1', () => {
+    expect(relevance(-0.5, -1)).toBe(0);
+    expect(relevance(Number.NaN, 2)).toBeCloseTo(1 - DEFAULT_RANKING.hitWeight);
+  });
+});
+
+describe('affinityFactor', () => {
+  it('is exactly 1 for a user with no signal, so new products are not penalised', () => {
+    expect(affinityFactor(noSignal, 7, 3)).toBe(1);
+  });
+
+  it('lifts a product the user buys, more than one they only share an aisle with', () => {
+    const user = { productAffinity: { '7': 0.5 }, aisleAffinity: { '3': 0.2 } };
+    const own = affinityFactor(user, 7, 3);
+    const sameAisle = affinityFactor(user, 8, 3);
+    expect(own).toBeCloseTo(1 + 0.5 * DEFAULT_RANKING.productAffinity + 0.2 * DEFAULT_RANKING.aisleAffinity);
+    expect(sameAisle).toBeCloseTo(1 + 0.2 * DEFAULT_RANKING.aisleAffinity);
+    expect(own).toBeGreaterThan(sameAisle);
+    expect(sameAisle).toBeGreaterThan(affinityFactor(user, 8, 4));
+  });
+
+  it('is bounded even for out-of-range affinities', () => {
+    const user = { productAffinity: { '1': 40 }, aisleAffinity: { '1': 9 } };
+    expect(affinityFactor(user, 1, 1)).toBeCloseTo(1 + DEFAULT_RANKING.productAffinity + DEFAULT_RANKING.aisleAffinity);
+  });
+});
+
+describe('popularityFactor', () => {
+  it('is bounded in [1, 1 + weight]', () => {
+    expect(popularityFactor(0)).toBe(1);
+    expect(popularityFactor(1)).toBeCloseTo(1 + DEFAULT_RANKING.popularity);
+    expect(popularityFactor(5)).toBeCloseTo(1 + DEFAULT_RANKING.popularity);
+    expect(popularityFactor(0.2)).toBeLessThan(popularityFactor(0.8));
+  });
+});
+
+describe('ordering', () => {
+  it('orders by score descending, then productId ascending', () => {
+    const items = [
+      { productId: 5, score: 0.5 },
+      { productId: 2, score: 0.9 },
+      { productId: 3, score: 0.5 },
+    ];
+    expect([...items].sort(compareScored).map((i) => i.productId)).toEqual([2, 3, 5]);
+  });
+
+  it('keeps the best entry per product', () => {
+    const best = bestPerProduct([
+      { productId: 1, score: 0.2, keyword: 'a' },
+      { productId: 1, score: 0.6, keyword: 'b' },
+      { productId: 2, score: 0.1, keyword: 'a' },
+    ]);
+    expect(best.find((b) => b.productId === 1)?.keyword).toBe('b');
+    expect(best).toHaveLength(2);
+  });
+
+  it('picks the top n, skipping products already on the page', () => {
+    const items = [1, 2, 3, 4, 5].map((id) => ({ productId: id, score: id / 10 }));
+    expect(pickTop(items, 2, new Set([5])).map((i) => i.productId)).toEqual([4, 3]);
+    expect(pickTop(items, 10, new Set([1, 2, 3, 4, 5]))).toEqual([]);
+  });
+});
+
+describe('dot', () => {
+  it('computes the dot product and rejects mismatched lengths', () => {
+    expect(dot(Float32Array.from([0.6, 0.8]), Float32Array.from([0.6, 0.8]))).toBeCloseTo(1);
+    expect(() => dot(new Float32Array(2), new Float32Array(3))).toThrow(/length mismatch/);
+  });
+});
