@@ -20,6 +20,8 @@ export const pageSchema = {
           title: { type: 'string' },
           description: { type: 'string' },
           keywords: { type: 'array', items: { type: 'string' } },
+          /** Retrieval notes for inspection, e.g. a keyword whose filtered search found nothing and fell back to unfiltered. */
+          notes: { type: 'array', items: { type: 'string' } },
           products: {
             type: 'array',
             items: {

@@ -1,0 +1,32 @@
+import { canonicalJson, sha256 } from '../../pipelines/artefacts/artefact.js';
+import type { Catalogue } from '../../instacart/types.js';
+import type { CatalogueStats } from '../../instacart/stats-types.js';
+import type { UserContext } from '../../instacart/user-context-types.js';
+
+// Hashing 50K products takes a few ms; a nightly run asks once per user, so remember per object.
+const catalogueDigests = new WeakMap<Catalogue, string>();
+const statsDigests = new WeakMap<CatalogueStats, string>();
+
+/** Digest of the catalogue's products, aisles and departments, for artefact keys that read it. */
+export function catalogueDigest(catalogue: Catalogue): string {
+  let d = catalogueDigests.get(catalogue);
+  if (!d) {
+    const byId = <T extends { id: number }>(m: ReadonlyMap<number, T>) => [...m.values()].sort((a, b) => a.id - b.id);
+    d = sha256(canonicalJson({ products: byId(catalogue.products), aisles: byId(catalogue.aisles), departments: byId(catalogue.departments) }));
+    catalogueDigests.set(catalogue, d);
+  }
+  return d;
+}
+
+/** Digest of the order statistics behind product popularity (indexed into the product payloads). */
+export function statsDigest(stats: CatalogueStats): string {
+  let d = statsDigests.get(stats);
+  if (!d) {
+    const orders = [...stats.productOrders.entries()].sort((a, b) => a[0] - b[0]);
+    d = sha256(canonicalJson({ totalOrders: stats.totalOrders, orders }));
+    statsDigests.set(stats, d);
+  }
+  return d;
+}
+
+export const userDigest = (user: UserContext): string => sha256(canonicalJson(user));
