@@ -1,4 +1,7 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Embedder } from './embeddings/embedder.js';
+import { sha256 } from '../pipelines/artefacts/artefact.js';
 import type { VectorStore, VectorPoint } from './vectors/store.js';
 import type { KeywordCorpus } from './corpus-types.js';
 import type { Catalogue, Product } from '../instacart/types.js';
@@ -16,6 +19,36 @@ export interface IndexOptions {
   readonly onProgress?: (p: IndexProgress) => void;
   /** Re-embed and re-upsert even when the collection already holds every point. */
   readonly force?: boolean;
+  /**
+   * What the collection was last built from (content digest + embedder id). When the store holds
+   * a collection built from the same digest with every point, nothing is re-embedded.
+   */
+  readonly state?: IndexStateFile;
+}
+
+/** A small JSON file recording, per collection, the digest it was built from. */
+export interface IndexStateFile {
+  read(collection: string): Promise<string | undefined>;
+  write(collection: string, digest: string): Promise<void>;
+}
+
+export function jsonIndexState(path: string): IndexStateFile {
+  const load = async (): Promise<Record<string, string>> => {
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  };
+  return {
+    read: async (c) => (await load())[c],
+    async write(c, digest) {
+      const all = await load();
+      all[c] = digest;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, JSON.stringify(all, null, 1));
+    },
+  };
 }
 
 export interface IndexSummary {
@@ -37,10 +70,13 @@ async function indexPoints<T>(
   toPoint: (item: T, vector: Float32Array) => VectorPoint,
   embedder: Embedder,
   vectors: VectorStore,
-  { batchSize = 512, onProgress, force = false }: IndexOptions,
+  { batchSize = 512, onProgress, force = false, state }: IndexOptions,
+  contentDigest: string,
 ): Promise<IndexSummary> {
+  const digest = sha256(`${vectors.kind}:${embedder.id}:${contentDigest}`);
   await vectors.ensureCollection(collection, embedder.dimensions);
-  if (!force && (await vectors.count(collection)) === items.length) {
+  const upToDate = state ? (await state.read(collection)) === digest : true;
+  if (!force && upToDate && (await vectors.count(collection)) === items.length) {
     onProgress?.({ collection, done: items.length, total: items.length });
     return { collection, points: items.length, reused: true };
   }
@@ -50,6 +86,7 @@ async function indexPoints<T>(
     await vectors.upsert(collection, batch.map((item, j) => toPoint(item, embedded[j])));
     onProgress?.({ collection, done: Math.min(i + batchSize, items.length), total: items.length });
   }
+  await state?.write(collection, digest);
   return { collection, points: items.length, reused: false };
 }
 
@@ -63,6 +100,7 @@ export function indexKeywords(corpus: KeywordCorpus, embedder: Embedder, vectors
     embedder,
     vectors,
     options,
+    corpus.digest,
   );
 }
 
@@ -81,5 +119,23 @@ export function indexProducts(catalogue: Catalogue, stats: CatalogueStats, embed
     embedder,
     vectors,
     options,
+    catalogueDigest(catalogue, stats),
   );
+}
+
+/** Digest of what the products collection holds: ids, texts and popularity. */
+export function catalogueDigest(catalogue: Catalogue, stats: CatalogueStats): string {
+  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
+  return sha256(products.map((p) => `${p.id}\t${productText(p, catalogue)}\t${stats.popularity(p.id).toFixed(4)}`).join('\n'));
+}
+
+/** Both shared collections, reusing whatever is already up to date. */
+export async function indexAll(
+  ctx: { readonly corpus: KeywordCorpus; readonly catalogue: Catalogue; readonly stats: CatalogueStats; readonly embedder: Embedder; readonly vectors: VectorStore },
+  options: IndexOptions = {},
+): Promise<IndexSummary[]> {
+  return [
+    await indexKeywords(ctx.corpus, ctx.embedder, ctx.vectors, options),
+    await indexProducts(ctx.catalogue, ctx.stats, ctx.embedder, ctx.vectors, options),
+  ];
 }

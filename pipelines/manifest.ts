@@ -1,0 +1,88 @@
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Usage } from '../llm/usage.js';
+
+/** What one phase did for one user in a run. */
+export interface PhaseRecord {
+  readonly hash: string;
+  readonly cached: boolean;
+  readonly role: string;
+  readonly model: string;
+  readonly confidence: number | undefined;
+  /** Cascades in this phase (one per theme in Phases 2–3) and how many escalated. */
+  readonly cascades: number;
+  readonly escalations: number;
+  /** Time to compute when it was computed (a cache hit keeps the original figure). */
+  readonly latencyMs: number;
+  readonly usage: Usage;
+}
+
+export interface UserRecord {
+  readonly userId: number;
+  readonly status: 'ok' | 'failed';
+  /** Why it failed: the error message, naming the phase. */
+  readonly error?: string;
+  readonly phases?: Readonly<Record<string, PhaseRecord>>;
+  /** Wall time for this user in this run. */
+  readonly wallMs: number;
+  readonly finishedAt: string;
+}
+
+export interface RunManifest {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly createdAt: string;
+  updatedAt: string;
+  status: 'running' | 'complete' | 'stopped-budget' | 'interrupted';
+  readonly requestedUsers: readonly number[];
+  readonly budgetUsd?: number;
+  /** Keyed by user id; the latest attempt for each user. */
+  users: Record<string, UserRecord>;
+}
+
+/** Sortable ids: string order is time order, so `hubgen runs` lists newest last without parsing. */
+export function newRunId(now: Date): string {
+  const iso = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${iso}-${randomUUID().slice(0, 6)}`;
+}
+
+export const runDir = (runsDir: string, runId: string): string => join(runsDir, runId);
+export const manifestPath = (runsDir: string, runId: string): string => join(runsDir, runId, 'manifest.json');
+
+/** Atomic write: a crash mid-run leaves the previous manifest intact, so completed users are never lost. */
+export async function writeManifest(runsDir: string, manifest: RunManifest): Promise<void> {
+  const path = manifestPath(runsDir, manifest.runId);
+  await mkdir(runDir(runsDir, manifest.runId), { recursive: true });
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(tmp, JSON.stringify(manifest, null, 1));
+  await rename(tmp, path);
+}
+
+export async function readManifest(runsDir: string, runId: string): Promise<RunManifest | undefined> {
+  try {
+    return JSON.parse(await readFile(manifestPath(runsDir, runId), 'utf8')) as RunManifest;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`Run manifest ${manifestPath(runsDir, runId)} is unreadable: ${(e as Error).message}`);
+  }
+}
+
+export async function listRuns(runsDir: string): Promise<string[]> {
+  try {
+    return (await readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** "latest" or a unique prefix → the full run id. */
+export async function resolveRunId(runsDir: string, ref: string): Promise<string> {
+  const runs = await listRuns(runsDir);
+  if (!runs.length) throw new Error(`No runs under ${runsDir}: start one with \`hubgen run\``);
+  if (ref === 'latest') return runs.at(-1)!;
+  const matches = runs.filter((r) => r.startsWith(ref));
+  if (matches.length === 1) return matches[0];
+  if (!matches.length) throw new Error(`No run "${ref}" under ${runsDir} (have: ${runs.slice(-5).join(', ')}${runs.length > 5 ? ', …' : ''})`);
+  throw new Error(`Run id "${ref}" is ambiguous: ${matches.join(', ')}`);
+}

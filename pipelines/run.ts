@@ -1,0 +1,101 @@
+import pLimit from 'p-limit';
+import type { Ctx } from './context.js';
+import type { PhaseResult } from './phase.js';
+import type { UserContext } from '../instacart/user-context-types.js';
+import type { Dataset } from '../instacart/load.js';
+import { userHistory } from '../instacart/history.js';
+import { buildUserContext } from '../instacart/user-context.js';
+import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
+import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
+
+/** A page pipeline: one user's context in, that user's phase artefacts out (by phase name, in order). */
+export interface PagePipeline {
+  readonly name: string;
+  run(user: UserContext, ctx: Ctx): Promise<Readonly<Record<string, PhaseResult<unknown>>>>;
+}
+
+export interface RunPagesOptions {
+  readonly ctx: Ctx;
+  readonly dataset: Dataset;
+  readonly users: readonly number[];
+  readonly pipeline: PagePipeline;
+  /** Where manifests live (<workDir>/runs). */
+  readonly runsDir: string;
+  /** Resume this run: users already done in its manifest are skipped. */
+  readonly runId?: string;
+  readonly concurrency?: number;
+  /** Stop starting new users once this run has spent this many dollars. */
+  readonly budgetUsd?: number;
+  readonly onUserDone?: (record: UserRecord, done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Builds the phases' input for one user from their history orders only. */
+export function userContextFor(dataset: Dataset, userId: number): UserContext {
+  return buildUserContext(userHistory(dataset, userId), dataset.catalogue);
+}
+
+const spentUsd = (m: RunManifest): number =>
+  Object.values(m.users).reduce((sum, u) => sum + Object.values(u.phases ?? {}).reduce((s, p) => s + (p.cached ? 0 : (p.usage.costUsd ?? 0)), 0), 0);
+
+/**
+ * Runs the pipeline for each user with bounded concurrency. A failing user is recorded with its
+ * reason and the run goes on; the manifest is rewritten atomically after every user, so an
+ * interrupted run loses nothing and resumes where it stopped.
+ */
+export async function runPages(options: RunPagesOptions): Promise<{ manifest: RunManifest; summary: RunSummary }> {
+  const { ctx, dataset, users, pipeline, runsDir, concurrency = ctx.config.run.concurrency, budgetUsd = ctx.config.run.budgetUsd, onUserDone, signal } = options;
+  const now = () => new Date(ctx.clock.now()).toISOString();
+  const runId = options.runId ?? newRunId(new Date(ctx.clock.now()));
+  const previous = options.runId ? await readManifest(runsDir, options.runId) : undefined;
+  const manifest: RunManifest = previous
+    ? { ...previous, status: 'running', updatedAt: now() }
+    : { runId, pipeline: pipeline.name, createdAt: now(), updatedAt: now(), status: 'running', requestedUsers: [...users], budgetUsd, users: {} };
+  const todo = users.filter((u) => manifest.users[u]?.status !== 'ok');
+  if (previous) ctx.logger.info({ runId, done: users.length - todo.length, todo: todo.length }, 'resuming run');
+
+  // Manifest writes are chained so concurrent users never interleave renames.
+  let writing: Promise<void> = writeManifest(runsDir, manifest);
+  const save = () => (writing = writing.then(() => writeManifest(runsDir, { ...manifest, updatedAt: now() })));
+
+  const limit = pLimit(concurrency);
+  let done = users.length - todo.length;
+  let stoppedForBudget = false;
+  await Promise.all(
+    todo.map((userId) =>
+      limit(async () => {
+        if (signal?.aborted) return;
+        if (budgetUsd !== undefined && spentUsd(manifest) >= budgetUsd) {
+          if (!stoppedForBudget) ctx.logger.warn({ runId, budgetUsd, spentUsd: spentUsd(manifest) }, 'budget reached; not starting more users');
+          stoppedForBudget = true;
+          return;
+        }
+        const t0 = ctx.clock.monotonic();
+        let record: UserRecord;
+        try {
+          const user = userContextFor(dataset, userId);
+          const phases = await pipeline.run(user, ctx);
+          record = {
+            userId,
+            status: 'ok',
+            phases: Object.fromEntries(Object.entries(phases).map(([name, r]) => [name, phaseRecord(r.artefact, r.cached)])),
+            wallMs: Math.round(ctx.clock.monotonic() - t0),
+            finishedAt: now(),
+          };
+        } catch (error) {
+          const message = (error as Error).message ?? String(error);
+          ctx.logger.error({ runId, userId, err: message }, 'user failed; continuing');
+          record = { userId, status: 'failed', error: message, wallMs: Math.round(ctx.clock.monotonic() - t0), finishedAt: now() };
+        }
+        manifest.users[userId] = record;
+        done++;
+        onUserDone?.(record, done, users.length);
+        await save();
+      }),
+    ),
+  );
+  manifest.status = signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete';
+  await save();
+  await writing;
+  return { manifest, summary: summariseRun(manifest) };
+}

@@ -1,0 +1,53 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { HubgenConfig } from '../llm/config.js';
+import { createModelRegistry } from '../llm/model-registry.js';
+import { createEmbedder } from '../retrieval/embeddings/create-embedder.js';
+import { createVectorStore } from '../retrieval/vectors/create-store.js';
+import { buildKeywordCorpus } from '../retrieval/corpus.js';
+import { loadDataset, type Dataset, type LoadReport } from '../instacart/load.js';
+import { buildCatalogueStats } from '../instacart/stats.js';
+import { FsArtefactStore } from './artefacts/fs-store.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Ctx } from './context.js';
+
+/** A production context plus what the CLI needs beyond phases: the dataset and a way to shut down. */
+export interface Runtime {
+  readonly ctx: Ctx;
+  readonly dataset: Dataset;
+  readonly loadReport: LoadReport;
+  close(): Promise<void>;
+}
+
+export interface CreateRuntimeOptions {
+  readonly config: HubgenConfig;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Skip bad data rows (reported) instead of failing on the first one. */
+  readonly lenient?: boolean;
+}
+
+export const workPath = (config: HubgenConfig, ...parts: string[]): string => resolve(config.workDir, ...parts);
+
+/** Wires the configured models, stores and data into one context. Everything expensive is cached on disk. */
+export async function createRuntime({ config, logger, clock = systemClock, env = process.env, lenient = false }: CreateRuntimeOptions): Promise<Runtime> {
+  const t0 = clock.monotonic();
+  const { dataset, report } = await loadDataset(resolve(config.dataDir), { lenient });
+  const stats = buildCatalogueStats(dataset);
+  const corpus = buildKeywordCorpus(dataset.catalogue);
+  logger.info({ ms: Math.round(clock.monotonic() - t0), products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
+  const embedder = await createEmbedder(config, { logger });
+  const vectors = await createVectorStore(config, { logger });
+  const models = createModelRegistry(config, { env, logger, clock });
+  const artefacts = new FsArtefactStore(join(resolve(config.workDir), 'artefacts'));
+  const ctx: Ctx = { config, logger, clock, models, embedder, vectors, artefacts, catalogue: dataset.catalogue, corpus, stats };
+  return {
+    ctx,
+    dataset,
+    loadReport: report,
+    async close() {
+      await Promise.allSettled([embedder.close(), vectors.close()]);
+    },
+  };
+}

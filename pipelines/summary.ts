@@ -1,0 +1,134 @@
+import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
+import type { Attempt } from './cascade.js';
+import type { Artefact } from './artefacts/artefact.js';
+import type { PhaseRecord, RunManifest } from './manifest.js';
+
+/** Each cascade an artefact ran: its sub-steps when it has them, else its top-level attempts. */
+export function cascadesOf(artefact: Artefact): (readonly Attempt[])[] {
+  const steps = artefact.provenance.steps ?? [];
+  if (steps.length) return steps.map((s) => s.attempts);
+  return artefact.provenance.attempts.length ? [artefact.provenance.attempts] : [];
+}
+
+/** A cascade escalated when some tier ran (or failed) before the accepted one. */
+export function escalated(attempts: readonly Attempt[]): boolean {
+  const accepted = attempts.findIndex((a) => a.accepted);
+  const end = accepted === -1 ? attempts.length : accepted;
+  return attempts.slice(0, end).some((a) => a.outcome === 'escalated' || a.outcome === 'failed');
+}
+
+export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
+  const cascades = cascadesOf(artefact);
+  return {
+    hash: artefact.hash,
+    cached,
+    role: artefact.provenance.role,
+    model: artefact.provenance.model,
+    confidence: artefact.provenance.confidence,
+    cascades: cascades.length,
+    escalations: cascades.filter(escalated).length,
+    latencyMs: artefact.provenance.latencyMs,
+    usage: artefact.provenance.usage,
+  };
+}
+
+export function quantile(values: readonly number[], q: number): number | undefined {
+  if (!values.length) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+export interface PhaseSummary {
+  readonly phase: string;
+  readonly pages: number;
+  readonly cacheHits: number;
+  readonly cascades: number;
+  readonly escalations: number;
+  readonly escalationRate: number | undefined;
+  /** What this run paid: usage of artefacts computed in it (cache hits cost nothing now). */
+  readonly spent: Usage;
+  /** What the artefacts cost when first computed, cached or not: the cost of a page. */
+  readonly pageCost: Usage;
+  readonly latencyP50Ms: number | undefined;
+  readonly latencyP95Ms: number | undefined;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly status: RunManifest['status'];
+  readonly users: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly failures: readonly { readonly userId: number; readonly error: string }[];
+  readonly phases: readonly PhaseSummary[];
+  readonly spent: Usage;
+  readonly wallP50Ms: number | undefined;
+  readonly wallP95Ms: number | undefined;
+}
+
+export function summariseRun(manifest: RunManifest): RunSummary {
+  const users = Object.values(manifest.users);
+  const ok = users.filter((u) => u.status === 'ok');
+  const phaseNames = [...new Set(ok.flatMap((u) => Object.keys(u.phases ?? {})))];
+  const phases = phaseNames.map((phase): PhaseSummary => {
+    const recs = ok.map((u) => u.phases?.[phase]).filter((r): r is PhaseRecord => !!r);
+    const computed = recs.filter((r) => !r.cached);
+    const cascades = recs.reduce((n, r) => n + r.cascades, 0);
+    const escalations = recs.reduce((n, r) => n + r.escalations, 0);
+    return {
+      phase,
+      pages: recs.length,
+      cacheHits: recs.length - computed.length,
+      cascades,
+      escalations,
+      escalationRate: cascades ? escalations / cascades : undefined,
+      spent: addUsage(ZERO_USAGE, ...computed.map((r) => r.usage)),
+      pageCost: addUsage(ZERO_USAGE, ...recs.map((r) => r.usage)),
+      latencyP50Ms: quantile(computed.map((r) => r.latencyMs), 0.5),
+      latencyP95Ms: quantile(computed.map((r) => r.latencyMs), 0.95),
+    };
+  });
+  return {
+    runId: manifest.runId,
+    status: manifest.status,
+    users: users.length,
+    ok: ok.length,
+    failed: users.length - ok.length,
+    failures: users.filter((u) => u.status === 'failed').map((u) => ({ userId: u.userId, error: u.error ?? 'unknown' })),
+    phases,
+    spent: addUsage(ZERO_USAGE, ...phases.map((p) => p.spent)),
+    wallP50Ms: quantile(users.map((u) => u.wallMs), 0.5),
+    wallP95Ms: quantile(users.map((u) => u.wallMs), 0.95),
+  };
+}
+
+const fmt = (n: number | undefined, digits = 0): string => (n === undefined ? '–' : n.toFixed(digits));
+const usd = (n: number | undefined): string => (n === undefined ? 'unknown' : `$${n.toFixed(n < 0.01 ? 5 : 3)}`);
+
+/** The per-phase table `hubgen run` prints. */
+export function formatRunSummary(s: RunSummary): string {
+  const rows = s.phases.map((p) =>
+    [
+      p.phase.padEnd(9),
+      String(p.pages).padStart(5),
+      `${p.cacheHits}/${p.pages}`.padStart(9),
+      (p.escalationRate === undefined ? '–' : `${(p.escalationRate * 100).toFixed(1)}%`).padStart(8),
+      `${fmt(p.spent.inputTokens)}/${fmt(p.spent.outputTokens)}`.padStart(13),
+      usd(p.spent.costUsd).padStart(10),
+      fmt(p.latencyP50Ms).padStart(7),
+      fmt(p.latencyP95Ms).padStart(7),
+    ].join('  '),
+  );
+  const lines = [
+    `run ${s.runId}: ${s.ok}/${s.users} pages ok, ${s.failed} failed (${s.status})`,
+    `${'phase'.padEnd(9)}  ${'pages'.padStart(5)}  ${'cache hit'.padStart(9)}  ${'escal.'.padStart(8)}  ${'tok in/out'.padStart(13)}  ${'spent'.padStart(10)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}`,
+    ...rows,
+    `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
+  ];
+  for (const f of s.failures.slice(0, 10)) lines.push(`  failed user ${f.userId}: ${f.error}`);
+  if (s.failures.length > 10) lines.push(`  … and ${s.failures.length - 10} more failures (see the manifest)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { ConfigError } from '../llm/errors/config-error.js';
+import type { GlobalOptions } from './commands/shared.js';
+import { registerIndexCommands } from './commands/index-search.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerShowCommands } from './commands/show.js';
+import { registerScheduleCommand } from './commands/schedule.js';
+
+const program = new Command('hubgen')
+  .description('Personalised grocery shopping-hub pages from a cascaded multi-phase pipeline')
+  .option('--config <file>', 'config file (default: ./hubgen.config.json when present; built-in offline defaults otherwise)')
+  .option('--work-dir <dir>', 'artefacts, caches, index and runs (default: config workDir, ".hubgen")')
+  .option('--lenient', 'skip bad data rows (each is reported) instead of stopping at the first')
+  .option('--log-level <level>', 'log level for <workDir>/logs/hubgen.log (warnings also go to stderr)')
+  .showHelpAfterError();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+registerIndexCommands(program, globals);
+registerRunCommand(program, globals);
+registerShowCommands(program, globals);
+registerScheduleCommand(program, globals);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const err = e as Error;
+  // Expected failures (bad config, bad input, unreachable service) get one clear line, not a stack.
+  process.stderr.write(`hubgen: ${ConfigError.isInstance(err) ? err.message : err.message ?? String(err)}\n`);
+  if (process.env.HUBGEN_DEBUG) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = process.exitCode || 1;
+}

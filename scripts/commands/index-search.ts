@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { COLLECTIONS } from '../../pipelines/context.js';
+import { ensureIndexed, withRuntime, type GlobalOptions } from './shared.js';
+
+export function registerIndexCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('index')
+    .description('embed the keyword corpus and the product catalogue into the vector store (reuses what is current)')
+    .option('--force', 're-embed and re-upsert everything')
+    .action(async (opts: { force?: boolean }) => {
+      await withRuntime(globals(), async (rt) => {
+        const t0 = performance.now();
+        const summaries = await ensureIndexed(rt, { force: opts.force });
+        const kinds = new Map<string, number>();
+        for (const t of rt.ctx.corpus.terms) kinds.set(t.kind, (kinds.get(t.kind) ?? 0) + 1);
+        const stats = (rt.ctx.embedder as { stats?: () => { hits: number; misses: number } }).stats?.();
+        console.log(
+          [
+            `catalogue: ${rt.ctx.catalogue.products.size} products, ${rt.ctx.catalogue.aisles.size} aisles, ${rt.ctx.catalogue.departments.size} departments`,
+            `keyword corpus: ${rt.ctx.corpus.terms.length} terms (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')})`,
+            ...summaries.map((s) => `${s.collection}: ${s.points} points, ${s.reused ? 'reused' : 'written'}`),
+            stats ? `embedding cache: ${stats.hits} hits, ${stats.misses} newly embedded` : '',
+            `done in ${((performance.now() - t0) / 1000).toFixed(1)}s`,
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('search <text>')
+    .description('show the nearest keywords and products for a text')
+    .option('-k, --top <n>', 'results per collection', (v) => Number.parseInt(v, 10), 10)
+    .option('--aisle <name>', 'restrict products to an aisle (name)')
+    .action(async (text: string, opts: { top: number; aisle?: string }) => {
+      await withRuntime(globals(), async (rt) => {
+        await ensureIndexed(rt, { quiet: true });
+        const [v] = await rt.ctx.embedder.embed([text]);
+        const aisle = opts.aisle ? [...rt.ctx.catalogue.aisles.values()].find((a) => a.name === opts.aisle!.toLowerCase()) : undefined;
+        if (opts.aisle && !aisle) throw new Error(`--aisle: no aisle named "${opts.aisle}"`);
+        const keywords = await rt.ctx.vectors.search(COLLECTIONS.keywords, v, { k: opts.top });
+        const products = await rt.ctx.vectors.search(COLLECTIONS.products, v, {
+          k: opts.top,
+          filter: aisle ? { must: [{ key: 'aisleId', match: { value: aisle.id } }] } : undefined,
+        });
+        const aisleName = (id: number) => rt.ctx.catalogue.aisles.get(id)?.name ?? String(id);
+        console.log(`keywords for "${text}":`);
+        for (const h of keywords) {
+          const aisles = (h.payload.aisles as number[]).slice(0, 3).map(aisleName).join(', ');
+          console.log(`  ${h.score.toFixed(3)}  ${String(h.payload.text).padEnd(32)} ${String(h.payload.kind).padEnd(10)} df=${h.payload.df}  [${aisles}]`);
+        }
+        console.log(`products for "${text}"${aisle ? ` in ${aisle.name}` : ''}:`);
+        for (const h of products) {
+          console.log(`  ${h.score.toFixed(3)}  ${String(h.payload.name).slice(0, 60).padEnd(60)} ${aisleName(h.payload.aisleId as number)}`);
+        }
+      });
+    });
+}

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { Cron } from 'croner';
+import { withRuntime, type GlobalOptions } from './shared.js';
+import { runOnce } from './run.js';
+
+export function registerScheduleCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('schedule')
+    .description('stay up and run page generation on a cron schedule (e.g. nightly); overlapping runs are skipped')
+    .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" for 02:00 nightly')
+    .option('-u, --users <spec>', 'user ids or sample:N for each run', 'sample:100')
+    .option('--timezone <tz>', 'IANA time zone for the expression (default: the machine\'s)')
+    .option('--budget <usd>', 'per-run budget in dollars', (v) => Number(v))
+    .option('--now', 'also run once immediately')
+    .option('--max-runs <n>', 'exit after this many runs (for testing a schedule)', (v) => Number.parseInt(v, 10))
+    .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number }) => {
+      await withRuntime(globals(), async (rt) => {
+        let runs = 0;
+        const done = new Promise<void>((resolveDone) => {
+          const tick = async () => {
+            rt.ctx.logger.info({ cron: opts.cron, users: opts.users }, 'scheduled run starting');
+            try {
+              const { runId, failed } = await runOnce(rt, { users: opts.users, budget: opts.budget });
+              rt.ctx.logger.info({ runId, failed }, 'scheduled run finished');
+            } catch (e) {
+              // A failed night must not kill the scheduler: log it and wait for the next tick.
+              rt.ctx.logger.error({ err: (e as Error).message }, 'scheduled run failed');
+              process.stderr.write(`scheduled run failed: ${(e as Error).message}\n`);
+            }
+            runs++;
+            if (opts.maxRuns !== undefined && runs >= opts.maxRuns) {
+              job.stop();
+              resolveDone();
+            }
+          };
+          // protect: a run still going when the next tick fires makes that tick a no-op, not a second run.
+          const job = new Cron(opts.cron, { timezone: opts.timezone, protect: (j) => rt.ctx.logger.warn({ startedAt: j.currentRun()?.toISOString() }, 'previous run still going; skipping this tick') }, tick);
+          const next = job.nextRun();
+          process.stderr.write(`scheduled "${opts.cron}"${opts.timezone ? ` (${opts.timezone})` : ''}; next run ${next ? next.toISOString() : 'never'}\n`);
+          if (opts.now) void job.trigger();
+          process.once('SIGTERM', () => {
+            job.stop();
+            resolveDone();
+          });
+        });
+        await done;
+      });
+    });
+}

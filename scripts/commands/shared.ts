@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { loadConfig, type HubgenConfig } from '../../llm/config.js';
+import { createRuntime, type Runtime } from '../../pipelines/runtime.js';
+import { indexAll, jsonIndexState, type IndexSummary } from '../../retrieval/index-catalogue.js';
+import { createCliLogger } from '../logger.js';
+import { createProgress } from '../progress.js';
+import type { Dataset } from '../../instacart/load.js';
+import { sampleUsers } from '../../instacart/history.js';
+
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly workDir?: string;
+  readonly lenient?: boolean;
+  readonly logLevel?: string;
+}
+
+export function configFrom(opts: GlobalOptions, overrides: Record<string, unknown> = {}): HubgenConfig {
+  return loadConfig({ file: opts.config, overrides: { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...overrides } });
+}
+
+/** Builds the runtime, runs `fn`, and always closes workers and stores, even on failure. */
+export async function withRuntime<T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {
+  const config = configFrom(opts, overrides);
+  const { logger, file } = createCliLogger(resolve(config.workDir), opts.logLevel);
+  logger.info({ argv: process.argv.slice(2), logFile: file }, 'hubgen start');
+  const rt = await createRuntime({ config, logger, lenient: opts.lenient });
+  if (rt.loadReport.skipped?.length) {
+    process.stderr.write(`warning: --lenient skipped ${rt.loadReport.skipped.length} bad data rows (first: ${rt.loadReport.skipped[0].file}:${rt.loadReport.skipped[0].line} ${rt.loadReport.skipped[0].field}); see ${file}\n`);
+  }
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+    logger.flush();
+  }
+}
+
+/** Makes sure both collections exist and are current; prints what it did. */
+export async function ensureIndexed(rt: Runtime, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
+  const progress = createProgress('index');
+  const t0 = performance.now();
+  const summaries = await indexAll(rt.ctx, {
+    force,
+    batchSize: Math.max(rt.ctx.config.embedding.batchSize * rt.ctx.config.embedding.workers * 2, 256),
+    state: jsonIndexState(resolve(rt.ctx.config.workDir, 'index-state.json')),
+    onProgress: (p) => progress.update(p.done, p.total, p.collection),
+  });
+  progress.stop();
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  if (!quiet || summaries.some((s) => !s.reused)) {
+    for (const s of summaries) {
+      process.stderr.write(`${s.collection}: ${s.points} points ${s.reused ? 'already indexed (reused, nothing embedded)' : 'indexed'}\n`);
+    }
+    process.stderr.write(`index ready in ${seconds}s (${rt.ctx.vectors.kind} store, ${rt.ctx.embedder.id} embeddings)\n`);
+  }
+  return summaries;
+}
+
+/** "1,2,3" | "sample:N" | "sample:N:train" → user ids, validated against the dataset. */
+export function parseUsers(spec: string, dataset: Dataset): number[] {
+  const m = /^sample:(\d+)(?::([a-z,]+))?$/.exec(spec.trim());
+  if (m) {
+    const n = Number(m[1]);
+    const evalSets = m[2] ? (m[2].split(',') as ('train' | 'test' | 'unknown')[]) : undefined;
+    return sampleUsers(dataset, n, { evalSets });
+  }
+  const ids = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = new Set(dataset.users.map((u) => u.userId));
+  return ids.map((s) => {
+    const id = Number(s);
+    if (!Number.isInteger(id) || id <= 0) throw new Error(`--users: "${s}" is not a user id (expected e.g. 1,2,3 or sample:20)`);
+    if (!known.has(id)) throw new Error(`--users: user ${id} is not in the dataset (${known.size} users; try sample:N)`);
+    return id;
+  });
+}
