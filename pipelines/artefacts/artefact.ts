@@ -26,7 +26,14 @@ export interface Provenance {
   readonly model: string;
   readonly confidence: number | undefined;
   /** Per-sub-step records (e.g. one cascade per theme in Phase 2). */
-  readonly steps?: readonly { readonly name: string; readonly attempts: readonly Attempt[] }[];
+  readonly steps?: readonly ProvenanceStep[];
+}
+
+/** One sub-step's cascade, with optional phase-specific detail (e.g. the candidates a teacher saw, for distillation). */
+export interface ProvenanceStep {
+  readonly name: string;
+  readonly attempts: readonly Attempt[];
+  readonly detail?: unknown;
 }
 
 export interface Artefact<T = unknown> {
