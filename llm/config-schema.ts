@@ -161,6 +161,17 @@ export const configSchema = {
             perKeyword: { type: 'integer', minimum: 1, default: 20 },
           },
         },
+        /** The single-step baseline for offline evals: one call writes the whole page. */
+        singleStep: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            role: { enum: ROLES, default: 'strong' },
+            /** How many keyword-corpus terms go into the prompt (the whole corpus does not fit). */
+            corpusSlice: { type: 'integer', minimum: 10, maximum: 5000, default: 400 },
+          },
+        },
       },
     },
     run: {
