@@ -2,9 +2,6 @@ import pLimit from 'p-limit';
 import type { Ctx } from './context.js';
 import type { PhaseResult } from './phase.js';
 import type { UserContext } from '../instacart/user-context-types.js';
-import type { Dataset } from '../instacart/load.js';
-import { userHistory } from '../instacart/history.js';
-import { buildUserContext } from '../instacart/user-context.js';
 import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
 import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
 
@@ -16,7 +13,8 @@ export interface PagePipeline {
 
 export interface RunPagesOptions {
   readonly ctx: Ctx;
-  readonly dataset: Dataset;
+  /** Builds a user's phase input (from history only); see userContextFor. */
+  readonly contextFor: (userId: number) => UserContext;
   readonly users: readonly number[];
   readonly pipeline: PagePipeline;
   /** Where manifests live (<workDir>/runs). */
@@ -30,11 +28,6 @@ export interface RunPagesOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Builds the phases' input for one user from their history orders only. */
-export function userContextFor(dataset: Dataset, userId: number): UserContext {
-  return buildUserContext(userHistory(dataset, userId), dataset.catalogue);
-}
-
 const spentUsd = (m: RunManifest): number =>
   Object.values(m.users).reduce((sum, u) => sum + Object.values(u.phases ?? {}).reduce((s, p) => s + (p.cached ? 0 : (p.usage.costUsd ?? 0)), 0), 0);
 
@@ -44,7 +37,7 @@ const spentUsd = (m: RunManifest): number =>
  * interrupted run loses nothing and resumes where it stopped.
  */
 export async function runPages(options: RunPagesOptions): Promise<{ manifest: RunManifest; summary: RunSummary }> {
-  const { ctx, dataset, users, pipeline, runsDir, concurrency = ctx.config.run.concurrency, budgetUsd = ctx.config.run.budgetUsd, onUserDone, signal } = options;
+  const { ctx, contextFor, users, pipeline, runsDir, concurrency = ctx.config.run.concurrency, budgetUsd = ctx.config.run.budgetUsd, onUserDone, signal } = options;
   const now = () => new Date(ctx.clock.now()).toISOString();
   const runId = options.runId ?? newRunId(new Date(ctx.clock.now()));
   const previous = options.runId ? await readManifest(runsDir, options.runId) : undefined;
@@ -73,7 +66,7 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
         const t0 = ctx.clock.monotonic();
         let record: UserRecord;
         try {
-          const user = userContextFor(dataset, userId);
+          const user = contextFor(userId);
           const phases = await pipeline.run(user, ctx);
           record = {
             userId,

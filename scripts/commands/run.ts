@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runPages, type PagePipeline } from '../../pipelines/run.js';
+import { userContextFor } from '../../pipelines/user-input.js';
 import { runCascadedPage } from '../../pipelines/cascaded.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import type { Runtime } from '../../pipelines/runtime.js';
@@ -35,7 +36,7 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<{ r
     let failed = 0;
     const { manifest, summary } = await runPages({
       ctx: rt.ctx,
-      dataset: rt.dataset,
+      contextFor: (id) => userContextFor(rt.dataset, id),
       users,
       pipeline: cascadedPipeline,
       runsDir: resolve(rt.ctx.config.workDir, 'runs'),

@@ -1,0 +1,82 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTestCtx } from '../testing/test-context.js';
+import { runPages, type PagePipeline } from './run.js';
+import { readManifest } from './manifest.js';
+import { cachedArtefact } from './artefacts/cache.js';
+import type { UserContext } from '../instacart/user-context-types.js';
+import type { Ctx } from './context.js';
+
+const user = (userId: number) => ({ userId }) as unknown as UserContext;
+
+/** A two-phase pipeline whose phases cost money when computed, and fail for chosen users. */
+function fakePipeline(failFor: Set<number>, calls: { n: number }): PagePipeline {
+  const phase = (name: string, u: UserContext, ctx: Ctx, escalate: boolean) =>
+    cachedArtefact(ctx, { phase: name, phaseVersion: '1', config: {}, models: {}, promptVersion: 'v', inputs: [String(u.userId)] }, async () => {
+      calls.n++;
+      const attempts = [
+        ...(escalate ? [{ role: 'local' as const, model: 'l', threshold: 0.6, confidence: 0.2, accepted: false, usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 }, latencyMs: 1, reason: 'low', outcome: 'escalated' as const }] : []),
+        { role: 'cheap' as const, model: 'c', threshold: 0.7, confidence: 0.9, accepted: true, usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 20, costUsd: 0.01, calls: 1 }, latencyMs: 10, reason: 'ok', outcome: 'accepted' as const },
+      ];
+      return { data: { user: u.userId }, provenance: { attempts, usage: attempts.at(-1)!.usage, latencyMs: 10, role: 'cheap', model: 'c', confidence: 0.9 } };
+    });
+  return {
+    name: 'fake',
+    async run(u, ctx) {
+      if (failFor.has(u.userId)) throw new Error(`themes: model refused for user ${u.userId}`);
+      return { themes: await phase('themes', u, ctx, u.userId % 2 === 0), page: await phase('page', u, ctx, false) };
+    },
+  };
+}
+
+describe('runPages', () => {
+  it('records a failing user with its reason and completes the others', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const { manifest, summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: [1, 2, 3], pipeline: fakePipeline(new Set([2]), { n: 0 }), runsDir, concurrency: 2 });
+    expect(manifest.status).toBe('complete');
+    expect(summary.ok).toBe(2);
+    expect(summary.failures).toEqual([{ userId: 2, error: 'themes: model refused for user 2' }]);
+    const onDisk = await readManifest(runsDir, manifest.runId);
+    expect(Object.keys(onDisk!.users).sort()).toEqual(['1', '2', '3']);
+  });
+
+  it('summarises escalation, spend and cache hits per phase; a re-run is all cache hits and spends nothing', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const ctx = makeTestCtx();
+    const calls = { n: 0 };
+    const first = await runPages({ ctx, contextFor: user, users: [1, 2, 3, 4], pipeline: fakePipeline(new Set(), calls), runsDir });
+    const themes = first.summary.phases.find((p) => p.phase === 'themes')!;
+    expect(themes.escalationRate).toBe(0.5);
+    expect(themes.spent.costUsd).toBeCloseTo(0.04);
+    expect(first.summary.spent.costUsd).toBeCloseTo(0.08);
+    expect(calls.n).toBe(8);
+
+    const second = await runPages({ ctx, contextFor: user, users: [1, 2, 3, 4], pipeline: fakePipeline(new Set(), calls), runsDir });
+    expect(calls.n).toBe(8);
+    expect(second.summary.phases.every((p) => p.cacheHits === p.pages)).toBe(true);
+    expect(second.summary.spent.costUsd).toBe(0);
+    expect(second.summary.phases.find((p) => p.phase === 'themes')!.pageCost.costUsd).toBeCloseTo(0.04);
+  });
+
+  it('resumes a run by id, skipping users already done', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const ctx = makeTestCtx();
+    const failing = new Set([3]);
+    const first = await runPages({ ctx, contextFor: user, users: [1, 2, 3], pipeline: fakePipeline(failing, { n: 0 }), runsDir });
+    failing.clear();
+    const seen: number[] = [];
+    const resumed = await runPages({ ctx, contextFor: user, users: [1, 2, 3], pipeline: fakePipeline(failing, { n: 0 }), runsDir, runId: first.manifest.runId, onUserDone: (r) => seen.push(r.userId) });
+    expect(seen).toEqual([3]);
+    expect(resumed.summary.ok).toBe(3);
+    expect(resumed.manifest.runId).toBe(first.manifest.runId);
+  });
+
+  it('stops starting users once the budget is spent', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const { manifest, summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: [1, 2, 3, 4, 5], pipeline: fakePipeline(new Set(), { n: 0 }), runsDir, concurrency: 1, budgetUsd: 0.03 });
+    expect(manifest.status).toBe('stopped-budget');
+    expect(summary.users).toBe(2);
+  });
+});
