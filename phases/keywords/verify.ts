@@ -1,0 +1,67 @@
+import type { Ctx } from '../../pipelines/context.js';
+import { COLLECTIONS } from '../../pipelines/context.js';
+import type { FieldCondition } from '../../retrieval/vectors/store.js';
+import { contentTokens } from './features.js';
+
+/**
+ * Cosine similarity a product must reach for a written keyword to count as retrieving it. Tuned
+ * for USE-lite query-vs-product-name similarities (see weights/README.md); the lexical check below
+ * is the embedder-independent backstop.
+ */
+export const RETRIEVAL_FLOOR = 0.5;
+/** Products fetched per check: enough to see whether the keyword finds anything at all. */
+export const CHECK_TOP_K = 10;
+
+export interface KeywordToCheck {
+  readonly text: string;
+  readonly aisleIds: readonly number[];
+  readonly departmentIds: readonly number[];
+}
+
+export interface RetrievalCheck {
+  readonly kept: boolean;
+  /** Top hits that cleared the floor or whose names contain every content word of the keyword. */
+  readonly retrievedProducts: number;
+  readonly topSimilarity: number;
+  readonly reason: string;
+}
+
+/** The filter Phase 4 will retrieve with: aisles are the narrower intent and win over departments. */
+function filterFor(k: KeywordToCheck): { must: FieldCondition[] } | undefined {
+  if (k.aisleIds.length) return { must: [{ key: 'aisleId', match: { any: [...k.aisleIds] } }] };
+  if (k.departmentIds.length) return { must: [{ key: 'departmentId', match: { any: [...k.departmentIds] } }] };
+  return undefined;
+}
+
+/**
+ * A keyword a model wrote (not in the corpus) is only useful if it retrieves products, with the
+ * filters it will be retrieved with. One embed call for all of them, one search each.
+ */
+export async function checkRetrieval(
+  ctx: Pick<Ctx, 'embedder' | 'vectors'>,
+  keywords: readonly KeywordToCheck[],
+  floor = RETRIEVAL_FLOOR,
+): Promise<RetrievalCheck[]> {
+  if (keywords.length === 0) return [];
+  const vectors = await ctx.embedder.embed(keywords.map((k) => k.text));
+  return Promise.all(
+    keywords.map(async (k, i) => {
+      const hits = await ctx.vectors.search(COLLECTIONS.products, vectors[i], { k: CHECK_TOP_K, filter: filterFor(k) });
+      const words = contentTokens(k.text);
+      const lexical = (name: unknown) => {
+        if (typeof name !== 'string' || words.length === 0) return false;
+        const nameWords = new Set(contentTokens(name));
+        return words.every((w) => nameWords.has(w));
+      };
+      const retrieved = hits.filter((h) => h.score >= floor || lexical(h.payload.name));
+      const top = hits[0]?.score ?? 0;
+      const kept = retrieved.length > 0;
+      const reason = kept
+        ? `retrieves ${retrieved.length}/${hits.length} products (top similarity ${top.toFixed(3)})`
+        : hits.length === 0
+          ? 'retrieves no products: the search with its filters returned nothing'
+          : `retrieves no products: top similarity ${top.toFixed(3)} < floor ${floor} and no top-${hits.length} product name contains "${words.join(' ')}"`;
+      return { kept, retrievedProducts: retrieved.length, topSimilarity: top, reason };
+    }),
+  );
+}
