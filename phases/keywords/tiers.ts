@@ -1,0 +1,196 @@
+import type { Ctx } from '../../pipelines/context.js';
+import type { TierFn, TierOutcome } from '../../pipelines/cascade.js';
+import type { Role } from '../../llm/config.js';
+import { ZERO_USAGE } from '../../llm/usage.js';
+import type { Theme } from '../themes/schema.js';
+import { keywordSelectionSchema, type KeywordSelection } from './schema.js';
+import type { Candidate, ThemeScope } from './features.js';
+import { aisleIdsFor, departmentIdsFor, normaliseName } from './candidates.js';
+import { buildKeywordMessages, type SelectionMode } from './prompt.js';
+import { loadStudentWeights, pickDiverse, scoreCandidates, studentConfidence, weightsPathFor, type StudentWeights } from './student.js';
+import { checkRetrieval } from './verify.js';
+
+/** What every tier of one theme's cascade gets: the theme, its resolved scope and its candidates. */
+export interface ThemeTask {
+  readonly theme: Theme;
+  readonly scope: ThemeScope;
+  readonly candidates: readonly Candidate[];
+}
+
+export interface SelectedKeyword {
+  readonly text: string;
+  readonly aisleIds: number[];
+  readonly departmentIds: number[];
+  readonly inCorpus: boolean;
+  readonly retrievedProducts?: number;
+  readonly score: number;
+}
+
+export interface ThemeSelection {
+  readonly keywords: readonly SelectedKeyword[];
+  readonly dropped: readonly { readonly text: string; readonly reason: string }[];
+}
+
+export interface KeywordSettings {
+  readonly minKeywords: number;
+  readonly maxKeywords: number;
+}
+
+export type KeywordTier = TierFn<ThemeTask, ThemeSelection>;
+
+const intersect = (xs: readonly number[], ys: readonly number[]): number[] => xs.filter((x) => ys.includes(x));
+
+/**
+ * Retrieval filters for a picked corpus term: its own aisle/department for aisle/department terms;
+ * for phrases, the aisles it shares with the theme (so "vanilla" in a yogurt theme stays in yogurt).
+ */
+export function filtersForCandidate(c: Candidate, scope: ThemeScope): { aisleIds: number[]; departmentIds: number[] } {
+  if (c.kind === 'aisle') return { aisleIds: c.aisles.slice(0, 1), departmentIds: [] };
+  if (c.kind === 'department') return { aisleIds: [], departmentIds: c.departments.slice(0, 1) };
+  const aisleIds = intersect(c.aisles, scope.aisleIds).slice(0, 4);
+  return { aisleIds, departmentIds: aisleIds.length ? [] : intersect(c.departments, scope.departmentIds).slice(0, 2) };
+}
+
+/** The learned local student: scores every candidate, picks a diverse set above its cutoff. */
+export function localStudentTier(weights: StudentWeights, model: string, settings: KeywordSettings): KeywordTier {
+  return async ({ scope, candidates }): Promise<TierOutcome<ThemeSelection>> => {
+    const probabilities = scoreCandidates(weights, scope, candidates);
+    const picks = pickDiverse(
+      candidates.map((candidate, i) => ({ candidate, probability: probabilities[i] })),
+      { minKeywords: settings.minKeywords, maxKeywords: settings.maxKeywords, cutoff: weights.cutoff },
+    );
+    const above = picks.filter((p) => p.probability >= weights.cutoff).length;
+    const confidence = studentConfidence(picks, weights.cutoff);
+    return {
+      output: {
+        keywords: picks.map((p) => ({ text: p.candidate.text, ...filtersForCandidate(p.candidate, scope), inCorpus: true, score: round(p.probability) })),
+        dropped: [],
+      },
+      confidence,
+      usage: ZERO_USAGE,
+      model,
+      notes: [`${candidates.length} candidates, ${above} above cutoff ${weights.cutoff}, picked ${picks.length}`],
+    };
+  };
+}
+
+const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** Multipliers on an LLM's self-assessed confidence; each applied one is noted in provenance. */
+export const LLM_CONFIDENCE_PENALTIES = { repaired: 0.8, perRetry: 0.85 } as const;
+
+/**
+ * An LLM tier: student LLMs pick from the candidates, teachers may also write keywords. A keyword
+ * that is not a corpus term is kept only if it retrieves products.
+ */
+export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: KeywordSettings): KeywordTier {
+  return async ({ theme, scope, candidates }): Promise<TierOutcome<ThemeSelection>> => {
+    const messages = buildKeywordMessages({
+      theme: { ...scope, aisleNames: theme.aisles, departmentNames: theme.departments },
+      candidates,
+      minKeywords: settings.minKeywords,
+      maxKeywords: settings.maxKeywords,
+      mode,
+      catalogue: ctx.catalogue,
+    });
+    const result = await ctx.models.generateStructured<KeywordSelection>({ role, schema: keywordSelectionSchema, schemaName: 'keyword_selection', messages });
+    const notes: string[] = [];
+    const byText = new Map(candidates.map((c) => [normaliseName(c.text), c]));
+    const seen = new Set<string>();
+    const proposed: { text: string; aisleIds: number[]; departmentIds: number[]; inCorpus: boolean; order: number }[] = [];
+    const unknownNames: string[] = [];
+    for (const k of result.object.keywords) {
+      const text = normaliseName(k.text);
+      if (!text || seen.has(text)) continue;
+      seen.add(text);
+      const aisles = aisleIdsFor(ctx.catalogue, k.aisles);
+      const departments = departmentIdsFor(ctx.catalogue, k.departments);
+      unknownNames.push(...aisles.unknown, ...departments.unknown);
+      const inCorpus = byText.has(text) || ctx.corpus.byText.has(text);
+      proposed.push({ text, aisleIds: aisles.ids, departmentIds: departments.ids, inCorpus, order: proposed.length });
+    }
+    if (unknownNames.length) notes.push(`ignored filter names not in the catalogue: ${unknownNames.join(', ')}`);
+    const capped = proposed.slice(0, settings.maxKeywords);
+    if (proposed.length > capped.length) notes.push(`kept the first ${settings.maxKeywords} of ${proposed.length} keywords`);
+
+    const written = capped.filter((k) => !k.inCorpus);
+    if (mode === 'pick' && written.length) notes.push(`${written.length} keyword(s) not among the candidates despite the pick-only prompt`);
+    const checks = await checkRetrieval(ctx, written);
+    const checkOf = new Map(written.map((k, i) => [k, checks[i]]));
+    const keywords: SelectedKeyword[] = [];
+    const dropped: { text: string; reason: string }[] = [];
+    for (const k of capped) {
+      const check = checkOf.get(k);
+      if (check && !check.kept) {
+        dropped.push({ text: k.text, reason: check.reason });
+        continue;
+      }
+      keywords.push({
+        text: k.text,
+        aisleIds: k.aisleIds,
+        departmentIds: k.departmentIds,
+        inCorpus: k.inCorpus,
+        ...(check ? { retrievedProducts: check.retrievedProducts } : {}),
+        // The model lists the most useful first; its order is the only score it gives.
+        score: round(1 - k.order / Math.max(1, capped.length)),
+      });
+    }
+
+    let confidence = Math.min(1, Math.max(0, result.object.confidence));
+    notes.push(`self-assessed confidence ${confidence.toFixed(2)}`);
+    if (result.repaired) {
+      confidence *= LLM_CONFIDENCE_PENALTIES.repaired;
+      notes.push(`output needed mechanical repair (x${LLM_CONFIDENCE_PENALTIES.repaired})`);
+    }
+    const retries = Math.max(0, result.attempts.length - 1);
+    if (retries > 0) {
+      confidence *= LLM_CONFIDENCE_PENALTIES.perRetry ** retries;
+      notes.push(`${retries} retr${retries === 1 ? 'y' : 'ies'} with validator errors (x${LLM_CONFIDENCE_PENALTIES.perRetry} each)`);
+    }
+    if (dropped.length) {
+      const share = dropped.length / capped.length;
+      confidence *= 1 - share / 2;
+      notes.push(`${dropped.length}/${capped.length} written keyword(s) retrieved no products and were dropped`);
+    }
+    if (keywords.length < settings.minKeywords) {
+      confidence *= keywords.length / settings.minKeywords;
+      notes.push(`only ${keywords.length} usable keywords, fewer than ${settings.minKeywords}`);
+    }
+    return { output: { keywords, dropped }, confidence, usage: result.usage, model: result.model, notes };
+  };
+}
+
+export interface TierSetup {
+  readonly implementations: Partial<Record<Role, KeywordTier>>;
+  /** Digest of the local student's weights, when the cascade uses them (part of the artefact key). */
+  readonly studentWeightsDigest?: string;
+}
+
+/** Which role plays which kind of tier: the roles that write new keywords; every other LLM role picks. */
+const WRITING_ROLES: readonly Role[] = ['teacher', 'strong'];
+
+/**
+ * Implementations for the roles in the keywords cascade. The student is the local learned scorer
+ * when its provider is local, otherwise a (cheaper) chat model given the same candidates.
+ */
+export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: KeywordSettings): TierSetup {
+  const implementations: Partial<Record<Role, KeywordTier>> = {};
+  let studentWeightsDigest: string | undefined;
+  for (const role of roles) {
+    const binding = ctx.config.roles[role];
+    const provider = binding ? ctx.config.providers[binding.provider] : undefined;
+    if (!binding || !provider) continue; // runCascade records it as unavailable
+    if (provider.kind === 'local') {
+      if (role !== 'student') continue; // no other local model picks keywords
+      const { weights, digest } = loadStudentWeights(weightsPathFor(binding.model));
+      if (weights.embedderId !== ctx.embedder.id) {
+        ctx.logger.warn({ weights: binding.model, trainedWith: weights.embedderId, embedder: ctx.embedder.id }, 'keyword student weights were fitted on another embedder; its similarity features will be off');
+      }
+      studentWeightsDigest = digest;
+      implementations[role] = localStudentTier(weights, binding.model, settings);
+    } else if (provider.kind === 'openai') {
+      implementations[role] = llmTier(ctx, role, WRITING_ROLES.includes(role) ? 'write' : 'pick', settings);
+    }
+  }
+  return { implementations, studentWeightsDigest };
+}
