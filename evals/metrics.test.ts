@@ -227,6 +227,7 @@ describe('measurePage and aggregatePages', () => {
     expect(m.cost.calls).toBe(1);
     expect(m.escalation.themes.escalated).toBe(true);
     expect(m.escalation.assemble.escalated).toBe(false);
+    expect(m.artefactHashes).toEqual({ themes: themesArt.hash, page: pageArt.hash });
     expect(m.schemaValid).toBe(false); // the themes artefact's data is not valid Themes (no themes)
     expect(m.schemaProblems[0]).toMatch(/^themes:/);
   });

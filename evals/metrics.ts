@@ -285,6 +285,8 @@ export interface PageMetrics extends TargetMetrics {
   readonly schemaValid: boolean;
   readonly schemaProblems: readonly string[];
   readonly artefacts: number;
+  /** Each artefact's address by kind, so any page can be inspected phase by phase (`hubgen inspect`). */
+  readonly artefactHashes: Readonly<Partial<Record<ArtefactKind, string>>>;
   /** Artefacts this run reused from the store. */
   readonly cachedArtefacts: number;
   readonly themes: number;
@@ -324,6 +326,7 @@ export function measurePage(input: MeasurePageInput): PageMetrics {
     schemaValid: problems.length === 0,
     schemaProblems: problems,
     artefacts: artefacts.length,
+    artefactHashes: Object.fromEntries(artefacts.map((a) => [a.kind, a.artefact.hash])),
     cachedArtefacts: artefacts.filter((a) => a.cached).length,
     themes: page.themes.length,
     keywords: keywords.length,

@@ -1,0 +1,108 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset, type Dataset } from '../instacart/load.js';
+import { writeTinyDataset } from '../instacart/tiny-dataset.js';
+import { buildCatalogueStats } from '../instacart/stats.js';
+import type { KeywordTerm } from '../retrieval/corpus-types.js';
+import { makeTestCtx } from '../testing/test-context.js';
+import type { Ctx } from '../pipelines/context.js';
+import { runEval, type EvalProgress } from './runner.js';
+import { fakeCascaded, fakeJudge, failingFor } from './test-fakes.js';
+
+let dataset: Dataset;
+let ctx: Ctx;
+
+const term = (text: string): KeywordTerm => ({ id: `kw:${text}`, text, kind: 'phrase', df: 1, aisles: [], departments: [] });
+
+beforeAll(async () => {
+  ({ dataset } = await loadDataset(await writeTinyDataset()));
+  const terms = [term('greek yogurt'), term('banana')];
+  ctx = makeTestCtx({ catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset), corpus: { terms, byText: new Map(terms.map((t) => [t.text, t])), digest: 'tiny' } });
+});
+
+describe('runEval', () => {
+  it('runs every variant on the same users, scores pages against each user\'s target order, and keeps going past failures', async () => {
+    const progress: EvalProgress[] = [];
+    const result = await runEval({
+      ctx,
+      dataset,
+      users: [1, 2, 99],
+      variants: ['cascaded', 'single-step'],
+      pipelines: { cascaded: fakeCascaded, 'single-step': failingFor(2, fakeCascaded) },
+      themeJudge: fakeJudge,
+      simulatedRoles: ['cheap', 'strong'],
+      onProgress: (p) => progress.push(p),
+      concurrency: 2,
+    });
+
+    expect(result.users).toEqual([1, 2, 99]);
+    expect(result.skippedUsers).toEqual([{ userId: 99, error: expect.stringMatching(/unknown user 99/) }]);
+    expect(progress).toHaveLength(6);
+    expect(progress.at(-1)?.done).toBe(6);
+
+    const [cascaded, single] = result.variants;
+    expect(cascaded.pages.map((p) => p.userId)).toEqual([1, 2]);
+    expect(cascaded.failures).toEqual([]);
+    expect(single.pages.map((p) => p.userId)).toEqual([1]);
+    expect(single.failures).toEqual([{ userId: 2, error: 'scripted failure for user 2' }]);
+    expect(single.aggregate.schemaValidRate).toBe(0.5);
+
+    // User 1's target order 103 = products 4 and 1; the page (student keywords) shows 1, 2 → recall 1/2.
+    // User 2's target order 203 = product 3 → recall 0.
+    const u1 = cascaded.pages[0];
+    expect(u1.targetRecall).toBe(0.5);
+    expect(cascaded.pages[1].targetRecall).toBe(0);
+    expect(u1.targetAisleCoverage).toBe(1); // target aisle 1 (yogurt), page has product 1 in aisle 1
+    expect(u1.keywordInCorpusRate).toBeCloseTo(2 / 3);
+    expect(u1.judge?.passRate.coherent_title).toBe(0.5);
+    expect(u1.themeDiversity).toBeGreaterThan(0);
+    // Themes escalate local → cheap ($0.001); keywords stay with the free student.
+    expect(u1.cost.costUsd).toBeCloseTo(0.001);
+    expect(u1.escalation.themes.escalated).toBe(true);
+    expect(u1.escalation.keywords.escalated).toBe(false);
+
+    // The second variant ran the same pipeline on the same config: every artefact came from the store, at the same cost.
+    expect(single.pages[0].cachedArtefacts).toBe(4);
+    expect(single.pages[0].cost).toEqual(u1.cost);
+
+    // Baselines sit beside variants at the variants' median page size (2 distinct products: 1, 2).
+    expect(result.baselines.map((b) => b.name)).toEqual(['popularity@2', 'own-reorders@2']);
+    const own = result.baselines[1];
+    expect(own.forVariants).toEqual(['cascaded', 'single-step']);
+    // User 1 history: orders 101 {1,2}, 102 {1} → own reorders [1, 2]; target {4, 1} → recall 1/2.
+    expect(own.pages.find((p) => p.userId === 1)?.targetRecall).toBe(0.5);
+
+    expect(result.simulatedRoles).toEqual(['cheap', 'strong']);
+    expect(result.models.cheap).toEqual({ provider: 'openai', model: 'gpt-4o-mini', simulated: true });
+    expect(result.models.local.simulated).toBe(false);
+    // 2 themes judged on each of 3 pages (2 cascaded, 1 single-step).
+    expect(result.evalJudge).toMatchObject({ enabled: true, calls: 6, errors: 0 });
+    // JSON round-trip keeps everything the report reads.
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('a config variant runs on a derived config, and reuses upstream artefacts of the variant it differs from', async () => {
+    const result = await runEval({
+      ctx: makeTestCtx({ catalogue: ctx.catalogue, stats: ctx.stats, corpus: ctx.corpus }),
+      dataset,
+      users: [1],
+      variants: ['cascaded', 'cascaded@keywords.threshold=0.4'],
+      pipelines: { cascaded: fakeCascaded },
+      judge: false,
+    });
+    const [base, lowered] = result.variants;
+    expect(lowered.overrides).toEqual([{ param: 'keywords.threshold', value: 0.4 }]);
+    expect(lowered.pages[0].artefactHashes.themes).toBe(base.pages[0].artefactHashes.themes);
+    expect(lowered.pages[0].artefactHashes.keywords).not.toBe(base.pages[0].artefactHashes.keywords);
+    expect(lowered.pages[0].cachedArtefacts).toBe(1);
+    expect(result.evalJudge.enabled).toBe(false);
+    expect(base.pages[0].judge).toBeNull();
+  });
+
+  it('rejects a bad variant before running anything', async () => {
+    let ran = 0;
+    await expect(
+      runEval({ ctx, dataset, users: [1], variants: ['cascaded@filter.nonsense=1'], pipelines: { cascaded: async (u, c) => (ran++, fakeCascaded(u, c)) }, judge: false }),
+    ).rejects.toThrow(/nonsense/);
+    expect(ran).toBe(0);
+  });
+});

@@ -1,0 +1,331 @@
+import pLimit from 'p-limit';
+import type { Ctx } from '../pipelines/context.js';
+import type { PhaseResult } from '../pipelines/phase.js';
+import type { Role } from '../llm/config.js';
+import type { Usage } from '../llm/usage.js';
+import type { Dataset } from '../instacart/load.js';
+import type { UserHistory } from '../instacart/types.js';
+import type { UserContext } from '../instacart/user-context-types.js';
+import { userHistory } from '../instacart/history.js';
+import { buildUserContext } from '../instacart/user-context.js';
+import type { Page, PageTheme } from '../phases/assemble/schema.js';
+import type { JudgeVerdict } from '../phases/filter/schema.js';
+import {
+  aggregatePages,
+  distribution,
+  measurePage,
+  targetMetrics,
+  themeText,
+  type Distribution,
+  type EvalTarget,
+  type KindedArtefact,
+  type PageMetrics,
+  type TargetMetrics,
+  type VariantAggregate,
+} from './metrics.js';
+import { ownReordersRanking, popularityRanking, type BaselineKind } from './baselines.js';
+import { deriveCtx, parseVariant, type BaseVariant, type ConfigOverride, type VariantSpec } from './variants.js';
+
+/** A user ready to evaluate: their history (with the held-out target order) and the context phases see. */
+export interface EvalUser {
+  readonly history: UserHistory;
+  readonly context: UserContext;
+}
+
+/** What one variant produced for one user: the page and every artefact behind it. */
+export interface VariantOutput {
+  readonly page: PhaseResult<Page>;
+  readonly artefacts: readonly KindedArtefact[];
+}
+
+/** Runs one base pipeline for one user. */
+export type VariantPipeline = (user: UserContext, ctx: Ctx) => Promise<VariantOutput>;
+
+/** What the eval judge sees of a page theme: the same derivation for every variant. */
+export interface JudgeThemeInput {
+  readonly title: string;
+  readonly description: string;
+  readonly concepts: readonly string[];
+  readonly aisles: readonly string[];
+  readonly keywords: readonly string[];
+}
+
+/** One judge for every variant's final themes, so pass rates compare like with like. */
+export type ThemeJudge = (input: { user: UserContext; theme: JudgeThemeInput }, ctx: Ctx) => Promise<{ verdict: JudgeVerdict; usage: Usage; role: string; model: string }>;
+
+export interface EvalProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly userId: number;
+  readonly variant: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface RunEvalOptions {
+  readonly ctx: Ctx;
+  /** Needed when `users` are ids: histories and targets come from it. */
+  readonly dataset?: Dataset;
+  /** User ids (with `dataset`), or prepared users. */
+  readonly users: readonly (number | EvalUser)[];
+  /** e.g. ["cascaded", "single-step", "single-step-local", "cascaded@themes.threshold=0.8"]. */
+  readonly variants: readonly string[];
+  /** Users evaluated at once (each runs every variant in turn); default config run.concurrency. */
+  readonly concurrency?: number;
+  readonly onProgress?: (p: EvalProgress) => void;
+  /** Roles answered by a simulator rather than a real model; recorded so the report can say so. */
+  readonly simulatedRoles?: readonly Role[];
+  /** Judge every page theme with the eval judge (default true). */
+  readonly judge?: boolean;
+  /** Replace the pipelines or the judge (tests; default: the real ones). */
+  readonly pipelines?: Partial<Record<BaseVariant, VariantPipeline>>;
+  readonly themeJudge?: ThemeJudge;
+}
+
+export interface EvalFailure {
+  readonly userId: number;
+  readonly error: string;
+}
+
+export interface VariantResult {
+  readonly name: string;
+  readonly base: BaseVariant;
+  readonly overrides: readonly ConfigOverride[];
+  readonly pages: readonly PageMetrics[];
+  readonly failures: readonly EvalFailure[];
+  readonly aggregate: VariantAggregate;
+}
+
+export interface BaselinePage extends TargetMetrics {
+  readonly userId: number;
+}
+
+export interface BaselineResult {
+  /** e.g. "popularity@48". */
+  readonly name: string;
+  readonly kind: BaselineKind;
+  /** Products on each baseline page: the median page size of the variants it stands beside. */
+  readonly productCount: number;
+  readonly forVariants: readonly string[];
+  readonly pages: readonly BaselinePage[];
+  readonly aggregate: {
+    readonly products: Distribution;
+    readonly targetRecall: Distribution;
+    readonly targetAisleCoverage: Distribution;
+    readonly targetPrecision: Distribution;
+  };
+}
+
+/** A sweep's cost–quality curve (see sweep.ts), carried in the result so the report can plot it. */
+export interface SweepSummary {
+  readonly param: string;
+  readonly metric: string;
+  readonly min: number;
+  readonly points: readonly { readonly value: number; readonly variant: string; readonly costPerPage: number | null; readonly quality: number | null; readonly meetsTarget: boolean }[];
+  readonly proposal: { readonly value: number; readonly variant: string; readonly costPerPage: number | null; readonly quality: number | null } | null;
+  readonly note: string;
+}
+
+/** Everything an eval produced; plain JSON (no Maps, no undefined-only fields the report depends on). */
+export interface EvalResult {
+  readonly schemaVersion: 1;
+  readonly createdAt: string;
+  readonly users: readonly number[];
+  /** Users that could not be evaluated at all (unknown id, no target order), with why. */
+  readonly skippedUsers: readonly EvalFailure[];
+  readonly simulatedRoles: readonly Role[];
+  /** Role → provider/model as configured for this eval. */
+  readonly models: Readonly<Record<string, { readonly provider: string; readonly model: string; readonly simulated: boolean }>>;
+  readonly variants: readonly VariantResult[];
+  readonly baselines: readonly BaselineResult[];
+  /** What the eval judge itself cost (not part of any page's cost). */
+  readonly evalJudge: { readonly enabled: boolean; readonly calls: number; readonly costUsd: number; readonly errors: number; readonly roles: Readonly<Record<string, number>> };
+  readonly sweep?: SweepSummary;
+}
+
+function resolveUser(u: number | EvalUser, dataset: Dataset | undefined): EvalUser {
+  if (typeof u !== 'number') return u;
+  if (!dataset) throw new Error(`runEval: user ${u} is an id, so options.dataset is required`);
+  const history = userHistory(dataset, u);
+  return { history, context: buildUserContext(history, dataset.catalogue) };
+}
+
+function targetOf(history: UserHistory, ctx: Ctx): EvalTarget {
+  if (!history.target) throw new Error(`user ${history.userId} has no target order with products to evaluate against`);
+  const productIds = [...new Set(history.target.lines.map((l) => l.productId))];
+  const aisleIds = [...new Set(productIds.map((id) => ctx.catalogue.products.get(id)?.aisleId).filter((a): a is number => a !== undefined))];
+  return { productIds, aisleIds };
+}
+
+/** The judge sees what the shopper sees: the theme's copy, its keywords, and the products it shows. */
+export function judgeInputOf(theme: PageTheme, ctx: Ctx): JudgeThemeInput {
+  const aisles = [...new Set(theme.products.map((p) => ctx.catalogue.aisles.get(p.aisleId)?.name).filter((n): n is string => !!n))];
+  return { title: theme.title, description: theme.description, concepts: theme.products.slice(0, 8).map((p) => p.name), aisles, keywords: [...theme.keywords] };
+}
+
+interface JudgeTally {
+  calls: number;
+  costUsd: number;
+  errors: number;
+  roles: Record<string, number>;
+}
+
+async function loadDefaults(): Promise<{ pipelines: Record<BaseVariant, VariantPipeline>; judge: ThemeJudge }> {
+  // Loaded on demand so unit tests that inject fakes do not pull in every phase.
+  const m = await import('./pipelines.js');
+  return { pipelines: m.defaultPipelines, judge: m.defaultThemeJudge };
+}
+
+/**
+ * Runs every variant on the same users and measures each page. Variants share the context's
+ * artefact store, so a variant that differs from another only downstream reuses its upstream
+ * artefacts. A failure is recorded for that user and variant and the eval goes on.
+ */
+export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
+  const { ctx, dataset, users, onProgress, simulatedRoles = [], judge: judgeEnabled = true } = options;
+  const concurrency = options.concurrency ?? ctx.config.run.concurrency;
+  const specs = options.variants.map(parseVariant);
+  if (specs.length === 0) throw new Error('runEval: no variants given');
+  const duplicate = specs.find((s, i) => specs.findIndex((t) => t.name === s.name) !== i);
+  if (duplicate) throw new Error(`runEval: variant "${duplicate.name}" is listed twice`);
+  // Derive every variant's context up front: a bad override fails the eval before any work is done.
+  const ctxs = new Map(specs.map((s) => [s.name, deriveCtx(ctx, s.overrides, `variant ${s.name}`)]));
+
+  const needDefaults = specs.some((s) => !options.pipelines?.[s.base]) || (judgeEnabled && !options.themeJudge);
+  const defaults = needDefaults ? await loadDefaults() : undefined;
+  const pipelineFor = (base: BaseVariant): VariantPipeline => options.pipelines?.[base] ?? defaults!.pipelines[base];
+  const judge = judgeEnabled ? (options.themeJudge ?? defaults!.judge) : undefined;
+
+  const pages = new Map<string, PageMetrics[]>(specs.map((s) => [s.name, []]));
+  const failures = new Map<string, EvalFailure[]>(specs.map((s) => [s.name, []]));
+  const skippedUsers: EvalFailure[] = [];
+  const evaluated: { user: EvalUser; target: EvalTarget }[] = [];
+  const tally: JudgeTally = { calls: 0, costUsd: 0, errors: 0, roles: {} };
+  const total = users.length * specs.length;
+  let done = 0;
+  const userIdOf = (u: number | EvalUser) => (typeof u === 'number' ? u : u.history.userId);
+
+  const limit = pLimit(concurrency);
+  await Promise.all(
+    users.map((u) =>
+      limit(async () => {
+        let user: EvalUser;
+        let target: EvalTarget;
+        try {
+          user = resolveUser(u, dataset);
+          target = targetOf(user.history, ctx);
+        } catch (error) {
+          const message = (error as Error).message ?? String(error);
+          ctx.logger.warn({ userId: userIdOf(u), err: message }, 'eval: user skipped');
+          skippedUsers.push({ userId: userIdOf(u), error: message });
+          for (const s of specs) onProgress?.({ done: ++done, total, userId: userIdOf(u), variant: s.name, ok: false, error: message });
+          return;
+        }
+        evaluated.push({ user, target });
+        // One user's variants run in turn, so later variants find the shared upstream artefacts already stored.
+        for (const spec of specs) {
+          const t0 = ctx.clock.monotonic();
+          try {
+            const out = await pipelineFor(spec.base)(user.context, ctxs.get(spec.name)!);
+            const metrics = await measureOutput(out, user, target, ctx, judge, tally, ctx.clock.monotonic() - t0);
+            pages.get(spec.name)!.push(metrics);
+            onProgress?.({ done: ++done, total, userId: user.history.userId, variant: spec.name, ok: true });
+          } catch (error) {
+            const message = (error as Error).message ?? String(error);
+            ctx.logger.warn({ userId: user.history.userId, variant: spec.name, err: message }, 'eval: variant failed for user; continuing');
+            failures.get(spec.name)!.push({ userId: user.history.userId, error: message });
+            onProgress?.({ done: ++done, total, userId: user.history.userId, variant: spec.name, ok: false, error: message });
+          }
+        }
+      }),
+    ),
+  );
+
+  const byUser = (a: { userId: number }, b: { userId: number }) => a.userId - b.userId;
+  const variants: VariantResult[] = specs.map((s: VariantSpec) => {
+    const ps = pages.get(s.name)!.sort(byUser);
+    const fs = failures.get(s.name)!.sort(byUser);
+    return { name: s.name, base: s.base, overrides: s.overrides, pages: ps, failures: fs, aggregate: aggregatePages(ps, fs.length) };
+  });
+  evaluated.sort((a, b) => a.user.history.userId - b.user.history.userId);
+
+  return {
+    schemaVersion: 1,
+    createdAt: new Date(ctx.clock.now()).toISOString(),
+    users: users.map(userIdOf),
+    skippedUsers: skippedUsers.sort(byUser),
+    simulatedRoles: [...simulatedRoles],
+    models: Object.fromEntries(
+      Object.entries(ctx.config.roles).map(([role, b]) => [role, { provider: b.provider, model: b.model, simulated: simulatedRoles.includes(role as Role) }]),
+    ),
+    variants,
+    baselines: baselinesFor(variants, evaluated, ctx),
+    evalJudge: { enabled: !!judge, calls: tally.calls, costUsd: tally.costUsd, errors: tally.errors, roles: tally.roles },
+  };
+}
+
+async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTarget, ctx: Ctx, judge: ThemeJudge | undefined, tally: JudgeTally, wallMs: number): Promise<PageMetrics> {
+  const page = out.page.artefact.data;
+  const themeVectors = page.themes.length > 1 ? await ctx.embedder.embed(page.themes.map(themeText)) : [];
+  const verdicts: JudgeVerdict[] = [];
+  if (judge) {
+    for (const theme of page.themes) {
+      try {
+        const r = await judge({ user: user.context, theme: judgeInputOf(theme, ctx) }, ctx);
+        verdicts.push(r.verdict);
+        tally.calls += r.usage.calls;
+        tally.costUsd += r.usage.costUsd ?? 0;
+        tally.roles[r.role] = (tally.roles[r.role] ?? 0) + 1;
+      } catch (error) {
+        // A judge failure leaves that theme unjudged; it says nothing about the page itself.
+        tally.errors++;
+        ctx.logger.warn({ userId: user.history.userId, theme: theme.title, err: (error as Error).message }, 'eval judge failed on a theme');
+      }
+    }
+  }
+  const aisleOf = (id: number) => ctx.catalogue.products.get(id)?.aisleId ?? page.themes.flatMap((t) => t.products).find((p) => p.productId === id)?.aisleId;
+  return measurePage({
+    userId: user.history.userId,
+    artefacts: out.artefacts,
+    page,
+    target,
+    aisleOf,
+    inCorpus: (k) => ctx.corpus.byText.has(k),
+    themeVectors,
+    verdicts,
+    wallMs: Math.round(wallMs),
+  });
+}
+
+/**
+ * One popularity and one own-reorders baseline per distinct page size: each variant is set beside
+ * baselines showing as many products as its median page, so recall compares like with like.
+ */
+function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { user: EvalUser; target: EvalTarget }[], ctx: Ctx): BaselineResult[] {
+  const sizes = new Map<number, string[]>();
+  for (const v of variants) {
+    const median = v.aggregate.products.p50;
+    if (median === null) continue;
+    const n = Math.max(1, Math.round(median));
+    sizes.set(n, [...(sizes.get(n) ?? []), v.name]);
+  }
+  const popular = popularityRanking(ctx.stats);
+  const aisleOf = (id: number) => ctx.catalogue.products.get(id)?.aisleId;
+  const out: BaselineResult[] = [];
+  for (const [n, forVariants] of [...sizes].sort(([a], [b]) => a - b)) {
+    const make = (kind: BaselineKind, list: (u: EvalUser) => number[]): BaselineResult => {
+      const pages = evaluated.map(({ user, target }) => ({ userId: user.history.userId, ...targetMetrics(list(user).slice(0, n), aisleOf, target) }));
+      const d = (f: (p: BaselinePage) => number | null) => distribution(pages.map(f));
+      return {
+        name: `${kind}@${n}`,
+        kind,
+        productCount: n,
+        forVariants,
+        pages,
+        aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), targetAisleCoverage: d((p) => p.targetAisleCoverage), targetPrecision: d((p) => p.targetPrecision) },
+      };
+    };
+    out.push(make('popularity', () => popular), make('own-reorders', (u) => ownReordersRanking(u.history)));
+  }
+  return out;
+}
