@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { compileSchema } from '../../llm/ajv.js';
+import { loadDataset } from '../../instacart/load.js';
+import { userHistory } from '../../instacart/history.js';
+import { buildCatalogueStats } from '../../instacart/stats.js';
+import { buildUserContext } from '../../instacart/user-context.js';
+import type { UserContext } from '../../instacart/user-context-types.js';
+import type { Ctx } from '../../pipelines/context.js';
+import { indexProducts } from '../../retrieval/index-catalogue.js';
+import { hashingEmbedder } from '../../testing/hashing-embedder.js';
+import { memoryVectorStore } from '../../testing/memory-vector-store.js';
+import { makeTestCtx } from '../../testing/test-context.js';
+import type { Filtered } from '../filter/schema.js';
+import { run } from './index.js';
+import { pageSchema } from './schema.js';
+import { filteredArtefact } from './test-fixture.js';
+
+const DATA_DIR = fileURLToPath(new URL('../../data/instacart/', import.meta.url));
+
+/**
+ * Phase 4 on the real Instacart catalogue (49,688 products) and a real user's history. The
+ * hashing embedder stands in for the sentence encoder so the test indexes in seconds; it checks
+ * assembly, not semantic quality.
+ */
+describe('assemble on the real catalogue', () => {
+  let ctx: Ctx;
+  let user: UserContext;
+  let plan: Filtered;
+
+  beforeAll(async () => {
+    const { dataset } = await loadDataset(DATA_DIR);
+    const stats = buildCatalogueStats(dataset);
+    const embedder = hashingEmbedder();
+    const vectors = memoryVectorStore();
+    await indexProducts(dataset.catalogue, stats, embedder, vectors, { batchSize: 4096 });
+    ctx = makeTestCtx({ catalogue: dataset.catalogue, stats, embedder, vectors });
+    user = buildUserContext(userHistory(dataset, 1), dataset.catalogue);
+    // One theme per top aisle, keyed by the user's own product names there, plus a department-wide theme.
+    const themes: Filtered['themes'] = user.topAisles.slice(0, 3).map((a) => ({
+      id: `aisle-${a.id}`,
+      title: `Your ${a.name}`,
+      description: `Favourites from ${a.name}`,
+      aisleIds: [a.id],
+      departmentIds: [],
+      keywords: [a.name, ...user.frequentProducts.filter((p) => p.aisleId === a.id).map((p) => p.name)].map((text) => ({ text, aisleIds: [a.id], departmentIds: [], relevance: 1 })),
+    }));
+    const dept = user.topDepartments[0];
+    themes.push({
+      id: `dept-${dept.id}`,
+      title: `More ${dept.name}`,
+      description: `Something new from ${dept.name}`,
+      aisleIds: [],
+      departmentIds: [dept.id],
+      keywords: [{ text: dept.name, aisleIds: [], departmentIds: [dept.id], relevance: 1 }],
+    });
+    plan = { pageTitle: 'Picked for you', themes, removals: [], judgements: [] };
+  }, 120_000);
+
+  it('builds a valid page for user 1 with no repeats, filters respected, and the user’s own products lifted', async () => {
+    expect(user.frequentProducts.length).toBeGreaterThan(0);
+    const { artefact, cached } = await run({ user, filtered: filteredArtefact(plan, 'real-user-1') }, ctx);
+    expect(cached).toBe(false);
+    const page = artefact.data;
+    expect(compileSchema(pageSchema)(page)).toBe(true);
+    expect(page.themes.length).toBeGreaterThanOrEqual(3);
+
+    const ids = page.themes.flatMap((t) => t.products.map((p) => p.productId));
+    expect(new Set(ids).size).toBe(ids.length);
+
+    for (const t of page.themes) {
+      const planned = plan.themes.find((p) => p.id === t.id)!;
+      for (const p of t.products) {
+        if (planned.aisleIds.length) expect(planned.aisleIds).toContain(p.aisleId);
+        else expect(planned.departmentIds).toContain(p.departmentId);
+      }
+    }
+
+    // Each of the user's frequent products in a top aisle, searched by its own name, lands on its theme.
+    for (const t of plan.themes.slice(0, 3)) {
+      const own = user.frequentProducts.filter((p) => t.aisleIds.includes(p.aisleId));
+      const onPage = page.themes.find((pt) => pt.id === t.id)?.products ?? [];
+      for (const p of own) {
+        const found = onPage.find((x) => x.productId === p.id);
+        expect(found, `${p.name} on ${t.id}`).toBeDefined();
+        expect(found!.affinity).toBeGreaterThan(1);
+      }
+    }
+  });
+});
