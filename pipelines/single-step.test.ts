@@ -3,6 +3,7 @@ import { loadConfig, roleUnavailableReason } from '../llm/config.js';
 import { compileSchema } from '../llm/ajv.js';
 import type { GenerateStructuredOptions, ModelRegistry } from '../llm/registry.js';
 import { ZERO_USAGE } from '../llm/usage.js';
+import { normaliseText } from '../instacart/text.js';
 import type { Catalogue } from '../instacart/types.js';
 import type { UserContext } from '../instacart/user-context-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../retrieval/corpus-types.js';
@@ -19,7 +20,6 @@ import {
   buildSingleStepMessages,
   corpusSlice,
   frequentPhrases,
-  normaliseText,
   runSingleStep,
   singleStepSchema,
   toFiltered,

@@ -4,6 +4,7 @@ import { compileSchema, describeErrors } from '../llm/ajv.js';
 import type { Role } from '../llm/config.js';
 import type { ChatMessage } from '../llm/registry.js';
 import { ZERO_USAGE } from '../llm/usage.js';
+import { normaliseText } from '../instacart/text.js';
 import type { Catalogue } from '../instacart/types.js';
 import type { UserContext } from '../instacart/user-context-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../retrieval/corpus-types.js';
@@ -91,18 +92,6 @@ export interface SingleStepResult {
 
 // ---------------------------------------------------------------------------------------------
 // Catalogue helpers
-
-/** Lower-case alphanumeric words, single-spaced: the shape corpus terms are stored in. */
-export function normaliseText(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9%]+/g, ' ')
-    .trim()
-    .replace(/\s+/g, ' ');
-}
 
 const slug = (text: string): string =>
   normaliseText(text).replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/g, '') || 'theme';
