@@ -5,6 +5,7 @@ import { registerIndexCommands } from './commands/index-search.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerScheduleCommand } from './commands/schedule.js';
+import { registerConfigCommand } from './commands/config.js';
 
 const program = new Command('hubgen')
   .description('Personalised grocery shopping-hub pages from a cascaded multi-phase pipeline')
@@ -20,6 +21,7 @@ registerIndexCommands(program, globals);
 registerRunCommand(program, globals);
 registerShowCommands(program, globals);
 registerScheduleCommand(program, globals);
+registerConfigCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

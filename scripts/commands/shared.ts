@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadConfig, type HubgenConfig } from '../../llm/config.js';
+import { configFrom, type GlobalOptions } from './options.js';
 import { createRuntime, type Runtime } from '../../pipelines/runtime.js';
 import { indexAll, jsonIndexState, type IndexSummary } from '../../retrieval/index-catalogue.js';
 import { createCliLogger } from '../logger.js';
@@ -7,16 +7,7 @@ import { createProgress } from '../progress.js';
 import type { Dataset } from '../../instacart/load.js';
 import { sampleUsers } from '../../instacart/history.js';
 
-export interface GlobalOptions {
-  readonly config?: string;
-  readonly workDir?: string;
-  readonly lenient?: boolean;
-  readonly logLevel?: string;
-}
-
-export function configFrom(opts: GlobalOptions, overrides: Record<string, unknown> = {}): HubgenConfig {
-  return loadConfig({ file: opts.config, overrides: { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...overrides } });
-}
+export { configFrom, type GlobalOptions } from './options.js';
 
 /** Builds the runtime, runs `fn`, and always closes workers and stores, even on failure. */
 export async function withRuntime<T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {

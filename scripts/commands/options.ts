@@ -1,0 +1,14 @@
+import { loadConfig, type HubgenConfig } from '../../llm/config.js';
+
+/** Options every subcommand shares (set before the subcommand name). */
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly workDir?: string;
+  readonly lenient?: boolean;
+  readonly logLevel?: string;
+}
+
+/** Loads and validates the config once, at the CLI edge; --work-dir wins over file and env. */
+export function configFrom(opts: GlobalOptions, overrides: Record<string, unknown> = {}): HubgenConfig {
+  return loadConfig({ file: opts.config, overrides: { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...overrides } });
+}
