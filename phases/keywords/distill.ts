@@ -157,7 +157,11 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly boole
   const d = x[0]?.length ?? 0;
   if (n === 0) throw new Error('fitLogistic: no rows');
   const means = Array.from({ length: d }, (_, j) => x.reduce((s, r) => s + r[j], 0) / n);
-  const stds = Array.from({ length: d }, (_, j) => Math.sqrt(x.reduce((s, r) => s + (r[j] - means[j]) ** 2, 0) / n) || 1);
+  // A (near-)constant feature keeps std 1 so it neither divides by zero nor rounds to 0 in the file.
+  const stds = Array.from({ length: d }, (_, j) => {
+    const sd = Math.sqrt(x.reduce((s, r) => s + (r[j] - means[j]) ** 2, 0) / n);
+    return sd > 1e-6 ? sd : 1;
+  });
   const z = x.map((r) => [1, ...r.map((v, j) => (v - means[j]) / stds[j])]);
   const w = new Array<number>(d + 1).fill(0);
   for (let it = 0; it < iterations; it++) {
