@@ -25,14 +25,13 @@ const addMaybe = (a: number | undefined, b: number | undefined): number | undefi
 
 /** Sum usages; an unknown count stays unknown only when every part is unknown. */
 export function addUsage(...parts: Usage[]): Usage {
-  return parts.reduce<Usage>(
-    (acc, u) => ({
-      inputTokens: addMaybe(acc.inputTokens, u.inputTokens),
-      cachedInputTokens: addMaybe(acc.cachedInputTokens, u.cachedInputTokens),
-      outputTokens: addMaybe(acc.outputTokens, u.outputTokens),
-      costUsd: addMaybe(acc.costUsd, u.costUsd),
-      calls: acc.calls + u.calls,
-    }),
-    ZERO_USAGE,
-  );
+  // Fold from the first part, not from ZERO_USAGE: starting at 0 would turn an all-unknown sum into 0.
+  if (parts.length === 0) return ZERO_USAGE;
+  return parts.reduce((acc, u) => ({
+    inputTokens: addMaybe(acc.inputTokens, u.inputTokens),
+    cachedInputTokens: addMaybe(acc.cachedInputTokens, u.cachedInputTokens),
+    outputTokens: addMaybe(acc.outputTokens, u.outputTokens),
+    costUsd: addMaybe(acc.costUsd, u.costUsd),
+    calls: acc.calls + u.calls,
+  }));
 }

@@ -1,0 +1,65 @@
+import type { Price } from './config-schema.js';
+import { addUsage, type Usage } from './usage.js';
+
+/** Token counts of one call, as the provider reported them (or as estimated). */
+export interface TokenCounts {
+  readonly inputTokens: number | undefined;
+  /** Part of inputTokens served from the provider's prompt cache (billed at the cached price). */
+  readonly cachedInputTokens: number | undefined;
+  readonly outputTokens: number | undefined;
+}
+
+export interface PricedUsage {
+  readonly usage: Usage;
+  /** Set when no price is configured for the model: cost is then undefined, never a guessed 0. */
+  readonly warning?: string;
+}
+
+const PER_MILLION = 1_000_000;
+
+/** Dollars for one call's tokens at a price (per 1M tokens); cached input at cachedInput when set. */
+export function costOf(tokens: TokenCounts, price: Price): number | undefined {
+  if (tokens.inputTokens === undefined || tokens.outputTokens === undefined) return undefined;
+  const cached = Math.min(tokens.cachedInputTokens ?? 0, tokens.inputTokens);
+  const uncached = tokens.inputTokens - cached;
+  return (uncached * price.input + cached * (price.cachedInput ?? price.input) + tokens.outputTokens * price.output) / PER_MILLION;
+}
+
+/** Turns one call's token counts into a Usage with its dollar cost from the price table. */
+export function priceUsage(model: string, tokens: TokenCounts, prices: Readonly<Record<string, Price>>): PricedUsage {
+  const price = prices[model];
+  const base = { inputTokens: tokens.inputTokens, cachedInputTokens: tokens.cachedInputTokens, outputTokens: tokens.outputTokens, calls: 1 };
+  if (!price) {
+    return { usage: { ...base, costUsd: undefined }, warning: `no price configured for model "${model}" (add it under /prices); cost is unknown` };
+  }
+  return { usage: { ...base, costUsd: costOf(tokens, price) } };
+}
+
+/** One usage with the labels it can be aggregated by. */
+export interface UsageRecord {
+  readonly usage: Usage;
+  readonly runId?: string;
+  readonly pageId?: string;
+  readonly phase?: string;
+  /** The cascade tier's role, e.g. "cheap". */
+  readonly tier?: string;
+  readonly model?: string;
+}
+
+export type UsageDimension = 'runId' | 'pageId' | 'phase' | 'tier' | 'model';
+
+/** Sums usage per value of one label (records without it group under "(none)"), keys sorted. */
+export function aggregateUsage(records: Iterable<UsageRecord>, by: UsageDimension): Record<string, Usage> {
+  const groups = new Map<string, Usage>();
+  for (const r of records) {
+    const key = r[by] ?? '(none)';
+    const sofar = groups.get(key);
+    groups.set(key, sofar ? addUsage(sofar, r.usage) : r.usage);
+  }
+  return Object.fromEntries([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Sum of every record. */
+export function totalUsage(records: Iterable<UsageRecord>): Usage {
+  return addUsage(...[...records].map((r) => r.usage));
+}

@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../pipelines/clock.js';
+import { createChatCall, type ChatCall } from './chat.js';
+import { roleUnavailableReason, type HubgenConfig, type Role } from './config.js';
+import type { ProviderConfig } from './config-schema.js';
+import { RoleNotCallableError } from './errors/role-not-callable-error.js';
+import { ProviderLimiter } from './limits.js';
+import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from './registry.js';
+import { isRetryableError, policyDelay, resolveRetryPolicy, retryWithBackoff, type RetryPolicy } from './retry.js';
+import { generateStructuredWith, type StructuredCall } from './structured.js';
+import { countChatTokens } from './tokens.js';
+
+export interface ModelRegistryOptions {
+  /** Where API keys are read from (by each provider's apiKeyEnv). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** The fetch the OpenAI client uses (tests, benchmarks, proxies). */
+  readonly fetch?: typeof fetch;
+  /** Backoff shape; maxRetries comes from each provider's limits unless set here. */
+  readonly retryPolicy?: Partial<RetryPolicy>;
+  /** Calls after the first that carry the validator's errors back to the model. @default 1 */
+  readonly maxValidationRetries?: number;
+}
+
+/** Defaults for a provider without a `limits` block (mirrors the config schema's defaults). */
+const DEFAULT_LIMITS = { concurrency: 4, timeoutMs: 60_000, maxRetries: 3 } as const;
+/** Output tokens reserved against tokens-per-minute when a role sets no maxOutputTokens. */
+const DEFAULT_OUTPUT_ESTIMATE = 512;
+/** OpenAI's client insists on a key; a keyless local server ignores it. */
+const PLACEHOLDER_API_KEY = 'hubgen-no-key';
+
+/**
+ * The only way phases reach an LLM. Roles bound to the same provider share that provider's
+ * limiter, so concurrency and per-minute limits hold across roles.
+ */
+export function createModelRegistry(config: HubgenConfig, options: ModelRegistryOptions): ModelRegistry {
+  const { logger, clock = systemClock, fetch } = options;
+  const env = options.env ?? process.env;
+  const limiters = new Map<string, ProviderLimiter>();
+  const calls = new Map<Role, StructuredCall>();
+  const log = logger.child({ component: 'model-registry' });
+
+  function providerOf(role: Role): { name: string; provider: ProviderConfig } {
+    const binding = config.roles[role];
+    if (!binding) throw new RoleNotCallableError(role, 'it is not bound to a provider under /roles');
+    return { name: binding.provider, provider: config.providers[binding.provider] };
+  }
+
+  function limiterFor(name: string, provider: ProviderConfig): ProviderLimiter {
+    let limiter = limiters.get(name);
+    if (!limiter) {
+      const l = provider.limits;
+      limiter = new ProviderLimiter({ concurrency: l?.concurrency ?? DEFAULT_LIMITS.concurrency, requestsPerMinute: l?.requestsPerMinute, tokensPerMinute: l?.tokensPerMinute }, { now: () => clock.monotonic() });
+      limiters.set(name, limiter);
+    }
+    return limiter;
+  }
+
+  function callFor(role: Role): StructuredCall {
+    const existing = calls.get(role);
+    if (existing) return existing;
+    const binding = config.roles[role]!;
+    const { name, provider } = providerOf(role);
+    const limiter = limiterFor(name, provider);
+    const timeoutMs = provider.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
+    const policy = resolveRetryPolicy({ maxRetries: provider.limits?.maxRetries ?? DEFAULT_LIMITS.maxRetries, ...options.retryPolicy });
+    const delayMs = policyDelay(policy);
+    const apiKey = (provider.apiKeyEnv ? env[provider.apiKeyEnv] : undefined) || PLACEHOLDER_API_KEY;
+    const chat: ChatCall = createChatCall({ model: binding.model, apiKey, baseURL: provider.baseURL, temperature: binding.temperature, maxOutputTokens: binding.maxOutputTokens, fetch });
+    const outputEstimate = binding.maxOutputTokens ?? DEFAULT_OUTPUT_ESTIMATE;
+    // Counting prompt tokens costs a tokenizer pass; only pay it when a token limit needs it.
+    const needsEstimate = provider.limits?.tokensPerMinute !== undefined;
+
+    const call: StructuredCall = async ({ messages, responseFormat, signal, onRequestFailure }) => {
+      const estimate = needsEstimate ? countChatTokens(messages) + outputEstimate : 0;
+      return retryWithBackoff(
+        async (attempt) => {
+          const t0 = clock.monotonic();
+          try {
+            return await limiter.schedule(estimate, () => chat({ messages, responseFormat, signal, timeoutMs }), {
+              signal,
+              actualTokens: (r) => (r.tokens && needsEstimate ? (r.tokens.inputTokens ?? 0) + (r.tokens.outputTokens ?? 0) : undefined),
+            });
+          } catch (error) {
+            if (!signal?.aborted) {
+              const willRetry = isRetryableError(error) && attempt < policy.maxRetries;
+              onRequestFailure({ error, latencyMs: clock.monotonic() - t0, willRetry });
+            }
+            throw error;
+          }
+        },
+        {
+          shouldRetry: isRetryableError,
+          delayMs,
+          maxRetries: policy.maxRetries,
+          signal,
+          onRetry: (error, attempt, wait) => log.warn({ role, model: binding.model, attempt, waitMs: wait, err: (error as Error).message }, 'model call failed; retrying'),
+        },
+      );
+    };
+    calls.set(role, call);
+    return call;
+  }
+
+  return {
+    unavailableReason: (role) => roleUnavailableReason(config, role, env),
+    modelId(role) {
+      const binding = config.roles[role];
+      if (!binding) throw new RoleNotCallableError(role, 'it is not bound to a provider under /roles');
+      return binding.model;
+    },
+    async generateStructured<T>(request: GenerateStructuredOptions): Promise<StructuredResult<T>> {
+      const { role } = request;
+      const why = roleUnavailableReason(config, role, env);
+      if (why) throw new RoleNotCallableError(role, why);
+      const { name, provider } = providerOf(role);
+      if (provider.kind !== 'openai') {
+        throw new RoleNotCallableError(role, `it is bound to provider "${name}" of kind "${provider.kind}"; local tiers are run by the phases themselves, not through the registry`);
+      }
+      return generateStructuredWith<T>(request, {
+        model: config.roles[role]!.model,
+        call: callFor(role),
+        prices: config.prices,
+        structuredOutputs: provider.structuredOutputs ?? true,
+        maxValidationRetries: options.maxValidationRetries,
+        logger: log.child({ role }),
+        monotonic: () => clock.monotonic(),
+      });
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import type { ChatMessage } from './registry.js';
+
+// The ranks ship inside the js-tiktoken package, so counting never touches the network.
+// Building the encoder takes ~100 ms, so it is built once, on first use.
+let encoder: Tiktoken | undefined;
+
+function getEncoder(): Tiktoken {
+  encoder ??= new Tiktoken(o200kBase);
+  return encoder;
+}
+
+/** Tokens in a plain text under o200k_base (the gpt-4o family's encoding). */
+export function countTokens(text: string): number {
+  if (text.length === 0) return 0;
+  return getEncoder().encode(text).length;
+}
+
+// OpenAI's published accounting for chat prompts: every message costs 3 tokens of framing,
+// and every reply is primed with 3 more. Close enough for rate limiting and estimates.
+const TOKENS_PER_MESSAGE = 3;
+const REPLY_PRIMING_TOKENS = 3;
+
+/** Prompt tokens a chat request will be billed for (the same count the scripted server reports). */
+export function countChatTokens(messages: readonly Pick<ChatMessage, 'role' | 'content'>[]): number {
+  let total = REPLY_PRIMING_TOKENS;
+  for (const m of messages) total += TOKENS_PER_MESSAGE + countTokens(m.role) + countTokens(m.content);
+  return total;
+}
