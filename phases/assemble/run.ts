@@ -67,11 +67,13 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   const vectors = await ctx.embedder.embed(texts);
   const vectorOf = new Map(texts.map((t, i) => [t, vectors[i]]));
 
-  const retrieved = await Promise.all(
-    themes.map((theme) =>
-      Promise.all(theme.keywords.map(async (kw) => ({ keyword: kw.text, ...(await retrieveForKeyword(ctx.vectors, vectorOf.get(kw.text)!, kw, perKeyword)) }))),
-    ),
-  );
+  // Themes one after another, a theme's keywords together: bounded concurrency against a remote store.
+  const retrieved: { keyword: string; hits: readonly ProductHit[]; note?: string }[][] = [];
+  for (const theme of themes) {
+    retrieved.push(
+      await Promise.all(theme.keywords.map(async (kw) => ({ keyword: kw.text, ...(await retrieveForKeyword(ctx.vectors, vectorOf.get(kw.text)!, kw, perKeyword)) }))),
+    );
+  }
 
   // Theme-to-product cosine needs each candidate's text vector; the embedder caches, so this is cheap on re-runs.
   const productVectors = await embedProducts(ctx, retrieved.flat().flatMap((r) => r.hits));
