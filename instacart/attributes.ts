@@ -42,6 +42,11 @@ export const ATTRIBUTE_TERMS: readonly AttributeTerm[] = [
 
 /** The attribute terms a product name carries, in ATTRIBUTE_TERMS order. */
 export function attributesOf(productName: string): string[] {
-  const padded = ` ${normaliseText(productName).replace(/%/g, '')} `;
+  return attributesOfNormalised(normaliseText(productName));
+}
+
+/** attributesOf for a name already passed through normaliseText. */
+export function attributesOfNormalised(normalisedName: string): string[] {
+  const padded = ` ${normalisedName.replace(/%/g, '')} `;
   return ATTRIBUTE_TERMS.filter((a) => a.aliases.some((alias) => padded.includes(` ${alias} `))).map((a) => a.term);
 }
