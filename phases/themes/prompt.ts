@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import type { ChatMessage } from '../../llm/registry.js';
+import { sha256 } from '../../pipelines/artefacts/artefact.js';
+
+const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
+
+/**
+ * Part of every themes artefact key. The content hash makes any edit to prompt.md a new version
+ * even if nobody remembers to bump the number; bump the number for deliberate prompt redesigns.
+ */
+export const PROMPT_VERSION = `themes-1.${sha256(PROMPT_TEXT).slice(0, 12)}`;
+
+export interface ThemesPromptInput {
+  /** The rendered user context (history summary): untrusted catalogue text. */
+  readonly userText: string;
+  readonly departments: readonly string[];
+  readonly topAisles: readonly string[];
+  readonly adjacentAisles: readonly string[];
+  readonly minThemes: number;
+  readonly maxThemes: number;
+}
+
+function section(name: string): string {
+  const match = new RegExp(`^## ${name}\\n([\\s\\S]*?)(?=^## |$(?![\\s\\S]))`, 'm').exec(PROMPT_TEXT);
+  if (!match) throw new Error(`phases/themes/prompt.md has no "## ${name}" section`);
+  return match[1].trim();
+}
+
+const SYSTEM = section('system');
+const USER = section('user');
+
+/**
+ * Data goes inside <catalogue>/<shopper> delimiters; strip anything in it that could close a
+ * delimiter early or open a new one, so a product name cannot smuggle text outside the data block.
+ */
+export function sanitiseUntrusted(text: string): string {
+  return text.replace(/<\s*\/?\s*(catalogue|shopper)\s*>/gi, '').replace(/\{\{|\}\}/g, '');
+}
+
+const list = (names: readonly string[]): string => (names.length > 0 ? names.map(sanitiseUntrusted).join('; ') : '(none)');
+
+/** System + user messages asking for a Themes object. */
+export function buildThemesMessages(input: ThemesPromptInput): ChatMessage[] {
+  const values: Record<string, string> = {
+    minThemes: String(input.minThemes),
+    maxThemes: String(input.maxThemes),
+    departments: list(input.departments),
+    topAisles: list(input.topAisles),
+    adjacentAisles: list(input.adjacentAisles),
+    userContext: sanitiseUntrusted(input.userText),
+  };
+  // One pass, so placeholders inside substituted data are never expanded.
+  const fill = (template: string) =>
+    template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+      if (!(name in values)) throw new Error(`phases/themes/prompt.md uses unknown placeholder ${whole}`);
+      return values[name];
+    });
+  return [
+    { role: 'system', content: fill(SYSTEM) },
+    { role: 'user', content: fill(USER) },
+  ];
+}
