@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, roleUnavailableReason } from '../llm/config.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { loadConfig, type HubgenConfig } from '../llm/config.js';
+import { createModelRegistry } from '../llm/model-registry.js';
 import { compileSchema } from '../llm/ajv.js';
-import type { GenerateStructuredOptions, ModelRegistry } from '../llm/registry.js';
-import { ZERO_USAGE } from '../llm/usage.js';
 import { normaliseText } from '../instacart/text.js';
 import type { Catalogue } from '../instacart/types.js';
 import type { UserContext } from '../instacart/user-context-types.js';
@@ -11,6 +11,7 @@ import { indexProducts } from '../retrieval/index-catalogue.js';
 import { hashingEmbedder } from '../testing/hashing-embedder.js';
 import { memoryVectorStore } from '../testing/memory-vector-store.js';
 import { makeTestCtx } from '../testing/test-context.js';
+import { reply, simulationResponder, startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
 import { pageSchema } from '../phases/assemble/schema.js';
 import { filteredSchema } from '../phases/filter/schema.js';
 import { fixtureCatalogue, fixtureStats, fixtureUser } from '../phases/assemble/test-fixture.js';
@@ -158,21 +159,6 @@ describe('frequentPhrases', () => {
   });
 });
 
-/** A registry double that answers with a fixed page and records each request. */
-function fakeRegistry(answer: SingleStepOutput, config = configWith()): ModelRegistry & { requests: GenerateStructuredOptions[] } {
-  const requests: GenerateStructuredOptions[] = [];
-  return {
-    requests,
-    unavailableReason: () => undefined,
-    modelId: (role) => config.roles[role]?.model ?? `unbound:${role}`,
-    async generateStructured<T>(options: GenerateStructuredOptions) {
-      requests.push(options);
-      const usage = { ...ZERO_USAGE, inputTokens: 1200, outputTokens: 300, costUsd: 0.006, calls: 1 };
-      return { object: structuredClone(answer) as T, model: 'gpt-4o', usage, finishReason: 'stop' as const, attempts: [], repaired: false, latencyMs: 5, warnings: [] };
-    },
-  };
-}
-
 const llmAnswer: SingleStepOutput = {
   pageTitle: 'Your dairy and fruit week',
   confidence: 0.8,
@@ -205,14 +191,33 @@ const llmAnswer: SingleStepOutput = {
   ],
 };
 
-describe('single-step, LLM variant', () => {
+describe('single-step, LLM variant (model registry over the scripted OpenAI-compatible server)', () => {
+  let server: ScriptedServer;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.reset();
+    server.setResponder(simulationResponder);
+  });
+
+  /** Config whose OpenAI provider is the scripted server (keyless, like a local vLLM). */
+  const serverConfig = (phases: Record<string, unknown> = {}) =>
+    loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read', overrides: { providers: { openai: { baseURL: server.baseURL, limits: { maxRetries: 0 } } }, phases: { assemble: ASSEMBLE, ...phases } } });
+  const registryFor = (config: HubgenConfig) => createModelRegistry(config, { env: {}, logger: pino({ level: 'silent' }) });
+
   it('makes one structured call with its own schema and the configured role, converts names to ids, and assembles', async () => {
-    const models = fakeRegistry(llmAnswer);
-    const ctx = await baseCtx({ models });
+    const config = serverConfig();
+    const ctx = await baseCtx({ config, models: registryFor(config) });
+    server.enqueue(reply.json(llmAnswer));
     const { page, upstream } = await runSingleStep({ user: shopper() }, ctx, { variant: 'llm' });
-    expect(models.requests).toHaveLength(1);
-    expect(models.requests[0].role).toBe('strong');
-    expect(models.requests[0].schema).toBe(singleStepSchema);
+    expect(server.requests).toHaveLength(1);
+    const request = server.requests[0];
+    expect(request.model).toBe('gpt-4o');
+    expect(request.response_format?.type).toBe('json_schema');
+    expect(request.response_format?.json_schema?.name).toBe('single_step_page');
+    expect(JSON.stringify(request.messages)).toContain('<catalogue-data>');
 
     const plan = upstream.artefact.data;
     expect(plan.themes.map((t) => t.id)).toEqual(['greek-yogurt-breakfasts', 'fruit', 'fruit-2']);
@@ -226,7 +231,10 @@ describe('single-step, LLM variant', () => {
     const attempt = upstream.artefact.provenance.attempts[0];
     expect(attempt).toMatchObject({ role: 'strong', model: 'gpt-4o', outcome: 'accepted', confidence: 0.8 });
     expect(attempt.notes).toContainEqual(expect.stringMatching(/unknown aisle "Frozen Dreams" ignored/));
-    expect(upstream.artefact.provenance.usage.costUsd).toBeCloseTo(0.006);
+    // Priced from the server's token counts and the built-in gpt-4o price.
+    const usage = upstream.artefact.provenance.usage;
+    expect(usage.inputTokens).toBeGreaterThan(500);
+    expect(usage.costUsd).toBeCloseTo((usage.inputTokens! * 2.5 + usage.outputTokens! * 10) / 1e6, 8);
     expect(upstream.artefact.key.promptVersion).toMatch(/^single-step-prompt-v1\+[0-9a-f]{12}$/);
 
     expect(page.artefact.data.pageTitle).toBe('Your dairy and fruit week');
@@ -236,26 +244,39 @@ describe('single-step, LLM variant', () => {
 
     const again = await runSingleStep({ user: shopper() }, ctx, { variant: 'llm' });
     expect([again.upstream.cached, again.page.cached]).toEqual([true, true]);
-    expect(models.requests).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('uses the role from config, and a different role is a different artefact', async () => {
-    const config = configWith({ singleStep: { role: 'cheap' } });
-    const models = fakeRegistry(llmAnswer, config);
-    const ctx = await baseCtx({ config, models });
+    const config = serverConfig({ singleStep: { role: 'cheap' } });
+    const ctx = await baseCtx({ config, models: registryFor(config) });
+    server.enqueue(reply.json(llmAnswer), reply.json(llmAnswer));
     const { upstream } = await runSingleStep({ user: shopper() }, ctx, { variant: 'llm' });
-    expect(models.requests[0].role).toBe('cheap');
+    expect(server.requests[0].model).toBe('gpt-4o-mini');
     expect(upstream.artefact.key.models).toEqual({ cheap: 'gpt-4o-mini' });
-    const strong = await runSingleStep({ user: shopper() }, await baseCtx({ models: fakeRegistry(llmAnswer) }), { variant: 'llm' });
+    const strongConfig = serverConfig();
+    const strong = await runSingleStep({ user: shopper() }, await baseCtx({ config: strongConfig, models: registryFor(strongConfig) }), { variant: 'llm' });
+    expect(server.requests[1].model).toBe('gpt-4o');
     expect(strong.upstream.artefact.hash).not.toBe(upstream.artefact.hash);
   });
 
-  it('fails clearly when the role has no API key or endpoint', async () => {
+  it('stores nothing when the model answer never validates', async () => {
+    const config = serverConfig();
+    const ctx = await baseCtx({ config, models: registryFor(config) });
+    const broken = { ...llmAnswer, themes: [] };
+    server.setResponder(() => reply.json(broken));
+    await expect(runSingleStep({ user: shopper() }, ctx, { variant: 'llm' })).rejects.toThrow(/single-step\.llm: no tier produced an answer/);
+    expect(server.requests.length).toBeGreaterThanOrEqual(1);
+    const stored: string[] = [];
+    for await (const h of ctx.artefacts.list()) stored.push(h);
+    expect(stored).toEqual([]);
+  });
+
+  it('fails clearly, without calling anything, when the role has no API key or endpoint', async () => {
     const config = configWith();
-    const offline = { ...fakeRegistry(llmAnswer), unavailableReason: (r: Parameters<ModelRegistry['unavailableReason']>[0]) => roleUnavailableReason(config, r, {}) };
-    const ctx = await baseCtx({ models: offline });
+    const ctx = await baseCtx({ config, models: registryFor(config) });
     await expect(runSingleStep({ user: shopper() }, ctx, { variant: 'llm' })).rejects.toThrow(/single-step\.llm: no tier produced an answer \(strong: provider "openai" needs OPENAI_API_KEY/);
-    expect(offline.requests).toHaveLength(0);
+    expect(server.requests).toHaveLength(0);
   });
 });
 
