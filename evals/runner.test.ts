@@ -76,6 +76,8 @@ describe('runEval', () => {
     expect(result.models.local.simulated).toBe(false);
     // 2 themes judged on each of 3 pages (2 cascaded, 1 single-step).
     expect(result.evalJudge).toMatchObject({ enabled: true, calls: 6, errors: 0 });
+    // No usable `judge` role here (no API key), so the rubric judge (`local`) is the one judge.
+    expect(result.evalJudge.role).toBe('local');
     // JSON round-trip keeps everything the report reads.
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });

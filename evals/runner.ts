@@ -10,6 +10,7 @@ import { userHistory } from '../instacart/history.js';
 import { buildUserContext } from '../instacart/user-context.js';
 import type { Page, PageTheme } from '../phases/assemble/schema.js';
 import type { JudgeVerdict } from '../phases/filter/schema.js';
+import type { JudgeThemeInput } from '../phases/filter/judge/types.js';
 import {
   aggregatePages,
   distribution,
@@ -41,15 +42,6 @@ export interface VariantOutput {
 /** Runs one base pipeline for one user. */
 export type VariantPipeline = (user: UserContext, ctx: Ctx) => Promise<VariantOutput>;
 
-/** What the eval judge sees of a page theme: the same derivation for every variant. */
-export interface JudgeThemeInput {
-  readonly title: string;
-  readonly description: string;
-  readonly concepts: readonly string[];
-  readonly aisles: readonly string[];
-  readonly keywords: readonly string[];
-}
-
 /** One judge for every variant's final themes, so pass rates compare like with like. */
 export type ThemeJudge = (input: { user: UserContext; theme: JudgeThemeInput }, ctx: Ctx) => Promise<{ verdict: JudgeVerdict; usage: Usage; role: string; model: string }>;
 
@@ -77,6 +69,11 @@ export interface RunEvalOptions {
   readonly simulatedRoles?: readonly Role[];
   /** Judge every page theme with the eval judge (default true). */
   readonly judge?: boolean;
+  /**
+   * The one role that judges every variant's themes. Default: the `judge` role when it is usable and
+   * not simulated (a simulated verdict says nothing), else `local` (the rubric judge).
+   */
+  readonly judgeRole?: Role;
   /** Replace the pipelines or the judge (tests; default: the real ones). */
   readonly pipelines?: Partial<Record<BaseVariant, VariantPipeline>>;
   readonly themeJudge?: ThemeJudge;
@@ -139,7 +136,7 @@ export interface EvalResult {
   readonly variants: readonly VariantResult[];
   readonly baselines: readonly BaselineResult[];
   /** What the eval judge itself cost (not part of any page's cost). */
-  readonly evalJudge: { readonly enabled: boolean; readonly calls: number; readonly costUsd: number; readonly errors: number; readonly roles: Readonly<Record<string, number>> };
+  readonly evalJudge: { readonly enabled: boolean; readonly role: Role | null; readonly calls: number; readonly costUsd: number; readonly errors: number; readonly roles: Readonly<Record<string, number>> };
   readonly sweep?: SweepSummary;
 }
 
@@ -157,10 +154,25 @@ function targetOf(history: UserHistory, ctx: Ctx): EvalTarget {
   return { productIds, aisleIds };
 }
 
-/** The judge sees what the shopper sees: the theme's copy, its keywords, and the products it shows. */
+/**
+ * The judge sees what the shopper sees, derived the same way for every variant: the theme's copy,
+ * its keywords, and the products it shows (their names as concepts, their aisles and departments).
+ */
 export function judgeInputOf(theme: PageTheme, ctx: Ctx): JudgeThemeInput {
-  const aisles = [...new Set(theme.products.map((p) => ctx.catalogue.aisles.get(p.aisleId)?.name).filter((n): n is string => !!n))];
-  return { title: theme.title, description: theme.description, concepts: theme.products.slice(0, 8).map((p) => p.name), aisles, keywords: [...theme.keywords] };
+  const names = <T extends { name: string }>(ids: readonly number[], m: ReadonlyMap<number, T>) => [...new Set(ids.map((id) => m.get(id)?.name).filter((n): n is string => !!n))];
+  return {
+    title: theme.title,
+    description: theme.description,
+    concepts: theme.products.slice(0, 8).map((p) => p.name),
+    aisles: names(theme.products.map((p) => p.aisleId), ctx.catalogue.aisles),
+    departments: names(theme.products.map((p) => p.departmentId), ctx.catalogue.departments),
+    keywords: [...theme.keywords],
+  };
+}
+
+/** See RunEvalOptions.judgeRole. */
+export function defaultJudgeRole(ctx: Ctx, simulatedRoles: readonly Role[]): Role {
+  return ctx.models.unavailableReason('judge') === undefined && !simulatedRoles.includes('judge') ? 'judge' : 'local';
 }
 
 interface JudgeTally {
@@ -170,10 +182,10 @@ interface JudgeTally {
   roles: Record<string, number>;
 }
 
-async function loadDefaults(): Promise<{ pipelines: Record<BaseVariant, VariantPipeline>; judge: ThemeJudge }> {
+async function loadDefaults(): Promise<{ pipelines: Record<BaseVariant, VariantPipeline>; judgeWith: (role: Role) => ThemeJudge }> {
   // Loaded on demand so unit tests that inject fakes do not pull in every phase.
   const m = await import('./pipelines.js');
-  return { pipelines: m.defaultPipelines, judge: m.defaultThemeJudge };
+  return { pipelines: m.defaultPipelines, judgeWith: m.themeJudgeWith };
 }
 
 /**
@@ -194,7 +206,9 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
   const needDefaults = specs.some((s) => !options.pipelines?.[s.base]) || (judgeEnabled && !options.themeJudge);
   const defaults = needDefaults ? await loadDefaults() : undefined;
   const pipelineFor = (base: BaseVariant): VariantPipeline => options.pipelines?.[base] ?? defaults!.pipelines[base];
-  const judge = judgeEnabled ? (options.themeJudge ?? defaults!.judge) : undefined;
+  const judgeRole = judgeEnabled ? (options.judgeRole ?? defaultJudgeRole(ctx, simulatedRoles)) : null;
+  const judge = judgeRole ? (options.themeJudge ?? defaults!.judgeWith(judgeRole)) : undefined;
+  if (judgeRole) ctx.logger.info({ judgeRole }, 'eval: one judge role scores every variant\'s themes');
 
   const pages = new Map<string, PageMetrics[]>(specs.map((s) => [s.name, []]));
   const failures = new Map<string, EvalFailure[]>(specs.map((s) => [s.name, []]));
@@ -260,7 +274,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
     ),
     variants,
     baselines: baselinesFor(variants, evaluated, ctx),
-    evalJudge: { enabled: !!judge, calls: tally.calls, costUsd: tally.costUsd, errors: tally.errors, roles: tally.roles },
+    evalJudge: { enabled: !!judge, role: judgeRole, calls: tally.calls, costUsd: tally.costUsd, errors: tally.errors, roles: tally.roles },
   };
 }
 

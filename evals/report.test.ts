@@ -1,0 +1,87 @@
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { XMLValidator } from 'fast-xml-parser';
+import { loadDataset } from '../instacart/load.js';
+import { writeTinyDataset } from '../instacart/tiny-dataset.js';
+import { buildCatalogueStats } from '../instacart/stats.js';
+import { makeTestCtx } from '../testing/test-context.js';
+import { runEval, type EvalResult } from './runner.js';
+import { runSweep } from './sweep.js';
+import { writeReport } from './report.js';
+import { fakeCascaded, fakeJudge, failingFor } from './test-fakes.js';
+
+const svgsIn = (html: string): string[] => html.match(/<svg[\s\S]*?<\/svg>(?=<figcaption>)/g) ?? [];
+
+describe('writeReport', () => {
+  let result: EvalResult;
+  let swept: EvalResult;
+  beforeAll(async () => {
+    const { dataset } = await loadDataset(await writeTinyDataset());
+    const ctx = makeTestCtx({ catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset) });
+    const common = { ctx, dataset, users: [1, 2], themeJudge: fakeJudge, simulatedRoles: ['cheap', 'teacher'] as const };
+    result = await runEval({
+      ...common,
+      simulatedRoles: [...common.simulatedRoles],
+      variants: ['cascaded', 'single-step', 'cascaded@keywords.threshold=0.9'],
+      pipelines: { cascaded: fakeCascaded, 'single-step': failingFor(2, fakeCascaded) },
+    });
+    swept = (await runSweep({ ...common, simulatedRoles: [...common.simulatedRoles], param: 'keywords.threshold', values: [0.3, 0.9], targetQuality: { metric: 'targetRecall', min: 0.4 }, pipelines: { cascaded: fakeCascaded } })).result;
+  });
+
+  it('writes markdown, self-contained HTML and JSON naming every variant and baseline', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'hubgen-report-'));
+    const paths = await writeReport({ result, outDir: out });
+    const md = await readFile(paths.markdownPath, 'utf8');
+    const html = await readFile(paths.htmlPath, 'utf8');
+    expect(result.baselines.length).toBeGreaterThan(0);
+    for (const name of [...result.variants.map((v) => v.name), ...result.baselines.map((b) => b.name)]) {
+      expect(md).toContain(name);
+      expect(html).toContain(name);
+    }
+    // The failure is reported with its reason.
+    expect(md).toContain('single-step, user 2: scripted failure for user 2');
+    // Self-contained: no scripts, stylesheets or images fetched from anywhere.
+    expect(html).not.toMatch(/<script|<link|<img|src=|url\(/i);
+    expect(JSON.parse(await readFile(paths.jsonPath, 'utf8'))).toEqual(result);
+  });
+
+  it('says plainly which tiers were simulated and what that means', async () => {
+    const paths = await writeReport({ result, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) });
+    const md = await readFile(paths.markdownPath, 'utf8');
+    expect(md).toContain('Simulated tiers: cheap (gpt-4o-mini), teacher (gpt-4o)');
+    expect(md).toMatch(/input-token counts/);
+    expect(md).toMatch(/measure the simulator, not the LLM/);
+    const none = await writeReport({ result: { ...result, simulatedRoles: [] }, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) });
+    expect(await readFile(none.markdownPath, 'utf8')).toContain('No tier was simulated');
+  });
+
+  it('inlines well-formed SVG plots, rendered without a browser, and writes them beside the markdown', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'hubgen-report-'));
+    const paths = await writeReport({ result, outDir: out });
+    const html = await readFile(paths.htmlPath, 'utf8');
+    const svgs = svgsIn(html);
+    expect(svgs).toHaveLength(3); // cost-quality, escalation, recall distribution (no sweep here)
+    for (const svg of svgs) {
+      expect(XMLValidator.validate(svg)).toBe(true);
+      expect(svg).toMatch(/<path|<rect|<line/); // drew marks, not an empty frame
+    }
+    expect((await readdir(join(out, 'plots'))).sort()).toEqual(['cost-quality.svg', 'escalation.svg', 'recall-distribution.svg']);
+    // The escalation plot labels its phases; the cost plot its variants.
+    expect(svgs[1]).toContain('keywords');
+    expect(svgs[0]).toContain('own-reorders@');
+  });
+
+  it('adds the sweep curve, its points and the proposal when the result carries a sweep', async () => {
+    const paths = await writeReport({ result: swept, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) });
+    const html = await readFile(paths.htmlPath, 'utf8');
+    const svgs = svgsIn(html);
+    expect(svgs).toHaveLength(4);
+    expect(XMLValidator.validate(svgs[3])).toBe(true);
+    expect(svgs[3]).toContain('keywords.threshold');
+    const md = await readFile(paths.markdownPath, 'utf8');
+    expect(md).toContain('**Proposed keywords.threshold = 0.9**');
+    expect(md).toContain('| 0.3 |');
+  });
+});
