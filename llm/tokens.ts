@@ -11,6 +11,11 @@ function getEncoder(): Tiktoken {
   return encoder;
 }
 
+/** Builds the encoder now (~0.5–1 s) instead of inside the first timed call. */
+export function warmTokenizer(): void {
+  getEncoder();
+}
+
 /** Tokens in a plain text under o200k_base (the gpt-4o family's encoding). */
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;

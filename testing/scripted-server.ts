@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countChatTokens, countTokens } from '../llm/tokens.js';
+import { countChatTokens, countTokens, warmTokenizer } from '../llm/tokens.js';
 import { hashSeed, simulateFromSchema } from './simulate-schema.js';
 
 export { simulateFromSchema, hashSeed, promptWords } from './simulate-schema.js';
@@ -182,6 +182,8 @@ let completionCounter = 0;
  */
 export async function startScriptedServer(options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
   const { latencyMs = 0, embeddingDimensions = 64, models = ['gpt-4o-mini', 'gpt-4o'] } = options;
+  // Usage is counted per request; building the encoder inside the first one would eat a client's timeout.
+  warmTokenizer();
   let responder: Responder = options.responder ?? simulationResponder;
   const queue: (ScriptedReply | Responder)[] = [];
   const requests: ChatCompletionRequest[] = [];
