@@ -1,0 +1,93 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../llm/config.js';
+import { createModelRegistry } from '../../llm/model-registry.js';
+import type { StructuredAttempt } from '../../llm/registry.js';
+import { ZERO_USAGE } from '../../llm/usage.js';
+import type { Ctx } from '../../pipelines/context.js';
+import { reply, startScriptedServer, type ScriptedServer } from '../../testing/scripted-server.js';
+import { llmConfidence, promptCatalogue, themeTiers } from './tiers.js';
+import { postProcessThemes } from './postprocess.js';
+import { COOK_ORDERS, sliceCatalogue, sliceCtx, userFromOrders } from './test-support.js';
+import type { Theme, Themes } from './schema.js';
+
+const theme = (id: string, confidence: number, aisles: string[] = ['fresh fruits']): Theme => ({
+  id,
+  title: `Theme ${id}`,
+  description: 'A theme for this shopper.',
+  concepts: ['banana'],
+  aisles,
+  departments: ['produce'],
+  confidence,
+});
+const themes = (...confidences: number[]): Themes => ({ pageTitle: 'Hub', themes: confidences.map((c, i) => theme(`t${i}`, c)) });
+const ok: StructuredAttempt = { ok: true, repaired: false, usage: ZERO_USAGE, latencyMs: 1 };
+const catalogue = sliceCatalogue();
+const processed = (t: Themes) => postProcessThemes(t, catalogue, { minThemes: 4, maxThemes: 8 });
+
+describe('llmConfidence', () => {
+  it('is the mean self-assessed confidence of the themes that fill the page', () => {
+    // Only the first minThemes count: a weak fifth theme does not drag a good page down.
+    const { confidence } = llmConfidence({ attempts: [ok], repaired: false }, processed(themes(0.9, 0.8, 0.7, 0.6, 0.1)), 4);
+    expect(confidence).toBeCloseTo(0.75);
+  });
+
+  it('is discounted for invalid answers before a valid one, for repairs, and for unknown names', () => {
+    const page = processed(themes(0.8, 0.8, 0.8, 0.8));
+    const clean = llmConfidence({ attempts: [ok], repaired: false }, page, 4).confidence;
+    const retried = llmConfidence({ attempts: [{ ...ok, ok: false, failure: 'schema' }, ok], repaired: false }, page, 4);
+    const repaired = llmConfidence({ attempts: [{ ...ok, repaired: true }], repaired: true }, page, 4);
+    const invented = llmConfidence({ attempts: [ok], repaired: false }, processed({ ...themes(0.8, 0.8, 0.8, 0.8), themes: [theme('x', 0.8, ['Moon Rocks']), ...themes(0.8, 0.8, 0.8).themes] }), 4);
+    expect(retried.confidence).toBeLessThan(clean);
+    expect(retried.notes.join(' ')).toMatch(/1 failed attempt/);
+    expect(repaired.confidence).toBeLessThan(clean);
+    expect(invented.confidence).toBeLessThan(clean);
+    expect(invented.notes.join(' ')).toMatch(/1 unknown catalogue name/);
+  });
+
+  it('ignores transport retries and penalises falling short of minThemes', () => {
+    const page = processed(themes(0.8, 0.8, 0.8, 0.8));
+    const clean = llmConfidence({ attempts: [ok], repaired: false }, page, 4).confidence;
+    expect(llmConfidence({ attempts: [{ ...ok, ok: false, failure: 'http' }, ok], repaired: false }, page, 4).confidence).toBe(clean);
+    expect(llmConfidence({ attempts: [ok], repaired: false }, processed(themes(0.8, 0.8)), 4).confidence).toBeCloseTo(0.4);
+  });
+});
+
+describe('promptCatalogue', () => {
+  it('offers every real department, the user\'s top aisles, and unbought aisles of their departments', () => {
+    const user = userFromOrders(1, COOK_ORDERS, catalogue);
+    const { departments, topAisles, adjacentAisles } = promptCatalogue(user, { catalogue });
+    expect(departments).toContain('produce');
+    expect(departments).not.toContain('missing');
+    expect(topAisles).toEqual(user.topAisles.map((a) => a.name).slice(0, 10));
+    expect(adjacentAisles).toContain('fresh pasta');
+    expect(adjacentAisles).not.toContain('chips pretzels');
+    for (const a of topAisles) expect(adjacentAisles).not.toContain(a);
+  });
+});
+
+describe('LLM tier through the model registry', () => {
+  let server: ScriptedServer;
+  let ctx: Ctx;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+    const config = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read', overrides: { providers: { openai: { baseURL: server.baseURL, limits: { maxRetries: 0 } } } } });
+    ctx = await sliceCtx({ config, models: createModelRegistry(config, { env: {}, logger: pino({ level: 'silent' }) }) });
+  });
+  afterAll(() => server.close());
+
+  it('trusts an answer that needed a retry with the validator\'s errors less than a clean one', async () => {
+    const user = userFromOrders(1, COOK_ORDERS, ctx.catalogue);
+    const answer = themes(0.9, 0.9, 0.9, 0.9);
+    const strong = themeTiers(ctx).strong!;
+    server.enqueue(reply.json(answer));
+    const clean = await strong({ user });
+    server.enqueue(reply.json({ pageTitle: 'Hub' }), reply.json(answer));
+    const retried = await strong({ user });
+    expect(clean.confidence).toBeCloseTo(0.9);
+    expect(retried.confidence).toBeLessThan(clean.confidence);
+    expect(retried.output).toEqual(clean.output);
+    expect(retried.usage.calls).toBe(2);
+    expect(retried.model).toBe('gpt-4o');
+  });
+});

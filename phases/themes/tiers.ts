@@ -1,0 +1,110 @@
+import type { Ctx } from '../../pipelines/context.js';
+import type { TierFn, TierOutcome } from '../../pipelines/cascade.js';
+import type { Role } from '../../llm/config.js';
+import type { StructuredResult } from '../../llm/registry.js';
+import { compileSchema, describeErrors } from '../../llm/ajv.js';
+import type { UserContext } from '../../instacart/user-context-types.js';
+import { renderUserContext } from '../../instacart/user-context.js';
+import { themesSchema, type Themes } from './schema.js';
+import { localThemes } from './local-themes.js';
+import { postProcessThemes, type PostProcessed, type ThemeCountLimits } from './postprocess.js';
+import { buildThemesMessages } from './prompt.js';
+import { catalogueIndex, PLACEHOLDER_NAMES } from './catalogue-names.js';
+
+export interface ThemesInput {
+  readonly user: UserContext;
+}
+
+/** Chat roles that can play an LLM tier of this phase when the config lists them. */
+const LLM_ROLES = ['cheap', 'strong', 'teacher'] as const satisfies readonly Role[];
+
+/** Aisles named in the prompt: enough to ground the model, few enough to keep the prompt small. */
+const PROMPT_TOP_AISLES = 10;
+const PROMPT_ADJACENT_AISLES = 24;
+
+/** Confidence multipliers for what went wrong on the way to a valid answer. */
+const REPAIRED_PENALTY = 0.85;
+const RETRY_PENALTY = 0.8;
+const DROPPED_NAME_PENALTY = 0.05;
+const MIN_NAME_FACTOR = 0.7;
+
+/** The implementation of every role Phase 1 knows how to run, for runCascade. */
+export function themeTiers(ctx: Ctx): Partial<Record<Role, TierFn<ThemesInput, Themes>>> {
+  const limits = themeLimits(ctx);
+  const tiers: Partial<Record<Role, TierFn<ThemesInput, Themes>>> = {
+    local: async ({ user }) => {
+      const outcome = await localThemes(user, ctx, limits);
+      const processed = postProcessThemes(outcome.output, ctx.catalogue, limits);
+      assertValid(processed.themes, 'local');
+      return { ...outcome, output: processed.themes, notes: [...(outcome.notes ?? []), ...processed.warnings] };
+    },
+  };
+  for (const role of LLM_ROLES) tiers[role] = (input) => llmThemes(role, input, ctx, limits);
+  return tiers;
+}
+
+export function themeLimits(ctx: Pick<Ctx, 'config'>): ThemeCountLimits {
+  const { minThemes, maxThemes } = ctx.config.phases.themes;
+  return { minThemes: Math.min(minThemes, maxThemes), maxThemes };
+}
+
+async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: ThemeCountLimits): Promise<TierOutcome<Themes>> {
+  const messages = buildThemesMessages({ userText: renderUserContext(user), ...promptCatalogue(user, ctx), ...limits });
+  const result = await ctx.models.generateStructured<Themes>({ role, schema: themesSchema, schemaName: 'hubgen_themes', messages });
+  const processed = postProcessThemes(result.object, ctx.catalogue, limits);
+  assertValid(processed.themes, role);
+  const { confidence, notes } = llmConfidence(result, processed, limits.minThemes);
+  if (processed.warnings.length > 0) ctx.logger.warn({ role, userId: user.userId, warnings: processed.warnings }, 'themes output post-processed');
+  return { output: processed.themes, confidence, usage: result.usage, model: result.model, notes: [...notes, ...result.warnings, ...processed.warnings] };
+}
+
+/** Catalogue names the prompt offers: all departments, the user's top aisles, and nearby aisles. */
+export function promptCatalogue(user: UserContext, ctx: Pick<Ctx, 'catalogue'>): { departments: string[]; topAisles: string[]; adjacentAisles: string[] } {
+  const { catalogue } = ctx;
+  const index = catalogueIndex(catalogue);
+  const departments = [...catalogue.departments.values()].sort((a, b) => a.id - b.id).map((d) => d.name).filter((n) => !PLACEHOLDER_NAMES.has(n));
+  const top = user.topAisles.slice(0, PROMPT_TOP_AISLES);
+  const topIds = new Set(top.map((a) => a.id));
+  const userDepts = new Set(user.topDepartments.map((d) => d.id));
+  const adjacentAisles = [...catalogue.aisles.values()]
+    .filter((a) => !topIds.has(a.id) && userDepts.has(index.departmentOfAisle.get(a.id) ?? -1) && !PLACEHOLDER_NAMES.has(a.name))
+    .sort((a, b) => a.id - b.id)
+    .slice(0, PROMPT_ADJACENT_AISLES)
+    .map((a) => a.name);
+  return { departments, topAisles: top.map((a) => a.name), adjacentAisles };
+}
+
+/**
+ * An LLM tier's confidence: the model's own mean confidence over the themes that fill the page,
+ * discounted for each retry it needed, a mechanical repair, names that matched no catalogue aisle
+ * or department, and for falling short of minThemes.
+ */
+export function llmConfidence(result: Pick<StructuredResult<unknown>, 'attempts' | 'repaired'>, processed: PostProcessed, minThemes: number): { confidence: number; notes: string[] } {
+  const themes = processed.themes.themes;
+  const top = themes.slice(0, Math.max(1, minThemes)).map((t) => t.confidence);
+  const selfAssessed = top.reduce((s, c) => s + c, 0) / Math.max(1, top.length);
+  // Transport failures (429, 5xx) say nothing about the answer; invalid or refused output does.
+  const retries = result.attempts.filter((a) => !a.ok && a.failure !== 'http').length;
+  const notes = [`self-assessed ${selfAssessed.toFixed(3)} over ${top.length} themes`];
+  let confidence = selfAssessed;
+  if (retries > 0) {
+    confidence *= RETRY_PENALTY ** retries;
+    notes.push(`${retries} failed attempt(s) before a valid answer`);
+  }
+  if (result.repaired) {
+    confidence *= REPAIRED_PENALTY;
+    notes.push('schema repaired');
+  }
+  if (processed.droppedNames > 0) {
+    confidence *= Math.max(MIN_NAME_FACTOR, 1 - DROPPED_NAME_PENALTY * processed.droppedNames);
+    notes.push(`${processed.droppedNames} unknown catalogue name(s) dropped`);
+  }
+  if (themes.length < minThemes) confidence *= themes.length / minThemes;
+  return { confidence: Math.round(Math.min(1, Math.max(0, confidence)) * 1000) / 1000, notes };
+}
+
+/** Post-processing keeps outputs valid; if it ever did not, fail the tier so the cascade escalates. */
+function assertValid(themes: Themes, role: Role): void {
+  const validate = compileSchema<Themes>(themesSchema);
+  if (!validate(themes)) throw new Error(`${role} themes invalid after post-processing: ${describeErrors(validate.errors)}`);
+}
