@@ -1,13 +1,14 @@
 import type { Ctx } from '../../pipelines/context.js';
 import { COLLECTIONS } from '../../pipelines/context.js';
 import type { Catalogue } from '../../instacart/types.js';
+import { normaliseText } from '../../instacart/text.js';
 import type { KeywordKind } from '../../retrieval/corpus-types.js';
 import type { SearchHit } from '../../retrieval/vectors/store.js';
 import type { Theme } from '../themes/schema.js';
 import type { Candidate, ThemeScope } from './features.js';
 
-/** Lower-case, single-spaced: the form catalogue names and corpus terms are compared in. */
-export const normaliseName = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').trim();
+/** The form corpus terms are mined in (instacart normaliseText), so model-written text finds them. */
+export const normaliseName = (s: string): string => normaliseText(s);
 
 interface NameIndex {
   readonly aisles: ReadonlyMap<string, number>;

@@ -1,4 +1,5 @@
 import type { Catalogue } from '../../instacart/types.js';
+import { tokens } from '../../instacart/text.js';
 import type { Dataset } from '../../instacart/load.js';
 import { seededRandom, shuffled } from '../../instacart/random.js';
 import type { KeywordKind } from '../../retrieval/corpus-types.js';
@@ -14,8 +15,8 @@ import type { LabelledRow } from './distill.js';
  * keyword for the theme when most of the products it matches by name sit in the theme's aisles.
  */
 
-/** Names split into words the same way for products and phrases, so matching is whole-word. */
-const words = (s: string): string[] => s.toLowerCase().split(/[^a-z0-9%]+/).filter(Boolean);
+/** Names split into words as the corpus miner does, so matching is whole-word and agrees with it. */
+const words = tokens;
 
 /** Departments whose aisles make no theme: "missing" and "other" are catalogue leftovers. */
 const SKIP_DEPARTMENTS = new Set(['missing', 'other']);

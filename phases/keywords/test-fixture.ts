@@ -7,6 +7,13 @@ import type { Ctx } from '../../pipelines/context.js';
 import type { Theme, Themes } from '../themes/schema.js';
 import { makeArtefact, type Artefact } from '../../pipelines/artefacts/artefact.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deepMerge, loadConfig, roleUnavailableReason, type HubgenConfig, type Role } from '../../llm/config.js';
+import type { ChatMessage, GenerateStructuredOptions, ModelRegistry, StructuredResult } from '../../llm/registry.js';
+import { FEATURE_NAMES } from './features.js';
+import type { StudentWeights } from './student.js';
+import type { KeywordSelection } from './schema.js';
 
 /**
  * A small real slice of the Instacart catalogue (ids and names copied from data/instacart) for
@@ -185,4 +192,60 @@ export function themesArtefact(themes: readonly Theme[], tag = 'fixture'): Artef
     { attempts: [], usage: ZERO_USAGE, latencyMs: 0, role: 'local', model: 'test', confidence: 1 },
     new Date(0).toISOString(),
   );
+}
+
+/** Student weights for tests, written to a temp file: a planted rule over aisle agreement and similarity. */
+export function writeTestWeights(dir: string, { intercept = -1, aisleAny = 2, similarity = 1, cutoff = 0.5 } = {}): string {
+  const path = join(dir, `student-test-${intercept}-${aisleAny}-${similarity}-${cutoff}.json`);
+  const coefficients = FEATURE_NAMES.map((n) => (n === 'aisleAny' ? aisleAny : n === 'similarity' ? similarity : 0));
+  const weights: StudentWeights = {
+    format: 'hubgen-student-weights/1',
+    model: 'test',
+    embedderId: 'test-hashing-256',
+    features: [...FEATURE_NAMES],
+    means: FEATURE_NAMES.map(() => 0),
+    stds: FEATURE_NAMES.map(() => 1),
+    coefficients,
+    intercept,
+    cutoff,
+    trainedOn: 'hand-set for tests',
+    trainedAt: '1970-01-01T00:00:00.000Z',
+  };
+  writeFileSync(path, JSON.stringify(weights));
+  return path;
+}
+
+export interface RecordedCall {
+  readonly role: Role;
+  readonly messages: readonly ChatMessage[];
+}
+
+/**
+ * A ModelRegistry that answers from a function instead of a server, for tests of tier logic. The
+ * end-to-end path through a real HTTP client is covered with the scripted server.
+ */
+export function fakeRegistry(config: HubgenConfig, answer: (role: Role, messages: readonly ChatMessage[]) => KeywordSelection, calls: RecordedCall[] = []): ModelRegistry {
+  return {
+    unavailableReason: (role) => roleUnavailableReason(config, role, {}),
+    modelId: (role) => config.roles[role]?.model ?? `unbound:${role}`,
+    async generateStructured<T>(options: GenerateStructuredOptions): Promise<StructuredResult<T>> {
+      calls.push({ role: options.role, messages: options.messages });
+      const usage = { inputTokens: 1000, cachedInputTokens: 0, outputTokens: 100, costUsd: 0.001, calls: 1 };
+      return {
+        object: answer(options.role, options.messages) as T,
+        model: config.roles[options.role]!.model,
+        usage,
+        finishReason: 'stop',
+        attempts: [{ ok: true, repaired: false, usage, latencyMs: 1 }],
+        repaired: false,
+        latencyMs: 1,
+        warnings: [],
+      };
+    },
+  };
+}
+
+/** Config with the OpenAI-compatible roles usable (a keyless local base URL), nothing else changed. */
+export function llmConfig(overrides: Record<string, unknown> = {}): HubgenConfig {
+  return loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read', overrides: deepMerge({ providers: { openai: { baseURL: 'http://127.0.0.1:9/v1' } } }, overrides) });
 }
