@@ -5,6 +5,7 @@ import { themesSchema } from '../phases/themes/schema.js';
 import { keywordsSchema } from '../phases/keywords/schema.js';
 import { filteredSchema, JUDGE_CRITERIA, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
 import { pageSchema, type Page } from '../phases/assemble/schema.js';
+import { normaliseText } from '../instacart/text.js';
 
 /** Which contract an artefact's data follows; decides the schema it is validated against. */
 export type ArtefactKind = 'themes' | 'keywords' | 'filtered' | 'page';
@@ -125,10 +126,8 @@ export function pageKeywords(page: Page): string[] {
   return page.themes.flatMap((t) => t.keywords);
 }
 
-/** Lower-case, single-spaced: how the keyword corpus stores its terms. */
-export function normaliseKeyword(text: string): string {
-  return text.toLowerCase().trim().replace(/\s+/g, ' ');
-}
+/** The keyword corpus's own normalisation, so "Half & Half" matches the term "half half". */
+export const normaliseKeyword = (text: string): string => normaliseText(text);
 
 /** Share of keywords that are terms of the catalogue's keyword corpus; undefined for no keywords. */
 export function keywordInCorpusRate(keywords: readonly string[], inCorpus: (normalised: string) => boolean): number | undefined {
