@@ -304,6 +304,14 @@ export interface DistillReport {
   readonly cosineOnly: Scores;
 }
 
+/** The themes held out for evaluation: a seeded share of theme ids, so no held-out theme is trained on. */
+export function heldOutThemes(rows: readonly LabelledRow[], holdoutShare: number, seed: number): Set<string> {
+  const themeIds = [...new Set(rows.map((r) => r.theme.id))].sort();
+  if (themeIds.length < 2) throw new Error(`distill: need labelled rows from at least 2 themes to hold some out, got ${themeIds.length}`);
+  const heldCount = Math.min(themeIds.length - 1, Math.max(1, Math.round(themeIds.length * holdoutShare)));
+  return new Set(shuffled(themeIds, seededRandom(seed)).slice(0, heldCount));
+}
+
 export function distillStudent({
   rows,
   previousWeights,
@@ -315,10 +323,8 @@ export function distillStudent({
   l2,
 }: DistillOptions): { weights: StudentWeights; report: DistillReport } {
   if (!(holdoutShare > 0 && holdoutShare < 1)) throw new Error(`distill: holdoutShare must be between 0 and 1 (exclusive), got ${holdoutShare}`);
-  const themeIds = [...new Set(rows.map((r) => r.theme.id))].sort();
-  if (themeIds.length < 2) throw new Error(`distill: need labelled rows from at least 2 themes to hold some out, got ${themeIds.length}`);
-  const heldCount = Math.min(themeIds.length - 1, Math.max(1, Math.round(themeIds.length * holdoutShare)));
-  const held = new Set(shuffled(themeIds, seededRandom(seed)).slice(0, heldCount));
+  const themeIds = [...new Set(rows.map((r) => r.theme.id))];
+  const held = heldOutThemes(rows, holdoutShare, seed);
 
   const tokens = new Map<string, ThemeTokens>();
   const featuresOf = (r: LabelledRow) => {
