@@ -269,7 +269,7 @@ async function clusterTheme(
     .filter((n): n is string => !!n && !PLACEHOLDER_NAMES.has(n))
     .slice(0, MAX_DEPARTMENTS);
   const concepts = phrases.length > 0 ? phrases.map((p) => p.text) : ownAisles.slice(0, 3);
-  if (concepts.length === 0) concepts.push(...members.slice(0, 2).map((m) => truncate(m.product.name.toLowerCase(), 60)));
+  if (concepts.length === 0) concepts.push(...members.slice(0, 2).map((m) => truncate(m.product.name.toLowerCase(), 60)).filter((c) => c.length >= 2));
 
   const named = nameCluster({
     aisleShares: aisleShares.map((a) => ({ name: aisleName(a.id) ?? '', share: a.share })),
@@ -292,7 +292,7 @@ async function clusterTheme(
     theme: {
       title: named.title,
       description: named.description,
-      concepts: concepts.slice(0, MAX_CONCEPTS),
+      concepts: concepts.filter((c) => c.length >= 2 && c.length <= 60).slice(0, MAX_CONCEPTS),
       aisles,
       departments,
       confidence,
