@@ -67,63 +67,69 @@ export interface IntRange {
   readonly max?: number;
 }
 
-/** Typed access to one row's fields; every accessor throws a DataError naming file, line, field and value. */
-export interface RowReader {
-  readonly line: number;
-  raw(field: string): string;
-  /** Trimmed, non-empty text. */
-  text(field: string): string;
-  int(field: string, range?: IntRange): number;
-  /** Blank → undefined; otherwise a finite number in range. */
-  optionalNumber(field: string, range?: IntRange): number | undefined;
-  oneOf<T extends string>(field: string, allowed: readonly T[]): T;
-  fail(field: string, reason: string): never;
-}
-
 const INT = /^-?\d+$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-export function rowReader(table: CsvTable, row: CsvRow): RowReader {
-  const { file, columns } = table;
-  const { line, values } = row;
-  if (values.length !== columns.size) {
-    throw new DataError({ file, line, reason: `expected ${columns.size} fields, found ${values.length}` });
+/**
+ * Typed access to one row's fields; every accessor throws a DataError naming file, line, field and
+ * value. A class so that the ~300K rows of a full load share one set of methods.
+ */
+export class RowReader {
+  constructor(
+    private readonly table: CsvTable,
+    private readonly row: CsvRow,
+  ) {
+    if (row.values.length !== table.columns.size) {
+      throw new DataError({ file: table.file, line: row.line, reason: `expected ${table.columns.size} fields, found ${row.values.length}` });
+    }
   }
-  const raw = (field: string): string => {
-    const i = columns.get(field);
-    if (i === undefined) throw new Error(`readCsv caller bug: ${file} has no column ${field}`);
-    return values[i];
-  };
-  const fail = (field: string, reason: string): never => {
-    throw new DataError({ file, line, field, value: raw(field), reason });
-  };
-  const inRange = (field: string, n: number, { min, max }: IntRange): number => {
-    if (min !== undefined && n < min) fail(field, `must be >= ${min}`);
-    if (max !== undefined && n > max) fail(field, `must be <= ${max}`);
+
+  get line(): number {
+    return this.row.line;
+  }
+
+  raw(field: string): string {
+    const i = this.table.columns.get(field);
+    if (i === undefined) throw new Error(`readCsv caller bug: ${this.table.file} has no column ${field}`);
+    return this.row.values[i];
+  }
+
+  fail(field: string, reason: string): never {
+    throw new DataError({ file: this.table.file, line: this.row.line, field, value: this.raw(field), reason });
+  }
+
+  /** Trimmed, non-empty text. */
+  text(field: string): string {
+    const v = this.raw(field).trim();
+    return v === '' ? this.fail(field, 'required field is empty') : v;
+  }
+
+  int(field: string, range: IntRange = {}): number {
+    const v = this.raw(field).trim();
+    if (!INT.test(v)) this.fail(field, v === '' ? 'required integer is empty' : 'not an integer');
+    return this.inRange(field, Number(v), range);
+  }
+
+  /** Blank → undefined; otherwise a finite number in range. */
+  optionalNumber(field: string, range: IntRange = {}): number | undefined {
+    const v = this.raw(field).trim();
+    if (v === '') return undefined;
+    if (!DECIMAL.test(v)) this.fail(field, 'not a number');
+    return this.inRange(field, Number(v), range);
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[]): T {
+    const v = this.raw(field).trim();
+    return (allowed as readonly string[]).includes(v) ? (v as T) : this.fail(field, `must be one of ${allowed.join(', ')}`);
+  }
+
+  private inRange(field: string, n: number, { min, max }: IntRange): number {
+    if (min !== undefined && n < min) this.fail(field, `must be >= ${min}`);
+    if (max !== undefined && n > max) this.fail(field, `must be <= ${max}`);
     return n;
-  };
-  return {
-    line,
-    raw,
-    fail,
-    text(field) {
-      const v = raw(field).trim();
-      return v === '' ? fail(field, 'required field is empty') : v;
-    },
-    int(field, range = {}) {
-      const v = raw(field).trim();
-      if (!INT.test(v)) fail(field, v === '' ? 'required integer is empty' : 'not an integer');
-      return inRange(field, Number(v), range);
-    },
-    optionalNumber(field, range = {}) {
-      const v = raw(field).trim();
-      if (v === '') return undefined;
-      if (!DECIMAL.test(v)) fail(field, 'not a number');
-      return inRange(field, Number(v), range);
-    },
-    oneOf<T extends string>(field: string, allowed: readonly T[]): T {
-      const v = raw(field).trim();
-      return (allowed as readonly string[]).includes(v) ? (v as T) : fail(field, `must be one of ${allowed.join(', ')}`);
-    },
-  };
+  }
+}
+
+export function rowReader(table: CsvTable, row: CsvRow): RowReader {
+  return new RowReader(table, row);
 }

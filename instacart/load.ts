@@ -102,6 +102,10 @@ async function loadCatalogueInto(dir: string, sink: RowSink): Promise<Catalogue>
   return { products, aisles, departments };
 }
 
+/** Bounds that let (order id, cart position) pack into one exact integer key (< 2^52). */
+const MAX_ID = 2 ** 31 - 1;
+const MAX_CART_POSITION = 2 ** 20 - 1;
+
 const ORDER_EVAL_SETS = ['prior', 'train', 'test'] as const;
 const USER_EVAL_SETS = ['train', 'test', 'unknown'] as const;
 const TARGET_KINDS = ['train_order', 'last_prior_order'] as const;
@@ -114,7 +118,7 @@ async function loadOrders(dir: string, sink: RowSink): Promise<Map<number, Order
   const lineOf = new Map<number, number>();
   const userOrderLine = new Map<string, number>();
   eachRow(table, DATA_FILES.orders, sink, (r) => {
-    const id = r.int('order_id', { min: 1 });
+    const id = r.int('order_id', { min: 1, max: MAX_ID });
     const userId = r.int('user_id', { min: 1 });
     const evalSet = r.oneOf('eval_set', ORDER_EVAL_SETS);
     const number = r.int('order_number', { min: 1 });
@@ -134,17 +138,17 @@ async function loadOrders(dir: string, sink: RowSink): Promise<Map<number, Order
 async function loadOrderLines(dir: string, orders: ReadonlyMap<number, Order>, catalogue: Catalogue, sink: RowSink): Promise<Map<number, OrderLine[]>> {
   const table = await readCsv(join(dir, DATA_FILES.orderLines), ['order_id', 'product_id', 'add_to_cart_order', 'reordered']);
   const linesByOrder = new Map<number, OrderLine[]>();
-  const seen = new Map<string, number>();
+  const seen = new Map<number, number>();
   eachRow(table, DATA_FILES.orderLines, sink, (r) => {
-    const orderId = r.int('order_id', { min: 1 });
+    const orderId = r.int('order_id', { min: 1, max: MAX_ID });
     const productId = r.int('product_id', { min: 1 });
-    const addToCartOrder = r.int('add_to_cart_order', { min: 1 });
+    const addToCartOrder = r.int('add_to_cart_order', { min: 1, max: MAX_CART_POSITION });
     const reordered = r.oneOf('reordered', ['0', '1'] as const) === '1';
     const order = orders.get(orderId);
     if (!order) r.fail('order_id', `no such order in ${DATA_FILES.orders}`);
     if (order!.evalSet === 'test') r.fail('order_id', 'order is a Kaggle test order, whose products were never published');
     if (!catalogue.products.has(productId)) r.fail('product_id', `no such product in ${DATA_FILES.products}`);
-    const slot = `${orderId}:${addToCartOrder}`;
+    const slot = orderId * (MAX_CART_POSITION + 1) + addToCartOrder;
     if (seen.has(slot)) r.fail('add_to_cart_order', `order ${orderId} already has this cart position (line ${seen.get(slot)})`);
     seen.set(slot, r.line);
     const lines = linesByOrder.get(orderId) ?? [];
