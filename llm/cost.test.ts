@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateUsage, costOf, priceUsage, totalUsage, type UsageRecord } from './cost.js';
+import { aggregateUsage, costOf, priceUsage, totalUsage, usageRecordsFromAttempts, type UsageRecord } from './cost.js';
 import { BUILTIN_DEFAULTS } from './config.js';
 
 const prices = BUILTIN_DEFAULTS.prices;
@@ -57,5 +57,23 @@ describe('aggregateUsage', () => {
     expect(t.inputTokens).toBe(36);
     expect(t.calls).toBe(4);
     expect(t.costUsd).toBeCloseTo(0.3, 12);
+  });
+});
+
+describe('usageRecordsFromAttempts', () => {
+  it('labels paid cascade attempts by tier and model, dropping skipped tiers', () => {
+    const paid = { inputTokens: 100, cachedInputTokens: 0, outputTokens: 10, costUsd: 0.01, calls: 1 };
+    const free = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 };
+    const records = usageRecordsFromAttempts(
+      [
+        { role: 'local', model: 'hubgen-local-v1', usage: { ...free, calls: 1 }, outcome: 'escalated' },
+        { role: 'cheap', model: undefined, usage: free, outcome: 'skipped' },
+        { role: 'strong', model: 'gpt-4o', usage: paid, outcome: 'accepted' },
+      ],
+      { phase: 'themes', pageId: 'u42' },
+    );
+    expect(records.map((r) => r.tier)).toEqual(['local', 'strong']);
+    expect(records[1]).toEqual({ phase: 'themes', pageId: 'u42', tier: 'strong', model: 'gpt-4o', usage: paid });
+    expect(aggregateUsage(records, 'phase').themes.costUsd).toBeCloseTo(0.01, 12);
   });
 });

@@ -59,6 +59,14 @@ export function aggregateUsage(records: Iterable<UsageRecord>, by: UsageDimensio
   return Object.fromEntries([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** Labels every paid cascade attempt (tier = its role), ready for aggregateUsage; skipped tiers cost nothing and are left out. */
+export function usageRecordsFromAttempts(
+  attempts: readonly { readonly role: string; readonly model: string | undefined; readonly usage: Usage; readonly outcome: string }[],
+  labels: Pick<UsageRecord, 'runId' | 'pageId' | 'phase'> = {},
+): UsageRecord[] {
+  return attempts.filter((a) => a.outcome !== 'skipped').map((a) => ({ ...labels, tier: a.role, ...(a.model ? { model: a.model } : {}), usage: a.usage }));
+}
+
 /** Sum of every record. */
 export function totalUsage(records: Iterable<UsageRecord>): Usage {
   return addUsage(...[...records].map((r) => r.usage));

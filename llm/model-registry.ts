@@ -39,6 +39,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
   const env = options.env ?? process.env;
   const limiters = new Map<string, ProviderLimiter>();
   const calls = new Map<Role, StructuredCall>();
+  const roleLoggers = new Map<Role, Logger>();
   const log = logger.child({ component: 'model-registry' });
 
   function providerOf(role: Role): { name: string; provider: ProviderConfig } {
@@ -124,7 +125,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
         prices: config.prices,
         structuredOutputs: provider.structuredOutputs ?? true,
         maxValidationRetries: options.maxValidationRetries,
-        logger: log.child({ role }),
+        logger: roleLoggers.get(role) ?? roleLoggers.set(role, log.child({ role })).get(role)!,
         monotonic: () => clock.monotonic(),
       });
     },

@@ -1,3 +1,5 @@
+import { OpenAIEmbeddings } from '@langchain/openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compileSchema } from '../llm/ajv.js';
 import { countChatTokens, countTokens } from '../llm/tokens.js';
@@ -127,5 +129,32 @@ describe('startScriptedServer', () => {
     await Promise.all(Array.from({ length: 5 }, () => post('/chat/completions', { model: 'm', messages })));
     expect(server.maxInFlight).toBe(5);
     expect(server.inFlight).toBe(0);
+  });
+
+  it('speaks the protocol the real OpenAI SDK expects, streamed and not', async () => {
+    const client = new OpenAI({ apiKey: 'test', baseURL: server.baseURL, maxRetries: 0 });
+    server.enqueue(reply.text('Taco night'), reply.text('Taco night, streamed'));
+    const plain = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages as never });
+    expect(plain.choices[0].message.content).toBe('Taco night');
+    expect(plain.usage?.prompt_tokens).toBe(countChatTokens(messages as never));
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages as never, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe('Taco night, streamed');
+    expect(usage).toMatchObject({ completion_tokens: countTokens('Taco night, streamed') });
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toContain('gpt-4o');
+  });
+
+  it('serves LangChain OpenAIEmbeddings', async () => {
+    const embeddings = new OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'test', maxRetries: 0, dimensions: 32, configuration: { baseURL: server.baseURL } });
+    const [a, b] = await embeddings.embedDocuments(['black beans', 'salsa verde']);
+    expect(a).toHaveLength(32);
+    expect(a).not.toEqual(b);
+    expect(await embeddings.embedQuery('black beans')).toEqual(a);
   });
 });

@@ -268,7 +268,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     );
   }
 
-  function embeddings(body: { model?: unknown; input?: unknown; dimensions?: unknown }, res: ServerResponse): void {
+  function embeddings(body: { model?: unknown; input?: unknown; dimensions?: unknown; encoding_format?: unknown }, res: ServerResponse): void {
     const inputs = typeof body?.input === 'string' ? [body.input] : Array.isArray(body?.input) && body.input.every((x) => typeof x === 'string') ? (body.input as string[]) : undefined;
     if (typeof body?.model !== 'string' || !inputs) return sendError(res, 400, 'body must have a string "model" and "input" as a string or an array of strings');
     const dims = typeof body.dimensions === 'number' && body.dimensions > 0 ? body.dimensions : embeddingDimensions;
@@ -277,7 +277,8 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     sendJson(res, 200, {
       object: 'list',
       model: body.model,
-      data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: embed(t, dims) })),
+      // The OpenAI SDK asks for base64 (little-endian float32) by default and decodes it itself.
+      data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? Buffer.from(new Float32Array(embed(t, dims)).buffer).toString('base64') : embed(t, dims) })),
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     });
   }
