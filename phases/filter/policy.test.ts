@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCataloguePolicy, checkPolicy, type Policy } from './policy.js';
+import { checkCataloguePolicy, checkPolicy, describeViolations, type Policy } from './policy.js';
 import type { Catalogue } from '../../instacart/types.js';
 
 const strict: Policy = { allowAlcohol: false, allowTobacco: false, bannedTerms: [] };
@@ -65,9 +65,21 @@ describe('checkCataloguePolicy', () => {
   };
   it('flags the alcohol aisles and department unless alcohol is allowed', () => {
     const wineAndCheese = { aisleIds: [21, 28], departmentIds: [16, 5] };
-    expect(checkCataloguePolicy(wineAndCheese, catalogue, strict, 'any').map((v) => v.match)).toEqual(["aisle 'red wines'", "department 'alcohol'"]);
+    expect(checkCataloguePolicy(wineAndCheese, catalogue, strict, 'any').map((v) => v.match)).toEqual(['red wines (aisle)', 'alcohol (department)']);
     // A keyword is judged by where it mostly sits: cheese first, wine second is a cheese keyword.
     expect(checkCataloguePolicy(wineAndCheese, catalogue, strict, 'primary')).toEqual([]);
     expect(checkCataloguePolicy(wineAndCheese, catalogue, { ...strict, allowAlcohol: true }, 'any')).toEqual([]);
+  });
+});
+
+describe('describeViolations', () => {
+  it('groups matches by rule and lists each once', () => {
+    const text = describeViolations([
+      { rule: 'alcohol', match: 'Wine' },
+      { rule: 'alcohol', match: 'wine' },
+      { rule: 'alcohol', match: 'red wines (aisle)' },
+      { rule: 'prompt_injection', match: 'ignore previous instructions' },
+    ]);
+    expect(text).toBe("alcohol: 'Wine', 'red wines (aisle)'; prompt_injection: 'ignore previous instructions'");
   });
 });

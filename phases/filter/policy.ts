@@ -134,16 +134,22 @@ export function checkCataloguePolicy(
   const out: PolicyViolation[] = [];
   for (const id of aisles) {
     const name = catalogue.aisles.get(id)?.name;
-    if (name && ALCOHOL_AISLES.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `aisle '${name}'` });
+    if (name && ALCOHOL_AISLES.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `${name} (aisle)` });
   }
   for (const id of departments) {
     const name = catalogue.departments.get(id)?.name;
-    if (name && ALCOHOL_DEPARTMENTS.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `department '${name}'` });
+    if (name && ALCOHOL_DEPARTMENTS.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `${name} (department)` });
   }
   return out;
 }
 
-/** "alcohol ('red wine'), prompt_injection ('ignore previous instructions')" */
+/** "alcohol: 'Wine', 'red wines (aisle)'; prompt_injection: 'ignore previous instructions'" — each match once, case-insensitively. */
 export function describeViolations(violations: readonly PolicyViolation[]): string {
-  return violations.map((v) => `${v.rule} ('${v.match.slice(0, 60)}')`).join(', ');
+  const byRule = new Map<PolicyRule, Map<string, string>>();
+  for (const v of violations) {
+    const matches = byRule.get(v.rule) ?? new Map<string, string>();
+    if (!matches.has(v.match.toLowerCase())) matches.set(v.match.toLowerCase(), v.match.slice(0, 60));
+    byRule.set(v.rule, matches);
+  }
+  return [...byRule].map(([rule, m]) => `${rule}: ${[...m.values()].map((x) => `'${x}'`).join(', ')}`).join('; ');
 }

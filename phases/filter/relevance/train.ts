@@ -1,0 +1,307 @@
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Catalogue, Product } from '../../../instacart/types.js';
+import type { KeywordCorpus } from '../../../retrieval/corpus-types.js';
+import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
+import type { Ctx } from '../../../pipelines/context.js';
+import { contentTokens } from '../text.js';
+import { FEATURE_NAMES, type IdfTable } from './features.js';
+import { featuresForPairs, LOCAL_RELEVANCE_MODELS, predictRelevance, validateRelevanceWeights, type RelevanceWeights } from './local-relevance.js';
+
+/** A silver-labelled pair: labels come from the catalogue's own aisle structure, not from people. */
+export interface SilverPair {
+  readonly query: string;
+  readonly text: string;
+  readonly label: 0 | 1;
+  /** The aisle(s) the query stands for. */
+  readonly aisleIds: readonly number[];
+  /** True when the pair belongs to the held-out aisles: every text in it comes from held-out aisles. */
+  readonly heldOut: boolean;
+  readonly kind: 'positive' | 'same-department negative' | 'other-department negative';
+}
+
+export interface SilverOptions {
+  readonly seed?: number;
+  /** Positive texts per aisle per query form (negatives: as many). */
+  readonly perAisle?: number;
+  /** Share of aisles held out for evaluation. */
+  readonly heldOutShare?: number;
+}
+
+/** Deterministic PRNG (mulberry32) so a retrain with the same seed reproduces the same weights. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sample<T>(items: readonly T[], n: number, rnd: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, n);
+}
+
+// Placeholder aisles/departments carry no meaning to learn from.
+const MEANINGLESS = new Set(['missing', 'other']);
+
+/**
+ * Silver pairs from the real catalogue. Aisles are first split into train and held-out sets, and
+ * every pair draws its texts from one side only, so held-out figures measure aisles never seen in
+ * training. Three query forms stand in for what the filter scores at run time: the bare aisle name
+ * ("fresh herbs"); a theme-like text, the aisle name followed by three of its corpus phrases; and a
+ * two-aisle theme (the aisle and a sibling in its department, two phrases of each).
+ * Positives: products and corpus phrases of the query's aisle(s), never its seed phrases. Negatives,
+ * as many: for single-aisle queries half from a sibling aisle in the same department (hard), half
+ * from another department; for two-aisle queries all from other departments.
+ */
+export function buildSilverPairs(catalogue: Catalogue, corpus: KeywordCorpus | undefined, options: SilverOptions = {}): SilverPair[] {
+  const seed = options.seed ?? 7;
+  const rnd = seededRandom(seed);
+  const per = options.perAisle ?? 8;
+  const byAisle = new Map<number, Product[]>();
+  for (const p of [...catalogue.products.values()].sort((a, b) => a.id - b.id)) {
+    const aisle = catalogue.aisles.get(p.aisleId)?.name;
+    const dept = catalogue.departments.get(p.departmentId)?.name;
+    if (!aisle || !dept || MEANINGLESS.has(aisle) || MEANINGLESS.has(dept)) continue;
+    const list = byAisle.get(p.aisleId) ?? [];
+    list.push(p);
+    byAisle.set(p.aisleId, list);
+  }
+  const phrasesByAisle = new Map<number, string[]>();
+  for (const t of corpus?.terms ?? []) {
+    // Phrases spread over many aisles ("organic", "original") say nothing about any one of them.
+    if (t.kind !== 'phrase' || t.aisles.length === 0 || t.aisles.length > 2 || !byAisle.has(t.aisles[0])) continue;
+    const list = phrasesByAisle.get(t.aisles[0]) ?? [];
+    list.push(t.text);
+    phrasesByAisle.set(t.aisles[0], list);
+  }
+  const aisleIds = [...byAisle.keys()].sort((a, b) => a - b);
+  const heldOut = new Set(sample(aisleIds, Math.round(aisleIds.length * (options.heldOutShare ?? 0.2)), seededRandom(seed + 1)));
+  const deptOf = (aisleId: number) => byAisle.get(aisleId)![0].departmentId;
+  const shortName = (p: Product) => p.name.split(/\s+/).slice(-2).join(' ').toLowerCase();
+  const textsOf = (a: number) => [...byAisle.get(a)!.map((p) => p.name), ...(phrasesByAisle.get(a) ?? [])];
+  const seedsOf = (a: number, n: number) => {
+    const phrases = phrasesByAisle.get(a) ?? [];
+    return phrases.length >= n ? sample(phrases, n, rnd) : sample(byAisle.get(a)!, n, rnd).map(shortName);
+  };
+  const pickFrom = (aisles: readonly number[]) => {
+    const pool = textsOf(aisles[Math.floor(rnd() * aisles.length)]);
+    return pool[Math.floor(rnd() * pool.length)];
+  };
+  const pairs: SilverPair[] = [];
+
+  for (const aisleId of aisleIds) {
+    const side = heldOut.has(aisleId);
+    const sameSide = aisleIds.filter((a) => heldOut.has(a) === side);
+    const siblings = sameSide.filter((a) => a !== aisleId && deptOf(a) === deptOf(aisleId));
+    const name = catalogue.aisles.get(aisleId)!.name;
+    const forms: { query: string; aisles: number[]; seeds: string[] }[] = [];
+    const seeds = seedsOf(aisleId, 3);
+    forms.push({ query: name, aisles: [aisleId], seeds: [] });
+    forms.push({ query: `${name}: ${seeds.join(', ')}`, aisles: [aisleId], seeds });
+    if (siblings.length) {
+      const partner = siblings[Math.floor(rnd() * siblings.length)];
+      const both = [...seedsOf(aisleId, 2), ...seedsOf(partner, 2)];
+      forms.push({ query: `${name} and ${catalogue.aisles.get(partner)!.name}: ${both.join(', ')}`, aisles: [aisleId, partner], seeds: both });
+    }
+    for (const form of forms) {
+      const otherDept = sameSide.filter((a) => !form.aisles.some((f) => deptOf(f) === deptOf(a)));
+      const hardPool = form.aisles.length === 1 ? siblings : [];
+      // Texts in the query itself would be trivially matched; positives come from the rest.
+      const positives = form.aisles.flatMap((a) => sample(textsOf(a).filter((t) => !form.seeds.includes(t)), Math.ceil(per / form.aisles.length), rnd));
+      for (const text of positives) pairs.push({ query: form.query, text, label: 1, aisleIds: form.aisles, heldOut: side, kind: 'positive' });
+      for (let i = 0; i < positives.length; i++) {
+        const hard = i % 2 === 0 && hardPool.length > 0;
+        pairs.push({ query: form.query, text: pickFrom(hard ? hardPool : otherDept), label: 0, aisleIds: form.aisles, heldOut: side, kind: hard ? 'same-department negative' : 'other-department negative' });
+      }
+    }
+  }
+  return pairs;
+}
+
+/** Document frequency of every stemmed word of the catalogue's product names (words in ≥ minDf names kept). */
+export function buildIdfTable(catalogue: Catalogue, minDf = 5): IdfTable {
+  const counts = new Map<string, number>();
+  for (const p of catalogue.products.values()) for (const t of new Set(contentTokens(p.name))) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const df: Record<string, number> = {};
+  for (const [t, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) if (n >= minDf) df[t] = n;
+  return { documents: Math.max(1, catalogue.products.size), minDf, df };
+}
+
+export interface LogisticFit {
+  readonly mean: number[];
+  readonly std: number[];
+  readonly weights: number[];
+  readonly bias: number;
+}
+
+/** L2-regularised logistic regression by full-batch gradient descent on standardised features. */
+export function fitLogistic(X: readonly (readonly number[])[], y: readonly number[], { l2 = 1e-3, epochs = 3000, learningRate = 0.5 } = {}): LogisticFit {
+  if (X.length === 0) throw new Error('fitLogistic: no training rows');
+  const d = X[0].length;
+  const mean = Array.from({ length: d }, (_, j) => X.reduce((s, r) => s + r[j], 0) / X.length);
+  const std = Array.from({ length: d }, (_, j) => Math.sqrt(X.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / X.length) || 1);
+  const Z = X.map((r) => r.map((v, j) => (v - mean[j]) / std[j]));
+  const w = new Array<number>(d).fill(0);
+  let b = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const gw = new Array<number>(d).fill(0);
+    let gb = 0;
+    for (let i = 0; i < Z.length; i++) {
+      let z = b;
+      for (let j = 0; j < d; j++) z += w[j] * Z[i][j];
+      const err = 1 / (1 + Math.exp(-z)) - y[i];
+      for (let j = 0; j < d; j++) gw[j] += err * Z[i][j];
+      gb += err;
+    }
+    for (let j = 0; j < d; j++) w[j] -= learningRate * (gw[j] / Z.length + l2 * w[j]);
+    b -= (learningRate * gb) / Z.length;
+  }
+  return { mean, std, weights: w, bias: b };
+}
+
+export interface ClassifierMetrics {
+  readonly accuracy: number;
+  /** Area under the ROC curve: threshold-free ranking quality. */
+  readonly auc: number;
+  readonly logLoss: number;
+}
+
+export function classifierMetrics(scores: readonly number[], labels: readonly number[]): ClassifierMetrics {
+  let correct = 0;
+  let loss = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if ((scores[i] >= 0.5 ? 1 : 0) === labels[i]) correct++;
+    const p = Math.min(1 - 1e-9, Math.max(1e-9, scores[i]));
+    loss -= labels[i] ? Math.log(p) : Math.log(1 - p);
+  }
+  // AUC by ranks (ties get the average rank).
+  const order = scores.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0]);
+  const ranks = new Array<number>(scores.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
+    for (let k = i; k <= j; k++) ranks[order[k][1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  const pos = labels.filter((l) => l === 1).length;
+  const neg = labels.length - pos;
+  const rankSum = labels.reduce((s, l, i) => s + (l === 1 ? ranks[i] : 0), 0);
+  const auc = pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : Number.NaN;
+  const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+  return { accuracy: r4(correct / scores.length), auc: r4(auc), logLoss: r4(loss / scores.length) };
+}
+
+export interface TrainRelevanceOptions {
+  readonly catalogue: Catalogue;
+  readonly corpus?: KeywordCorpus;
+  readonly embedder: Embedder;
+  readonly model?: string;
+  readonly seed?: number;
+  readonly perAisle?: number;
+  /** Share of aisles whose pairs are held out for the report (never trained on). */
+  readonly heldOutShare?: number;
+  readonly logger?: Logger;
+}
+
+export interface TrainRelevanceReport {
+  readonly model: string;
+  readonly embedder: string;
+  readonly features: readonly string[];
+  readonly pairs: { readonly train: number; readonly heldOut: number };
+  readonly aisles: { readonly train: number; readonly heldOut: number };
+  /** Held-out metrics of the learned model and of a logistic regression on cosine alone. */
+  readonly heldOut: { readonly model: ClassifierMetrics; readonly cosineBaseline: ClassifierMetrics };
+  readonly train: { readonly model: ClassifierMetrics };
+}
+
+/**
+ * Trains the local relevance model on silver pairs from the catalogue. Aisles are split into train
+ * and held-out sets, so the held-out figures measure generalisation to aisles the model never saw.
+ * The returned weights are the ones fitted on the train aisles: the report describes them exactly.
+ */
+export async function trainRelevance(options: TrainRelevanceOptions): Promise<{ weights: RelevanceWeights; report: TrainRelevanceReport }> {
+  const { catalogue, corpus, embedder, logger } = options;
+  const model = options.model ?? 'hubgen-relevance-v1';
+  const seed = options.seed ?? 7;
+  const heldOutShare = options.heldOutShare ?? 0.2;
+  if (catalogue.products.size === 0) throw new Error('trainRelevance: the catalogue has no products; load the Instacart data first');
+  const pairs = buildSilverPairs(catalogue, corpus, { seed, perAisle: options.perAisle, heldOutShare });
+  const aisleIds = [...new Set(pairs.flatMap((p) => p.aisleIds))].sort((a, b) => a - b);
+  const heldOutAisles = new Set(pairs.filter((p) => p.heldOut).flatMap((p) => p.aisleIds));
+  const idf = buildIdfTable(catalogue);
+  logger?.info({ pairs: pairs.length, aisles: aisleIds.length, heldOutAisles: heldOutAisles.size, embedder: embedder.id }, 'relevance training: embedding silver pairs');
+  const X = await featuresForPairs(pairs, embedder, idf);
+  const split = (held: boolean) => pairs.map((p, i) => ({ p, x: X[i] })).filter(({ p }) => p.heldOut === held);
+  const train = split(false);
+  const test = split(true);
+  const fit = fitLogistic(train.map((r) => r.x), train.map((r) => r.p.label));
+  const cosFit = fitLogistic(train.map((r) => [r.x[0]]), train.map((r) => r.p.label));
+  const evaluate = (rows: typeof train, f: LogisticFit, pickFeatures: (x: number[]) => number[]) =>
+    classifierMetrics(rows.map((r) => predictRelevance(f, pickFeatures(r.x))), rows.map((r) => r.p.label));
+  const report: TrainRelevanceReport = {
+    model,
+    embedder: embedder.id,
+    features: FEATURE_NAMES,
+    pairs: { train: train.length, heldOut: test.length },
+    aisles: { train: aisleIds.length - heldOutAisles.size, heldOut: heldOutAisles.size },
+    heldOut: { model: evaluate(test, fit, (x) => x), cosineBaseline: evaluate(test, cosFit, (x) => [x[0]]) },
+    train: { model: evaluate(train, fit, (x) => x) },
+  };
+  const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+  const weights: RelevanceWeights = {
+    format: 'hubgen-relevance-logreg/1',
+    model,
+    embedder: embedder.id,
+    features: [...FEATURE_NAMES],
+    mean: fit.mean.map(r6),
+    std: fit.std.map(r6),
+    weights: fit.weights.map(r6),
+    bias: r6(fit.bias),
+    idf,
+    training: {
+      data: 'Instacart 2017 catalogue (products.csv, aisles.csv, departments.csv) and the keyword corpus mined from it; silver labels from aisle membership',
+      seed,
+      perAisle: options.perAisle ?? 8,
+      heldOutShare,
+      heldOutAisles: [...heldOutAisles].sort((a, b) => a - b),
+      kinds: Object.fromEntries(['positive', 'same-department negative', 'other-department negative'].map((k) => [k, pairs.filter((p) => p.kind === k).length])),
+      corpusTerms: corpus?.terms.length ?? 0,
+      report,
+    },
+  };
+  logger?.info({ heldOut: report.heldOut }, 'relevance training: done');
+  return { weights: validateRelevanceWeights(weights, `<trained ${model}>`), report };
+}
+
+/** The bundled weights file of a local relevance model. */
+export function bundledWeightsPath(model = 'hubgen-relevance-v1'): string {
+  const rel = LOCAL_RELEVANCE_MODELS[model];
+  if (!rel) throw new Error(`unknown local relevance model "${model}" (known: ${Object.keys(LOCAL_RELEVANCE_MODELS).join(', ')})`);
+  return fileURLToPath(new URL(rel, import.meta.url));
+}
+
+/** Trains and writes the weights file (by default the bundled one); returns the report and the path written. */
+export async function trainAndWriteRelevance(options: TrainRelevanceOptions & { readonly out?: string }): Promise<TrainRelevanceReport & { readonly out: string }> {
+  const target = options.out ?? bundledWeightsPath(options.model);
+  const { weights, report } = await trainRelevance(options);
+  await writeFile(target, `${JSON.stringify(weights, null, 1)}\n`);
+  options.logger?.info({ out: target }, 'relevance weights written');
+  return { ...report, out: target };
+}
+
+/** Trains on the context's catalogue, corpus and embedder (see trainAndWriteRelevance). For the CLI. */
+export function runTrainRelevance({ ctx, out, seed }: { ctx: Ctx; out?: string; seed?: number }): Promise<TrainRelevanceReport & { readonly out: string }> {
+  const bound = ctx.config.roles.cross_encoder?.model;
+  const model = bound && bound in LOCAL_RELEVANCE_MODELS ? bound : 'hubgen-relevance-v1';
+  return trainAndWriteRelevance({ catalogue: ctx.catalogue, corpus: ctx.corpus, embedder: ctx.embedder, model, seed, out, logger: ctx.logger });
+}

@@ -1,0 +1,220 @@
+import { compileSchema, describeErrors } from '../../llm/ajv.js';
+import type { Role } from '../../llm/config.js';
+import { addUsage } from '../../llm/usage.js';
+import type { UserContext } from '../../instacart/user-context-types.js';
+import { canonicalJson, sha256, type Artefact, type ArtefactKey, type Provenance } from '../../pipelines/artefacts/artefact.js';
+import { cachedArtefact } from '../../pipelines/artefacts/cache.js';
+import type { Ctx } from '../../pipelines/context.js';
+import type { PhaseResult } from '../../pipelines/phase.js';
+import type { Keyword, Keywords } from '../keywords/schema.js';
+import type { Theme, Themes } from '../themes/schema.js';
+import { resolveThemePlacement } from './catalogue.js';
+import { dedupKeywords, dedupThemes } from './dedup.js';
+import { judgeModelId, judgeTheme, type JudgeOutcome } from './judge/judge.js';
+import { RUBRIC_MODEL_ID } from './judge/local-judge.js';
+import { checkCataloguePolicy, checkPolicy, describeViolations, type PolicyViolation } from './policy.js';
+import { PROMPT_VERSION } from './prompt.js';
+import { createRelevanceScorer } from './relevance/create-scorer.js';
+import type { RelevanceScorer } from './relevance/scorer.js';
+import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type Removal } from './schema.js';
+import { round3, themeText } from './text.js';
+
+/** Bump when this phase's code changes what it produces. */
+export const PHASE_VERSION = 'filter-1';
+
+/** Replaces a page title that breaks policy. */
+export const NEUTRAL_PAGE_TITLE = 'Your shopping hub';
+
+export interface FilterInput {
+  readonly user: UserContext;
+  readonly themes: Artefact<Themes>;
+  readonly keywords: Artefact<Keywords>;
+}
+
+interface WorkKeyword {
+  readonly text: string;
+  readonly aisleIds: number[];
+  readonly departmentIds: number[];
+  readonly relevance?: number;
+}
+
+interface WorkTheme {
+  readonly theme: Theme;
+  readonly id: string;
+  readonly title: string;
+  readonly concepts: readonly string[];
+  readonly aisleIds: number[];
+  readonly departmentIds: number[];
+  readonly keywords: readonly WorkKeyword[];
+}
+
+/** Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords, cached. */
+export async function run(input: FilterInput, ctx: Ctx): Promise<PhaseResult<Filtered>> {
+  const cfg = ctx.config.phases.filter;
+  const scorer = createRelevanceScorer(ctx);
+  const judgeRoles = [...new Set(cfg.judgeCascade.map((t) => t.role))];
+  const models: Record<string, string> = {
+    ...Object.fromEntries(judgeRoles.map((r) => [r, ctx.models.modelId(r)])),
+    cross_encoder: ctx.models.modelId('cross_encoder'),
+    // The scorer id carries the local weights' digest, so retrained weights re-run the filter.
+    'cross_encoder.scorer': scorer.id,
+  };
+  if (judgeRoles.some((r) => judgeModelId(ctx, r) === RUBRIC_MODEL_ID)) models['judge.rubric'] = RUBRIC_MODEL_ID;
+  const key: ArtefactKey = {
+    phase: 'filter',
+    phaseVersion: PHASE_VERSION,
+    config: cfg,
+    models,
+    promptVersion: PROMPT_VERSION,
+    inputs: [input.themes.hash, input.keywords.hash, sha256(canonicalJson(input.user)), ctx.embedder.id],
+  };
+  return cachedArtefact(ctx, key, () => computeFiltered(input, ctx, scorer));
+}
+
+async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceScorer): Promise<{ data: Filtered; provenance: Provenance }> {
+  const started = ctx.clock.monotonic();
+  const cfg = ctx.config.phases.filter;
+  const log = ctx.logger.child({ phase: 'filter', userId: input.user.userId });
+  const removals: Removal[] = [];
+
+  const keywordsByTheme = new Map(input.keywords.data.themes.map((t) => [t.themeId, t.keywords]));
+  const initial: WorkTheme[] = input.themes.data.themes.map((theme) => {
+    const placement = resolveThemePlacement(theme, ctx.catalogue);
+    if (placement.unknown.length) log.debug({ themeId: theme.id, unknown: placement.unknown }, 'theme names aisles/departments not in the catalogue');
+    const kws = keywordsByTheme.get(theme.id);
+    if (!kws) log.warn({ themeId: theme.id }, 'no Phase 2 keywords for this theme');
+    return {
+      theme,
+      id: theme.id,
+      title: theme.title,
+      concepts: theme.concepts,
+      aisleIds: placement.aisleIds,
+      departmentIds: placement.departmentIds,
+      keywords: (kws ?? []).map((k: Keyword) => ({ text: k.text, aisleIds: [...k.aisleIds], departmentIds: [...k.departmentIds] })),
+    };
+  });
+
+  // 1. Embedding dedup: themes, then keywords within and across the surviving themes.
+  const themeDedup = await dedupThemes(initial, ctx.embedder, cfg.themeDedupThreshold);
+  removals.push(...themeDedup.removals);
+  const kwDedup = await dedupKeywords(themeDedup.kept, ctx.embedder, cfg.keywordDedupThreshold);
+  removals.push(...kwDedup.removals);
+
+  // 2. Cross-encoder relevance of every (theme, keyword) pair, in one scoring call.
+  const pairs = kwDedup.kept.flatMap((t) => t.keywords.map((k) => ({ query: themeText(t), text: k.text })));
+  const scores = await scorer.score(pairs);
+  let cursor = 0;
+  const relevant: WorkTheme[] = [];
+  for (const t of kwDedup.kept) {
+    const keywords: WorkKeyword[] = [];
+    for (const k of t.keywords) {
+      const s = round3(scores[cursor++]);
+      if (s < cfg.relevanceThreshold) {
+        removals.push({ step: 'relevance', kind: 'keyword', themeId: t.id, item: k.text, reason: `relevance ${s.toFixed(2)} to '${t.title}' is below ${cfg.relevanceThreshold}`, score: s });
+      } else keywords.push({ ...k, relevance: s });
+    }
+    if (keywords.length === 0 && t.keywords.length > 0) {
+      removals.push({ step: 'relevance', kind: 'theme', themeId: t.id, item: t.title, reason: `none of its ${t.keywords.length} keywords reached relevance ${cfg.relevanceThreshold}`, score: 0 });
+    } else relevant.push({ ...t, keywords });
+  }
+
+  // Policy is checked here but applied as the last step. A theme that breaks it is not sent to the
+  // judge (no point paying for it, nor passing injected text to an LLM), and the judge sees only
+  // the keywords that policy will keep.
+  const policy = cfg.policy;
+  const themeViolations = new Map<string, PolicyViolation[]>();
+  const keywordViolations = new Map<WorkKeyword, PolicyViolation[]>();
+  for (const t of relevant) {
+    const v = [...[t.title, t.theme.description, ...t.concepts].flatMap((s) => checkPolicy(s, policy)), ...checkCataloguePolicy(t, ctx.catalogue, policy, 'any')];
+    if (v.length) themeViolations.set(t.id, v);
+    for (const k of t.keywords) {
+      const kv = [...checkPolicy(k.text, policy), ...checkCataloguePolicy(k, ctx.catalogue, policy, 'primary')];
+      if (kv.length) keywordViolations.set(k, kv);
+    }
+  }
+
+  // 3. LLM-as-judge (cascade per theme), on themes policy will not remove.
+  const toJudge = relevant.filter((t) => !themeViolations.has(t.id));
+  const outcomes = await Promise.all(
+    toJudge.map((t) =>
+      judgeTheme(
+        {
+          user: input.user,
+          theme: {
+            title: t.title,
+            description: t.theme.description,
+            concepts: t.concepts,
+            aisles: t.theme.aisles,
+            departments: t.theme.departments,
+            keywords: t.keywords.filter((k) => !keywordViolations.has(k)),
+          },
+        },
+        ctx,
+        { step: `filter.judge:${t.id}` },
+      ),
+    ),
+  );
+  const judged = new Map<string, JudgeOutcome>(toJudge.map((t, i) => [t.id, outcomes[i]]));
+  const judgements: Filtered['judgements'] = [];
+  const afterJudge: WorkTheme[] = [];
+  for (const t of relevant) {
+    const o = judged.get(t.id);
+    if (!o) {
+      afterJudge.push(t);
+      continue;
+    }
+    judgements.push({ themeId: t.id, role: o.role, model: o.model, verdict: o.verdict });
+    const failed = JUDGE_CRITERIA.filter((c) => !o.verdict.criteria[c].pass);
+    if (failed.length) {
+      const why = failed.map((c) => `${c}: ${o.verdict.criteria[c].reason}`).join('; ');
+      removals.push({ step: 'judge', kind: 'theme', themeId: t.id, item: t.title, reason: `failed ${failed.join(', ')} (${o.role} judge) — ${why}`, score: round3(o.confidence) });
+    } else afterJudge.push(t);
+  }
+
+  // 4. Policy guardrails.
+  const survivors: FilteredTheme[] = [];
+  for (const t of afterJudge) {
+    const tv = themeViolations.get(t.id);
+    if (tv) {
+      removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: `policy: ${describeViolations(tv)}`, score: 1 });
+      continue;
+    }
+    const keywords: FilteredTheme['keywords'] = [];
+    for (const k of t.keywords) {
+      const kv = keywordViolations.get(k);
+      if (kv) removals.push({ step: 'policy', kind: 'keyword', themeId: t.id, item: k.text, reason: `policy: ${describeViolations(kv)}`, score: 1 });
+      else keywords.push({ text: k.text, aisleIds: k.aisleIds, departmentIds: k.departmentIds, relevance: k.relevance ?? 0 });
+    }
+    if (keywords.length === 0 && t.keywords.length > 0) {
+      removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: 'policy: every keyword broke a policy rule', score: 1 });
+      continue;
+    }
+    survivors.push({ id: t.id, title: t.title, description: t.theme.description, aisleIds: t.aisleIds, departmentIds: t.departmentIds, keywords });
+  }
+
+  let pageTitle = input.themes.data.pageTitle;
+  const titleViolations = checkPolicy(pageTitle, policy);
+  if (titleViolations.length) {
+    log.warn({ pageTitle, violations: titleViolations }, 'page title breaks policy; using a neutral title');
+    pageTitle = NEUTRAL_PAGE_TITLE;
+  }
+
+  const data: Filtered = { pageTitle, themes: survivors, removals, judgements };
+  const validate = compileSchema<Filtered>(filteredSchema);
+  if (!validate(data)) throw new Error(`filter produced an invalid artefact (a bug in phases/filter): ${describeErrors(validate.errors)}`);
+  log.info({ themesIn: input.themes.data.themes.length, themesOut: survivors.length, removals: removals.length }, 'filter done');
+  return { data, provenance: provenance(toJudge.map((t) => t.id), outcomes, ctx.clock.monotonic() - started) };
+}
+
+function provenance(themeIds: readonly string[], outcomes: readonly JudgeOutcome[], latencyMs: number): Provenance {
+  const one = (values: readonly string[], none: string) => (values.length === 0 ? none : new Set(values).size === 1 ? values[0] : 'mixed');
+  return {
+    attempts: outcomes.flatMap((o) => o.attempts),
+    usage: addUsage(...outcomes.map((o) => o.usage)),
+    latencyMs,
+    role: one(outcomes.map((o) => o.role as Role), 'none'),
+    model: one(outcomes.map((o) => o.model), 'none'),
+    confidence: outcomes.length ? Math.min(...outcomes.map((o) => o.confidence)) : undefined,
+    steps: themeIds.map((id, i) => ({ name: `judge:${id}`, attempts: outcomes[i].attempts })),
+  };
+}
