@@ -48,5 +48,17 @@ export function attributesOf(productName: string): string[] {
 /** attributesOf for a name already passed through normaliseText. */
 export function attributesOfNormalised(normalisedName: string): string[] {
   const padded = ` ${normalisedName.replace(/%/g, '')} `;
-  return ATTRIBUTE_TERMS.filter((a) => a.aliases.some((alias) => padded.includes(` ${alias} `))).map((a) => a.term);
+  const found: string[] = [];
+  for (const { term, needles } of PADDED_ALIASES) {
+    for (const needle of needles) {
+      if (padded.includes(needle)) {
+        found.push(term);
+        break;
+      }
+    }
+  }
+  return found;
 }
+
+/** Aliases padded with spaces once, so whole-word matching allocates nothing per name. */
+const PADDED_ALIASES = ATTRIBUTE_TERMS.map((a) => ({ term: a.term, needles: a.aliases.map((alias) => ` ${alias} `) }));

@@ -90,6 +90,17 @@ function locator(catalogue: Catalogue, cap: number): (products: Iterable<Product
   };
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 const KIND_ORDER: Record<KeywordKind, number> = { department: 0, aisle: 1, attribute: 2, phrase: 3 };
 
 /**
@@ -105,13 +116,15 @@ export function buildKeywordCorpus(catalogue: Catalogue, { minDf = 3, maxWords =
     if (text !== '' && !terms.has(text) && where.df > 0) terms.set(text, { id: keywordId(text), text, kind, ...where });
   };
 
+  const byDepartment = groupBy(products, (p) => p.departmentId);
+  const byAisle = groupBy(products, (p) => p.aisleId);
   for (const d of [...catalogue.departments.values()].sort((a, b) => a.id - b.id)) {
     const text = normaliseText(d.name);
-    if (!PLACEHOLDER_CATEGORIES.has(text)) add(text, 'department', locate(products.filter((p) => p.departmentId === d.id)));
+    if (!PLACEHOLDER_CATEGORIES.has(text)) add(text, 'department', locate(byDepartment.get(d.id) ?? []));
   }
   for (const a of [...catalogue.aisles.values()].sort((x, y) => x.id - y.id)) {
     const text = normaliseText(a.name);
-    if (!PLACEHOLDER_CATEGORIES.has(text)) add(text, 'aisle', locate(products.filter((p) => p.aisleId === a.id)));
+    if (!PLACEHOLDER_CATEGORIES.has(text)) add(text, 'aisle', locate(byAisle.get(a.id) ?? []));
   }
 
   const names = products.map((p) => normaliseText(p.name));
@@ -126,14 +139,14 @@ export function buildKeywordCorpus(catalogue: Catalogue, { minDf = 3, maxWords =
   const df = new Map<string, number>();
   for (const grams of gramsByProduct) for (const g of grams) df.set(g, (df.get(g) ?? 0) + 1);
   const productsByGram = new Map<string, Product[]>();
-  gramsByProduct.forEach((grams, i) => {
-    for (const g of grams) {
+  for (let i = 0; i < products.length; i++) {
+    for (const g of gramsByProduct[i]) {
       if (df.get(g)! < minDf || terms.has(g)) continue;
-      const list = productsByGram.get(g) ?? [];
-      if (list.length === 0) productsByGram.set(g, list);
-      list.push(products[i]);
+      const list = productsByGram.get(g);
+      if (list) list.push(products[i]);
+      else productsByGram.set(g, [products[i]]);
     }
-  });
+  }
   for (const [g, ps] of productsByGram) add(g, 'phrase', locate(ps));
 
   const sorted = [...terms.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || b.df - a.df || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
