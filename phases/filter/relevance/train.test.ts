@@ -1,0 +1,94 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../../../instacart/load.js';
+import type { Catalogue } from '../../../instacart/types.js';
+import { hashingEmbedder } from '../../../testing/hashing-embedder.js';
+import { localRelevanceScorer, validateRelevanceWeights } from './local-relevance.js';
+import { buildSilverPairs, classifierMetrics, fitLogistic, seededRandom, trainAndWriteRelevance } from './train.js';
+
+describe('training primitives', () => {
+  it('seededRandom is deterministic per seed', () => {
+    const a = seededRandom(3);
+    const b = seededRandom(3);
+    const c = seededRandom(4);
+    const xs = [a(), a(), a()];
+    expect([b(), b(), b()]).toEqual(xs);
+    expect(c()).not.toBe(xs[0]);
+    for (const x of xs) expect(x >= 0 && x < 1).toBe(true);
+  });
+
+  it('fitLogistic separates a separable problem and learns the sign of each feature', () => {
+    const rnd = seededRandom(1);
+    const X: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const label = i % 2;
+      // Feature 0 carries the label, feature 1 is noise.
+      X.push([label + (rnd() - 0.5) * 0.8, rnd()]);
+      y.push(label);
+    }
+    const fit = fitLogistic(X, y, { epochs: 500 });
+    expect(fit.weights[0]).toBeGreaterThan(1);
+    expect(Math.abs(fit.weights[1])).toBeLessThan(fit.weights[0] / 5);
+    const p = (x: number[]) => 1 / (1 + Math.exp(-(fit.bias + x.reduce((s, v, j) => s + (fit.weights[j] * (v - fit.mean[j])) / fit.std[j], 0))));
+    expect(classifierMetrics(X.map(p), y).accuracy).toBe(1);
+  });
+
+  it('classifierMetrics computes accuracy and a rank AUC (ties count half)', () => {
+    expect(classifierMetrics([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0])).toMatchObject({ accuracy: 1, auc: 1 });
+    expect(classifierMetrics([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0])).toMatchObject({ accuracy: 0, auc: 0 });
+    expect(classifierMetrics([0.5, 0.5, 0.5, 0.5], [1, 0, 1, 0]).auc).toBe(0.5);
+    expect(classifierMetrics([0.9, 0.4, 0.6, 0.1], [1, 1, 0, 0])).toMatchObject({ accuracy: 0.5, auc: 0.75 });
+  });
+});
+
+describe('silver pairs and training on the real catalogue', () => {
+  let catalogue: Catalogue;
+  beforeAll(async () => {
+    ({ catalogue } = await loadCatalogue(resolve('data/instacart')));
+  });
+
+  it('balances labels, keeps held-out aisles apart, and never uses a query phrase as its own positive', () => {
+    const pairs = buildSilverPairs(catalogue, undefined, { seed: 5, perAisle: 4 });
+    expect(pairs.filter((p) => p.label === 1).length).toBe(pairs.filter((p) => p.label === 0).length);
+    expect(buildSilverPairs(catalogue, undefined, { seed: 5, perAisle: 4 })).toEqual(pairs);
+
+    const aisleOfName = new Map([...catalogue.products.values()].map((p) => [p.name, p.aisleId]));
+    const heldOutAisles = new Set(pairs.filter((p) => p.heldOut).flatMap((p) => p.aisleIds));
+    expect(heldOutAisles.size).toBeGreaterThan(10);
+    for (const p of pairs) {
+      const aisle = aisleOfName.get(p.text)!;
+      expect(heldOutAisles.has(aisle), `${p.text} (${p.heldOut ? 'held-out' : 'train'} pair)`).toBe(p.heldOut);
+      expect(p.aisleIds.includes(aisle)).toBe(p.label === 1);
+      expect(p.query.includes(p.text)).toBe(false);
+    }
+    const names = new Set(pairs.map((p) => catalogue.aisles.get(p.aisleIds[0])!.name));
+    expect(names.has('missing')).toBe(false);
+    expect(names.has('other')).toBe(false);
+  });
+
+  it('trains, reports held-out metrics against a cosine baseline, and writes weights the scorer can load', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hubgen-relevance-'));
+    try {
+      const out = join(dir, 'w.json');
+      const report = await trainAndWriteRelevance({ catalogue, embedder: hashingEmbedder(), perAisle: 4, seed: 3, out });
+      expect(report.out).toBe(out);
+      expect(report.embedder).toBe('test-hashing-256');
+      expect(report.pairs.train).toBeGreaterThan(report.pairs.heldOut);
+      expect(report.heldOut.model.auc).toBeGreaterThan(0.6);
+      expect(report.heldOut.cosineBaseline.auc).toBeGreaterThan(0.5);
+      const weights = validateRelevanceWeights(JSON.parse(await readFile(out, 'utf8')), out);
+      expect(weights.training.seed).toBe(3);
+      const scorer = localRelevanceScorer({ model: 'hubgen-relevance-v1', embedder: hashingEmbedder(), weights });
+      const [yes, no] = await scorer.score([
+        { query: 'yogurt', text: 'Greek Yogurt Plain' },
+        { query: 'yogurt', text: 'Paper Towels' },
+      ]);
+      expect(yes).toBeGreaterThan(no);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
