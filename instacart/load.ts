@@ -15,7 +15,10 @@ export const DATA_FILES = {
 } as const;
 
 export interface LoadOptions {
-  /** Skip bad rows (each reported in LoadReport.skipped) instead of throwing on the first one. */
+  /**
+   * Skip bad rows (each reported in LoadReport.skipped) instead of throwing on the first one. Whole-file
+   * problems (missing file or column, malformed quoting) still throw: there is no row to skip.
+   */
   readonly lenient?: boolean;
   readonly logger?: Logger;
 }
