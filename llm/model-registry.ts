@@ -40,6 +40,13 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
   const limiters = new Map<string, ProviderLimiter>();
   const calls = new Map<Role, StructuredCall>();
   const roleLoggers = new Map<Role, Logger>();
+  const loggedWarnings = new Set<string>();
+  // Results carry their warnings every time; the log says each one once per registry.
+  const onWarning = (warning: string) => {
+    if (loggedWarnings.has(warning)) return;
+    loggedWarnings.add(warning);
+    log.warn({ warning }, 'model layer warning');
+  };
   const log = logger.child({ component: 'model-registry' });
 
   function providerOf(role: Role): { name: string; provider: ProviderConfig } {
@@ -127,6 +134,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
         maxValidationRetries: options.maxValidationRetries,
         logger: roleLoggers.get(role) ?? roleLoggers.set(role, log.child({ role })).get(role)!,
         monotonic: () => clock.monotonic(),
+        onWarning,
       });
     },
   };

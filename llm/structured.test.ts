@@ -277,10 +277,17 @@ describe('result.usage', () => {
   it('has an undefined cost and one warning when the model has no price', async () => {
     server.enqueue(reply.json({ pageTitle: 'no' }), reply.json(valid));
     const cfg = configFor({}, { roles: { cheap: { provider: 'openai', model: 'llama-3.1-8b-instruct' } } });
-    const r = await registry(cfg).generateStructured<Themes>(request);
+    const lines: string[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const reg = registry(cfg, { logger: capture });
+    const r = await reg.generateStructured<Themes>(request);
     expect(r.usage.costUsd).toBeUndefined();
     expect(r.usage.inputTokens).toBeGreaterThan(0);
     expect(r.warnings.filter((w) => /no price/.test(w))).toHaveLength(1);
+    // A second call warns in its result again, but the log says it only once per registry.
+    server.enqueue(reply.json(valid));
+    expect((await reg.generateStructured<Themes>(request)).warnings.join(' ')).toMatch(/no price.*llama-3\.1-8b-instruct/);
+    expect(lines.filter((l) => l.includes('no price configured'))).toHaveLength(1);
   });
 });
 

@@ -38,6 +38,8 @@ export interface StructuredDeps {
   readonly maxValidationRetries?: number;
   readonly logger: Logger;
   readonly monotonic: () => number;
+  /** Told each distinct warning as it arises, so a long run can log it once rather than per call. */
+  readonly onWarning?: (warning: string) => void;
 }
 
 /** What one reply turned out to be, after any repair. */
@@ -58,7 +60,12 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
   const validate = compileSchema(schema);
   const wire = toWireSchema(schema);
   const warnings = new Set<string>();
-  if (structuredOutputs && !wire.strictCompatible) warnings.add(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
+  const warn = (w: string) => {
+    if (warnings.has(w)) return;
+    warnings.add(w);
+    deps.onWarning?.(w);
+  };
+  if (structuredOutputs && !wire.strictCompatible) warn(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
   const responseFormat: ResponseFormat = structuredOutputs
     ? { type: 'json_schema', json_schema: { name: wireSchemaName(schemaName), strict: wire.strictCompatible, schema: wire.schema } }
     : { type: 'json_object' };
@@ -97,7 +104,7 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
       });
     }
     lastReply = reply;
-    const usage = usageOf(reply, messages, model, prices, warnings);
+    const usage = usageOf(reply, messages, model, prices, warn);
     const outcome = interpret(reply, schema, validate);
     const latencyMs = monotonic() - requestStart;
     if (outcome.ok) {
@@ -139,14 +146,14 @@ function totalUsage(attempts: readonly StructuredAttempt[]): Usage {
 }
 
 /** Reported usage when the server gave it; otherwise counted with the tokenizer and flagged. */
-function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: string, prices: Readonly<Record<string, Price>>, warnings: Set<string>): Usage {
+function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: string, prices: Readonly<Record<string, Price>>, warn: (w: string) => void): Usage {
   let tokens: TokenCounts | undefined = reply.tokens;
   if (!tokens) {
     tokens = { inputTokens: countChatTokens(messages), cachedInputTokens: 0, outputTokens: countTokens(reply.refusal ?? reply.text) };
-    warnings.add(`the server reported no token usage for ${model}; usage estimated with the o200k_base tokenizer`);
+    warn(`the server reported no token usage for ${model}; usage estimated with the o200k_base tokenizer`);
   }
   const priced = priceUsage(model, tokens, prices);
-  if (priced.warning) warnings.add(priced.warning);
+  if (priced.warning) warn(priced.warning);
   return priced.usage;
 }
 
