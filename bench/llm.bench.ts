@@ -112,11 +112,14 @@ const variants: Record<string, () => Promise<unknown>> = {
 for (const fn of Object.values(variants)) await timeEach(WARMUP, fn);
 // Interleave blocks so load from other processes on the machine hits every variant alike.
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+const blockMedians: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 const cpuMs: Record<string, number> = Object.fromEntries(Object.keys(variants).map((k) => [k, 0]));
 const BLOCK = 25;
 for (let done = 0; done < CALLS; done += BLOCK) {
   for (const [name, fn] of Object.entries(variants)) {
-    samples[name].push(...(await timeEach(BLOCK, fn)));
+    const block = await timeEach(BLOCK, fn);
+    samples[name].push(...block);
+    blockMedians[name].push(median(block));
     cpuMs[name] += await cpuOf(BLOCK, fn);
   }
 }
@@ -125,11 +128,15 @@ await fast.close();
 const RAW = 'raw fetch (HTTP round trip + JSON.parse)';
 const rawMedian = median(samples[RAW]);
 const rawCpu = cpuMs[RAW] / CALLS;
+const rawBest = Math.min(...blockMedians[RAW]);
 const overheadRows = Object.entries(samples).map(([name, xs]) => ({
   name,
   medianMs: round(median(xs)),
   p90Ms: round(p90(xs)),
   overheadMs: round(median(xs) - rawMedian),
+  // The least-disturbed block: closest to the intrinsic cost on a machine other processes share.
+  bestBlockMedianMs: round(Math.min(...blockMedians[name])),
+  bestBlockOverheadMs: round(Math.min(...blockMedians[name]) - rawBest),
   cpuMsPerCall: round(cpuMs[name] / CALLS),
   cpuOverheadMs: round(cpuMs[name] / CALLS - rawCpu),
 }));
@@ -164,11 +171,11 @@ const md = [
   '',
   `**Overhead per call** against a zero-latency scripted server, ${CALLS} calls per variant after ${WARMUP} warm-up calls. Overhead = median − median of the raw fetch of the same request body. Target: runCascade + generateStructured < 2 ms → **${cascadeOverhead.toFixed(3)} ms, ${results.overhead.pass ? 'PASS' : 'FAIL'}**.`,
   '',
-  '| variant | median ms | p90 ms | overhead vs raw (median) ms | CPU ms / call | CPU overhead vs raw ms |',
-  '|---|---:|---:|---:|---:|---:|',
-  ...overheadRows.map((r) => `| ${r.name} | ${r.medianMs.toFixed(3)} | ${r.p90Ms.toFixed(3)} | ${r.overheadMs.toFixed(3)} | ${r.cpuMsPerCall.toFixed(3)} | ${r.cpuOverheadMs.toFixed(3)} |`),
+  '| variant | median ms | p90 ms | overhead vs raw (median) ms | best-block median ms | overhead vs raw (best block) ms | CPU ms / call | CPU overhead vs raw ms |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...overheadRows.map((r) => `| ${r.name} | ${r.medianMs.toFixed(3)} | ${r.p90Ms.toFixed(3)} | ${r.overheadMs.toFixed(3)} | ${r.bestBlockMedianMs.toFixed(3)} | ${r.bestBlockOverheadMs.toFixed(3)} | ${r.cpuMsPerCall.toFixed(3)} | ${r.cpuOverheadMs.toFixed(3)} |`),
   '',
-  'CPU columns: process CPU time (client and in-process server together) per call, measured over separate runs of the same blocks; the server work is identical across variants, so the difference is the client stack.',
+  `Calls run in blocks of ${BLOCK}, variants interleaved. Best block: the lowest block median, the least-disturbed sample of each variant. CPU columns: process CPU time (client and in-process server together) per call over a second run of each block; the server's work is identical across variants, so the difference is the client stack's CPU cost.`,
   '',
   `**Throughput** under a concurrency limit of ${CONCURRENCY} against a ${LATENCY_MS} ms-latency server, ${THROUGHPUT_CALLS} calls: ${achieved.toFixed(2)} calls/s of an ideal ${ideal} (${(100 * achieved / ideal).toFixed(1)}%; target ≥ 90% → **${results.throughput.pass ? 'PASS' : 'FAIL'}**). Server saw at most ${maxInFlight} requests in flight.`,
   '',
