@@ -166,6 +166,9 @@ export interface TierSetup {
   readonly studentWeightsDigest?: string;
 }
 
+// One warning per (weights, embedder) per process, not one per user.
+const mismatchLogged = new Set<string>();
+
 /** Which role plays which kind of tier: the roles that write new keywords; every other LLM role picks. */
 const WRITING_ROLES: readonly Role[] = ['teacher', 'strong'];
 
@@ -183,7 +186,9 @@ export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: Keyword
     if (provider.kind === 'local') {
       if (role !== 'student') continue; // no other local model picks keywords
       const { weights, digest } = loadStudentWeights(weightsPathFor(binding.model));
-      if (weights.embedderId !== ctx.embedder.id) {
+      const mismatch = `${binding.model}:${ctx.embedder.id}`;
+      if (weights.embedderId !== ctx.embedder.id && !mismatchLogged.has(mismatch)) {
+        mismatchLogged.add(mismatch);
         ctx.logger.warn({ weights: binding.model, trainedWith: weights.embedderId, embedder: ctx.embedder.id }, 'keyword student weights were fitted on another embedder; its similarity features will be off');
       }
       studentWeightsDigest = digest;
