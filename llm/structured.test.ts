@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { themesSchema, type Themes } from '../phases/themes/schema.js';
@@ -169,6 +170,14 @@ describe('transport faults', () => {
     expect(e.stage).toBe('request');
     expect(e.message).toMatch(/bad schema/);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('leaves no abort listener on a run-long signal after calls, retries and limiter waits', async () => {
+    const run = new AbortController();
+    const r = registry(configFor({ limits: { concurrency: 1 } }));
+    server.enqueue(reply.serverError(500), reply.json(valid));
+    await Promise.all(Array.from({ length: 5 }, () => r.generateStructured({ ...request, signal: run.signal })));
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('stops at once, unwrapped, when the caller aborts', async () => {
