@@ -7,7 +7,7 @@ import { compileSchema } from '../../llm/ajv.js';
 import { keywordsSchema, type Keywords, type KeywordSelection } from './schema.js';
 import { run } from './run.js';
 import type { KeywordStepDetail } from './run.js';
-import { teacherLabelsFromArtefacts } from './distill.js';
+import { runDistill, teacherLabelsFromArtefacts } from './distill.js';
 import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from './test-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubgen-kw-run-'));
@@ -58,6 +58,20 @@ describe('keywords run, offline (local student only)', () => {
     const second = await run({ themes }, ctx);
     expect(second.cached).toBe(true);
     expect(second.artefact.hash).toBe(first.artefact.hash);
+  });
+
+  it('runs with the shipped v1 weights under the default config', async () => {
+    const ctx = await fixtureCtx();
+    expect(ctx.config.roles.student?.model).toBe('hubgen-student-v1');
+    const { artefact } = await run({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
+    expect(valid(artefact.data)).toBe('valid');
+    const [yogurt, pasta] = artefact.data.themes;
+    expect(yogurt.model).toBe('hubgen-student-v1');
+    // v1 was fitted on USE similarities; even with the test embedder its aisle and word features hold.
+    const inTheme = (k: { aisleIds: number[] }, aisles: number[]) => k.aisleIds.some((a) => aisles.includes(a));
+    expect(yogurt.keywords.filter((k) => inTheme(k, [120, 57])).length / yogurt.keywords.length).toBeGreaterThan(0.6);
+    expect(pasta.keywords.filter((k) => inTheme(k, [131, 9])).length / pasta.keywords.length).toBeGreaterThan(0.6);
+    expect(artefact.key.inputs.some((i) => i.startsWith('student-weights:'))).toBe(true);
   });
 
   it('accepts an unsure student when no teacher is configured, recording the skipped teacher', async () => {
@@ -152,6 +166,11 @@ describe('keywords run with a teacher', () => {
     expect(rows.filter((r) => r.theme.id === 'pasta-night' && r.chosen).map((r) => r.candidate.text)).toEqual(
       data.themes[1].keywords.filter((k) => k.inCorpus).map((k) => k.text),
     );
+
+    // …and `hubgen distill` trains on them, comparing with the student that was escalated from.
+    const report = await runDistill({ ctx, from: 'artefacts', holdoutShare: 0.5 });
+    expect(report).toMatchObject({ n: 60, trainThemes: 1, heldOutThemes: 1, previousModel: unsure, written: undefined });
+    expect(report.previousAccuracy).toBeDefined();
   });
 
   it('keeps the student’s answer when it is confident, without calling the teacher', async () => {

@@ -13,7 +13,7 @@ describe('checkRetrieval', () => {
     expect(skyr.retrievedProducts).toBeGreaterThan(0);
     expect(nonsense.kept).toBe(false);
     expect(nonsense.retrievedProducts).toBe(0);
-    expect(nonsense.reason).toMatch(/retrieves no products: top similarity .* < floor 0.5 and no top-10 product name contains "moon rock dust"/);
+    expect(nonsense.reason).toMatch(/retrieves no products: top similarity .* < floor 0.75 and no top-10 product name contains "moon rock dust"/);
   });
 
   it('checks with the filters the keyword will be retrieved with', async () => {
@@ -24,6 +24,16 @@ describe('checkRetrieval', () => {
     ]);
     expect(inYogurt.kept).toBe(true);
     expect(inCatFood.kept).toBe(false);
+  });
+
+  it('keeps a keyword no product name contains only when its similarity clears the floor', async () => {
+    const ctx = await fixtureCtx();
+    const keyword = { text: 'vanilla skyr tub', aisleIds: [], departmentIds: [] };
+    const [strict] = await checkRetrieval(ctx, [keyword]);
+    expect(strict.kept).toBe(false);
+    const [lenient] = await checkRetrieval(ctx, [keyword], strict.topSimilarity - 0.01);
+    expect(lenient.kept).toBe(true);
+    expect(lenient.retrievedProducts).toBeGreaterThanOrEqual(1);
   });
 
   it('makes no embed call when there is nothing to check', async () => {
