@@ -6,6 +6,8 @@ import { registerRunCommand } from './commands/run.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerScheduleCommand } from './commands/schedule.js';
 import { registerConfigCommand } from './commands/config.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerTrainCommands } from './commands/train.js';
 
 const program = new Command('hubgen')
   .description('Personalised grocery shopping-hub pages from a cascaded multi-phase pipeline')
@@ -21,6 +23,8 @@ registerIndexCommands(program, globals);
 registerRunCommand(program, globals);
 registerShowCommands(program, globals);
 registerScheduleCommand(program, globals);
+registerEvalCommand(program, globals);
+registerTrainCommands(program, globals);
 registerConfigCommand(program, globals);
 
 try {

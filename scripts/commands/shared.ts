@@ -10,11 +10,15 @@ import { sampleUsers } from '../../instacart/history.js';
 export { configFrom, type GlobalOptions } from './options.js';
 
 /** Builds the runtime, runs `fn`, and always closes workers and stores, even on failure. */
-export async function withRuntime<T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {
+export async function withRuntime<T>(
+  opts: GlobalOptions,
+  fn: (rt: Runtime) => Promise<T>,
+  { overrides = {}, env = process.env }: { overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {},
+): Promise<T> {
   const config = configFrom(opts, overrides);
   const { logger, file } = createCliLogger(resolve(config.workDir), opts.logLevel);
   logger.info({ argv: process.argv.slice(2), logFile: file }, 'hubgen start');
-  const rt = await createRuntime({ config, logger, lenient: opts.lenient });
+  const rt = await createRuntime({ config, logger, env, lenient: opts.lenient });
   if (rt.loadReport.skipped?.length) {
     process.stderr.write(`warning: --lenient skipped ${rt.loadReport.skipped.length} bad data rows (first: ${rt.loadReport.skipped[0].file}:${rt.loadReport.skipped[0].line} ${rt.loadReport.skipped[0].field}); see ${file}\n`);
   }

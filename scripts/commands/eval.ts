@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { runEval } from '../../evals/runner.js';
+import { parseSweep, runSweep } from '../../evals/sweep.js';
+import { writeReport } from '../../evals/report.js';
+import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../llm/config.js';
+import { startScriptedServer, type ScriptedServer } from '../../testing/scripted-server.js';
+import { createProgress } from '../progress.js';
+import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+
+interface EvalCommandOptions {
+  readonly users: string;
+  readonly variants: string;
+  readonly sweep?: string;
+  readonly target?: string;
+  readonly simulate?: boolean;
+  readonly out?: string;
+  readonly concurrency?: number;
+  readonly judge: boolean;
+}
+
+/** LLM roles (bound to an OpenAI-compatible provider) — the ones --simulate answers. */
+export function llmRoles(config: HubgenConfig): Role[] {
+  return ROLES.filter((r) => {
+    const b = config.roles[r];
+    return b && config.providers[b.provider]?.kind === 'openai';
+  });
+}
+
+/** "targetRecall>=0.1" → { metric, min }. */
+export function parseTarget(text: string): { metric: string; min: number } {
+  const m = /^([A-Za-z]+)\s*>=\s*([0-9.]+)$/.exec(text.trim());
+  if (!m) throw new Error(`--target must look like "targetRecall>=0.1", got "${text}"`);
+  return { metric: m[1], min: Number(m[2]) };
+}
+
+export function registerEvalCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('eval')
+    .description('offline evals: run variants (cascaded, single-step, …) on the same users and write a markdown + HTML report')
+    .option('-u, --users <spec>', 'user ids or sample:N[:train] (train users have real next orders)', 'sample:50:train')
+    .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8', 'cascaded,single-step,single-step-local')
+    .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
+    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetAisleCoverage>=0.5')
+    .option('--simulate', 'answer every LLM role with the scripted server\'s deterministic simulation (real prompts, real token counts, placeholder answers)')
+    .option('--out <dir>', 'report folder (default <workDir>/evals/<timestamp>)')
+    .option('-c, --concurrency <n>', 'users in parallel', (v) => Number.parseInt(v, 10))
+    .option('--no-judge', 'skip the eval judge pass')
+    .action(async (opts: EvalCommandOptions) => {
+      let server: ScriptedServer | undefined;
+      let simulatedRoles: Role[] = [];
+      let overrides: Record<string, unknown> = {};
+      let env = process.env;
+      if (opts.simulate) {
+        server = await startScriptedServer();
+        const base = configFrom(globals());
+        simulatedRoles = llmRoles(base);
+        const providers = [...new Set(simulatedRoles.map((r) => base.roles[r]!.provider))];
+        overrides = { providers: Object.fromEntries(providers.map((p) => [p, { baseURL: server!.baseURL }])) };
+        env = { ...process.env, ...Object.fromEntries(providers.map((p) => [base.providers[p].apiKeyEnv ?? 'UNUSED', 'simulated-no-key'])) };
+        process.stderr.write(`simulating ${simulatedRoles.join(', ')} on ${server.baseURL}: token counts are real, answers are placeholders\n`);
+      }
+      try {
+        await withRuntime(
+          globals(),
+          async (rt) => {
+            await ensureIndexed(rt, { quiet: true });
+            const users = parseUsers(opts.users, rt.dataset);
+            const unusable = ROLES.filter((r) => roleUnavailableReason(rt.ctx.config, r, env));
+            if (unusable.length) process.stderr.write(`roles not configured (their tiers are skipped): ${unusable.join(', ')}\n`);
+            const progress = createProgress('eval');
+            const onProgress = (p: { done: number; total: number; variant?: string }) => progress.update(p.done, p.total, p.variant ?? '');
+            const outDir = resolve(opts.out ?? resolve(rt.ctx.config.workDir, 'evals', new Date().toISOString().replace(/[:.]/g, '-')));
+            let result;
+            if (opts.sweep) {
+              const { param, values } = parseSweep(opts.sweep);
+              const sweep = await runSweep({ ctx: rt.ctx, dataset: rt.dataset, users, param, values, targetQuality: parseTarget(opts.target!), concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
+              result = sweep.result;
+              progress.stop();
+              console.log(`sweep ${param}: ${sweep.points.map((p) => `${p.value} → $${(p.costPerPage ?? 0).toFixed(5)}/page, ${p.quality?.toFixed(3) ?? '–'}`).join('; ')}`);
+              console.log(sweep.proposal ? `proposed ${param} = ${sweep.proposal.value} (cheapest meeting ${opts.target})` : `no value meets ${opts.target}`);
+            } else {
+              result = await runEval({ ctx: rt.ctx, dataset: rt.dataset, users, variants: opts.variants.split(',').map((v) => v.trim()).filter(Boolean), concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
+              progress.stop();
+            }
+            const paths = await writeReport({ result, outDir });
+            console.log(`report: ${paths.markdownPath}\n        ${paths.htmlPath}\n        ${paths.jsonPath}`);
+          },
+          { overrides, env },
+        );
+      } finally {
+        await server?.close();
+      }
+    });
+}
