@@ -101,6 +101,16 @@ describe('keywords run, offline (local student only)', () => {
     expect(unrelated.cached).toBe(true);
   });
 
+  it('rejects a config whose keyword bounds contradict each other', async () => {
+    const ctx = await fixtureCtx({ config: offlineConfig(confident, { minKeywords: 9, maxKeywords: 6 }) });
+    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/minKeywords \(9\) is greater than maxKeywords \(6\)/);
+  });
+
+  it('names the weights file when the student weights cannot be read', async () => {
+    const ctx = await fixtureCtx({ config: offlineConfig(join(dir, 'no-such-weights.json')) });
+    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/no-such-weights\.json: cannot read student weights/);
+  });
+
   it('fails clearly when the keyword collection was never indexed', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(confident) });
     await ctx.vectors.dropCollection('hubgen_keywords');

@@ -55,7 +55,7 @@ export function keywordsKey(input: KeywordsInput, ctx: Ctx, studentWeightsDigest
  * Phase 2: per theme, vector search prunes the keyword corpus to candidates, then a
  * student → teacher cascade picks (or, for the teacher, writes) the retrieval keywords.
  */
-export function run(input: KeywordsInput, ctx: Ctx): Promise<PhaseResult<Keywords>> {
+export async function run(input: KeywordsInput, ctx: Ctx): Promise<PhaseResult<Keywords>> {
   const { minKeywords, maxKeywords } = ctx.config.phases.keywords;
   if (minKeywords > maxKeywords) throw new Error(`config /phases/keywords: minKeywords (${minKeywords}) is greater than maxKeywords (${maxKeywords})`);
   const tiers = keywordTiers(ctx, tierRoles(ctx), { minKeywords, maxKeywords });
