@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../pipelines/clock.js';
-import { createChatCall, type ChatCall } from './chat.js';
+import { createChatCall, type ChatCall, type ResponseFormat } from './chat.js';
 import { roleUnavailableReason, type HubgenConfig, type Role } from './config.js';
 import type { ProviderConfig } from './config-schema.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
@@ -8,7 +8,7 @@ import { ProviderLimiter } from './limits.js';
 import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from './registry.js';
 import { isRetryableError, policyDelay, resolveRetryPolicy, retryWithBackoff, type RetryPolicy } from './retry.js';
 import { generateStructuredWith, type StructuredCall } from './structured.js';
-import { countChatTokens } from './tokens.js';
+import { countChatTokens, countTokens } from './tokens.js';
 
 export interface ModelRegistryOptions {
   /** Where API keys are read from (by each provider's apiKeyEnv). @default process.env */
@@ -29,6 +29,20 @@ const DEFAULT_LIMITS = { concurrency: 4, timeoutMs: 60_000, maxRetries: 3 } as c
 const DEFAULT_OUTPUT_ESTIMATE = 512;
 /** OpenAI's client insists on a key; a keyless local server ignores it. */
 const PLACEHOLDER_API_KEY = 'hubgen-no-key';
+
+const schemaTokenCache = new WeakMap<object, number>();
+
+/** Providers bill a json_schema as prompt tokens; count it once per schema for the tokens-per-minute estimate. */
+function schemaTokens(format: ResponseFormat): number {
+  if (format.type !== 'json_schema') return 0;
+  const schema = format.json_schema.schema;
+  let n = schemaTokenCache.get(schema);
+  if (n === undefined) {
+    n = countTokens(JSON.stringify(schema));
+    schemaTokenCache.set(schema, n);
+  }
+  return n;
+}
 
 /**
  * The only way phases reach an LLM. Roles bound to the same provider share that provider's
@@ -81,7 +95,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
     const needsEstimate = provider.limits?.tokensPerMinute !== undefined;
 
     const call: StructuredCall = async ({ messages, responseFormat, signal, onRequestFailure }) => {
-      const estimate = needsEstimate ? countChatTokens(messages) + outputEstimate : 0;
+      const estimate = needsEstimate ? countChatTokens(messages) + schemaTokens(responseFormat) + outputEstimate : 0;
       return retryWithBackoff(
         async (attempt) => {
           const t0 = clock.monotonic();
