@@ -7,7 +7,7 @@ import { compileSchema } from '../../llm/ajv.js';
 import { keywordsSchema, type Keywords, type KeywordSelection } from './schema.js';
 import { run } from './run.js';
 import type { KeywordStepDetail } from './run.js';
-import { runDistill, teacherLabelsFromArtefacts } from './distill.js';
+import { readLabelledFile, runDistill, teacherLabelsFromArtefacts, writeLabelledFile } from './distill.js';
 import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from './test-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubgen-kw-run-'));
@@ -176,6 +176,11 @@ describe('keywords run with a teacher', () => {
     expect(rows.filter((r) => r.theme.id === 'pasta-night' && r.chosen).map((r) => r.candidate.text)).toEqual(
       data.themes[1].keywords.filter((k) => k.inCorpus).map((k) => k.text),
     );
+
+    // They are valid labelled rows: they round-trip through the JSONL format `hubgen distill` reads.
+    const rowsPath = join(dir, 'teacher-rows.jsonl');
+    await writeLabelledFile(rowsPath, rows);
+    expect(await readLabelledFile(rowsPath)).toEqual(rows);
 
     // …and `hubgen distill` trains on them, comparing with the student that was escalated from.
     const report = await runDistill({ ctx, from: 'artefacts', holdoutShare: 0.5 });
