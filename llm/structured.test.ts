@@ -338,7 +338,8 @@ describe('provider limits', () => {
     server.setResponder(() => reply.simulate());
     expect(results.every((x) => isValid(x.object))).toBe(true);
     expect(server.requests).toHaveLength(16);
-    expect(server.maxInFlight).toBe(3);
+    expect(server.maxInFlight).toBeLessThanOrEqual(3);
+    expect(server.maxInFlight).toBeGreaterThanOrEqual(2); // it did run calls side by side
   });
 
   it('spaces requests by the requests-per-minute limit', async () => {

@@ -124,8 +124,23 @@ describe('startScriptedServer', () => {
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   });
 
+  it('restores the starting responder on reset', async () => {
+    server.setResponder(() => reply.text('custom'));
+    expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).choices[0].message.content).toBe('custom');
+    server.reset();
+    expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).choices[0].message.content).toMatch(/^Simulated reply/);
+  });
+
   it('tracks the most requests in flight at once', async () => {
-    server.setResponder(() => ({ content: 'ok', latencyMs: 50 }));
+    // Each answer waits until all five have arrived, so five are open at once whatever the machine's load.
+    let arrived = 0;
+    let release!: () => void;
+    const allIn = new Promise<void>((r) => (release = r));
+    server.setResponder(async () => {
+      if (++arrived === 5) release();
+      await allIn;
+      return { content: 'ok' };
+    });
     await Promise.all(Array.from({ length: 5 }, () => post('/chat/completions', { model: 'm', messages })));
     expect(server.maxInFlight).toBe(5);
     expect(server.inFlight).toBe(0);

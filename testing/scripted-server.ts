@@ -95,7 +95,7 @@ export interface ScriptedServer {
   setResponder(responder: Responder): void;
   /** Queue replies (or per-call responders) for the next calls, in order. */
   enqueue(...replies: (ScriptedReply | Responder)[]): void;
-  /** Forget recorded requests, the in-flight peak and the queue. */
+  /** Forget recorded requests, the in-flight peak and the queue, and restore the responder given at start. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -340,6 +340,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       queue.push(...replies);
     },
     reset() {
+      responder = options.responder ?? simulationResponder;
       requests.length = 0;
       embeddingRequests.length = 0;
       queue.length = 0;
