@@ -32,11 +32,15 @@ export function memoryVectorStore(): VectorStore {
     dropCollection: async (name) => void cols.delete(name),
     async upsert(name, points) {
       const c = col(name);
+      const bad = points.find((p) => p.vector.length !== c.dims);
+      if (bad) throw new Error(`collection "${name}" has ${c.dims} dimensions, but point "${bad.id}" has ${bad.vector.length}`);
       for (const p of points) c.points.set(p.id, p);
     },
     async search(name, vector, { k, filter }: SearchOptions): Promise<SearchHit[]> {
+      const c = col(name);
+      if (vector.length !== c.dims) throw new Error(`collection "${name}" has ${c.dims} dimensions, but the query vector has ${vector.length}`);
       const hits: SearchHit[] = [];
-      for (const p of col(name).points.values()) {
+      for (const p of c.points.values()) {
         if (!matchesFilter(p.payload, filter)) continue;
         let s = 0;
         for (let i = 0; i < vector.length; i++) s += vector[i] * p.vector[i];

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { exactTopK } from './exact.js';
+
+function randomMatrix(rows: number, dims: number, seed: number): Float32Array {
+  let s = seed;
+  const m = new Float32Array(rows * dims);
+  for (let i = 0; i < m.length; i++) m[i] = ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  return m;
+}
+
+describe('exactTopK', () => {
+  const dims = 8;
+  const rows = 500;
+  const m = randomMatrix(rows, dims, 7);
+  const q = randomMatrix(1, dims, 99);
+  const naive = (candidates: number[]) =>
+    candidates
+      .map((row) => ({ row, score: Array.from(q).reduce((s, x, i) => s + x * m[row * dims + i], 0) }))
+      .sort((a, b) => b.score - a.score)
+      .map((h) => h.row);
+
+  it('matches a full sort over all rows', () => {
+    const all = Array.from({ length: rows }, (_, i) => i);
+    expect(exactTopK(m, dims, q, 25, undefined, rows).map((h) => h.row)).toEqual(naive(all).slice(0, 25));
+  });
+
+  it('respects a candidate subset and a skip predicate', () => {
+    const subset = Array.from({ length: rows }, (_, i) => i).filter((i) => i % 3 === 0);
+    const got = exactTopK(m, dims, q, 10, Int32Array.from(subset), rows, (r) => r % 2 === 0);
+    expect(got.map((h) => h.row)).toEqual(naive(subset.filter((r) => r % 2 !== 0)).slice(0, 10));
+  });
+
+  it('returns fewer than k when fewer rows qualify, and nothing for k = 0', () => {
+    expect(exactTopK(m, dims, q, 10, [1, 2, 3], rows)).toHaveLength(3);
+    expect(exactTopK(m, dims, q, 0, undefined, rows)).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+/** A row of a collection's vector matrix and its similarity to a query. */
+export interface RowScore {
+  readonly row: number;
+  readonly score: number;
+}
+
+export function dot(matrix: Float32Array, row: number, dims: number, query: Float32Array): number {
+  const off = row * dims;
+  let s = 0;
+  for (let i = 0; i < dims; i++) s += matrix[off + i] * query[i];
+  return s;
+}
+
+/**
+ * Exact top-k by dot product over the given rows (all `0..rowCount` when `rows` is undefined),
+ * skipping rows for which `skip` returns true. A size-k min-heap keeps it O(n log k).
+ */
+export function exactTopK(
+  matrix: Float32Array,
+  dims: number,
+  query: Float32Array,
+  k: number,
+  rows: ArrayLike<number> | undefined,
+  rowCount: number,
+  skip?: (row: number) => boolean,
+): RowScore[] {
+  if (k <= 0) return [];
+  const heapRows = new Int32Array(k);
+  const heapScores = new Float64Array(k);
+  let size = 0;
+  const n = rows ? rows.length : rowCount;
+  for (let j = 0; j < n; j++) {
+    const row = rows ? rows[j] : j;
+    if (skip?.(row)) continue;
+    const s = dot(matrix, row, dims, query);
+    if (size < k) {
+      // sift up
+      let i = size++;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (heapScores[p] <= s) break;
+        heapScores[i] = heapScores[p];
+        heapRows[i] = heapRows[p];
+        i = p;
+      }
+      heapScores[i] = s;
+      heapRows[i] = row;
+    } else if (s > heapScores[0]) {
+      // replace the smallest and sift down
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        const r = l + 1;
+        const c = r < size && heapScores[r] < heapScores[l] ? r : l;
+        if (heapScores[c] >= s) break;
+        heapScores[i] = heapScores[c];
+        heapRows[i] = heapRows[c];
+        i = c;
+      }
+      heapScores[i] = s;
+      heapRows[i] = row;
+    }
+  }
+  const out: RowScore[] = [];
+  for (let i = 0; i < size; i++) out.push({ row: heapRows[i], score: heapScores[i] });
+  // Ties break by row so results are deterministic.
+  return out.sort((a, b) => b.score - a.score || a.row - b.row);
+}

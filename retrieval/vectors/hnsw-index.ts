@@ -1,0 +1,77 @@
+import { availableParallelism } from 'node:os';
+import usearch, { type Index } from 'usearch';
+
+/** HNSW parameters; defaults chosen in INDEX-CHOICE.md. */
+export interface HnswParams {
+  /** Graph degree (M). */
+  readonly connectivity: number;
+  /** Beam width while inserting (efConstruction). */
+  readonly expansionAdd: number;
+  /** Beam width while searching (ef); a larger k widens it further. */
+  readonly expansionSearch: number;
+}
+
+export const DEFAULT_HNSW: HnswParams = { connectivity: 16, expansionAdd: 128, expansionSearch: 128 };
+
+/**
+ * An HNSW graph over a collection's rows (USearch, inner-product metric on unit vectors). Keys
+ * are row numbers; the collection owns ids, payloads and the exact vectors used for scoring.
+ */
+export class HnswIndex {
+  private readonly index: Index;
+
+  constructor(
+    readonly dims: number,
+    readonly params: HnswParams = DEFAULT_HNSW,
+  ) {
+    this.index = new usearch.Index({
+      dimensions: dims,
+      metric: usearch.MetricKind.IP,
+      quantization: usearch.ScalarKind.F32,
+      connectivity: params.connectivity,
+      expansion_add: params.expansionAdd,
+      expansion_search: params.expansionSearch,
+      multi: false,
+    });
+  }
+
+  /** Loads a graph saved by save(); throws when the file is not a USearch index of these dims. */
+  static load(path: string, dims: number, params: HnswParams = DEFAULT_HNSW): HnswIndex {
+    const h = new HnswIndex(dims, params);
+    h.index.load(path);
+    if (h.index.dimensions() !== dims) throw new Error(`HNSW index ${path} has ${h.index.dimensions()} dimensions, expected ${dims}`);
+    return h;
+  }
+
+  size(): number {
+    return this.index.size();
+  }
+
+  /** Adds rows (already absent from the graph) with their vectors, packed row after row. */
+  add(rows: ArrayLike<number>, packed: Float32Array): void {
+    if (rows.length === 0) return;
+    const keys = new BigUint64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) keys[i] = BigInt(rows[i]);
+    // Building is the slow part; USearch parallelises it across cores when given threads.
+    this.index.add(keys, packed, rows.length > 64 ? availableParallelism() : 1);
+  }
+
+  remove(rows: ArrayLike<number>): void {
+    if (rows.length === 0) return;
+    const keys = new BigUint64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) keys[i] = BigInt(rows[i]);
+    this.index.remove(keys);
+  }
+
+  /** Approximate nearest rows, best first. */
+  search(query: Float32Array, k: number): number[] {
+    const { keys } = this.index.search(query, k, 1);
+    const out = new Array<number>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = Number(keys[i]);
+    return out;
+  }
+
+  save(path: string): void {
+    this.index.save(path);
+  }
+}
