@@ -61,26 +61,42 @@ export function costQualitySpec(result: EvalResult): TopLevelSpec | undefined {
   };
 }
 
-/** Share of pages on which each phase escalated past its first tier, per variant. */
+/**
+ * Per variant and phase: share of pages that escalated past a tier, and share that accepted an answer
+ * below its threshold only because no later tier could run (offline, where escalation would happen).
+ */
 export function escalationSpec(result: EvalResult): TopLevelSpec | undefined {
+  const measures = ['escalated', 'accepted below threshold'] as const;
   const rows = result.variants.flatMap((v) =>
-    Object.entries(v.aggregate.escalationRate)
-      .filter((e): e is [string, number] => e[1] !== null)
-      .map(([phase, rate]) => ({ variant: v.name, phase, rate })),
+    (
+      [
+        [measures[0], v.aggregate.escalationRate],
+        [measures[1], v.aggregate.belowThresholdRate],
+      ] as const
+    ).flatMap(([measure, rates]) =>
+      Object.entries(rates)
+        .filter((e): e is [string, number] => e[1] !== null)
+        .map(([phase, rate]) => ({ variant: v.name, phase, measure, rate })),
+    ),
   );
   if (rows.length === 0) return undefined;
+  // Wide enough per phase for its label and one bar per variant.
+  const phases = new Set(rows.map((r) => r.phase)).size;
+  const width = phases * Math.max(90, result.variants.length * 14);
   return {
     config,
-    width: { step: 18 },
-    height: 220,
     data: { values: rows },
-    mark: 'bar',
-    encoding: {
-      x: { field: 'phase', type: 'nominal', title: 'phase', axis: { labelAngle: 0 } },
-      xOffset: { field: 'variant', type: 'nominal' },
-      y: { field: 'rate', type: 'quantitative', title: 'pages where the phase escalated', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
-      color: { field: 'variant', type: 'nominal', title: 'variant' },
-      tooltip: [{ field: 'variant' }, { field: 'phase' }, { field: 'rate', format: '.1%' }],
+    facet: { column: { field: 'measure', type: 'nominal', title: null, sort: [...measures] } },
+    spec: {
+      width,
+      height: 200,
+      mark: 'bar',
+      encoding: {
+        x: { field: 'phase', type: 'nominal', title: 'phase', axis: { labelAngle: 0 } },
+        xOffset: { field: 'variant', type: 'nominal' },
+        y: { field: 'rate', type: 'quantitative', title: 'share of pages', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+        color: { field: 'variant', type: 'nominal', title: 'variant' },
+      },
     },
   };
 }
@@ -116,10 +132,12 @@ export function sweepSpec(result: EvalResult): TopLevelSpec | undefined {
     ...(p.quality !== null ? [{ value: p.value, series: `${sweep.metric} (mean)`, y: p.quality }] : []),
   ]);
   const x = { field: 'value', type: 'quantitative', title: sweep.param, scale: { zero: false } } as const;
-  const line = (series: string, title: string, format: string, orient: 'left' | 'right', color: string, strokeDash: number[]) => ({
+  // An all-$0 sweep would give the cost axis an empty domain; pin it so the line sits on the floor.
+  const maxCost = Math.max(0, ...sweep.points.map((p) => p.costPerPage ?? 0));
+  const line = (series: string, title: string, format: string, orient: 'left' | 'right', color: string, strokeDash: number[], scale: object) => ({
     transform: [{ filter: { field: 'series', equal: series } }],
     mark: { type: 'line' as const, point: { color }, color, strokeDash },
-    encoding: { x, y: { field: 'y', type: 'quantitative' as const, title, axis: { format, orient, titleColor: color } } },
+    encoding: { x, y: { field: 'y', type: 'quantitative' as const, title, scale, axis: { format, orient, titleColor: color } } },
   });
   return {
     config,
@@ -127,8 +145,8 @@ export function sweepSpec(result: EvalResult): TopLevelSpec | undefined {
     height: 240,
     data: { values: rows },
     layer: [
-      line('cost per page ($)', 'mean cost per page ($)', '$.3~g', 'left', '#4c78a8', []),
-      line(`${sweep.metric} (mean)`, `${sweep.metric} (mean)`, '.2~f', 'right', '#f58518', [6, 3]),
+      line('cost per page ($)', 'mean cost per page ($)', '$.3~g', 'left', '#4c78a8', [], maxCost > 0 ? { zero: true } : { domain: [0, 0.001] }),
+      line(`${sweep.metric} (mean)`, `${sweep.metric} (mean)`, '.2~f', 'right', '#f58518', [6, 3], { zero: true }),
       ...(sweep.proposal
         ? [{ data: { values: [{ value: sweep.proposal.value }] }, mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#54a24b' }, encoding: { x } }]
         : []),

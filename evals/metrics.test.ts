@@ -151,8 +151,15 @@ describe('cost and escalation from provenance', () => {
   });
 
   it('counts each sub-step cascade of a phase separately', () => {
-    expect(phaseEscalation(keywords)).toEqual({ cascades: 2, escalatedCascades: 1, escalated: true });
-    expect(phaseEscalation(assemble)).toEqual({ cascades: 0, escalatedCascades: 0, escalated: false });
+    expect(phaseEscalation(keywords)).toEqual({ cascades: 2, escalatedCascades: 1, escalated: true, belowThresholdCascades: 0 });
+    expect(phaseEscalation(assemble)).toEqual({ cascades: 0, escalatedCascades: 0, escalated: false, belowThresholdCascades: 0 });
+  });
+
+  it('an answer accepted below its threshold (no later tier could run) is counted apart from escalation', () => {
+    const lastResort: Attempt = { ...attempt('local', 'accepted'), confidence: 0.3, threshold: 0.6 };
+    const offline = artefact('themes', {}, { attempts: [lastResort, attempt('cheap', 'skipped'), attempt('strong', 'skipped')] });
+    expect(phaseEscalation(offline)).toEqual({ cascades: 1, escalatedCascades: 0, escalated: false, belowThresholdCascades: 1 });
+    expect(phaseEscalation(themes).belowThresholdCascades).toBe(0);
   });
 
   it('counts tier attempts that ran, per role, not skipped ones', () => {
@@ -249,6 +256,7 @@ describe('measurePage and aggregatePages', () => {
     expect(agg.schemaValidRate).toBe(0.5);
     expect(agg.targetRecall.mean).toBeCloseTo((0.4 + 1) / 2);
     expect(agg.escalationRate).toEqual({ assemble: 0, themes: 1 });
+    expect(agg.belowThresholdRate).toEqual({ assemble: 0, themes: 0 });
     expect(agg.attemptsByRole).toEqual({ cheap: 2, local: 2 });
     expect(agg.cacheHitRate).toBe(0.5);
     expect(agg.judgePassRate.coherent_title).toBe(0.5);

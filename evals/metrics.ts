@@ -72,6 +72,17 @@ export interface PhaseEscalation {
   readonly escalatedCascades: number;
   /** Any of its cascades escalated. */
   readonly escalated: boolean;
+  /**
+   * Cascades whose accepted answer was below its tier's threshold: accepted only because no later
+   * tier could run. Offline this is where escalation *would* happen with LLM tiers configured.
+   */
+  readonly belowThresholdCascades: number;
+}
+
+/** The accepted attempt did not clear its threshold (it was the last tier available). */
+export function acceptedBelowThreshold(attempts: readonly Attempt[]): boolean {
+  const a = attempts.find((x) => x.accepted);
+  return a !== undefined && a.confidence !== undefined && a.confidence < a.threshold;
 }
 
 /** A phase that ran several cascades records each under `steps`; otherwise `attempts` is its one cascade. */
@@ -83,7 +94,7 @@ function cascadesOf(artefact: Artefact): (readonly Attempt[])[] {
 export function phaseEscalation(artefact: Artefact): PhaseEscalation {
   const cascades = cascadesOf(artefact);
   const escalatedCascades = cascades.filter(cascadeEscalated).length;
-  return { cascades: cascades.length, escalatedCascades, escalated: escalatedCascades > 0 };
+  return { cascades: cascades.length, escalatedCascades, escalated: escalatedCascades > 0, belowThresholdCascades: cascades.filter(acceptedBelowThreshold).length };
 }
 
 /** Tiers that actually ran (accepted, escalated or failed; not skipped), counted per role. */
@@ -355,6 +366,8 @@ export interface VariantAggregate {
   readonly wallMs: Distribution;
   /** Per phase: share of pages on which that phase escalated at least once. */
   readonly escalationRate: Readonly<Record<string, number | null>>;
+  /** Per phase: share of pages on which that phase accepted some answer below its threshold (no higher tier available). */
+  readonly belowThresholdRate: Readonly<Record<string, number | null>>;
   /** Tier attempts that ran, per role, summed over pages. */
   readonly attemptsByRole: Readonly<Record<string, number>>;
   /** Per criterion: mean over pages of the share of themes passing it. */
@@ -394,6 +407,7 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
     latencyMs: d((p) => p.cost.latencyMs),
     wallMs: d((p) => p.wallMs),
     escalationRate: Object.fromEntries(phases.map((ph) => [ph, rate(pages.filter((p) => ph in p.escalation).map((p) => p.escalation[ph].escalated))])),
+    belowThresholdRate: Object.fromEntries(phases.map((ph) => [ph, rate(pages.filter((p) => ph in p.escalation).map((p) => p.escalation[ph].belowThresholdCascades > 0))])),
     attemptsByRole: sumCounts(pages.map((p) => p.attemptsByRole)),
     judgePassRate: Object.fromEntries(JUDGE_CRITERIA.map((c) => [c, distribution(pages.map((p) => p.judge?.passRate[c])).mean])) as Record<JudgeCriterion, number | null>,
     judgeAllPassRate: d((p) => p.judge?.allPassRate),

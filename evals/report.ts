@@ -108,12 +108,11 @@ function judgeTable(result: EvalResult): Table {
   };
 }
 
+/** "escalated / accepted below threshold" per phase. */
 function escalationTable(result: EvalResult): Table {
   const phases = [...new Set(result.variants.flatMap((v) => Object.keys(v.aggregate.escalationRate)))].sort();
-  return {
-    head: ['variant', ...phases],
-    rows: result.variants.map((v) => [v.name, ...phases.map((p) => (p in v.aggregate.escalationRate ? pct(v.aggregate.escalationRate[p]) : dash))]),
-  };
+  const cell = (v: EvalResult['variants'][number], p: string) => (p in v.aggregate.escalationRate ? `${pct(v.aggregate.escalationRate[p])} / ${pct(v.aggregate.belowThresholdRate[p])}` : dash);
+  return { head: ['variant', ...phases], rows: result.variants.map((v) => [v.name, ...phases.map((p) => cell(v, p))]) };
 }
 
 function tierTable(result: EvalResult): Table {
@@ -166,7 +165,7 @@ const METHOD_NOTES = [
   "Every variant ran on the same users. Each user's target is their held-out next order (a Kaggle train order, or their last prior order when the train order is unknown); pages are built from history orders only.",
   'Target recall: share of the target order\'s distinct products that appear on the page. Aisle coverage: share of the target order\'s aisles that some page product is from. Precision: share of page products that were in the target order.',
   'Cost per page sums the provenance of every artefact behind the page, including artefacts reused from the cache: a warm re-run reports what the page cost to produce. Escalated attempts count, because they were paid for. Latency is the sum of the artefacts\' compute latencies.',
-  'Escalation rate: share of pages on which a phase rejected (low confidence) or lost (error) a tier before accepting a later one. A tier that is not configured is skipped, not escalated.',
+  'Escalation rate: share of pages on which a phase rejected (low confidence) or lost (error) a tier before accepting a later one. A tier that is not configured is skipped, not escalated; when the last available tier answers below its threshold it is accepted anyway, and counted as "accepted below threshold": the escalation a configured higher tier would have taken.',
   'Schema-valid: every artefact behind the page validates against its JSON Schema; a user whose run failed counts as invalid.',
   'Judge: one judge (the filter phase\'s) scores every variant\'s final page themes, so pass rates compare like with like; its own cost is reported separately and not charged to any page.',
   'Theme diversity: mean pairwise cosine distance between embeddings of each theme\'s "title. description" (0 = identical themes).',
@@ -179,7 +178,7 @@ const METHOD_NOTES = [
 async function renderPlots(result: EvalResult): Promise<Plot[]> {
   const plots: { id: string; title: string; caption: string; spec: TopLevelSpec | undefined }[] = [
     { id: 'cost-quality', title: 'Cost vs quality', caption: 'Mean cost per page against mean quality, per variant (circles) and baseline (squares, $0).', spec: costQualitySpec(result) },
-    { id: 'escalation', title: 'Escalation rate per phase', caption: 'Share of pages on which each phase escalated past a tier before accepting an answer.', spec: escalationSpec(result) },
+    { id: 'escalation', title: 'Escalation rate per phase', caption: 'Left: share of pages on which each phase escalated past a tier before accepting an answer. Right: share on which it accepted an answer below its threshold because no later tier could run (where it would escalate with that tier configured).', spec: escalationSpec(result) },
     { id: 'recall-distribution', title: 'Per-user target recall', caption: "Each user's target recall: box over users, a tick per user.", spec: recallDistributionSpec(result) },
     { id: 'sweep', title: `Sweep: ${result.sweep?.param ?? ''}`, caption: result.sweep?.note ?? '', spec: sweepSpec(result) },
   ];
@@ -207,7 +206,7 @@ function markdown(result: EvalResult, plots: readonly Plot[]): string {
   if (sweep && result.sweep) {
     parts.push('## Sweep points', '', mdTable(sweep), '', result.sweep.proposal ? `**Proposed ${result.sweep.param} = ${result.sweep.proposal.value}** (${usd(result.sweep.proposal.costPerPage)} per page, ${result.sweep.metric} ${num(result.sweep.proposal.quality, 3)}).` : `**No value met ${result.sweep.metric} ≥ ${result.sweep.min}.**`, '');
   }
-  parts.push('## Judge pass rate per criterion', '', mdTable(judgeTable(result)), '', '## Escalation rate per phase', '', mdTable(escalationTable(result)), '', '## Tier attempts per role', '', mdTable(tierTable(result)), '');
+  parts.push('## Judge pass rate per criterion', '', mdTable(judgeTable(result)), '', '## Escalation rate per phase', '', 'Escalated / accepted below threshold (no later tier available).', '', mdTable(escalationTable(result)), '', '## Tier attempts per role', '', mdTable(tierTable(result)), '');
   const failures = failureLines(result);
   parts.push('## Failures', '', ...(failures.length ? failures.map((f) => `- ${f}`) : ['None.']), '', '## How to read this', '', ...METHOD_NOTES.map((n) => `- ${n}`), '');
   return parts.join('\n');
@@ -242,7 +241,7 @@ ${header(result).map((l) => `<p>${esc(l)}</p>`).join('\n')}
 ${figures}
 ${sweep && result.sweep ? `<h2>Sweep points</h2>${htmlTable(sweep)}<p class="proposal">${esc(result.sweep.proposal ? `Proposed ${result.sweep.param} = ${result.sweep.proposal.value} (${usd(result.sweep.proposal.costPerPage)} per page, ${result.sweep.metric} ${num(result.sweep.proposal.quality, 3)}).` : `No value met ${result.sweep.metric} ≥ ${result.sweep.min}.`)}</p><p>${esc(result.sweep.note)}</p>` : ''}
 <h2>Judge pass rate per criterion</h2>${htmlTable(judgeTable(result))}
-<h2>Escalation rate per phase</h2>${htmlTable(escalationTable(result))}
+<h2>Escalation rate per phase</h2><p>Escalated / accepted below threshold (no later tier available).</p>${htmlTable(escalationTable(result))}
 <h2>Tier attempts per role</h2>${htmlTable(tierTable(result))}
 <h2>Failures</h2>${failures.length ? `<ul>${failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : '<p>None.</p>'}
 <h2>How to read this</h2><ul class="notes">${METHOD_NOTES.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
