@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, type Dataset } from '../instacart/load.js';
 import { sampleUsers } from '../instacart/history.js';
@@ -9,6 +10,13 @@ import { hashingEmbedder } from '../testing/hashing-embedder.js';
 import { memoryVectorStore } from '../testing/memory-vector-store.js';
 import { makeTestCtx } from '../testing/test-context.js';
 import type { Ctx } from '../pipelines/context.js';
+import { loadConfig } from '../llm/config.js';
+import { createModelRegistry } from '../llm/model-registry.js';
+import { startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
+import { writeReport } from './report.js';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runEval } from './runner.js';
 import { runSweep } from './sweep.js';
 
@@ -79,4 +87,49 @@ describe('evals through the real cascaded pipeline', () => {
     expect(cold.evalJudge.role).toBe('local');
     expect(c.judge?.themes).toBe(c.themes);
   }, 300_000);
+
+  describe('with LLM tiers simulated by the scripted OpenAI-compatible server', () => {
+    let server: ScriptedServer;
+    beforeAll(async () => {
+      server = await startScriptedServer(); // simulation mode answers every call
+    });
+    afterAll(() => server.close());
+
+    it('prices real prompt tokens, shows the escalation, and the report says which tiers were simulated', async () => {
+      const config = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read', overrides: { providers: { openai: { baseURL: server.baseURL, limits: { maxRetries: 0 } } } } });
+      const simCtx: Ctx = { ...ctx, config, models: createModelRegistry(config, { env: {}, logger: pino({ level: 'silent' }) }) };
+      const simulatedRoles = ['cheap', 'strong', 'teacher', 'judge'] as const;
+      const result = await runEval({
+        ctx: simCtx,
+        dataset,
+        users: users.slice(0, 1),
+        // A themes threshold no local answer clears: Phase 1 always escalates to the (simulated) cheap tier.
+        variants: ['single-step', 'cascaded@themes.threshold=1'],
+        simulatedRoles: [...simulatedRoles],
+        concurrency: 1,
+      });
+      const [single, cascaded] = result.variants;
+      expect(single.failures).toEqual([]);
+      const page = single.pages[0];
+      expect(page.cost.calls).toBeGreaterThanOrEqual(1);
+      expect(page.cost.inputTokens).toBeGreaterThan(500); // the real single-step prompt, counted
+      expect(page.cost.costUsd).toBeGreaterThan(0);
+      expect(page.attemptsByRole.strong).toBe(1);
+
+      // The simulation is deterministic, so the whole cascaded page comes through too.
+      expect(cascaded.failures).toEqual([]);
+      const c = cascaded.pages[0];
+      expect(c.escalation.themes.escalated).toBe(true);
+      expect(c.attemptsByRole.cheap).toBe(1);
+      expect(c.cost.costUsd).toBeGreaterThan(0);
+      expect(c.schemaValid).toBe(true);
+      // The judge role is simulated, so the eval judge falls back to the rubric.
+      expect(result.evalJudge.role).toBe('local');
+
+      const paths = await writeReport({ result, outDir: await mkdtemp(join(tmpdir(), 'hubgen-sim-report-')) });
+      const md = await readFile(paths.markdownPath, 'utf8');
+      expect(md).toContain('Simulated tiers: cheap (gpt-4o-mini), strong (gpt-4o), teacher (gpt-4o), judge (gpt-4o-mini)');
+      expect(md).toContain('| single-step |');
+    }, 300_000);
+  });
 });
