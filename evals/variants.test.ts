@@ -6,9 +6,9 @@ const config = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-rea
 
 describe('variants', () => {
   it('parses a base pipeline with config overrides, and names it back the same way', () => {
-    const v = parseVariant('cascaded@themes.threshold=0.8,filter.policy.allowAlcohol=true');
+    const v = parseVariant('cascaded@themes.threshold=0.8+filter.policy.allowAlcohol=true');
     expect(v).toEqual({
-      name: 'cascaded@themes.threshold=0.8,filter.policy.allowAlcohol=true',
+      name: 'cascaded@themes.threshold=0.8+filter.policy.allowAlcohol=true',
       base: 'cascaded',
       overrides: [{ param: 'themes.threshold', value: 0.8 }, { param: 'filter.policy.allowAlcohol', value: true }],
     });
@@ -20,6 +20,8 @@ describe('variants', () => {
     expect(() => parseVariant('monolith')).toThrow(VariantError);
     expect(() => parseVariant('monolith')).toThrow(/unknown pipeline "monolith"/);
     expect(() => parseVariant('cascaded@themes.threshold')).toThrow(/"themes.threshold" is not param=value/);
+    // A comma separates variants in a list, so it cannot join overrides.
+    expect(() => parseVariant('cascaded@themes.threshold=0.8,keywords.threshold=0.5')).toThrow(/join overrides with "\+"/);
   });
 
   it('a cascade threshold short name sets only the first tier, keeping the rest of the cascade', () => {

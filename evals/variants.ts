@@ -43,7 +43,8 @@ function parseValue(text: string): ParamValue {
 
 /**
  * "cascaded" | "single-step" | "single-step-local", optionally followed by config overrides:
- * "cascaded@themes.threshold=0.8,filter.relevanceThreshold=0.5".
+ * "cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5". Overrides are joined with "+", not
+ * ",", because a comma separates variants in a list (the CLI's --variants).
  */
 export function parseVariant(name: string): VariantSpec {
   const at = name.indexOf('@');
@@ -53,10 +54,12 @@ export function parseVariant(name: string): VariantSpec {
   }
   const overrides: ConfigOverride[] = [];
   if (at !== -1) {
-    for (const part of name.slice(at + 1).split(',')) {
+    for (const part of name.slice(at + 1).split('+')) {
       const eq = part.indexOf('=');
-      if (eq <= 0) throw new VariantError(`variant "${name}": override "${part}" is not param=value`);
-      overrides.push({ param: part.slice(0, eq).trim(), value: parseValue(part.slice(eq + 1)) });
+      if (eq <= 0) throw new VariantError(`variant "${name}": override "${part}" is not param=value (join several with "+")`);
+      const raw = part.slice(eq + 1);
+      if (raw.includes('=')) throw new VariantError(`variant "${name}": "${part}" holds more than one param=value; join overrides with "+" (a comma separates variants)`);
+      overrides.push({ param: part.slice(0, eq).trim(), value: parseValue(raw) });
     }
     if (overrides.length === 0) throw new VariantError(`variant "${name}": nothing after "@"`);
   }
@@ -65,7 +68,7 @@ export function parseVariant(name: string): VariantSpec {
 
 /** The variant name for a base pipeline with one parameter set: the inverse of parseVariant. */
 export const variantName = (base: BaseVariant, overrides: readonly ConfigOverride[]): string =>
-  overrides.length === 0 ? base : `${base}@${overrides.map((o) => `${o.param}=${o.value}`).join(',')}`;
+  overrides.length === 0 ? base : `${base}@${overrides.map((o) => `${o.param}=${o.value}`).join('+')}`;
 
 /**
  * The config patch (for deepMerge) that sets one parameter. Parameters name a path under
