@@ -100,6 +100,16 @@ describe('runEval', () => {
     expect(base.pages[0].judge).toBeNull();
   });
 
+  it('sets no baseline beside a variant whose median page is empty', async () => {
+    const emptyPages: typeof fakeCascaded = async (u, c) => {
+      const out = await fakeCascaded(u, c);
+      return { ...out, page: { ...out.page, artefact: { ...out.page.artefact, data: { ...out.page.artefact.data, themes: [] } } } };
+    };
+    const result = await runEval({ ctx, dataset, users: [1, 2], variants: ['cascaded', 'single-step'], pipelines: { cascaded: fakeCascaded, 'single-step': emptyPages }, judge: false });
+    expect(result.variants[1].aggregate.products.p50).toBe(0);
+    expect(result.baselines.flatMap((b) => b.forVariants)).toEqual(['cascaded', 'cascaded']);
+  });
+
   it('rejects a bad variant before running anything', async () => {
     let ran = 0;
     await expect(

@@ -319,8 +319,9 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
   const sizes = new Map<number, string[]>();
   for (const v of variants) {
     const median = v.aggregate.products.p50;
-    if (median === null) continue;
-    const n = Math.max(1, Math.round(median));
+    // No pages, or mostly empty ones: a zero-product baseline would score zero by construction.
+    if (median === null || Math.round(median) < 1) continue;
+    const n = Math.round(median);
     sizes.set(n, [...(sizes.get(n) ?? []), v.name]);
   }
   const popular = popularityRanking(ctx.stats);
