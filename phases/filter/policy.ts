@@ -153,3 +153,19 @@ export function describeViolations(violations: readonly PolicyViolation[]): stri
   }
   return [...byRule].map(([rule, m]) => `${rule}: ${[...m.values()].map((x) => `'${x}'`).join(', ')}`).join('; ');
 }
+
+/** Policy rules about product categories, judged on a theme's own text and aisles. */
+const CATEGORY_RULES: ReadonlySet<PolicyRule> = new Set(['alcohol', 'tobacco']);
+
+/**
+ * Violations in a theme's generated text. Concepts are retrieval hints mined from product names,
+ * where category words occur inside ordinary groceries ("red wine" from "red wine vinegar"), so a
+ * concept alone never puts a theme in a category; an instruction, banned term or health claim in
+ * a concept still counts.
+ */
+export function checkThemeText(theme: { readonly title: string; readonly description: string; readonly concepts: readonly string[] }, policy: Policy): PolicyViolation[] {
+  return [
+    ...[theme.title, theme.description].flatMap((s) => checkPolicy(s, policy)),
+    ...theme.concepts.flatMap((s) => checkPolicy(s, policy)).filter((v) => !CATEGORY_RULES.has(v.rule)),
+  ];
+}

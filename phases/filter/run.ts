@@ -12,7 +12,7 @@ import { resolveThemePlacement } from './catalogue.js';
 import { dedupKeywords, dedupThemes } from './dedup.js';
 import { judgeModelId, judgeTheme, type JudgeOutcome } from './judge/judge.js';
 import { RUBRIC_MODEL_ID } from './judge/local-judge.js';
-import { checkCataloguePolicy, checkPolicy, describeViolations, type PolicyViolation } from './policy.js';
+import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from './policy.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { createRelevanceScorer } from './relevance/create-scorer.js';
 import type { RelevanceScorer } from './relevance/scorer.js';
@@ -125,7 +125,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   const themeViolations = new Map<string, PolicyViolation[]>();
   const keywordViolations = new Map<WorkKeyword, PolicyViolation[]>();
   for (const t of relevant) {
-    const v = [...[t.title, t.theme.description, ...t.concepts].flatMap((s) => checkPolicy(s, policy)), ...checkCataloguePolicy(t, ctx.catalogue, policy, 'any')];
+    const v = [...checkThemeText({ title: t.title, description: t.theme.description, concepts: t.concepts }, policy), ...checkCataloguePolicy(t, ctx.catalogue, policy, 'any')];
     if (v.length) themeViolations.set(t.id, v);
     for (const k of t.keywords) {
       const kv = [...checkPolicy(k.text, policy), ...checkCataloguePolicy(k, ctx.catalogue, policy, 'primary')];

@@ -1,7 +1,7 @@
 import type { UserContext } from '../../../instacart/user-context-types.js';
 import type { Ctx } from '../../../pipelines/context.js';
 import { isGroceryAisle, resolveThemePlacement } from '../catalogue.js';
-import { checkCataloguePolicy, checkPolicy, describeViolations, type PolicyViolation } from '../policy.js';
+import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from '../policy.js';
 import { createRelevanceScorer } from '../relevance/create-scorer.js';
 import type { JudgeCriterion, JudgeVerdict } from '../schema.js';
 import { contentTokens, themeText, words } from '../text.js';
@@ -118,7 +118,8 @@ export async function rubricJudge(input: { readonly user: UserContext; readonly 
   const vocabulary = new Set([...theme.concepts, ...theme.aisles, ...keywords.map((k) => k.text)].flatMap(contentTokens));
   const policy = ctx.config.phases.filter.policy;
   const violations = [
-    ...[theme.title, theme.description, ...theme.concepts, ...keywords.map((k) => k.text)].flatMap((t) => checkPolicy(t, policy)),
+    ...checkThemeText(theme, policy),
+    ...keywords.flatMap((k) => checkPolicy(k.text, policy)),
     ...checkCataloguePolicy(placement, ctx.catalogue, policy, 'any'),
     ...keywords.flatMap((k) => checkCataloguePolicy({ aisleIds: k.aisleIds ?? [], departmentIds: k.departmentIds ?? [] }, ctx.catalogue, policy, 'primary')),
   ];
