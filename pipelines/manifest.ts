@@ -13,6 +13,8 @@ export interface PhaseRecord {
   /** Cascades in this phase (one per theme in Phases 2–3) and how many escalated. */
   readonly cascades: number;
   readonly escalations: number;
+  /** Cascades whose accepted answer sat below its tier's threshold: they would escalate if a higher tier were configured. */
+  readonly belowThreshold?: number;
   /** Time to compute when it was computed (a cache hit keeps the original figure). */
   readonly latencyMs: number;
   readonly usage: Usage;

@@ -80,3 +80,17 @@ describe('runPages', () => {
     expect(summary.users).toBe(2);
   });
 });
+
+describe('summariseRun', () => {
+  it('counts answers accepted below threshold separately from escalations', async () => {
+    const { summariseRun } = await import('./summary.js');
+    const attempt = (confidence: number, threshold: number, accepted: boolean, outcome: 'accepted' | 'escalated' | 'skipped') => ({ role: 'local', model: 'l', threshold, confidence, accepted, usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 }, latencyMs: 1, reason: '', outcome });
+    const { phaseRecord } = await import('./summary.js');
+    const art = (attempts: unknown[]) => ({ hash: 'h', key: {}, createdAt: '', checksum: '', data: {}, provenance: { attempts, usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 }, latencyMs: 1, role: 'local', model: 'l', confidence: 0.5 } }) as never;
+    const low = phaseRecord(art([attempt(0.4, 0.6, true, 'accepted'), { ...attempt(0, 0.7, false, 'skipped'), confidence: undefined }]), false);
+    const high = phaseRecord(art([attempt(0.8, 0.6, true, 'accepted')]), false);
+    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'complete' as const, requestedUsers: [1, 2], users: { 1: { userId: 1, status: 'ok' as const, phases: { themes: low }, wallMs: 1, finishedAt: '' }, 2: { userId: 2, status: 'ok' as const, phases: { themes: high }, wallMs: 1, finishedAt: '' } } };
+    const s = summariseRun(m);
+    expect(s.phases[0]).toMatchObject({ escalationRate: 0, belowThresholdRate: 0.5 });
+  });
+});

@@ -17,6 +17,12 @@ export function escalated(attempts: readonly Attempt[]): boolean {
   return attempts.slice(0, end).some((a) => a.outcome === 'escalated' || a.outcome === 'failed');
 }
 
+/** The accepted answer did not clear its threshold (accepted only because no higher tier could run). */
+export function acceptedBelowThreshold(attempts: readonly Attempt[]): boolean {
+  const a = attempts.find((x) => x.accepted);
+  return !!a && a.confidence !== undefined && a.confidence < a.threshold;
+}
+
 export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
   const cascades = cascadesOf(artefact);
   return {
@@ -27,6 +33,7 @@ export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
     confidence: artefact.provenance.confidence,
     cascades: cascades.length,
     escalations: cascades.filter(escalated).length,
+    belowThreshold: cascades.filter(acceptedBelowThreshold).length,
     latencyMs: artefact.provenance.latencyMs,
     usage: artefact.provenance.usage,
   };
@@ -48,6 +55,8 @@ export interface PhaseSummary {
   readonly cascades: number;
   readonly escalations: number;
   readonly escalationRate: number | undefined;
+  /** Share of cascades accepted below threshold: the escalation rate once higher tiers are configured. */
+  readonly belowThresholdRate: number | undefined;
   /** What this run paid: usage of artefacts computed in it (cache hits cost nothing now). */
   readonly spent: Usage;
   /** What the artefacts cost when first computed, cached or not: the cost of a page. */
@@ -85,6 +94,7 @@ export function summariseRun(manifest: RunManifest): RunSummary {
       cascades,
       escalations,
       escalationRate: cascades ? escalations / cascades : undefined,
+      belowThresholdRate: cascades ? recs.reduce((n, r) => n + (r.belowThreshold ?? 0), 0) / cascades : undefined,
       spent: addUsage(ZERO_USAGE, ...computed.map((r) => r.usage)),
       pageCost: addUsage(ZERO_USAGE, ...recs.map((r) => r.usage)),
       latencyP50Ms: quantile(computed.map((r) => r.latencyMs), 0.5),
@@ -106,6 +116,7 @@ export function summariseRun(manifest: RunManifest): RunSummary {
 }
 
 const fmt = (n: number | undefined, digits = 0): string => (n === undefined ? '–' : n.toFixed(digits));
+const pct = (n: number | undefined): string => (n === undefined ? '–' : `${(n * 100).toFixed(1)}%`);
 const usd = (n: number | undefined): string => (n === undefined ? 'unknown' : `$${n.toFixed(n < 0.01 ? 5 : 3)}`);
 
 /** The per-phase table `hubgen run` prints. */
@@ -115,7 +126,8 @@ export function formatRunSummary(s: RunSummary): string {
       p.phase.padEnd(9),
       String(p.pages).padStart(5),
       `${p.cacheHits}/${p.pages}`.padStart(9),
-      (p.escalationRate === undefined ? '–' : `${(p.escalationRate * 100).toFixed(1)}%`).padStart(8),
+      pct(p.escalationRate).padStart(8),
+      pct(p.belowThresholdRate).padStart(9),
       `${fmt(p.spent.inputTokens)}/${fmt(p.spent.outputTokens)}`.padStart(13),
       usd(p.spent.costUsd).padStart(10),
       fmt(p.latencyP50Ms).padStart(7),
@@ -124,10 +136,13 @@ export function formatRunSummary(s: RunSummary): string {
   );
   const lines = [
     `run ${s.runId}: ${s.ok}/${s.users} pages ok, ${s.failed} failed (${s.status})`,
-    `${'phase'.padEnd(9)}  ${'pages'.padStart(5)}  ${'cache hit'.padStart(9)}  ${'escal.'.padStart(8)}  ${'tok in/out'.padStart(13)}  ${'spent'.padStart(10)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}`,
+    `${'phase'.padEnd(9)}  ${'pages'.padStart(5)}  ${'cache hit'.padStart(9)}  ${'escal.'.padStart(8)}  ${'below thr'.padStart(9)}  ${'tok in/out'.padStart(13)}  ${'spent'.padStart(10)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}`,
     ...rows,
     `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
   ];
+  if (s.phases.some((p) => (p.belowThresholdRate ?? 0) > 0)) {
+    lines.push('below thr: answers accepted under their tier\'s threshold because no higher tier is configured (they escalate once one is)');
+  }
   for (const f of s.failures.slice(0, 10)) lines.push(`  failed user ${f.userId}: ${f.error}`);
   if (s.failures.length > 10) lines.push(`  … and ${s.failures.length - 10} more failures (see the manifest)`);
   return lines.join('\n');
