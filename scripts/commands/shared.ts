@@ -38,7 +38,8 @@ export async function ensureIndexed(rt: Runtime, { force = false, quiet = false 
     force,
     batchSize: Math.max(rt.ctx.config.embedding.batchSize * rt.ctx.config.embedding.workers * 2, 256),
     state: jsonIndexState(resolve(rt.ctx.config.workDir, 'index-state.json')),
-    onProgress: (p) => progress.update(p.done, p.total, p.collection),
+    // A reused collection reports done at once: show the bar only when something is embedded.
+    onProgress: (p) => (p.done < p.total || !quiet ? progress.update(p.done, p.total, p.collection) : undefined),
   });
   progress.stop();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
