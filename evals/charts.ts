@@ -54,7 +54,8 @@ export function costQualitySpec(result: EvalResult): TopLevelSpec | undefined {
       encoding: {
         x: { field: 'cost', type: 'quantitative', title: 'mean cost per page ($)', axis: { format: '$.3~g' } },
         y: { field: 'quality', type: 'quantitative', title: 'mean', scale: { zero: true } },
-        color: { field: 'series', type: 'nominal', title: 'variant / baseline' },
+        // tableau20, variants first: ten-colour palettes repeat once baselines join the legend.
+        color: { field: 'series', type: 'nominal', title: 'variant / baseline', scale: { scheme: 'tableau20', domain: [...result.variants.map((v) => v.name), ...result.baselines.map((b) => b.name)] } },
         shape: { field: 'kind', type: 'nominal', title: 'kind', scale: { domain: ['variant', 'baseline'], range: ['circle', 'square'] } },
       },
     },
@@ -95,7 +96,7 @@ export function escalationSpec(result: EvalResult): TopLevelSpec | undefined {
         x: { field: 'phase', type: 'nominal', title: 'phase', axis: { labelAngle: 0 } },
         xOffset: { field: 'variant', type: 'nominal' },
         y: { field: 'rate', type: 'quantitative', title: 'share of pages', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
-        color: { field: 'variant', type: 'nominal', title: 'variant' },
+        color: { field: 'variant', type: 'nominal', title: 'variant', scale: { scheme: 'tableau20', domain: result.variants.map((v) => v.name) } },
       },
     },
   };
