@@ -206,7 +206,7 @@ function markdown(result: EvalResult, plots: readonly Plot[]): string {
   if (sweep && result.sweep) {
     parts.push('## Sweep points', '', mdTable(sweep), '', result.sweep.proposal ? `**Proposed ${result.sweep.param} = ${result.sweep.proposal.value}** (${usd(result.sweep.proposal.costPerPage)} per page, ${result.sweep.metric} ${num(result.sweep.proposal.quality, 3)}).` : `**No value met ${result.sweep.metric} ≥ ${result.sweep.min}.**`, '');
   }
-  parts.push('## Judge pass rate per criterion', '', mdTable(judgeTable(result)), '', '## Escalation rate per phase', '', 'Escalated / accepted below threshold (no later tier available).', '', mdTable(escalationTable(result)), '', '## Tier attempts per role', '', mdTable(tierTable(result)), '');
+  parts.push('## Judge pass rate per criterion', '', mdTable(judgeTable(result)), '', '## Escalation per phase, by variant', '', 'Escalated / accepted below threshold (no later tier available).', '', mdTable(escalationTable(result)), '', '## Tier attempts per role', '', mdTable(tierTable(result)), '');
   const failures = failureLines(result);
   parts.push('## Failures', '', ...(failures.length ? failures.map((f) => `- ${f}`) : ['None.']), '', '## How to read this', '', ...METHOD_NOTES.map((n) => `- ${n}`), '');
   return parts.join('\n');
@@ -241,7 +241,7 @@ ${header(result).map((l) => `<p>${esc(l)}</p>`).join('\n')}
 ${figures}
 ${sweep && result.sweep ? `<h2>Sweep points</h2>${htmlTable(sweep)}<p class="proposal">${esc(result.sweep.proposal ? `Proposed ${result.sweep.param} = ${result.sweep.proposal.value} (${usd(result.sweep.proposal.costPerPage)} per page, ${result.sweep.metric} ${num(result.sweep.proposal.quality, 3)}).` : `No value met ${result.sweep.metric} ≥ ${result.sweep.min}.`)}</p><p>${esc(result.sweep.note)}</p>` : ''}
 <h2>Judge pass rate per criterion</h2>${htmlTable(judgeTable(result))}
-<h2>Escalation rate per phase</h2><p>Escalated / accepted below threshold (no later tier available).</p>${htmlTable(escalationTable(result))}
+<h2>Escalation per phase, by variant</h2><p>Escalated / accepted below threshold (no later tier available).</p>${htmlTable(escalationTable(result))}
 <h2>Tier attempts per role</h2>${htmlTable(tierTable(result))}
 <h2>Failures</h2>${failures.length ? `<ul>${failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : '<p>None.</p>'}
 <h2>How to read this</h2><ul class="notes">${METHOD_NOTES.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
