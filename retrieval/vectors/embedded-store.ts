@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Filter, Payload, SearchHit, SearchOptions, VectorPoint, VectorStore } from './store.js';
-import { dot, exactTopK, type RowScore } from './exact.js';
+import { dot, exactTopK, nativeTopK, type RowScore } from './exact.js';
 import { DEFAULT_HNSW, HnswIndex, type HnswParams } from './hnsw-index.js';
 import { PayloadIndex } from './payload-index.js';
 
@@ -12,7 +12,10 @@ export interface EmbeddedStoreOptions {
   readonly logger?: Logger;
   /** Collections with at most this many points are searched exactly; bigger ones get an HNSW graph. */
   readonly exactMax?: number;
-  /** A filtered search whose filter lets at most this many points through is exact. */
+  /**
+   * A filtered search whose filter lets at most this many points through is exact. Default:
+   * where an exact scan of the matching rows gets dearer than the HNSW over-fetch it replaces.
+   */
   readonly exactFilteredMax?: number;
   readonly hnsw?: HnswParams;
 }
@@ -24,9 +27,11 @@ export interface EmbeddedVectorStore extends VectorStore {
 
 // Defaults from the measurements in INDEX-CHOICE.md.
 const DEFAULT_EXACT_MAX = 20_000;
-const DEFAULT_EXACT_FILTERED_MAX = 10_000;
-/** An HNSW over-fetch wider than this costs about as much as scanning the filtered rows exactly. */
-const MAX_OVERFETCH = 4_000;
+/** Per-row cost of the JS exact scan vs per-candidate cost of an HNSW search (µs, measured at 512-d). */
+const EXACT_US_PER_ROW = 0.6;
+const HNSW_US_PER_CANDIDATE = 4;
+/** Beyond this over-fetch the graph search degrades; the exact scan is the safer choice. */
+const MAX_OVERFETCH = 5_000;
 const FORMAT = 1;
 
 interface Meta {
@@ -74,7 +79,7 @@ class Collection {
   constructor(
     readonly name: string,
     readonly dims: number,
-    private readonly settings: Required<Pick<EmbeddedStoreOptions, 'exactMax' | 'exactFilteredMax' | 'hnsw'>>,
+    private readonly settings: Settings,
   ) {
     this.matrix = new Float32Array(dims * 1024);
   }
@@ -169,20 +174,19 @@ class Collection {
     const dead = (r: number) => this.ids[r] === undefined;
     let top: RowScore[];
     if (!hasConditions(filter)) {
-      top = this.hnsw ? this.rescore(this.hnsw.search(q, k), q, k) : exactTopK(this.matrix, this.dims, q, k, undefined, this.rows, dead);
+      top = this.hnsw ? this.rescore(this.hnsw.search(q, k), q, k) : nativeTopK(this.matrix, this.dims, q, k, this.rows, this.freeRows.length, dead);
     } else {
       const m = this.payloadIndex.match(filter!, this.rows, this.live, (r) => this.payloads[r]);
       if (m.count === 0) return [];
-      const exact = () => exactTopK(this.matrix, this.dims, q, k, m.rows, this.rows, (r) => !m.has(r));
-      if (!this.hnsw || m.count <= this.settings.exactFilteredMax) top = exact();
+      const exact = () => exactTopK(this.matrix, this.dims, q, k, m.rows, this.rows, m.rows ? undefined : (r) => !m.has(r));
+      // Over-fetch from the graph in proportion to how much the filter removes.
+      const want = Math.min(this.live, Math.ceil((k * this.live * 1.5) / m.count) + 10);
+      const exactCheaper = this.settings.exactFilteredMax !== undefined ? m.count <= this.settings.exactFilteredMax : m.count * EXACT_US_PER_ROW <= Math.max(want, this.settings.hnsw.expansionSearch) * HNSW_US_PER_CANDIDATE;
+      if (!this.hnsw || exactCheaper || want > MAX_OVERFETCH) top = exact();
       else {
-        // Over-fetch in proportion to how much the filter removes, then keep the rows it lets through.
-        const want = Math.min(this.live, Math.ceil((k * this.live * 1.5) / m.count) + 10);
-        if (want > MAX_OVERFETCH) top = exact();
-        else {
-          const survivors = this.hnsw.search(q, want).filter((r) => m.has(r));
-          top = survivors.length >= Math.min(k, m.count) ? this.rescore(survivors, q, k) : exact();
-        }
+        const survivors = this.hnsw.search(q, want).filter((r) => m.has(r));
+        // Too few survived (the graph returned fewer than asked): the exact scan is always right.
+        top = survivors.length >= Math.min(k, m.count) ? this.rescore(survivors, q, k) : exact();
       }
     }
     return top.map(({ row, score }) => ({ id: this.ids[row]!, score, payload: this.payloads[row]! }));
@@ -211,7 +215,7 @@ class Collection {
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
   }
 
-  static readFrom(dir: string, name: string, settings: Collection['settings'], logger?: Logger): Collection {
+  static readFrom(dir: string, name: string, settings: Settings, logger?: Logger): Collection {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
     if (meta.format !== FORMAT) throw new Error(`embedded vector store: ${dir} has format ${meta.format}, this version reads ${FORMAT}; delete it and re-index`);
     const c = new Collection(name, meta.dims, settings);
@@ -243,6 +247,12 @@ class Collection {
   }
 }
 
+interface Settings {
+  readonly exactMax: number;
+  readonly exactFilteredMax: number | undefined;
+  readonly hnsw: HnswParams;
+}
+
 function hasConditions(filter: Filter | undefined): boolean {
   return !!filter && ((filter.must?.length ?? 0) > 0 || (filter.mustNot?.length ?? 0) > 0);
 }
@@ -268,7 +278,7 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedVector
   const { dir, logger } = options;
   const settings = {
     exactMax: options.exactMax ?? DEFAULT_EXACT_MAX,
-    exactFilteredMax: options.exactFilteredMax ?? DEFAULT_EXACT_FILTERED_MAX,
+    exactFilteredMax: options.exactFilteredMax,
     hnsw: options.hnsw ?? DEFAULT_HNSW,
   };
   mkdirSync(dir, { recursive: true });

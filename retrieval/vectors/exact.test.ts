@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactTopK } from './exact.js';
+import { exactTopK, nativeTopK } from './exact.js';
 
 function randomMatrix(rows: number, dims: number, seed: number): Float32Array {
   let s = seed;
@@ -33,5 +33,11 @@ describe('exactTopK', () => {
   it('returns fewer than k when fewer rows qualify, and nothing for k = 0', () => {
     expect(exactTopK(m, dims, q, 10, [1, 2, 3], rows)).toHaveLength(3);
     expect(exactTopK(m, dims, q, 0, undefined, rows)).toEqual([]);
+  });
+
+  it('nativeTopK agrees with exactTopK, and drops skipped rows given enough extra', () => {
+    expect(nativeTopK(m, dims, q, 25, rows).map((h) => h.row)).toEqual(exactTopK(m, dims, q, 25, undefined, rows).map((h) => h.row));
+    const skip = (r: number) => r % 10 === 0;
+    expect(nativeTopK(m, dims, q, 20, rows, 50, skip).map((h) => h.row)).toEqual(exactTopK(m, dims, q, 20, undefined, rows, skip).map((h) => h.row));
   });
 });

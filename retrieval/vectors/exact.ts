@@ -1,3 +1,5 @@
+import usearch, { type Matches } from 'usearch';
+
 /** A row of a collection's vector matrix and its similarity to a query. */
 export interface RowScore {
   readonly row: number;
@@ -66,4 +68,22 @@ export function exactTopK(
   for (let i = 0; i < size; i++) out.push({ row: heapRows[i], score: heapScores[i] });
   // Ties break by row so results are deterministic.
   return out.sort((a, b) => b.score - a.score || a.row - b.row);
+}
+
+/**
+ * Exact top-k over rows `0..rowCount` with USearch's SIMD brute force (about 6× the JS loop at
+ * 50K × 512, see INDEX-CHOICE.md). Rows for which `skip` returns true are dropped afterwards, so
+ * pass `extra` = how many rows may be skipped; scores are recomputed as exact dot products.
+ */
+export function nativeTopK(matrix: Float32Array, dims: number, query: Float32Array, k: number, rowCount: number, extra = 0, skip?: (row: number) => boolean): RowScore[] {
+  const want = Math.min(rowCount, k + extra);
+  if (want <= 0) return [];
+  const { keys } = usearch.exactSearch(matrix.subarray(0, rowCount * dims), query, dims, want, usearch.MetricKind.IP, 1) as Matches;
+  const out: RowScore[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const row = Number(keys[i]);
+    if (skip?.(row)) continue;
+    out.push({ row, score: dot(matrix, row, dims, query) });
+  }
+  return out.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
 }

@@ -18,13 +18,19 @@ export const DEFAULT_HNSW: HnswParams = { connectivity: 16, expansionAdd: 128, e
  * are row numbers; the collection owns ids, payloads and the exact vectors used for scoring.
  */
 export class HnswIndex {
-  private readonly index: Index;
+  private index: Index;
+  /** Memory-mapped from this file (read-only) until the first change; see load(). */
+  private viewedFrom: string | undefined;
 
   constructor(
     readonly dims: number,
     readonly params: HnswParams = DEFAULT_HNSW,
   ) {
-    this.index = new usearch.Index({
+    this.index = HnswIndex.empty(dims, params);
+  }
+
+  private static empty(dims: number, params: HnswParams): Index {
+    return new usearch.Index({
       dimensions: dims,
       metric: usearch.MetricKind.IP,
       quantization: usearch.ScalarKind.F32,
@@ -35,12 +41,27 @@ export class HnswIndex {
     });
   }
 
-  /** Loads a graph saved by save(); throws when the file is not a USearch index of these dims. */
+  /**
+   * Opens a graph saved by save(). It is memory-mapped, which makes a warm start nearly free and
+   * shares pages with the OS cache; the first add or remove reads it into memory to change it.
+   * save() writes new files and renames them into place, so the mapped file is never rewritten.
+   */
   static load(path: string, dims: number, params: HnswParams = DEFAULT_HNSW): HnswIndex {
     const h = new HnswIndex(dims, params);
-    h.index.load(path);
+    h.index.view(path);
+    h.viewedFrom = path;
     if (h.index.dimensions() !== dims) throw new Error(`HNSW index ${path} has ${h.index.dimensions()} dimensions, expected ${dims}`);
     return h;
+  }
+
+  private writable(): Index {
+    if (this.viewedFrom) {
+      const copy = HnswIndex.empty(this.dims, this.params);
+      copy.load(this.viewedFrom);
+      this.index = copy;
+      this.viewedFrom = undefined;
+    }
+    return this.index;
   }
 
   size(): number {
@@ -53,14 +74,14 @@ export class HnswIndex {
     const keys = new BigUint64Array(rows.length);
     for (let i = 0; i < rows.length; i++) keys[i] = BigInt(rows[i]);
     // Building is the slow part; USearch parallelises it across cores when given threads.
-    this.index.add(keys, packed, rows.length > 64 ? availableParallelism() : 1);
+    this.writable().add(keys, packed, rows.length > 64 ? availableParallelism() : 1);
   }
 
   remove(rows: ArrayLike<number>): void {
     if (rows.length === 0) return;
     const keys = new BigUint64Array(rows.length);
     for (let i = 0; i < rows.length; i++) keys[i] = BigInt(rows[i]);
-    this.index.remove(keys);
+    this.writable().remove(keys);
   }
 
   /** Approximate nearest rows, best first. */
