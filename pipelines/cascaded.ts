@@ -1,5 +1,7 @@
 import type { Ctx } from './context.js';
 import type { PhaseResult } from './phase.js';
+import type { PagePipeline } from './run.js';
+import { pageQuality } from './page-quality.js';
 import type { UserContext } from '../instacart/user-context-types.js';
 import { run as runThemes, type Themes } from '../phases/themes/index.js';
 import { run as runKeywords, type Keywords } from '../phases/keywords/index.js';
@@ -27,3 +29,10 @@ export async function runCascadedPage({ user }: { user: UserContext }, ctx: Ctx)
   const page = await runAssemble({ user, filtered: filtered.artefact }, ctx);
   return { page, phases: { themes, keywords, filtered, page } };
 }
+
+/** The cascaded pipeline as the run manager drives it. */
+export const cascadedPipeline: PagePipeline = {
+  name: 'cascaded',
+  run: async (user, ctx) => (await runCascadedPage({ user }, ctx)).phases,
+  quality: (phases) => pageQuality((phases as CascadedPhases).filtered.artefact.data, (phases as CascadedPhases).page.artefact.data),
+};

@@ -2,6 +2,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../llm/usage.js';
+import type { PageQuality } from './page-quality.js';
 
 /** What one phase did for one user in a run. */
 export interface PhaseRecord {
@@ -26,6 +27,7 @@ export interface UserRecord {
   /** Why it failed: the error message, naming the phase. */
   readonly error?: string;
   readonly phases?: Readonly<Record<string, PhaseRecord>>;
+  readonly quality?: PageQuality;
   /** Wall time for this user in this run. */
   readonly wallMs: number;
   readonly finishedAt: string;

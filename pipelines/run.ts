@@ -4,11 +4,14 @@ import type { PhaseResult } from './phase.js';
 import type { UserContext } from '../instacart/user-context-types.js';
 import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
 import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
+import type { PageQuality } from './page-quality.js';
 
 /** A page pipeline: one user's context in, that user's phase artefacts out (by phase name, in order). */
 export interface PagePipeline {
   readonly name: string;
   run(user: UserContext, ctx: Ctx): Promise<Readonly<Record<string, PhaseResult<unknown>>>>;
+  /** What the filter and assembly did to the page, for the run's quality summary. */
+  quality?(phases: Readonly<Record<string, PhaseResult<unknown>>>): PageQuality;
 }
 
 export interface RunPagesOptions {
@@ -72,6 +75,7 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
             userId,
             status: 'ok',
             phases: Object.fromEntries(Object.entries(phases).map(([name, r]) => [name, phaseRecord(r.artefact, r.cached)])),
+            quality: pipeline.quality?.(phases),
             wallMs: Math.round(ctx.clock.monotonic() - t0),
             finishedAt: now(),
           };

@@ -2,6 +2,7 @@ import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Attempt } from './cascade.js';
 import type { Artefact } from './artefacts/artefact.js';
 import type { PhaseRecord, RunManifest } from './manifest.js';
+import { formatRunQuality, summariseQuality, type PageQuality, type RunQuality } from './page-quality.js';
 
 /** Each cascade an artefact ran: its sub-steps when it has them, else its top-level attempts. */
 export function cascadesOf(artefact: Artefact): (readonly Attempt[])[] {
@@ -76,6 +77,8 @@ export interface RunSummary {
   readonly spent: Usage;
   readonly wallP50Ms: number | undefined;
   readonly wallP95Ms: number | undefined;
+  /** Themes kept and removed per step, judge pass rates, mean relevance — when the pipeline reports them. */
+  readonly quality: RunQuality | undefined;
 }
 
 export function summariseRun(manifest: RunManifest): RunSummary {
@@ -112,6 +115,7 @@ export function summariseRun(manifest: RunManifest): RunSummary {
     spent: addUsage(ZERO_USAGE, ...phases.map((p) => p.spent)),
     wallP50Ms: quantile(users.map((u) => u.wallMs), 0.5),
     wallP95Ms: quantile(users.map((u) => u.wallMs), 0.95),
+    quality: summariseQuality(ok.map((u) => u.quality).filter((q): q is PageQuality => !!q)),
   };
 }
 
@@ -140,6 +144,7 @@ export function formatRunSummary(s: RunSummary): string {
     ...rows,
     `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
   ];
+  if (s.quality) lines.push(formatRunQuality(s.quality));
   if (s.phases.some((p) => (p.belowThresholdRate ?? 0) > 0)) {
     lines.push('below thr: answers accepted under their tier\'s threshold because no higher tier is configured (they escalate once one is)');
   }

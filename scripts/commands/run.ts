@@ -1,17 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runPages, type PagePipeline } from '../../pipelines/run.js';
+import { runPages } from '../../pipelines/run.js';
 import { userContextFor } from '../../pipelines/user-input.js';
-import { runCascadedPage } from '../../pipelines/cascaded.js';
+import { cascadedPipeline } from '../../pipelines/cascaded.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import { createProgress } from '../progress.js';
 import { ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
-
-export const cascadedPipeline: PagePipeline = {
-  name: 'cascaded',
-  run: async (user, ctx) => (await runCascadedPage({ user }, ctx)).phases,
-};
 
 export interface RunCommandOptions {
   readonly users: string;
