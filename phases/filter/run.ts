@@ -20,7 +20,8 @@ import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type
 import { round3, themeText } from './text.js';
 
 /** Bump when this phase's code changes what it produces. */
-export const PHASE_VERSION = 'filter-1';
+// 2: a category word inside a concept no longer removes a theme (policy and rubric judge).
+export const PHASE_VERSION = 'filter-2';
 
 /** Replaces a page title that breaks policy. */
 export const NEUTRAL_PAGE_TITLE = 'Your shopping hub';
