@@ -4,6 +4,7 @@ import { compileSchema, describeErrors } from '../llm/ajv.js';
 import type { Role } from '../llm/config.js';
 import type { ChatMessage } from '../llm/registry.js';
 import { ZERO_USAGE } from '../llm/usage.js';
+import { aisleLinks, PLACEHOLDER_NAMES, resolveNames } from '../instacart/catalogue-names.js';
 import { normaliseText } from '../instacart/text.js';
 import type { Catalogue } from '../instacart/types.js';
 import type { UserContext } from '../instacart/user-context-types.js';
@@ -96,36 +97,6 @@ export interface SingleStepResult {
 const slug = (text: string): string =>
   normaliseText(text).replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/g, '') || 'theme';
 
-/** Catalogue placeholders that make poor themes. */
-const PLACEHOLDER_AISLES = new Set(['missing', 'other']);
-
-interface NameIndex {
-  readonly aisleByName: ReadonlyMap<string, number>;
-  readonly departmentByName: ReadonlyMap<string, number>;
-  /** The department most of an aisle's products sit in. */
-  readonly departmentOfAisle: ReadonlyMap<number, number>;
-}
-
-const nameIndexes = new WeakMap<Catalogue, NameIndex>();
-
-function nameIndex(catalogue: Catalogue): NameIndex {
-  let idx = nameIndexes.get(catalogue);
-  if (idx) return idx;
-  const votes = new Map<number, Map<number, number>>();
-  for (const p of catalogue.products.values()) {
-    const v = votes.get(p.aisleId) ?? new Map<number, number>();
-    v.set(p.departmentId, (v.get(p.departmentId) ?? 0) + 1);
-    votes.set(p.aisleId, v);
-  }
-  idx = {
-    aisleByName: new Map([...catalogue.aisles.values()].map((a) => [normaliseText(a.name), a.id])),
-    departmentByName: new Map([...catalogue.departments.values()].map((d) => [normaliseText(d.name), d.id])),
-    departmentOfAisle: new Map([...votes].map(([aisle, v]) => [aisle, [...v].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0]])),
-  };
-  nameIndexes.set(catalogue, idx);
-  return idx;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Conversion: the single call's names → Phase 3's id-based shape
 
@@ -134,15 +105,11 @@ function nameIndex(catalogue: Catalogue): NameIndex {
  * theme ids, and drops empty or repeated keywords. Keyword relevance is 1: nothing scored them.
  */
 export function toFiltered(out: SingleStepOutput, catalogue: Catalogue): { filtered: Filtered; notes: string[] } {
-  const idx = nameIndex(catalogue);
+  const { departmentOfAisle } = aisleLinks(catalogue);
   const notes: string[] = [];
-  const resolve = (names: readonly string[], byName: ReadonlyMap<string, number>, what: string, where: string): number[] => {
-    const ids: number[] = [];
-    for (const n of names) {
-      const id = byName.get(normaliseText(n));
-      if (id === undefined) notes.push(`${where}: unknown ${what} "${n.slice(0, 60)}" ignored`);
-      else if (!ids.includes(id)) ids.push(id);
-    }
+  const resolve = (names: readonly string[], what: 'aisle' | 'department', where: string): number[] => {
+    const { ids, unknown } = resolveNames(catalogue, what, names, 'text');
+    for (const n of unknown) notes.push(`${where}: unknown ${what} "${n.slice(0, 60)}" ignored`);
     return ids;
   };
   const usedIds = new Set<string>();
@@ -159,14 +126,14 @@ export function toFiltered(out: SingleStepOutput, catalogue: Catalogue): { filte
       const where = `theme "${id}" keyword "${text.slice(0, 60)}"`;
       keywords.push({
         text,
-        aisleIds: resolve(k.aisles, idx.aisleByName, 'aisle', where),
-        departmentIds: resolve(k.departments, idx.departmentByName, 'department', where),
+        aisleIds: resolve(k.aisles, 'aisle', where),
+        departmentIds: resolve(k.departments, 'department', where),
         relevance: 1,
       });
     }
     const aisleIds = [...new Set(keywords.flatMap((k) => k.aisleIds))];
     const departmentIds = [
-      ...new Set([...keywords.flatMap((k) => k.departmentIds), ...aisleIds.flatMap((a) => idx.departmentOfAisle.get(a) ?? [])]),
+      ...new Set([...keywords.flatMap((k) => k.departmentIds), ...aisleIds.flatMap((a) => departmentOfAisle.get(a) ?? [])]),
     ];
     return { id, title: t.title.trim(), description: t.description.trim(), aisleIds, departmentIds, keywords };
   });
@@ -309,25 +276,25 @@ export function frequentPhrases(products: readonly { name: string; id: number; o
 
 /** One theme per top user aisle; keywords are that aisle's most frequent corpus phrases among the user's products. */
 export function localSingleStep(user: UserContext, ctx: Pick<Ctx, 'catalogue' | 'corpus' | 'stats'>, limits: PromptLimits): { output: SingleStepOutput; confidence: number } {
-  const idx = nameIndex(ctx.catalogue);
+  const { departmentOfAisle } = aisleLinks(ctx.catalogue);
   // The output schema caps themes at 12 and keywords at 20 whatever the config allows.
   const maxThemes = Math.min(limits.maxThemes, singleStepSchema.properties.themes.maxItems);
   const maxKeywords = Math.min(limits.maxKeywords, singleStepSchema.properties.themes.items.properties.keywords.maxItems);
-  let aisles = user.topAisles.filter((a) => !PLACEHOLDER_AISLES.has(a.name)).slice(0, maxThemes);
+  let aisles = user.topAisles.filter((a) => !PLACEHOLDER_NAMES.has(a.name)).slice(0, maxThemes);
   const personal = aisles.length > 0;
   if (!personal) {
     // No history: the catalogue's busiest aisles are the least bad guess.
     aisles = [...ctx.stats.aisleLines]
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
       .map(([id]) => ({ id, name: ctx.catalogue.aisles.get(id)?.name ?? '', share: 0 }))
-      .filter((a) => a.name && !PLACEHOLDER_AISLES.has(a.name))
+      .filter((a) => a.name && !PLACEHOLDER_NAMES.has(a.name))
       .slice(0, maxThemes);
   }
   if (!aisles.length) throw new Error(`single-step local: user ${user.userId} has no history and the catalogue stats name no aisles`);
   const themes = aisles.map((a) => {
     const products = user.frequentProducts.filter((p) => p.aisleId === a.id);
     const phrases = frequentPhrases(products, ctx.corpus, maxKeywords);
-    const dept = ctx.catalogue.departments.get(idx.departmentOfAisle.get(a.id) ?? -1)?.name;
+    const dept = ctx.catalogue.departments.get(departmentOfAisle.get(a.id) ?? -1)?.name;
     const texts = phrases.length ? phrases : [normaliseText(a.name)];
     return {
       id: slug(a.name),

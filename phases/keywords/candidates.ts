@@ -1,6 +1,7 @@
 import type { Ctx } from '../../pipelines/context.js';
 import { COLLECTIONS } from '../../pipelines/context.js';
 import type { Catalogue } from '../../instacart/types.js';
+import { resolvePlacement, resolveNames } from '../../instacart/catalogue-names.js';
 import { normaliseText } from '../../instacart/text.js';
 import type { KeywordKind } from '../../retrieval/corpus-types.js';
 import type { SearchHit } from '../../retrieval/vectors/store.js';
@@ -10,52 +11,17 @@ import type { Candidate, ThemeScope } from './features.js';
 /** The form corpus terms are mined in (instacart normaliseText), so model-written text finds them. */
 export const normaliseName = (s: string): string => normaliseText(s);
 
-interface NameIndex {
-  readonly aisles: ReadonlyMap<string, number>;
-  readonly departments: ReadonlyMap<string, number>;
-  /** Each aisle's department (the one most of its products are in). */
-  readonly aisleDepartment: ReadonlyMap<number, number>;
-}
-
-const nameIndexes = new WeakMap<Catalogue, NameIndex>();
-
-function nameIndex(catalogue: Catalogue): NameIndex {
-  let idx = nameIndexes.get(catalogue);
-  if (idx) return idx;
-  const counts = new Map<number, Map<number, number>>();
-  for (const p of catalogue.products.values()) {
-    const byDept = counts.get(p.aisleId) ?? new Map<number, number>();
-    byDept.set(p.departmentId, (byDept.get(p.departmentId) ?? 0) + 1);
-    counts.set(p.aisleId, byDept);
-  }
-  const aisleDepartment = new Map<number, number>();
-  for (const [aisle, byDept] of counts) aisleDepartment.set(aisle, [...byDept].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0]);
-  idx = {
-    aisles: new Map([...catalogue.aisles.values()].map((a) => [normaliseName(a.name), a.id])),
-    departments: new Map([...catalogue.departments.values()].map((d) => [normaliseName(d.name), d.id])),
-    aisleDepartment,
-  };
-  nameIndexes.set(catalogue, idx);
-  return idx;
-}
-
-/** Maps names to ids; names the catalogue doesn't have come back in `unknown` (models invent aisles). */
+/**
+ * Maps names to ids; names the catalogue doesn't have come back in `unknown` (models invent aisles).
+ * Names match in normaliseText form ('text'), the form candidates and keywords are compared in.
+ */
 export function aisleIdsFor(catalogue: Catalogue, names: readonly string[]): { ids: number[]; unknown: string[] } {
-  return mapNames(nameIndex(catalogue).aisles, names);
+  const { ids, unknown } = resolveNames(catalogue, 'aisle', names, 'text');
+  return { ids, unknown };
 }
 
 export function departmentIdsFor(catalogue: Catalogue, names: readonly string[]): { ids: number[]; unknown: string[] } {
-  return mapNames(nameIndex(catalogue).departments, names);
-}
-
-function mapNames(index: ReadonlyMap<string, number>, names: readonly string[]): { ids: number[]; unknown: string[] } {
-  const ids: number[] = [];
-  const unknown: string[] = [];
-  for (const n of names) {
-    const id = index.get(normaliseName(n));
-    if (id === undefined) unknown.push(n);
-    else if (!ids.includes(id)) ids.push(id);
-  }
+  const { ids, unknown } = resolveNames(catalogue, 'department', names, 'text');
   return { ids, unknown };
 }
 
@@ -64,22 +30,15 @@ function mapNames(index: ReadonlyMap<string, number>, names: readonly string[]):
  * theme's aisles are added, since a theme naming "yogurt" is about "dairy eggs" too.
  */
 export function themeScope(theme: Theme, catalogue: Catalogue): ThemeScope & { unknownNames: string[] } {
-  const aisles = aisleIdsFor(catalogue, theme.aisles);
-  const departments = departmentIdsFor(catalogue, theme.departments);
-  const { aisleDepartment } = nameIndex(catalogue);
-  const departmentIds = [...departments.ids];
-  for (const a of aisles.ids) {
-    const d = aisleDepartment.get(a);
-    if (d !== undefined && !departmentIds.includes(d)) departmentIds.push(d);
-  }
+  const placement = resolvePlacement(catalogue, theme.aisles, theme.departments, 'text');
   return {
     id: theme.id,
     title: theme.title,
     description: theme.description,
     concepts: theme.concepts,
-    aisleIds: aisles.ids,
-    departmentIds,
-    unknownNames: [...aisles.unknown, ...departments.unknown],
+    aisleIds: placement.aisleIds,
+    departmentIds: placement.departmentIds,
+    unknownNames: placement.unknown,
   };
 }
 

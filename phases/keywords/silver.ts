@@ -1,4 +1,5 @@
 import type { Catalogue } from '../../instacart/types.js';
+import { aisleLinks, PLACEHOLDER_NAMES } from '../../instacart/catalogue-names.js';
 import { tokens } from '../../instacart/text.js';
 import type { Dataset } from '../../instacart/load.js';
 import { seededRandom, shuffled } from '../../instacart/random.js';
@@ -18,8 +19,8 @@ import type { LabelledRow } from './distill.js';
 /** Names split into words as the corpus miner does, so matching is whole-word and agrees with it. */
 const words = tokens;
 
-/** Departments whose aisles make no theme: "missing" and "other" are catalogue leftovers. */
-const SKIP_DEPARTMENTS = new Set(['missing', 'other']);
+/** Departments whose aisles make no theme: the placeholders "missing" and "other" are catalogue leftovers. */
+const SKIP_DEPARTMENTS = PLACEHOLDER_NAMES;
 
 export interface SilverTheme {
   readonly theme: Theme;
@@ -161,8 +162,9 @@ export interface SilverThemeOptions {
 /** One theme per aisle, and one per co-bought aisle pair, with titles, concepts and descriptions from the catalogue. */
 export function silverThemes(catalogue: Catalogue, pairs: readonly (readonly [number, number])[], { seed, hideAislesShare = 0.35, minAisleProducts = 25 }: SilverThemeOptions): SilverTheme[] {
   const random = seededRandom(seed);
-  const productsPerAisle = new Map<number, number>();
-  for (const p of catalogue.products.values()) productsPerAisle.set(p.aisleId, (productsPerAisle.get(p.aisleId) ?? 0) + 1);
+  const { productsPerAisle } = aisleLinks(catalogue);
+  // The first product's department, not aisleLinks' majority vote: the silver themes (and the
+  // student-v1 weights trained on them) were built this way. In the Instacart data every aisle sits in one department.
   const departmentOf = new Map<number, number>();
   for (const p of catalogue.products.values()) if (!departmentOf.has(p.aisleId)) departmentOf.set(p.aisleId, p.departmentId);
   const usable = (aisle: number) => {

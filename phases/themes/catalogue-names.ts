@@ -1,5 +1,3 @@
-import type { Catalogue } from '../../instacart/types.js';
-
 /** Words kept lower-case inside a title. */
 const SMALL_WORDS = new Set(['and', 'or', 'of', 'in', 'on', 'the', 'for', 'with', 'a', 'to']);
 
@@ -43,44 +41,7 @@ export function uniqueIds(ids: readonly string[]): string[] {
   });
 }
 
-/** Catalogue placeholders ("missing", "other") that make poor theme names and poor discoveries. */
-export const PLACEHOLDER_NAMES: ReadonlySet<string> = new Set(['missing', 'other']);
-
-export interface CatalogueIndex {
-  /** Lower-cased aisle/department name → canonical catalogue name. */
-  readonly aisleByName: ReadonlyMap<string, string>;
-  readonly departmentByName: ReadonlyMap<string, string>;
-  /** Department of each aisle (the department most of its products sit in). */
-  readonly departmentOfAisle: ReadonlyMap<number, number>;
-  /** Products per aisle, for a popularity prior when there are no behavioural stats. */
-  readonly productsPerAisle: ReadonlyMap<number, number>;
-}
-
-const indexCache = new WeakMap<Catalogue, CatalogueIndex>();
-
-/** Name lookups and aisle→department links, computed once per catalogue object. */
-export function catalogueIndex(catalogue: Catalogue): CatalogueIndex {
-  const cached = indexCache.get(catalogue);
-  if (cached) return cached;
-  const deptVotes = new Map<number, Map<number, number>>();
-  const productsPerAisle = new Map<number, number>();
-  for (const p of catalogue.products.values()) {
-    productsPerAisle.set(p.aisleId, (productsPerAisle.get(p.aisleId) ?? 0) + 1);
-    const votes = deptVotes.get(p.aisleId) ?? new Map<number, number>();
-    votes.set(p.departmentId, (votes.get(p.departmentId) ?? 0) + 1);
-    deptVotes.set(p.aisleId, votes);
-  }
-  const departmentOfAisle = new Map<number, number>();
-  for (const [aisleId, votes] of deptVotes) {
-    const [best] = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    departmentOfAisle.set(aisleId, best[0]);
-  }
-  const index: CatalogueIndex = {
-    aisleByName: new Map([...catalogue.aisles.values()].map((a) => [a.name.trim().toLowerCase(), a.name])),
-    departmentByName: new Map([...catalogue.departments.values()].map((d) => [d.name.trim().toLowerCase(), d.name])),
-    departmentOfAisle,
-    productsPerAisle,
-  };
-  indexCache.set(catalogue, index);
-  return index;
-}
+// Placeholder names and the aisle→department links live with the other catalogue-name helpers;
+// re-exported here because the themes phase (local-themes.ts, tiers.ts) imports them from this file.
+export { PLACEHOLDER_NAMES } from '../../instacart/catalogue-names.js';
+export { aisleLinks as catalogueIndex, type AisleLinks as CatalogueIndex } from '../../instacart/catalogue-names.js';

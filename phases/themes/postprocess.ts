@@ -1,6 +1,7 @@
 import type { Catalogue } from '../../instacart/types.js';
 import type { Theme, Themes } from './schema.js';
-import { catalogueIndex, slugify, uniqueIds } from './catalogue-names.js';
+import { aisleLinks, resolveNames } from '../../instacart/catalogue-names.js';
+import { slugify, uniqueIds } from './catalogue-names.js';
 
 export interface ThemeCountLimits {
   readonly minThemes: number;
@@ -21,31 +22,27 @@ export interface PostProcessed {
  * no department gets its aisles' departments; ids are made unique; the list is clamped to maxThemes.
  */
 export function postProcessThemes(raw: Themes, catalogue: Catalogue, limits: ThemeCountLimits): PostProcessed {
-  const index = catalogueIndex(catalogue);
+  const { departmentOfAisle } = aisleLinks(catalogue);
   const deptNameOfAisle = new Map<string, string>();
   for (const a of catalogue.aisles.values()) {
-    const dept = catalogue.departments.get(index.departmentOfAisle.get(a.id) ?? -1);
+    const dept = catalogue.departments.get(departmentOfAisle.get(a.id) ?? -1);
     if (dept) deptNameOfAisle.set(a.name, dept.name);
   }
   const warnings: string[] = [];
   let droppedNames = 0;
-  const mapNames = (themeId: string, kind: string, names: readonly string[], known: ReadonlyMap<string, string>): string[] => {
-    const out: string[] = [];
-    for (const name of names) {
-      const canonical = known.get(name.trim().toLowerCase());
-      if (!canonical) {
-        droppedNames++;
-        warnings.push(`theme "${themeId}": unknown ${kind} "${name}" dropped`);
-      } else if (!out.includes(canonical)) {
-        out.push(canonical);
-      }
+  // Names match trimmed and case-insensitively ('case'), and come back in the catalogue's spelling.
+  const mapNames = (themeId: string, kind: 'aisle' | 'department', names: readonly string[]): string[] => {
+    const { names: canonical, unknown } = resolveNames(catalogue, kind, names, 'case');
+    for (const name of unknown) {
+      droppedNames++;
+      warnings.push(`theme "${themeId}": unknown ${kind} "${name}" dropped`);
     }
-    return out;
+    return canonical;
   };
 
   let themes: Theme[] = raw.themes.map((t) => {
-    const aisles = mapNames(t.id, 'aisle', t.aisles, index.aisleByName);
-    let departments = mapNames(t.id, 'department', t.departments, index.departmentByName);
+    const aisles = mapNames(t.id, 'aisle', t.aisles);
+    let departments = mapNames(t.id, 'department', t.departments);
     if (departments.length === 0 && aisles.length > 0) {
       departments = [...new Set(aisles.map((a) => deptNameOfAisle.get(a)).filter((d): d is string => !!d))].slice(0, 4);
       if (departments.length > 0) warnings.push(`theme "${t.id}": departments filled in from its aisles`);

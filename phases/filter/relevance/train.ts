@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Catalogue, Product } from '../../../instacart/types.js';
+import { PLACEHOLDER_NAMES } from '../../../instacart/catalogue-names.js';
 import type { KeywordCorpus } from '../../../retrieval/corpus-types.js';
 import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
 import type { Ctx } from '../../../pipelines/context.js';
@@ -50,9 +51,6 @@ function sample<T>(items: readonly T[], n: number, rnd: () => number): T[] {
   return copy.slice(0, n);
 }
 
-// Placeholder aisles/departments carry no meaning to learn from.
-const MEANINGLESS = new Set(['missing', 'other']);
-
 /**
  * Silver pairs from the real catalogue. Aisles are first split into train and held-out sets, and
  * every pair draws its texts from one side only, so held-out figures measure aisles never seen in
@@ -71,7 +69,8 @@ export function buildSilverPairs(catalogue: Catalogue, corpus: KeywordCorpus | u
   for (const p of [...catalogue.products.values()].sort((a, b) => a.id - b.id)) {
     const aisle = catalogue.aisles.get(p.aisleId)?.name;
     const dept = catalogue.departments.get(p.departmentId)?.name;
-    if (!aisle || !dept || MEANINGLESS.has(aisle) || MEANINGLESS.has(dept)) continue;
+    // Placeholder aisles/departments carry no meaning to learn from.
+    if (!aisle || !dept || PLACEHOLDER_NAMES.has(aisle) || PLACEHOLDER_NAMES.has(dept)) continue;
     const list = byAisle.get(p.aisleId) ?? [];
     list.push(p);
     byAisle.set(p.aisleId, list);
