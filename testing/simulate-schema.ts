@@ -4,6 +4,8 @@
  * are drawn from the prompt's own words so the output looks like a reply to that prompt.
  */
 
+import { mulberry32 } from '../instacart/random.js';
+
 type Schema = Record<string, any>;
 
 const STOPWORDS = new Set(
@@ -21,18 +23,6 @@ export function hashSeed(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: tiny, fast, good enough for test data. */
-function rngFrom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Content words of a prompt, in order of first appearance. */
 export function promptWords(promptText: string): string[] {
   const seen = new Set<string>();
@@ -44,7 +34,8 @@ export function promptWords(promptText: string): string[] {
 }
 
 export function simulateFromSchema(schema: object, promptText: string, seed: number | string): unknown {
-  const rng = rngFrom(typeof seed === 'number' ? seed : hashSeed(seed));
+  // mulberry32 (no integer check): a numeric seed is coerced to 32 bits, as it always was here.
+  const rng = mulberry32(typeof seed === 'number' ? seed : hashSeed(seed));
   const words = promptWords(promptText);
   const root = schema as Schema;
   const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Catalogue, Product } from '../../../instacart/types.js';
 import { PLACEHOLDER_NAMES } from '../../../instacart/catalogue-names.js';
+import { mulberry32, shuffled } from '../../../instacart/random.js';
 import type { KeywordCorpus } from '../../../retrieval/corpus-types.js';
 import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
 import type { Ctx } from '../../../pipelines/context.js';
@@ -30,25 +31,9 @@ export interface SilverOptions {
   readonly heldOutShare?: number;
 }
 
-/** Deterministic PRNG (mulberry32) so a retrain with the same seed reproduces the same weights. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** A seeded random sample of n items (a prefix of a seeded shuffle). */
 function sample<T>(items: readonly T[], n: number, rnd: () => number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy.slice(0, n);
+  return shuffled(items, rnd).slice(0, n);
 }
 
 /**
@@ -63,7 +48,8 @@ function sample<T>(items: readonly T[], n: number, rnd: () => number): T[] {
  */
 export function buildSilverPairs(catalogue: Catalogue, corpus: KeywordCorpus | undefined, options: SilverOptions = {}): SilverPair[] {
   const seed = options.seed ?? 7;
-  const rnd = seededRandom(seed);
+  // mulberry32, not seededRandom: a retrain with the same seed must reproduce the same weights, whatever number it is given.
+  const rnd = mulberry32(seed);
   const per = options.perAisle ?? 8;
   const byAisle = new Map<number, Product[]>();
   for (const p of [...catalogue.products.values()].sort((a, b) => a.id - b.id)) {
@@ -84,7 +70,7 @@ export function buildSilverPairs(catalogue: Catalogue, corpus: KeywordCorpus | u
     phrasesByAisle.set(t.aisles[0], list);
   }
   const aisleIds = [...byAisle.keys()].sort((a, b) => a - b);
-  const heldOut = new Set(sample(aisleIds, Math.round(aisleIds.length * (options.heldOutShare ?? 0.2)), seededRandom(seed + 1)));
+  const heldOut = new Set(sample(aisleIds, Math.round(aisleIds.length * (options.heldOutShare ?? 0.2)), mulberry32(seed + 1)));
   const deptOf = (aisleId: number) => byAisle.get(aisleId)![0].departmentId;
   const shortName = (p: Product) => p.name.split(/\s+/).slice(-2).join(' ').toLowerCase();
   const textsOf = (a: number) => [...byAisle.get(a)!.map((p) => p.name), ...(phrasesByAisle.get(a) ?? [])];
