@@ -8,6 +8,7 @@ import type { Keywords } from './schema.js';
 import { FEATURE_NAMES, candidateFeatures, themeTokens, type Candidate, type CandidateContext, type ThemeScope, type ThemeTokens } from './features.js';
 import { loadStudentWeights, predictProbability, weightsPathFor, type StudentWeights } from './student.js';
 import { normaliseName } from './candidates.js';
+import { sigmoid } from '../shared/logistic.js';
 import type { KeywordStepDetail } from './run.js';
 
 /** One labelled (theme, candidate) pair: was the candidate chosen as a keyword for the theme? */
@@ -171,7 +172,7 @@ export function fitLogistic(x: readonly (readonly number[])[], y: readonly boole
       const zi = z[i];
       let s = 0;
       for (let j = 0; j <= d; j++) s += w[j] * zi[j];
-      const p = 1 / (1 + Math.exp(-s));
+      const p = sigmoid(s);
       const err = p - (y[i] ? 1 : 0);
       const v = Math.max(p * (1 - p), 1e-9);
       for (let j = 0; j <= d; j++) {
@@ -349,7 +350,7 @@ export function distillStudent({
 
   const simIndex = FEATURE_NAMES.indexOf('similarity');
   const cosineModel = fitLogistic(xTrain.map((x) => [x[simIndex]]), yTrain, { l2 });
-  const cosineProb = (x: readonly number[]) => 1 / (1 + Math.exp(-(cosineModel.intercept + cosineModel.coefficients[0] * ((x[simIndex] - cosineModel.means[0]) / cosineModel.stds[0]))));
+  const cosineProb = (x: readonly number[]) => probability(cosineModel, [x[simIndex]]);
   const cosineCutoff = tuneCutoff(xTrain.map(cosineProb), yTrain);
   const cosineOnly = evaluate(xTest.map(cosineProb), yTest, themeOfTest, cosineCutoff);
 

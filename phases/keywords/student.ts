@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { compileSchema, describeErrors } from '../../llm/ajv.js';
 import { sha256, canonicalJson } from '../../pipelines/artefacts/artefact.js';
+import { sigmoid } from '../shared/logistic.js';
 import { FEATURE_NAMES, candidateFeatures, contentTokens, contextOf, themeTokens, tokenDice, type Candidate, type ThemeScope } from './features.js';
 
 /**
@@ -98,8 +99,6 @@ export function loadStudentWeights(path: string): { weights: StudentWeights; dig
 export function weightsDigest(w: StudentWeights): string {
   return sha256(canonicalJson({ f: w.features, m: w.means, s: w.stds, c: w.coefficients, b: w.intercept, t: w.cutoff }));
 }
-
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** Probability that a feature vector is a keyword, under the weights. */
 export function predictProbability(w: Pick<StudentWeights, 'intercept' | 'coefficients' | 'means' | 'stds'>, x: readonly number[]): number {

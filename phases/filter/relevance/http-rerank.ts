@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import { sigmoid } from '../../shared/logistic.js';
 import type { RelevancePair, RelevanceScorer } from './scorer.js';
 
 export interface HttpRerankOptions {
@@ -41,8 +42,6 @@ export function rerankEndpoint(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
   return /\/rerank$/.test(trimmed) ? trimmed : `${trimmed}/rerank`;
 }
-
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /**
  * Scores by document index from either response shape: text-embeddings-inference's

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { compileSchema, describeErrors } from '../../../llm/ajv.js';
 import { sha256 } from '../../../pipelines/artefacts/artefact.js';
 import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
+import { sigmoid } from '../../shared/logistic.js';
 import { cosine, embedUnique } from '../text.js';
 import { FEATURE_NAMES, pairFeatures, prepareText, querySegments, type IdfTable, type PreparedText } from './features.js';
 import type { RelevancePair, RelevanceScorer } from './scorer.js';
@@ -87,9 +88,11 @@ export function loadRelevanceWeights(model: string): { weights: RelevanceWeights
   return entry;
 }
 
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-/** The model's probability that the pair is relevant, from its features. */
+/**
+ * The model's probability that the pair is relevant, from its features. Computed as (w·(x−mean))/std,
+ * not the student's w·((x−mean)/std): the two round differently, and the bundled weights were
+ * evaluated this way.
+ */
 export function predictRelevance(w: Pick<RelevanceWeights, 'mean' | 'std' | 'weights' | 'bias'>, features: readonly number[]): number {
   let z = w.bias;
   for (let i = 0; i < features.length; i++) z += (w.weights[i] * (features[i] - w.mean[i])) / w.std[i];

@@ -7,6 +7,7 @@ import { mulberry32, shuffled } from '../../../instacart/random.js';
 import type { KeywordCorpus } from '../../../retrieval/corpus-types.js';
 import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
 import type { Ctx } from '../../../pipelines/context.js';
+import { sigmoid } from '../../shared/logistic.js';
 import { contentTokens } from '../text.js';
 import { FEATURE_NAMES, type IdfTable } from './features.js';
 import { featuresForPairs, LOCAL_RELEVANCE_MODELS, predictRelevance, validateRelevanceWeights, type RelevanceWeights } from './local-relevance.js';
@@ -144,7 +145,7 @@ export function fitLogistic(X: readonly (readonly number[])[], y: readonly numbe
     for (let i = 0; i < Z.length; i++) {
       let z = b;
       for (let j = 0; j < d; j++) z += w[j] * Z[i][j];
-      const err = 1 / (1 + Math.exp(-z)) - y[i];
+      const err = sigmoid(z) - y[i];
       for (let j = 0; j < d; j++) gw[j] += err * Z[i][j];
       gb += err;
     }
