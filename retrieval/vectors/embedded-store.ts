@@ -29,7 +29,7 @@ export interface EmbeddedVectorStore extends VectorStore {
 const DEFAULT_EXACT_MAX = 20_000;
 /** Per-row cost of the JS exact scan vs per-candidate cost of an HNSW search (µs, measured at 512-d). */
 const EXACT_US_PER_ROW = 0.6;
-const HNSW_US_PER_CANDIDATE = 4;
+const HNSW_US_PER_CANDIDATE = 6;
 /** Beyond this over-fetch the graph search degrades; the exact scan is the safer choice. */
 const MAX_OVERFETCH = 5_000;
 const FORMAT = 1;

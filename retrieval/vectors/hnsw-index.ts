@@ -11,7 +11,7 @@ export interface HnswParams {
   readonly expansionSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswParams = { connectivity: 16, expansionAdd: 128, expansionSearch: 128 };
+export const DEFAULT_HNSW: HnswParams = { connectivity: 32, expansionAdd: 64, expansionSearch: 256 };
 
 /**
  * An HNSW graph over a collection's rows (USearch, inner-product metric on unit vectors). Keys
