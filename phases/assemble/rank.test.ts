@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { affinityFactor, bestPerProduct, compareScored, DEFAULT_RANKING, dot, pickTop, popularityFactor, relevance } from './rank.js';
+import { affinityFactor, bestPerProduct, compareScored, DEFAULT_RANKING, dot, pickTop, pickTopCapped, popularityFactor, relevance } from './rank.js';
 
 const noSignal = { productAffinity: {}, aisleAffinity: {} };
 
@@ -77,5 +77,25 @@ describe('dot', () => {
   it('computes the dot product and rejects mismatched lengths', () => {
     expect(dot(Float32Array.from([0.6, 0.8]), Float32Array.from([0.6, 0.8]))).toBeCloseTo(1);
     expect(() => dot(new Float32Array(2), new Float32Array(3))).toThrow(/length mismatch/);
+  });
+});
+
+describe('pickTopCapped', () => {
+  const items = [
+    { productId: 1, score: 0.9 },
+    { productId: 2, score: 0.8 },
+    { productId: 3, score: 0.7 },
+    { productId: 4, score: 0.6 },
+    { productId: 5, score: 0.5 },
+  ];
+  const own = (it: { productId: number }) => it.productId <= 3;
+
+  it('passes over own items beyond the cap in favour of the next best new ones', () => {
+    expect(pickTopCapped(items, 3, new Set(), own, 1).map((x) => x.productId)).toEqual([1, 4, 5]);
+    expect(pickTopCapped(items, 3, new Set([1]), own, 1).map((x) => x.productId)).toEqual([2, 4, 5]);
+  });
+
+  it('equals pickTop when the cap does not bind', () => {
+    expect(pickTopCapped(items, 4, new Set([2]), own, 4)).toEqual(pickTop(items, 4, new Set([2])));
   });
 });

@@ -9,6 +9,7 @@ import { makeTestCtx } from '../../testing/test-context.js';
 import { memoryVectorStore } from '../../testing/memory-vector-store.js';
 import type { Filtered } from '../filter/schema.js';
 import { run } from './index.js';
+import { DEFAULT_RANKING } from './rank.js';
 import { pageSchema, type Page } from './schema.js';
 import { filteredArtefact, fixtureCatalogue, fixtureStats, fixtureUser, theme } from './test-fixture.js';
 
@@ -104,6 +105,54 @@ describe('assemble run', () => {
     expect(ownIndex).toBeGreaterThanOrEqual(0);
     expect(ownIndex).toBeLessThan(all.findIndex((p) => p.productId === own.productId));
     expect(lifted[ownIndex].affinity).toBeGreaterThan(1);
+  });
+
+  describe('seeding a theme with the user’s own products', () => {
+    // One hit per keyword, so most of the fruit aisle is never retrieved by the keywords alone.
+    const shallow = () => makeTestCtx({ ...ctx, config: configWith({ perKeyword: 1, minProductsPerTheme: 1 }) });
+    const anyRelevance = { ...DEFAULT_RANKING, seedMinRelevance: 0 };
+    const fruitOnly = filteredArtefact({ ...filtered, themes: [fruit] });
+
+    it('brings in own products the keywords did not retrieve, under a keyword whose filter admits them', async () => {
+      const without = (await run({ user: fixtureUser(), filtered: fruitOnly }, shallow())).artefact.data.themes[0].products.map((p) => p.productId);
+      const ownIds = [3481, 3091, 1183].filter((id) => !without.includes(id));
+      expect(ownIds.length).toBeGreaterThan(0);
+      const user = fixtureUser({ productAffinity: Object.fromEntries(ownIds.map((id) => [id, 0.5])), aisleAffinity: { 24: 0.4 } });
+      const products = (await run({ user, filtered: fruitOnly }, shallow(), anyRelevance)).artefact.data.themes[0].products;
+      for (const id of ownIds) {
+        const p = products.find((x) => x.productId === id);
+        expect(p).toBeDefined();
+        expect(fruit.keywords.find((k) => k.text === p!.keyword)!.aisleIds).toContain(p!.aisleId);
+        expect(p!.score).toBeCloseTo(p!.relevance! * p!.affinity! * p!.popularity!, 10);
+      }
+      const off = (await run({ user, filtered: fruitOnly }, shallow(), { ...anyRelevance, seedOwnProducts: false })).artefact.data.themes[0].products;
+      expect(off.map((p) => p.productId)).toEqual(without);
+    });
+
+    it('seeds nothing below the relevance floor, outside the theme’s aisles, or into a theme of aisles the user never bought from', async () => {
+      const user = fixtureUser({ productAffinity: { 3481: 0.5, 9: 0.5, 1463: 0.5 } });
+      const strict = (await run({ user, filtered: fruitOnly }, shallow(), { ...DEFAULT_RANKING, seedMinRelevance: 1 })).artefact.data.themes[0].products;
+      expect(strict.map((p) => p.productId)).not.toContain(3481);
+      // A discovery theme: its aisle is one the user never bought from, though its keyword's department filter admits their dairy.
+      const discover = { ...theme('discover', 'Discover Soy Lactosefree', [['lactose free milk', [], [16]]]), aisleIds: [91] };
+      const themes = [discover, dairy];
+      const seeded = (await run({ user, filtered: filteredArtefact({ ...filtered, themes }) }, shallow(), anyRelevance)).artefact.data;
+      const plain = (await run({ user, filtered: filteredArtefact({ ...filtered, themes }) }, shallow(), { ...anyRelevance, seedOwnProducts: false })).artefact.data;
+      expect(seeded.themes[0].products).toEqual(plain.themes[0].products);
+      // The dairy theme's aisles are yogurt only: the user's yogurt is seeded, their milk is not.
+      const dairyIds = seeded.themes.find((t) => t.id === 'dairy')!.products.map((p) => p.productId);
+      expect(dairyIds).toContain(9);
+      expect(dairyIds).not.toContain(1463);
+    });
+
+    it('keeps a share of every theme for products the user has not bought', async () => {
+      const fruitIds = [143, 1183, 1368, 2110, 2433, 3091, 3120, 3481];
+      const user = fixtureUser({ productAffinity: Object.fromEntries(fruitIds.slice(0, 6).map((id) => [id, 0.9])) });
+      const c = makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4 }) });
+      const products = (await run({ user, filtered: fruitOnly }, c, { ...anyRelevance, maxOwnShare: 0.5 })).artefact.data.themes[0].products;
+      expect(products).toHaveLength(4);
+      expect(products.filter((p) => (user.productAffinity[String(p.productId)] ?? 0) > 0)).toHaveLength(2);
+    });
   });
 
   it('drops a theme with too few products, with a reason', async () => {

@@ -9,12 +9,12 @@ import { productText } from '../../retrieval/index-catalogue.js';
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
 import { catalogueDigest, statsDigest, userDigest } from './digests.js';
-import { affinityFactor, DEFAULT_RANKING, dot, pickTop, popularityFactor, relevance, type RankingWeights } from './rank.js';
+import { affinityFactor, DEFAULT_RANKING, dot, pickTopCapped, popularityFactor, relevance, type RankingWeights } from './rank.js';
 import { retrieveForKeyword, type ProductHit } from './retrieve.js';
 
 export const PHASE = 'assemble';
 /** Bump when the code changes what this phase produces for the same inputs. */
-export const PHASE_VERSION = '1';
+export const PHASE_VERSION = '2';
 
 export interface AssembleInput {
   readonly user: UserContext;
@@ -45,8 +45,8 @@ export function assembleKey(input: AssembleInput, ctx: Ctx, ranking: RankingWeig
  * Phase 4: every keyword retrieves products under its filters; candidates are ranked by
  * relevance to the theme × the user's affinity × popularity; no product appears twice on a page.
  */
-export function run(input: AssembleInput, ctx: Ctx): Promise<PhaseResult<Page>> {
-  return cachedArtefact(ctx, assembleKey(input, ctx), () => assemble(input, ctx, DEFAULT_RANKING));
+export function run(input: AssembleInput, ctx: Ctx, ranking: RankingWeights = DEFAULT_RANKING): Promise<PhaseResult<Page>> {
+  return cachedArtefact(ctx, assembleKey(input, ctx, ranking), () => assemble(input, ctx, ranking));
 }
 
 interface Candidate extends PageProduct {
@@ -75,20 +75,27 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
     );
   }
 
+  // The user's own products each theme's filters admit (see RankingWeights.seedOwnProducts).
+  const admitted = ranking.seedOwnProducts ? themes.map((t) => admittedOwnProducts(t, user, ctx)) : themes.map(() => []);
+
   // Theme-to-product cosine needs each candidate's text vector; the embedder caches, so this is cheap on re-runs.
-  const productVectors = await embedProducts(ctx, retrieved.flat().flatMap((r) => r.hits));
+  const productVectors = await embedProducts(ctx, [...retrieved.flat().flatMap((r) => r.hits), ...admitted.flat().map((a) => a.hit)]);
+  const seeds = seedCandidates(themes, admitted, vectorOf, productVectors, user, ranking);
+  const maxOwn = Math.ceil(ranking.maxOwnShare * productsPerTheme);
+  const isOwn = (c: Candidate) => (user.productAffinity[String(c.productId)] ?? 0) > 0;
 
   const taken = new Set<number>();
   const pageThemes: PageTheme[] = [];
   const dropped: Page['dropped'] = [];
   themes.forEach((theme, i) => {
     const themeVector = vectorOf.get(themeText(theme))!;
-    const candidates: Candidate[] = retrieved[i].flatMap(({ keyword, hits }) =>
-      hits.map((h) => scoreHit(h, keyword, dot(themeVector, productVectors.get(h.productId)!), user, ranking)),
-    );
+    const candidates: Candidate[] = [
+      ...retrieved[i].flatMap(({ keyword, hits }) => hits.map((h) => scoreHit(h, keyword, dot(themeVector, productVectors.get(h.productId)!), user, ranking))),
+      ...seeds[i],
+    ];
     const notes = retrieved[i].flatMap((r) => (r.note ? [r.note] : []));
     for (const note of notes) ctx.logger.info({ phase: PHASE, userId: user.userId, themeId: theme.id }, note);
-    const chosen = pickTop(candidates, productsPerTheme, taken);
+    const chosen = pickTopCapped(candidates, productsPerTheme, taken, isOwn, maxOwn);
     if (chosen.length < minProductsPerTheme || chosen.length === 0) {
       const distinct = new Set(candidates.map((c) => c.productId)).size;
       const reason =
@@ -133,6 +140,72 @@ function scoreHit(h: ProductHit, keyword: string, themeCosine: number, user: Use
     affinity: aff,
     popularity: pop,
   };
+}
+
+/** An own product a theme admits, with the keywords whose filters let it in. */
+interface Admitted {
+  readonly hit: ProductHit;
+  readonly keywords: readonly string[];
+}
+
+/**
+ * The user's history products that fall under at least one of the theme's keyword filters (a
+ * keyword without filters admits any) and, when the theme names aisles, sit in one of them: so a
+ * discovery theme, whose aisles the user has never bought from, admits none.
+ */
+function admittedOwnProducts(theme: FilteredTheme, user: UserContext, ctx: Ctx): Admitted[] {
+  const out: Admitted[] = [];
+  const ids = Object.entries(user.productAffinity)
+    .filter(([, a]) => a > 0)
+    .map(([id]) => Number(id))
+    .sort((a, b) => a - b);
+  for (const id of ids) {
+    const p = ctx.catalogue.products.get(id);
+    if (!p) continue;
+    if (theme.aisleIds.length && !theme.aisleIds.includes(p.aisleId)) continue;
+    const keywords = theme.keywords
+      .filter((k) => (k.aisleIds.length ? k.aisleIds.includes(p.aisleId) : k.departmentIds.length ? k.departmentIds.includes(p.departmentId) : true))
+      .map((k) => k.text);
+    if (!keywords.length) continue;
+    const hit: ProductHit = { productId: id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: ctx.stats.popularity(id), hitScore: 0 };
+    out.push({ hit, keywords });
+  }
+  return out;
+}
+
+/**
+ * Scores each admitted own product as if its best admitting keyword had retrieved it, keeps those
+ * relevant enough, and seeds each into the one theme it is most relevant to (earlier theme on a tie),
+ * so a staple lands where it fits best rather than under whichever theme comes first.
+ */
+function seedCandidates(
+  themes: readonly FilteredTheme[],
+  admitted: readonly (readonly Admitted[])[],
+  vectorOf: ReadonlyMap<string, Float32Array>,
+  productVectors: ReadonlyMap<number, Float32Array>,
+  user: UserContext,
+  ranking: RankingWeights,
+): Candidate[][] {
+  const best = new Map<number, { theme: number; candidate: Candidate }>();
+  themes.forEach((theme, i) => {
+    const themeVector = vectorOf.get(themeText(theme))!;
+    for (const { hit, keywords } of admitted[i]) {
+      const pv = productVectors.get(hit.productId)!;
+      let keyword = keywords[0];
+      let hitScore = -Infinity;
+      for (const k of keywords) {
+        const s = dot(vectorOf.get(k)!, pv);
+        if (s > hitScore) [keyword, hitScore] = [k, s];
+      }
+      const candidate = scoreHit({ ...hit, hitScore }, keyword, dot(themeVector, pv), user, ranking);
+      if ((candidate.relevance ?? 0) < ranking.seedMinRelevance) continue;
+      const cur = best.get(hit.productId);
+      if (!cur || (candidate.relevance ?? 0) > (cur.candidate.relevance ?? 0)) best.set(hit.productId, { theme: i, candidate });
+    }
+  });
+  const out: Candidate[][] = themes.map(() => []);
+  for (const { theme, candidate } of best.values()) out[theme].push(candidate);
+  return out;
 }
 
 /** Embeds each distinct candidate once, with the same text the product index used (so the embedding cache hits). */
