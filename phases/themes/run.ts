@@ -12,7 +12,7 @@ import { themeTiers, type ThemesInput } from './tiers.js';
 export type { ThemesInput } from './tiers.js';
 
 /** Bump when this phase's code changes what it produces (including the local model). */
-export const PHASE_VERSION = '1';
+export const PHASE_VERSION = '2';
 export const PHASE_NAME = 'themes';
 
 /** The artefact key: this phase's config slice, its cascade's model ids, the prompt, and its inputs. */
