@@ -14,6 +14,8 @@ import { makeTestCtx } from '../testing/test-context.js';
 import { reply, simulationResponder, startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
 import { pageSchema } from '../phases/assemble/schema.js';
 import { filteredSchema } from '../phases/filter/schema.js';
+import { keywordSelectionSchema } from '../phases/keywords/schema.js';
+import { themesSchema } from '../phases/themes/schema.js';
 import { fixtureCatalogue, fixtureStats, fixtureUser } from '../phases/assemble/test-fixture.js';
 import { sha256 } from './artefacts/artefact.js';
 import type { Ctx } from './context.js';
@@ -312,6 +314,33 @@ describe('single-step prompt', () => {
     // The rest is the global top by document frequency, wherever it lives.
     expect(slice.slice(15).some((t) => ![120, 24, 84].includes(t.aisles[0]))).toBe(true);
     expect(corpusSlice(corpus, shopper(), 20)).toEqual(slice);
+  });
+});
+
+describe('singleStepSchema', () => {
+  it('stays in the strict structured-output subset: every object closed, every property required', () => {
+    const objects: Record<string, unknown>[] = [];
+    const walk = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      if (n.type === 'object') objects.push(n);
+      for (const v of Object.values(n)) walk(v);
+    };
+    walk(singleStepSchema);
+    expect(objects).toHaveLength(3);
+    for (const o of objects) {
+      expect(o.additionalProperties).toBe(false);
+      expect([...(o.required as string[])].sort()).toEqual(Object.keys(o.properties as object).sort());
+    }
+  });
+
+  it('asks for titles, descriptions and keywords under the same limits as Phase 1 and Phase 2', () => {
+    const theme = singleStepSchema.properties.themes.items.properties;
+    expect(singleStepSchema.properties.pageTitle).toEqual({ type: 'string', minLength: 3, maxLength: 90 });
+    expect(theme.title).toEqual(themesSchema.properties.themes.items.properties.title);
+    expect(theme.description).toEqual(themesSchema.properties.themes.items.properties.description);
+    expect(theme.keywords).toEqual(keywordSelectionSchema.properties.keywords);
+    expect(theme.keywords.items.properties.text).toEqual({ type: 'string', minLength: 2, maxLength: 60 });
   });
 });
 

@@ -10,6 +10,8 @@ import type { Catalogue } from '../instacart/types.js';
 import type { UserContext } from '../instacart/user-context-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../retrieval/corpus-types.js';
 import { filteredSchema, type Filtered } from '../phases/filter/schema.js';
+import { keywordSelectionSchema } from '../phases/keywords/schema.js';
+import { themesSchema } from '../phases/themes/schema.js';
 import { run as runAssemble, type Page } from '../phases/assemble/index.js';
 import { catalogueDigest, userDigest } from '../phases/assemble/digests.js';
 import type { ArtefactKey } from './artefacts/artefact.js';
@@ -33,14 +35,20 @@ const TEMPLATE = readFileSync(new URL('./single-step-prompt.md', import.meta.url
 /** The text hash catches every edit to single-step-prompt.md. */
 export const PROMPT_VERSION = `single-step-prompt-v1+${sha256(TEMPLATE).slice(0, 12)}`;
 
-/** What the single call returns (strict structured-output subset: every property required). */
+const phase1Theme = themesSchema.properties.themes.items.properties;
+
+/**
+ * What the single call returns (strict structured-output subset: every property required). Title,
+ * description and keyword items are Phase 1's and Phase 2's own definitions, so both pipelines ask
+ * for the same things under the same limits.
+ */
 export const singleStepSchema = {
   $id: 'hubgen.single-step.v1',
   type: 'object',
   additionalProperties: false,
   required: ['pageTitle', 'themes', 'confidence'],
   properties: {
-    pageTitle: { type: 'string', minLength: 3, maxLength: 90 },
+    pageTitle: themesSchema.properties.pageTitle,
     themes: {
       type: 'array',
       minItems: 1,
@@ -53,23 +61,9 @@ export const singleStepSchema = {
         properties: {
           // Re-slugged on conversion, so a sloppy id costs nothing.
           id: { type: 'string', minLength: 1, maxLength: 64 },
-          title: { type: 'string', minLength: 3, maxLength: 70 },
-          description: { type: 'string', minLength: 10, maxLength: 280 },
-          keywords: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 20,
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['text', 'aisles', 'departments'],
-              properties: {
-                text: { type: 'string', minLength: 2, maxLength: 60 },
-                aisles: { type: 'array', maxItems: 4, items: { type: 'string' } },
-                departments: { type: 'array', maxItems: 2, items: { type: 'string' } },
-              },
-            },
-          },
+          title: phase1Theme.title,
+          description: phase1Theme.description,
+          keywords: keywordSelectionSchema.properties.keywords,
         },
       },
     },
