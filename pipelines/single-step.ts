@@ -3,6 +3,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { compileSchema, describeErrors } from '../llm/ajv.js';
 import type { Role } from '../llm/config.js';
 import type { ChatMessage } from '../llm/registry.js';
+import { commentSection, fillPlaceholders } from '../llm/prompt-template.js';
 import { ZERO_USAGE } from '../llm/usage.js';
 import { aisleLinks, PLACEHOLDER_NAMES, resolveNames } from '../instacart/catalogue-names.js';
 import { normaliseText } from '../instacart/text.js';
@@ -11,6 +12,8 @@ import type { UserContext } from '../instacart/user-context-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../retrieval/corpus-types.js';
 import { filteredSchema, type Filtered } from '../phases/filter/schema.js';
 import { keywordSelectionSchema } from '../phases/keywords/schema.js';
+// The single-step prompt delimits untrusted text with the same <catalogue-data> block as the keyword prompt.
+import { sanitiseData } from '../phases/keywords/prompt.js';
 import { themesSchema } from '../phases/themes/schema.js';
 import { run as runAssemble, type Page } from '../phases/assemble/index.js';
 import { catalogueDigest, userDigest } from '../phases/assemble/digests.js';
@@ -161,23 +164,11 @@ export function corpusSlice(corpus: KeywordCorpus, user: UserContext, size: numb
   return [...chosen.values()];
 }
 
-/** Catalogue and history text is untrusted: it may not close the data block, and stays on one line. */
-export function sanitiseData(text: string): string {
-  return text.replace(/<\/?\s*catalogue-data\s*>/gi, '').replace(/[\r\n]+/g, ' ').trim();
-}
+// Read when a prompt is built (not at import), as it always was here.
+const section = (name: 'system' | 'user'): string => commentSection(TEMPLATE, name, 'pipelines/single-step-prompt.md');
 
-function section(name: 'system' | 'user'): string {
-  const m = new RegExp(`<!-- ${name} -->\\n([\\s\\S]*?)(?=<!-- \\w+ -->|$)`).exec(TEMPLATE);
-  if (!m) throw new Error(`pipelines/single-step-prompt.md has no "<!-- ${name} -->" section`);
-  return m[1].trim();
-}
-
-function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
-    if (!(k in values)) throw new Error(`pipelines/single-step-prompt.md uses {{${k}}}, which single-step.ts does not provide`);
-    return values[k];
-  });
-}
+const fill = (template: string, values: Record<string, string>): string =>
+  fillPlaceholders(template, values, (k) => `pipelines/single-step-prompt.md uses {{${k}}}, which single-step.ts does not provide`);
 
 export interface PromptLimits {
   readonly minThemes: number;

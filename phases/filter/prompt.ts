@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ChatMessage } from '../../llm/registry.js';
+import { fillPlaceholders, headingSection } from '../../llm/prompt-template.js';
 import { sha256 } from '../../pipelines/artefacts/artefact.js';
 import type { Policy } from './policy.js';
 
@@ -8,14 +9,8 @@ const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8'
 /** Part of every filter artefact key; the content hash turns any edit to prompt.md into a new version. */
 export const PROMPT_VERSION = `filter-judge-1.${sha256(PROMPT_TEXT).slice(0, 12)}`;
 
-function section(name: string): string {
-  const match = new RegExp(`^## ${name}\\n([\\s\\S]*?)(?=^## |$(?![\\s\\S]))`, 'm').exec(PROMPT_TEXT);
-  if (!match) throw new Error(`phases/filter/prompt.md has no "## ${name}" section`);
-  return match[1].trim();
-}
-
-const SYSTEM = section('system');
-const USER = section('user');
+const SYSTEM = headingSection(PROMPT_TEXT, 'system', 'phases/filter/prompt.md');
+const USER = headingSection(PROMPT_TEXT, 'user', 'phases/filter/prompt.md');
 
 /**
  * Generated and catalogue text goes inside <shopper>/<theme> delimiters; remove anything that
@@ -52,12 +47,7 @@ export function buildJudgeMessages(input: { readonly userText: string; readonly 
     userContext: sanitiseUntrusted(input.userText),
     theme: sanitiseUntrusted(renderTheme(input.theme)),
   };
-  // One pass, so placeholders inside substituted data are never expanded.
-  const fill = (template: string) =>
-    template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
-      if (!(name in values)) throw new Error(`phases/filter/prompt.md uses unknown placeholder ${whole}`);
-      return values[name];
-    });
+  const fill = (template: string) => fillPlaceholders(template, values, (name) => `phases/filter/prompt.md uses unknown placeholder {{${name}}}`);
   return [
     { role: 'system', content: fill(SYSTEM) },
     { role: 'user', content: fill(USER) },

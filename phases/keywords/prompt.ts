@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sha256 } from '../../pipelines/artefacts/artefact.js';
 import type { ChatMessage } from '../../llm/registry.js';
+import { commentSection, fillPlaceholders } from '../../llm/prompt-template.js';
 import type { Catalogue } from '../../instacart/types.js';
 import type { Candidate, ThemeScope } from './features.js';
 
@@ -18,26 +19,16 @@ const RULES: Record<SelectionMode, string> = {
     'Prefer keywords from the candidate list, copying their text exactly. You may write a new keyword when no candidate covers an important part of the theme; it must be a plain product query (e.g. "greek yogurt", "whole wheat pasta") that real grocery products are named with.',
 };
 
-function section(name: 'system' | 'user'): string {
-  const m = new RegExp(`<!-- ${name} -->\\n([\\s\\S]*?)(?=<!-- \\w+ -->|$)`).exec(TEMPLATE);
-  if (!m) throw new Error(`phases/keywords/prompt.md has no "<!-- ${name} -->" section`);
-  return m[1].trim();
-}
-
-const SYSTEM = section('system');
-const USER = section('user');
+const SYSTEM = commentSection(TEMPLATE, 'system', 'phases/keywords/prompt.md');
+const USER = commentSection(TEMPLATE, 'user', 'phases/keywords/prompt.md');
 
 /** Catalogue text is untrusted: it may not close the data block, and stays on one line. */
 export function sanitiseData(text: string): string {
   return text.replace(/<\/?\s*catalogue-data\s*>/gi, '').replace(/[\r\n]+/g, ' ').trim();
 }
 
-function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
-    if (!(k in values)) throw new Error(`phases/keywords/prompt.md uses {{${k}}}, which prompt.ts does not provide`);
-    return values[k];
-  });
-}
+const fill = (template: string, values: Record<string, string>): string =>
+  fillPlaceholders(template, values, (k) => `phases/keywords/prompt.md uses {{${k}}}, which prompt.ts does not provide`);
 
 export interface KeywordPromptInput {
   readonly theme: ThemeScope & { readonly aisleNames: readonly string[]; readonly departmentNames: readonly string[] };

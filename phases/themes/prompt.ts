@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ChatMessage } from '../../llm/registry.js';
+import { fillPlaceholders, headingSection } from '../../llm/prompt-template.js';
 import { sha256 } from '../../pipelines/artefacts/artefact.js';
 
 const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
@@ -20,14 +21,8 @@ export interface ThemesPromptInput {
   readonly maxThemes: number;
 }
 
-function section(name: string): string {
-  const match = new RegExp(`^## ${name}\\n([\\s\\S]*?)(?=^## |$(?![\\s\\S]))`, 'm').exec(PROMPT_TEXT);
-  if (!match) throw new Error(`phases/themes/prompt.md has no "## ${name}" section`);
-  return match[1].trim();
-}
-
-const SYSTEM = section('system');
-const USER = section('user');
+const SYSTEM = headingSection(PROMPT_TEXT, 'system', 'phases/themes/prompt.md');
+const USER = headingSection(PROMPT_TEXT, 'user', 'phases/themes/prompt.md');
 
 /**
  * Data goes inside <catalogue>/<shopper> delimiters; strip anything in it that could close a
@@ -49,12 +44,7 @@ export function buildThemesMessages(input: ThemesPromptInput): ChatMessage[] {
     adjacentAisles: list(input.adjacentAisles),
     userContext: sanitiseUntrusted(input.userText),
   };
-  // One pass, so placeholders inside substituted data are never expanded.
-  const fill = (template: string) =>
-    template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
-      if (!(name in values)) throw new Error(`phases/themes/prompt.md uses unknown placeholder ${whole}`);
-      return values[name];
-    });
+  const fill = (template: string) => fillPlaceholders(template, values, (name) => `phases/themes/prompt.md uses unknown placeholder {{${name}}}`);
   return [
     { role: 'system', content: fill(SYSTEM) },
     { role: 'user', content: fill(USER) },
