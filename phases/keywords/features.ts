@@ -1,4 +1,4 @@
-import type { KeywordKind } from '../../retrieval/corpus-types.js';
+import type { KeywordTerm } from '../../retrieval/corpus-types.js';
 
 /** What the keyword student knows about a theme: its words, and its aisles/departments as catalogue ids. */
 export interface ThemeScope {
@@ -10,14 +10,8 @@ export interface ThemeScope {
   readonly departmentIds: readonly number[];
 }
 
-/** One corpus term that survived vector pruning for a theme. */
-export interface Candidate {
-  readonly id: string;
-  readonly text: string;
-  readonly kind: KeywordKind;
-  readonly df: number;
-  readonly aisles: readonly number[];
-  readonly departments: readonly number[];
+/** One corpus term that survived vector pruning for a theme: the term as indexed, and how it ranked. */
+export interface Candidate extends KeywordTerm {
   /** Cosine similarity between the theme and the term. */
   readonly similarity: number;
   /** 0-based position among the theme's candidates, by similarity. */
