@@ -93,4 +93,35 @@ describe('summariseRun', () => {
     const s = summariseRun(m);
     expect(s.phases[0]).toMatchObject({ escalationRate: 0, belowThresholdRate: 0.5 });
   });
+
+  it('names ok users whose page came out empty, and where their themes went', async () => {
+    const { summariseRun, formatRunSummary } = await import('./summary.js');
+    const none = { themes: 0, keywords: 0 };
+    const judged = { pass: 1, total: 1 };
+    const quality = (onPage: number, judgeRemoved: number) => ({
+      themesProposed: 4,
+      themesOnPage: onPage,
+      removed: { dedup: none, relevance: none, judge: { themes: judgeRemoved, keywords: 0 }, policy: none },
+      droppedInAssembly: 4 - judgeRemoved - onPage,
+      judge: { relevant_to_user: judged, coherent_title: judged, keywords_match_theme: judged, fit_for_grocery_page: judged },
+      meanKeywordRelevance: 0.8,
+      products: onPage * 10,
+    });
+    const rec = (userId: number, q: ReturnType<typeof quality>) => ({ userId, status: 'ok' as const, phases: {}, quality: q, wallMs: 1, finishedAt: '' });
+    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'complete' as const, requestedUsers: [1, 2, 3], users: { 1: rec(1, quality(3, 1)), 2: rec(2, quality(0, 3)), 3: rec(3, quality(0, 4)) } };
+    const s = summariseRun(m);
+    expect(s.emptyPages.map((e) => e.userId)).toEqual([2, 3]);
+    const text = formatRunSummary(s);
+    expect(text.split('\n')[0]).toBe('run r: 3/3 pages ok (2 empty), 0 failed (complete)');
+    expect(text).toContain('empty page for user 2: 4 themes proposed; phase 3 removed 3 (judge 3); phase 4 dropped 1 for too few products (hubgen show r 2)');
+    expect(text).toContain('empty page for user 3: 4 themes proposed; phase 3 removed 4 (judge 4) (hubgen show r 3)');
+  });
+
+  it('counts requested users an interrupted run never started', async () => {
+    const { summariseRun, formatRunSummary } = await import('./summary.js');
+    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'interrupted' as const, requestedUsers: [1, 2, 3], users: { 1: { userId: 1, status: 'ok' as const, phases: {}, wallMs: 1, finishedAt: '' } } };
+    const s = summariseRun(m);
+    expect(s.notStarted).toBe(2);
+    expect(formatRunSummary(s).split('\n')[0]).toBe('run r: 1/1 pages ok, 0 failed, 2 not started (interrupted)');
+  });
 });

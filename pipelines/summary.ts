@@ -70,6 +70,8 @@ export interface RunSummary {
   readonly runId: string;
   readonly status: RunManifest['status'];
   readonly users: number;
+  /** Requested users the run never started (interrupted, or stopped by its budget). */
+  readonly notStarted: number;
   readonly ok: number;
   readonly failed: number;
   readonly failures: readonly { readonly userId: number; readonly error: string }[];
@@ -79,6 +81,8 @@ export interface RunSummary {
   readonly wallP95Ms: number | undefined;
   /** Themes kept and removed per step, judge pass rates, mean relevance — when the pipeline reports them. */
   readonly quality: RunQuality | undefined;
+  /** Users whose run succeeded but whose page has no theme left: "ok" alone would hide them. */
+  readonly emptyPages: readonly { readonly userId: number; readonly quality: PageQuality }[];
 }
 
 export function summariseRun(manifest: RunManifest): RunSummary {
@@ -108,6 +112,7 @@ export function summariseRun(manifest: RunManifest): RunSummary {
     runId: manifest.runId,
     status: manifest.status,
     users: users.length,
+    notStarted: manifest.requestedUsers.filter((id) => !manifest.users[id]).length,
     ok: ok.length,
     failed: users.length - ok.length,
     failures: users.filter((u) => u.status === 'failed').map((u) => ({ userId: u.userId, error: u.error ?? 'unknown' })),
@@ -116,12 +121,23 @@ export function summariseRun(manifest: RunManifest): RunSummary {
     wallP50Ms: quantile(users.map((u) => u.wallMs), 0.5),
     wallP95Ms: quantile(users.map((u) => u.wallMs), 0.95),
     quality: summariseQuality(ok.map((u) => u.quality).filter((q): q is PageQuality => !!q)),
+    emptyPages: ok.filter((u) => u.quality?.themesOnPage === 0).map((u) => ({ userId: u.userId, quality: u.quality! })),
   };
 }
 
 const fmt = (n: number | undefined, digits = 0): string => (n === undefined ? '–' : n.toFixed(digits));
 const pct = (n: number | undefined): string => (n === undefined ? '–' : `${(n * 100).toFixed(1)}%`);
 const usd = (n: number | undefined): string => (n === undefined ? 'unknown' : `$${n.toFixed(n < 0.01 ? 5 : 3)}`);
+
+/** "4 themes proposed; phase 3 removed 4 (judge 4)" — where an empty page's themes went. */
+function describeEmptyPage(q: PageQuality): string {
+  const byStep = Object.entries(q.removed).filter(([, r]) => r.themes > 0);
+  const removed = byStep.reduce((n, [, r]) => n + r.themes, 0);
+  const parts = [`${q.themesProposed} themes proposed`];
+  if (removed) parts.push(`phase 3 removed ${removed} (${byStep.map(([step, r]) => `${step} ${r.themes}`).join(', ')})`);
+  if (q.droppedInAssembly) parts.push(`phase 4 dropped ${q.droppedInAssembly} for too few products`);
+  return parts.join('; ');
+}
 
 /** The per-phase table `hubgen run` prints. */
 export function formatRunSummary(s: RunSummary): string {
@@ -139,7 +155,7 @@ export function formatRunSummary(s: RunSummary): string {
     ].join('  '),
   );
   const lines = [
-    `run ${s.runId}: ${s.ok}/${s.users} pages ok, ${s.failed} failed (${s.status})`,
+    `run ${s.runId}: ${s.ok}/${s.users} pages ok${s.emptyPages.length ? ` (${s.emptyPages.length} empty)` : ''}, ${s.failed} failed${s.notStarted ? `, ${s.notStarted} not started` : ''} (${s.status})`,
     `${'phase'.padEnd(9)}  ${'pages'.padStart(5)}  ${'cache hit'.padStart(9)}  ${'escal.'.padStart(8)}  ${'below thr'.padStart(9)}  ${'tok in/out'.padStart(13)}  ${'spent'.padStart(10)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}`,
     ...rows,
     `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
@@ -148,6 +164,8 @@ export function formatRunSummary(s: RunSummary): string {
   if (s.phases.some((p) => (p.belowThresholdRate ?? 0) > 0)) {
     lines.push('below thr: answers accepted under their tier\'s threshold because no higher tier is configured (they escalate once one is)');
   }
+  for (const e of s.emptyPages.slice(0, 10)) lines.push(`  empty page for user ${e.userId}: ${describeEmptyPage(e.quality)} (hubgen show ${s.runId} ${e.userId})`);
+  if (s.emptyPages.length > 10) lines.push(`  … and ${s.emptyPages.length - 10} more empty pages (see the manifest)`);
   for (const f of s.failures.slice(0, 10)) lines.push(`  failed user ${f.userId}: ${f.error}`);
   if (s.failures.length > 10) lines.push(`  … and ${s.failures.length - 10} more failures (see the manifest)`);
   return lines.join('\n');
