@@ -9,6 +9,12 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerTrainCommands } from './commands/train.js';
 
+// `hubgen show … | head` closes stdout early: that is the reader being done, not an error to report.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const program = new Command('hubgen')
   .description('Personalised grocery shopping-hub pages from a cascaded multi-phase pipeline')
   .option('--config <file>', 'config file (default: ./hubgen.config.json when present; built-in offline defaults otherwise)')
