@@ -97,7 +97,10 @@ export function registerShowCommands(program: Command, globals: () => GlobalOpti
       const runId = await resolveRunId(runsDir, runRef);
       const manifest = (await readManifest(runsDir, runId))!;
       const rec = manifest.users[userArg];
-      if (!rec) throw new Error(`User ${userArg} is not in run ${runId} (users: ${Object.keys(manifest.users).slice(0, 10).join(', ')}…)`);
+      if (!rec) {
+        const ids = Object.keys(manifest.users);
+        throw new Error(`User ${userArg} is not in run ${runId} (users: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})`);
+      }
       if (rec.status === 'failed') {
         console.log(`user ${rec.userId} failed in run ${runId}: ${rec.error}`);
         process.exitCode = 3;
