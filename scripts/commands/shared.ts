@@ -6,6 +6,7 @@ import { createCliLogger } from '../logger.js';
 import { createProgress } from '../progress.js';
 import type { Dataset } from '../../instacart/load.js';
 import { sampleUsers } from '../../instacart/history.js';
+import { describeProblem } from '../../instacart/data-error.js';
 
 export { configFrom, type GlobalOptions } from './options.js';
 
@@ -20,7 +21,8 @@ export async function withRuntime<T>(
   logger.info({ argv: process.argv.slice(2), logFile: file }, 'hubgen start');
   const rt = await createRuntime({ config, logger, env, lenient: opts.lenient });
   if (rt.loadReport.skipped?.length) {
-    process.stderr.write(`warning: --lenient skipped ${rt.loadReport.skipped.length} bad data rows (first: ${rt.loadReport.skipped[0].file}:${rt.loadReport.skipped[0].line} ${rt.loadReport.skipped[0].field}); see ${file}\n`);
+    const { skipped } = rt.loadReport;
+    process.stderr.write(`warning: --lenient skipped ${skipped.length} bad data row${skipped.length === 1 ? '' : 's'} (first: ${describeProblem(skipped[0])}); see ${file}\n`);
   }
   try {
     return await fn(rt);
@@ -33,13 +35,19 @@ export async function withRuntime<T>(
 /** Makes sure both collections exist and are current; prints what it did. */
 export async function ensureIndexed(rt: Runtime, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
   const progress = createProgress('index');
+  const embedding = new Set<string>();
   const t0 = performance.now();
   const summaries = await indexAll(rt.ctx, {
     force,
     batchSize: Math.max(rt.ctx.config.embedding.batchSize * rt.ctx.config.embedding.workers * 2, 256),
     state: jsonIndexState(resolve(rt.ctx.config.workDir, 'index-state.json')),
-    // A reused collection reports done at once: show the bar only when something is embedded.
-    onProgress: (p) => (p.done < p.total || !quiet ? progress.update(p.done, p.total, p.collection) : undefined),
+    // A reused collection reports done at once, before anything is embedded: no progress line for it
+    // (a written one gets its "indexed" line below), so a bar only ever shows embedding work.
+    onProgress: (p) => {
+      if (p.done === p.total && !embedding.has(p.collection)) return;
+      embedding.add(p.collection);
+      progress.update(p.done, p.total, p.collection);
+    },
   });
   progress.stop();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
