@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runEval } from '../../evals/runner.js';
-import { parseSweep, runSweep } from '../../evals/sweep.js';
-import { writeReport } from '../../evals/report.js';
 import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../llm/config.js';
-import { startScriptedServer, type ScriptedServer } from '../../testing/scripted-server.js';
+import type { ScriptedServer } from '../../testing/scripted-server.js';
 import { createProgress } from '../progress.js';
 import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
 
@@ -51,7 +48,10 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
       let simulatedRoles: Role[] = [];
       let overrides: Record<string, unknown> = {};
       let env = process.env;
+      // Imported on use: the eval stack (runner, report plots) is heavy and only this command needs it.
+      const [{ runEval }, { parseSweep, runSweep }, { writeReport }] = await Promise.all([import('../../evals/runner.js'), import('../../evals/sweep.js'), import('../../evals/report.js')]);
       if (opts.simulate) {
+        const { startScriptedServer } = await import('../../testing/scripted-server.js');
         server = await startScriptedServer();
         const base = configFrom(globals());
         simulatedRoles = llmRoles(base);
@@ -64,8 +64,8 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
         await withRuntime(
           globals(),
           async (rt) => {
-            await ensureIndexed(rt, { quiet: true });
             const users = parseUsers(opts.users, rt.dataset);
+            await ensureIndexed(rt, { quiet: true });
             const unusable = ROLES.filter((r) => roleUnavailableReason(rt.ctx.config, r, env));
             if (unusable.length) process.stderr.write(`roles not configured (their tiers are skipped): ${unusable.join(', ')}\n`);
             const progress = createProgress('eval');

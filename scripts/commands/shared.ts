@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { configFrom, type GlobalOptions } from './options.js';
-import { createRuntime, type Runtime } from '../../pipelines/runtime.js';
+import type { Runtime } from '../../pipelines/runtime.js';
 import { indexAll, jsonIndexState, type IndexSummary } from '../../retrieval/index-catalogue.js';
 import { createCliLogger } from '../logger.js';
 import { createProgress } from '../progress.js';
@@ -19,6 +19,9 @@ export async function withRuntime<T>(
   const config = configFrom(opts, overrides);
   const { logger, file } = createCliLogger(resolve(config.workDir), opts.logLevel);
   logger.info({ argv: process.argv.slice(2), logFile: file }, 'hubgen start');
+  // Loaded here, not at the top: the models and stores behind it take seconds to import, and
+  // show, runs, inspect and config never need them.
+  const { createRuntime } = await import('../../pipelines/runtime.js');
   const rt = await createRuntime({ config, logger, env, lenient: opts.lenient });
   if (rt.loadReport.skipped?.length) {
     const { skipped } = rt.loadReport;

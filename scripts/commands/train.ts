@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runDistill } from '../../phases/keywords/index.js';
-import { runTrainRelevance } from '../../phases/filter/index.js';
 import { withRuntime, type GlobalOptions } from './shared.js';
 
 export function registerTrainCommands(program: Command, globals: () => GlobalOptions): void {
@@ -13,6 +11,7 @@ export function registerTrainCommands(program: Command, globals: () => GlobalOpt
     .option('--seed <n>', 'hold-out split seed', (v) => Number.parseInt(v, 10), 1)
     .action(async (opts: { from: string; out?: string; seed: number }) => {
       await withRuntime(globals(), async (rt) => {
+        const { runDistill } = await import('../../phases/keywords/index.js');
         const report = await runDistill({ ctx: rt.ctx, from: opts.from === 'artefacts' ? 'artefacts' : resolve(opts.from), out: opts.out && resolve(opts.out), seed: opts.seed });
         console.log(JSON.stringify(report, null, 2));
       });
@@ -24,6 +23,7 @@ export function registerTrainCommands(program: Command, globals: () => GlobalOpt
     .option('--out <file>', 'write the new weights here (nothing is written without it)')
     .action(async (opts: { out?: string }) => {
       await withRuntime(globals(), async (rt) => {
+        const { runTrainRelevance } = await import('../../phases/filter/index.js');
         const report = await runTrainRelevance({ ctx: rt.ctx, out: opts.out && resolve(opts.out) });
         console.log(JSON.stringify(report, null, 2));
       });
