@@ -1,32 +1,58 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runPages } from '../../pipelines/run.js';
+import { readManifest } from '../../pipelines/manifest.js';
 import { userContextFor } from '../../pipelines/user-input.js';
-import { cascadedPipeline } from '../../pipelines/cascaded.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import { createProgress } from '../progress.js';
 import { ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
 
 export interface RunCommandOptions {
-  readonly users: string;
+  /** User spec; when resuming (runId) without it, the run's own requested users. */
+  readonly users?: string;
   readonly concurrency?: number;
   readonly runId?: string;
   readonly budget?: number;
 }
 
-/** Shared by `hubgen run` and `hubgen schedule`: index if needed, run, print the summary. */
-export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<{ runId: string; failed: number }> {
+export interface RunOutcome {
+  readonly runId: string;
+  readonly failed: number;
+  /** The signal that stopped the run early, if one did. */
+  readonly interruptedBy?: NodeJS.Signals;
+}
+
+/** The users to run: the spec given, or a resumed run's own list (not the default sample). */
+async function usersFor(rt: Runtime, opts: RunCommandOptions): Promise<number[]> {
+  if (opts.users !== undefined || !opts.runId) return parseUsers(opts.users ?? DEFAULT_USERS, rt.dataset);
+  const runsDir = resolve(rt.ctx.config.workDir, 'runs');
+  const previous = await readManifest(runsDir, opts.runId);
+  if (!previous) throw new Error(`--run-id ${opts.runId}: no such run under ${runsDir}; give --users to start a run with this id`);
+  return parseUsers(previous.requestedUsers.join(','), rt.dataset);
+}
+
+/**
+ * Shared by `hubgen run` and `hubgen schedule`: index if needed, run, print the summary. The first
+ * SIGINT or SIGTERM lets users in flight finish and writes the manifest (resume with --run-id); a
+ * second one exits at once.
+ */
+export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<RunOutcome> {
+  // Users first: a typo in --users should not wait for an index build.
+  const users = await usersFor(rt, opts);
   await ensureIndexed(rt, { quiet: true });
-  const users = parseUsers(opts.users, rt.dataset);
+  const { cascadedPipeline } = await import('../../pipelines/cascaded.js');
   const progress = createProgress('pages');
   const controller = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('\ninterrupt: finishing users in flight, then writing the manifest (Ctrl-C again to force)\n');
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    process.stderr.write(`\n${signal}: finishing users in flight, then writing the manifest (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)\n`);
     controller.abort();
-    process.once('SIGINT', () => process.exit(130));
+    process.once(signal, () => process.exit(exitCodeFor(signal)));
   };
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     let failed = 0;
     const { manifest, summary } = await runPages({
@@ -47,12 +73,19 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<{ r
     progress.stop();
     console.log(formatRunSummary(summary));
     console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
+    if (manifest.status === 'interrupted') console.log(`resume: hubgen run --run-id ${manifest.runId}`);
     console.log(`inspect a page: hubgen show ${manifest.runId} ${users[0]}`);
-    return { runId: manifest.runId, failed: summary.failed };
+    return { runId: manifest.runId, failed: summary.failed, interruptedBy };
   } finally {
     process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }
+
+/** 128 + signal number, as a shell reports a process the signal stopped. */
+export const exitCodeFor = (signal: NodeJS.Signals): number => (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1);
+
+const DEFAULT_USERS = 'sample:20';
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -64,16 +97,17 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
   program
     .command('run')
     .description('generate pages for users (cascaded pipeline), write a run manifest and print a per-phase summary')
-    .option('-u, --users <spec>', 'user ids "1,2,3", or "sample:N" (optionally "sample:N:train")', 'sample:20')
+    .option('-u, --users <spec>', `user ids "1,2,3", or "sample:N" (optionally "sample:N:train"); default ${DEFAULT_USERS}, or the resumed run's users`)
     .option('-c, --concurrency <n>', 'users in parallel (default: config run.concurrency)', positiveInt('--concurrency'))
-    .option('--run-id <id>', 'resume this run: users already done are skipped')
+    .option('--run-id <id>', 'resume this run: users already done are skipped (its own users unless --users is given)')
     .option('--budget <usd>', 'stop starting new users once this many dollars are spent', (v) => {
       const n = Number(v);
       if (!(n >= 0)) throw new Error(`--budget must be a non-negative number, got "${v}"`);
       return n;
     })
     .action(async (opts: RunCommandOptions) => {
-      const { failed } = await withRuntime(globals(), (rt) => runOnce(rt, opts));
-      if (failed) process.exitCode = 3;
+      const { failed, interruptedBy } = await withRuntime(globals(), (rt) => runOnce(rt, opts));
+      if (interruptedBy) process.exitCode = exitCodeFor(interruptedBy);
+      else if (failed) process.exitCode = 3;
     });
 }

@@ -63,20 +63,36 @@ export async function ensureIndexed(rt: Runtime, { force = false, quiet = false 
   return summaries;
 }
 
-/** "1,2,3" | "sample:N" | "sample:N:train" → user ids, validated against the dataset. */
+const EVAL_SETS = ['train', 'test', 'unknown'] as const;
+type EvalSet = (typeof EVAL_SETS)[number];
+
+/**
+ * "1,2,3" | "sample:N" | "sample:N:train" → user ids, validated against the dataset. Repeated ids
+ * run once (two concurrent runs of one user would only duplicate work); a spec that selects nobody
+ * is an error rather than an empty run.
+ */
 export function parseUsers(spec: string, dataset: Dataset): number[] {
   const m = /^sample:(\d+)(?::([a-z,]+))?$/.exec(spec.trim());
   if (m) {
     const n = Number(m[1]);
-    const evalSets = m[2] ? (m[2].split(',') as ('train' | 'test' | 'unknown')[]) : undefined;
-    return sampleUsers(dataset, n, { evalSets });
+    const evalSets = m[2]?.split(',');
+    const bad = evalSets?.find((e) => !(EVAL_SETS as readonly string[]).includes(e));
+    if (bad) throw new Error(`--users: "${bad}" in "${spec}" is not an eval set (use ${EVAL_SETS.join(', ')})`);
+    const users = sampleUsers(dataset, n, { evalSets: evalSets as EvalSet[] | undefined });
+    if (!users.length) throw new Error(`--users: "${spec}" selects no users (need users with order history and a target order; the dataset has ${dataset.users.length} users)`);
+    return users;
   }
   const ids = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!ids.length) throw new Error(`--users: "${spec}" names no users (expected e.g. 1,2,3 or sample:20)`);
   const known = new Set(dataset.users.map((u) => u.userId));
-  return ids.map((s) => {
-    const id = Number(s);
-    if (!Number.isInteger(id) || id <= 0) throw new Error(`--users: "${s}" is not a user id (expected e.g. 1,2,3 or sample:20)`);
-    if (!known.has(id)) throw new Error(`--users: user ${id} is not in the dataset (${known.size} users; try sample:N)`);
-    return id;
-  });
+  return [
+    ...new Set(
+      ids.map((s) => {
+        const id = Number(s);
+        if (!Number.isInteger(id) || id <= 0) throw new Error(`--users: "${s}" is not a user id (expected e.g. 1,2,3 or sample:20)`);
+        if (!known.has(id)) throw new Error(`--users: user ${id} is not in the dataset (${known.size} users; try sample:N)`);
+        return id;
+      }),
+    ),
+  ];
 }
