@@ -1,21 +1,39 @@
 import type { Command } from 'commander';
 import { Cron } from 'croner';
-import { withRuntime, type GlobalOptions } from './shared.js';
+import { parseUsers, withRuntime, type GlobalOptions } from './shared.js';
 import { runOnce } from './run.js';
 
 export function registerScheduleCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('schedule')
     .description('stay up and run page generation on a cron schedule (e.g. nightly); overlapping runs are skipped')
-    .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" for 02:00 nightly')
+    .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" for 02:00 nightly (six fields: seconds first)')
     .option('-u, --users <spec>', 'user ids or sample:N for each run', 'sample:100')
     .option('--timezone <tz>', 'IANA time zone for the expression (default: the machine\'s)')
-    .option('--budget <usd>', 'per-run budget in dollars', (v) => Number(v))
+    .option('--budget <usd>', 'per-run budget in dollars', (v) => {
+      const n = Number(v);
+      if (!(n >= 0)) throw new Error(`--budget must be a non-negative number, got "${v}"`);
+      return n;
+    })
     .option('--now', 'also run once immediately')
-    .option('--max-runs <n>', 'exit after this many runs (for testing a schedule)', (v) => Number.parseInt(v, 10))
+    .option('--max-runs <n>', 'exit after this many runs (for testing a schedule)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--max-runs must be a positive integer, got "${v}"`);
+      return n;
+    })
     .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number }) => {
+      // A bad expression, time zone or user list must fail now, not at 02:00 when nobody is watching;
+      // the expression and zone before any data is loaded.
+      try {
+        new Cron(opts.cron, { timezone: opts.timezone, paused: true }).nextRun();
+      } catch (e) {
+        throw new Error(`--cron "${opts.cron}"${opts.timezone ? ` --timezone ${opts.timezone}` : ''}: ${(e as Error).message.replace(/^CronPattern: /, '')}`);
+      }
       await withRuntime(globals(), async (rt) => {
+        parseUsers(opts.users, rt.dataset);
         let runs = 0;
+        // The run in flight, if any: SIGTERM waits for it so stores are never closed under a running page.
+        let current: Promise<void> | undefined;
         const done = new Promise<void>((resolveDone) => {
           const tick = async () => {
             rt.ctx.logger.info({ cron: opts.cron, users: opts.users }, 'scheduled run starting');
@@ -34,14 +52,20 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
             }
           };
           // protect: a run still going when the next tick fires makes that tick a no-op, not a second run.
-          const job = new Cron(opts.cron, { timezone: opts.timezone, protect: (j) => rt.ctx.logger.warn({ startedAt: j.currentRun()?.toISOString() }, 'previous run still going; skipping this tick') }, tick);
+          const job = new Cron(
+            opts.cron,
+            { timezone: opts.timezone, protect: (j) => rt.ctx.logger.warn({ startedAt: j.currentRun()?.toISOString() }, 'previous run still going; skipping this tick') },
+            () => (current = tick().finally(() => (current = undefined))),
+          );
+          // Before the "scheduled" line, which is what a supervisor waits for before it may stop us.
+          process.once('SIGTERM', () => {
+            job.stop();
+            if (current) process.stderr.write('SIGTERM: finishing the run in progress, then exiting\n');
+            void (current ?? Promise.resolve()).then(resolveDone);
+          });
           const next = job.nextRun();
           process.stderr.write(`scheduled "${opts.cron}"${opts.timezone ? ` (${opts.timezone})` : ''}; next run ${next ? next.toISOString() : 'never'}\n`);
           if (opts.now) void job.trigger();
-          process.once('SIGTERM', () => {
-            job.stop();
-            resolveDone();
-          });
         });
         await done;
       });
