@@ -1,25 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { commentSection, fillPlaceholders, headingSection } from './prompt-template.js';
 
-describe('headingSection', () => {
-  const md = '# Title\n\n## system\nBe brief.\n\n## user\nHello {{name}}.\n### not a section\nstill user\n';
-  it('reads a section up to the next "## " heading, trimmed', () => {
-    expect(headingSection(md, 'system', 'p.md')).toBe('Be brief.');
-    expect(headingSection(md, 'user', 'p.md')).toBe('Hello {{name}}.\n### not a section\nstill user');
+describe.each([
+  {
+    read: headingSection,
+    marker: '## judge',
+    text: '# Title\n\n## system\nBe brief.\n\n## user\nHello {{name}}.\n### not a section\nstill user\n',
+    user: 'Hello {{name}}.\n### not a section\nstill user',
+  },
+  { read: commentSection, marker: '<!-- judge -->', text: 'intro\n<!-- system -->\nBe brief.\n<!-- user -->\nHello.\n', user: 'Hello.' },
+])('$read.name', ({ read, marker, text, user }) => {
+  it('reads a section up to the next section, trimmed', () => {
+    expect(read(text, 'system', 'p.md')).toBe('Be brief.');
+    expect(read(text, 'user', 'p.md')).toBe(user);
   });
   it('names the file and the section it lacks', () => {
-    expect(() => headingSection(md, 'judge', 'phases/x/prompt.md')).toThrow('phases/x/prompt.md has no "## judge" section');
-  });
-});
-
-describe('commentSection', () => {
-  const md = 'intro\n<!-- system -->\nBe brief.\n<!-- user -->\nHello.\n';
-  it('reads a section up to the next marker, trimmed', () => {
-    expect(commentSection(md, 'system', 'p.md')).toBe('Be brief.');
-    expect(commentSection(md, 'user', 'p.md')).toBe('Hello.');
-  });
-  it('names the file and the section it lacks', () => {
-    expect(() => commentSection(md, 'judge', 'p.md')).toThrow('p.md has no "<!-- judge -->" section');
+    expect(() => read(text, 'judge', 'phases/x/prompt.md')).toThrow(`phases/x/prompt.md has no "${marker}" section`);
   });
 });
 
