@@ -21,7 +21,8 @@ import { round3, themeText } from './text.js';
 
 /** Bump when this phase's code changes what it produces. */
 // 2: a category word inside a concept no longer removes a theme (policy and rubric judge).
-export const PHASE_VERSION = 'filter-2';
+// 3: the rubric judge passes relevance for a shopper with no history (their page is popular themes).
+export const PHASE_VERSION = 'filter-3';
 
 /** Replaces a page title that breaks policy. */
 export const NEUTRAL_PAGE_TITLE = 'Your shopping hub';

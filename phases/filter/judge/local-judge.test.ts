@@ -32,6 +32,17 @@ describe('rubric judge', () => {
     expect(verdict.criteria.relevant_to_user.reason).toMatch(/^43% of the shopper's lines are in its aisles; 2 of their regular products match/);
   });
 
+  it('passes relevance for a shopper with no history yet (popular themes are their page), with low confidence', async () => {
+    const newcomer = { ...user, historyOrders: 0, topAisles: [], frequentProducts: [], recentProducts: [], aisleAffinity: {}, productAffinity: {} };
+    const verdict = await rubricJudge({ user: newcomer, theme: yogurt }, ctx);
+    expect(verdict.criteria.relevant_to_user.pass).toBe(true);
+    expect(verdict.criteria.relevant_to_user.reason).toMatch(/no order history/);
+    expect(verdict.confidence).toBeLessThan(0.7);
+    // The same theme is judged on evidence, not waved through, once there is history.
+    const cats = { ...yogurt, title: 'Cat care', concepts: ['cat food'], aisles: ['cat food care'], keywords: ['cat food', 'cat litter'] };
+    expect((await rubricJudge({ user, theme: cats }, ctx)).criteria.relevant_to_user.pass).toBe(false);
+  });
+
   it('fails a generic title', async () => {
     const verdict = await rubricJudge({ user, theme: { ...yogurt, title: 'Great picks for you' } }, ctx);
     expect(verdict.criteria.coherent_title).toEqual({ pass: false, reason: "title 'Great picks for you' is generic" });

@@ -55,6 +55,9 @@ const clip = (s: string) => (s.length <= 200 ? s : `${s.slice(0, 197)}...`);
 
 function relevantToUser(user: UserContext, aisleIds: readonly number[], phrases: readonly string[]): Check {
   const r = RUBRIC.relevantToUser;
+  // A shopper with no history has nothing a theme could be relevant to: popular themes are the
+  // right page for them, so pass — with low confidence, so an LLM judge (when configured) decides.
+  if (user.historyOrders === 0) return { pass: true, confidence: 0.3, reason: 'no order history yet: any broadly popular grocery theme is relevant' };
   const share = aisleIds.reduce((s, id) => s + (user.aisleAffinity[String(id)] ?? 0), 0);
   const phraseTokens = phrases.map(contentTokens).filter((t) => t.length > 0);
   const products = new Map([...user.frequentProducts, ...user.recentProducts].map((p) => [p.id, p.name]));
