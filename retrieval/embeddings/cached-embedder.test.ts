@@ -178,12 +178,9 @@ describe('cachedEmbedder', () => {
     const texts = Array.from({ length: 100_000 }, (_, i) => `text ${i}`);
     for (let i = 0; i < texts.length; i += 10_000) await e1.embed(texts.slice(i, i + 10_000));
     await e1.close();
-    const t0 = performance.now();
+    // How fast this reopens is a benchmark figure (npm run bench), not a test assertion.
     const e2 = cachedEmbedder(inner, { dir });
-    const loadMs = performance.now() - t0;
     expect(e2.stats().entries).toBe(100_000);
-    // Generous bound for a shared 2-core machine; measured ~0.3 s alone.
-    expect(loadMs).toBeLessThan(5_000);
     await e2.close();
   });
 });
