@@ -16,12 +16,37 @@ export function getAjv(): Ajv {
   return shared;
 }
 
+const byId = new Map<string, { readonly text: string; readonly fn: ValidateFunction }>();
+
+/** A deep copy without `$id`s: ajv registers every `$id` once per instance. */
+function withoutIds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutIds);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '$id').map(([k, v]) => [k, withoutIds(v)]));
+  return value;
+}
+
+/**
+ * Compiles once per schema object. A copy of an already-compiled schema (same `$id`, same content)
+ * reuses its validator; any other schema whose `$id` ajv already holds — e.g. a phase schema that
+ * is also nested inside another artefact's schema — compiles without its ids instead of throwing.
+ */
 export function compileSchema<T = unknown>(schema: object): ValidateFunction<T> {
   let fn = compiled.get(schema);
-  if (!fn) {
+  if (fn) return fn as ValidateFunction<T>;
+  const id = (schema as { $id?: unknown }).$id;
+  if (typeof id === 'string') {
+    const text = JSON.stringify(schema);
+    const prev = byId.get(id);
+    if (prev?.text === text) fn = prev.fn;
+    else if (prev || getAjv().getSchema(id)) fn = getAjv().compile(withoutIds(schema) as object);
+    else {
+      fn = getAjv().compile(schema);
+      byId.set(id, { text, fn });
+    }
+  } else {
     fn = getAjv().compile(schema);
-    compiled.set(schema, fn);
   }
+  compiled.set(schema, fn);
   return fn as ValidateFunction<T>;
 }
 
