@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadCatalogue } from '../instacart/load.js';
+import { seededRandom } from '../instacart/random.js';
 import { cachedEmbedder } from '../retrieval/embeddings/cached-embedder.js';
 import { useEmbedder } from '../retrieval/embeddings/use-embedder.js';
 import { productText } from '../retrieval/index-catalogue.js';
@@ -38,10 +39,7 @@ const THROUGHPUT_REPS = 3;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 const log = (msg: string) => console.error(`[retrieval bench] ${msg}`);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
-}
+const rng = seededRandom;
 const median = (xs: number[]) => percentile(xs, 0.5);
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

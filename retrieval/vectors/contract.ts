@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Filter, Payload, SearchHit, VectorPoint, VectorStore } from './store.js';
 import { matchesFilter } from './payload-index.js';
+import { seededRandom } from '../../instacart/random.js';
 
 /** One isolated storage for one test; open() is called again to reopen it. */
 export interface ContractTarget {
@@ -12,10 +13,7 @@ export interface ContractTarget {
 
 const DIMS = 8;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
-}
+const rng = seededRandom;
 
 function unitVector(next: () => number): Float32Array {
   const v = new Float32Array(DIMS);

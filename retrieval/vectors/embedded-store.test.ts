@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Filter, VectorPoint } from './store.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import { matchesFilter } from './payload-index.js';
+import { seededRandom } from '../../instacart/random.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -18,8 +19,7 @@ afterEach(() => {
 
 /** Clustered unit vectors (like real embeddings) with payloads of known selectivity. */
 function clustered(n: number, dims: number, seed = 3): VectorPoint[] {
-  let s = seed;
-  const r = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const r = seededRandom(seed);
   const centres = Array.from({ length: 20 }, () => Float32Array.from({ length: dims }, () => r() * 2 - 1));
   return Array.from({ length: n }, (_, i) => {
     const c = centres[i % 20];

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { exactTopK, nativeTopK } from './exact.js';
+import { exactTopK, nativeTopK, nativeTopKRows } from './exact.js';
+import { seededRandom } from '../../instacart/random.js';
 
 function randomMatrix(rows: number, dims: number, seed: number): Float32Array {
-  let s = seed;
+  const r = seededRandom(seed);
   const m = new Float32Array(rows * dims);
-  for (let i = 0; i < m.length; i++) m[i] = ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  for (let i = 0; i < m.length; i++) m[i] = r() * 2 - 1;
   return m;
 }
 
@@ -39,5 +40,12 @@ describe('exactTopK', () => {
     expect(nativeTopK(m, dims, q, 25, rows).map((h) => h.row)).toEqual(exactTopK(m, dims, q, 25, undefined, rows).map((h) => h.row));
     const skip = (r: number) => r % 10 === 0;
     expect(nativeTopK(m, dims, q, 20, rows, 50, skip).map((h) => h.row)).toEqual(exactTopK(m, dims, q, 20, undefined, rows, skip).map((h) => h.row));
+  });
+
+  it('nativeTopKRows agrees with exactTopK on a row subset, growing its scratch buffer', () => {
+    const subset = Int32Array.from({ length: 200 }, (_, i) => (i * 7) % rows);
+    const { hits, scratch } = nativeTopKRows(m, dims, q, 15, subset, new Float32Array(0));
+    expect(hits.map((h) => h.row)).toEqual(exactTopK(m, dims, q, 15, subset, rows).map((h) => h.row));
+    expect(scratch.length).toBeGreaterThanOrEqual(200 * dims);
   });
 });
