@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Filter, Payload, SearchHit, SearchOptions, VectorPoint, VectorStore } from './store.js';
@@ -230,10 +230,11 @@ class Collection {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
     if (meta.format !== FORMAT) throw new Error(`embedded vector store: ${dir} has format ${meta.format}, this version reads ${FORMAT}; delete it and re-index`);
     const c = new Collection(name, meta.dims, settings);
-    const bytes = readFileSync(join(dir, 'vectors.f32'));
-    if (bytes.length !== meta.rows * meta.dims * 4) throw new Error(`embedded vector store: ${dir}/vectors.f32 has ${bytes.length} bytes, expected ${meta.rows * meta.dims * 4}; delete the directory and re-index`);
+    // Read straight into the matrix: no second copy of what can be hundreds of MB.
     c.matrix = new Float32Array(Math.max(meta.rows, 1024) * meta.dims);
-    c.matrix.set(new Float32Array(bytes.buffer, bytes.byteOffset, meta.rows * meta.dims));
+    const expected = meta.rows * meta.dims * 4;
+    const got = readInto(join(dir, 'vectors.f32'), new Uint8Array(c.matrix.buffer, 0, expected));
+    if (got !== expected) throw new Error(`embedded vector store: ${dir}/vectors.f32 has ${got} bytes, expected ${expected}; delete the directory and re-index`);
     const records = JSON.parse(readFileSync(join(dir, 'records.json'), 'utf8')) as ([string, Payload] | null)[];
     c.rows = meta.rows;
     for (let r = 0; r < records.length; r++) {
@@ -262,6 +263,24 @@ interface Settings {
   readonly exactMax: number;
   readonly exactFilteredMax: number | undefined;
   readonly hnsw: HnswParams;
+}
+
+/** Reads a whole file into `into`; returns the file's size (≠ into.length means a size mismatch). */
+function readInto(path: string, into: Uint8Array): number {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size !== into.length) return size;
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, into, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function hasConditions(filter: Filter | undefined): boolean {
