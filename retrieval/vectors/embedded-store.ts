@@ -178,7 +178,11 @@ class Collection {
     const dead = (r: number) => this.ids[r] === undefined;
     let top: RowScore[];
     if (!hasConditions(filter)) {
-      top = this.hnsw ? this.rescore(this.hnsw.search(q, k), q, k) : nativeTopK(this.matrix, this.dims, q, k, this.rows, this.freeRows.length, dead);
+      const exact = () => nativeTopK(this.matrix, this.dims, q, k, this.rows, this.freeRows.length, dead);
+      // The graph can return fewer than k (a k near the collection size, an unlucky walk); the
+      // exact scan is then both right and cheap enough.
+      const graph = this.hnsw && k < this.live ? this.hnsw.search(q, k) : undefined;
+      top = graph && graph.length >= k ? this.rescore(graph, q, k) : exact();
     } else {
       const m = this.payloadIndex.match(filter!, this.rows, this.live, (r) => this.payloads[r]);
       if (m.count === 0) return [];
