@@ -165,7 +165,7 @@ describe('cachedEmbedder', () => {
     await e.close();
   });
 
-  it('loads 100K cached vectors quickly', async () => {
+  it('reloads all of 100K cached vectors', async () => {
     const dir = tempDir();
     const dims = 512;
     const inner: Embedder = {
