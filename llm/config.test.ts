@@ -101,3 +101,15 @@ describe('deepMerge', () => {
     expect(deepMerge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] }, d: 4 })).toEqual({ a: { b: 1, c: [3] }, d: 4 });
   });
 });
+
+describe('roleCacheKey', () => {
+  it('distinguishes an unconfigured role, a non-default endpoint and the real model, so their artefacts never stand in for each other', async () => {
+    const { roleCacheKey } = await import('./config.js');
+    const offline = loadConfig({ env: {}, cwd: '/nonexistent' });
+    expect(roleCacheKey(offline, 'cheap', {})).toBe('gpt-4o-mini!unavailable');
+    expect(roleCacheKey(offline, 'cheap', { OPENAI_API_KEY: 'k' })).toBe('gpt-4o-mini');
+    const simulated = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { providers: { openai: { baseURL: 'http://127.0.0.1:4000/v1' } } } });
+    expect(roleCacheKey(simulated, 'cheap', {})).toBe('gpt-4o-mini@http://127.0.0.1:4000/v1');
+    expect(roleCacheKey(offline, 'local', {})).toBe(offline.roles.local!.model);
+  });
+});

@@ -122,3 +122,12 @@ export function roleUnavailableReason(cfg: HubgenConfig, role: Role, env: NodeJS
   }
   return undefined;
 }
+
+/** See ModelRegistry.cacheKey: model, non-default endpoint, and "!unavailable" when the role cannot run. */
+export function roleCacheKey(cfg: HubgenConfig, role: Role, env: NodeJS.ProcessEnv = process.env): string {
+  const binding = cfg.roles[role];
+  if (!binding) return `unbound:${role}`;
+  const provider = cfg.providers[binding.provider];
+  const endpoint = provider && provider.kind !== 'local' && provider.baseURL ? `@${provider.baseURL}` : '';
+  return `${binding.model}${endpoint}${roleUnavailableReason(cfg, role, env) ? '!unavailable' : ''}`;
+}

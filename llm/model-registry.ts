@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../pipelines/clock.js';
 import { createChatCall, type ChatCall, type ResponseFormat } from './chat.js';
-import { roleUnavailableReason, type HubgenConfig, type Role } from './config.js';
+import { roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from './config.js';
 import type { ProviderConfig } from './config-schema.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { ProviderLimiter } from './limits.js';
@@ -127,6 +127,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
 
   return {
     unavailableReason: (role) => roleUnavailableReason(config, role, env),
+    cacheKey: (role) => roleCacheKey(config, role, env),
     modelId(role) {
       const binding = config.roles[role];
       if (!binding) throw new RoleNotCallableError(role, 'it is not bound to a provider under /roles');

@@ -46,7 +46,14 @@ export interface GenerateStructuredOptions {
 export interface ModelRegistry {
   /** Why the role cannot be used now (no key, no endpoint), or undefined when it can. */
   unavailableReason(role: Role): string | undefined;
-  /** The model id bound to a role: part of artefact hashes and provenance. */
+  /** The model id bound to a role, for provenance and display. */
   modelId(role: Role): string;
+  /**
+   * What would answer this role right now, for artefact keys: the model, its endpoint when it is
+   * not the provider's default, and whether the role can run at all. An artefact made while a tier
+   * was unconfigured, or by another server under the same model name (a local vLLM, the eval
+   * simulator), never stands in for one the real model would have made.
+   */
+  cacheKey(role: Role): string;
   generateStructured<T>(options: GenerateStructuredOptions): Promise<StructuredResult<T>>;
 }

@@ -255,7 +255,7 @@ describe('single-step, LLM variant (model registry over the scripted OpenAI-comp
     server.enqueue(reply.json(llmAnswer), reply.json(llmAnswer));
     const { upstream } = await runSingleStep({ user: shopper() }, ctx, { variant: 'llm' });
     expect(server.requests[0].model).toBe('gpt-4o-mini');
-    expect(upstream.artefact.key.models).toEqual({ cheap: 'gpt-4o-mini' });
+    expect(upstream.artefact.key.models).toEqual({ cheap: `gpt-4o-mini@${server.baseURL}` });
     const strongConfig = serverConfig();
     const strong = await runSingleStep({ user: shopper() }, await baseCtx({ config: strongConfig, models: registryFor(strongConfig) }), { variant: 'llm' });
     expect(server.requests[1].model).toBe('gpt-4o');

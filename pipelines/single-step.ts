@@ -311,7 +311,7 @@ export function singleStepKey(user: UserContext, ctx: Ctx, variant: SingleStepVa
   const { role, corpusSlice: slice } = ctx.config.phases.singleStep;
   const inputs = [`user:${userDigest(user)}`, `corpus:${ctx.corpus.digest}`, `catalogue:${catalogueDigest(ctx.catalogue)}`];
   return variant === 'llm'
-    ? { phase: PHASE, phaseVersion: PHASE_VERSION, config: { variant, role, corpusSlice: slice, limits }, models: { [role]: ctx.models.modelId(role) }, promptVersion: PROMPT_VERSION, inputs }
+    ? { phase: PHASE, phaseVersion: PHASE_VERSION, config: { variant, role, corpusSlice: slice, limits }, models: { [role]: ctx.models.cacheKey(role) }, promptVersion: PROMPT_VERSION, inputs }
     : { phase: PHASE, phaseVersion: PHASE_VERSION, config: { variant, generator: LOCAL_GENERATOR, limits }, models: { local: localModelId(ctx) }, promptVersion: 'none', inputs };
 }
 

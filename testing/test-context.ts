@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { loadConfig, roleUnavailableReason, type HubgenConfig } from '../llm/config.js';
+import { loadConfig, roleCacheKey, roleUnavailableReason, type HubgenConfig } from '../llm/config.js';
 import type { ModelRegistry } from '../llm/registry.js';
 import { systemClock } from '../pipelines/clock.js';
 import type { Ctx } from '../pipelines/context.js';
@@ -13,6 +13,7 @@ export function offlineModels(config: HubgenConfig): ModelRegistry {
   return {
     unavailableReason: (role) => roleUnavailableReason(config, role, {}),
     modelId: (role) => config.roles[role]?.model ?? `unbound:${role}`,
+    cacheKey: (role) => roleCacheKey(config, role, {}),
     generateStructured: async () => {
       throw new Error('offlineModels: no LLM is configured in this test context');
     },

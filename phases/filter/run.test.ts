@@ -92,7 +92,8 @@ describe('filter run (offline: rubric judge, local relevance model, hashing embe
       config: ctx.config.phases.filter,
       inputs: [input.themes.hash, input.keywords.hash, sha256(canonicalJson(user)), ctx.embedder.id],
     });
-    expect(first.artefact.key.models).toMatchObject({ local: 'hubgen-local-v1', cheap: 'gpt-4o-mini', strong: 'gpt-4o', cross_encoder: 'hubgen-relevance-v1' });
+    // Unconfigured LLM judges are part of the key as unavailable: configuring one re-runs the filter.
+    expect(first.artefact.key.models).toMatchObject({ local: 'hubgen-local-v1', cheap: 'gpt-4o-mini!unavailable', strong: 'gpt-4o!unavailable', cross_encoder: 'hubgen-relevance-v1' });
 
     const stricter = await run(input, { ...ctx, config: loadConfig({ env: {}, cwd: '/nonexistent', overrides: { phases: { filter: { relevanceThreshold: 0.5 } } } }) });
     expect(stricter.cached).toBe(false);

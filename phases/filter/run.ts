@@ -56,8 +56,8 @@ export async function run(input: FilterInput, ctx: Ctx): Promise<PhaseResult<Fil
   const scorer = createRelevanceScorer(ctx);
   const judgeRoles = [...new Set(cfg.judgeCascade.map((t) => t.role))];
   const models: Record<string, string> = {
-    ...Object.fromEntries(judgeRoles.map((r) => [r, ctx.models.modelId(r)])),
-    cross_encoder: ctx.models.modelId('cross_encoder'),
+    ...Object.fromEntries(judgeRoles.map((r) => [r, ctx.models.cacheKey(r)])),
+    cross_encoder: ctx.models.cacheKey('cross_encoder'),
     // The scorer id carries the local weights' digest, so retrained weights re-run the filter.
     'cross_encoder.scorer': scorer.id,
   };

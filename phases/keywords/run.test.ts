@@ -208,7 +208,7 @@ describe('keywords run with a teacher', () => {
     };
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, answer, calls) });
     const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
-    expect(artefact.key.models).toEqual({ student: 'gpt-4o-mini', teacher: 'gpt-4o' });
+    expect(artefact.key.models).toEqual({ student: `gpt-4o-mini@${config.providers.openai.baseURL}`, teacher: `gpt-4o@${config.providers.openai.baseURL}` });
     expect(calls.map((c) => c.role)).toEqual(['student']);
     expect(calls[0].messages[0].content).toContain('Choose keywords only from the candidate list');
     const theme = artefact.data.themes[0];

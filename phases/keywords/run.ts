@@ -44,7 +44,7 @@ export function keywordsKey(input: KeywordsInput, ctx: Ctx, studentWeightsDigest
     phase: PHASE,
     phaseVersion: PHASE_VERSION,
     config: ctx.config.phases.keywords,
-    models: Object.fromEntries(roles.map((r) => [r, ctx.models.modelId(r)])),
+    models: Object.fromEntries(roles.map((r) => [r, ctx.models.cacheKey(r)])),
     promptVersion: PROMPT_VERSION,
     // The weights digest is an input too: retrained weights under the same model id must not hit old artefacts.
     inputs: [input.themes.hash, ctx.corpus.digest, ctx.embedder.id, ...(studentWeightsDigest ? [`student-weights:${studentWeightsDigest}`] : [])],

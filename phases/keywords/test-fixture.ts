@@ -9,7 +9,7 @@ import { makeArtefact, type Artefact } from '../../pipelines/artefacts/artefact.
 import { ZERO_USAGE } from '../../llm/usage.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deepMerge, loadConfig, roleUnavailableReason, type HubgenConfig, type Role } from '../../llm/config.js';
+import { deepMerge, loadConfig, roleCacheKey, roleUnavailableReason, type HubgenConfig, type Role } from '../../llm/config.js';
 import type { ChatMessage, GenerateStructuredOptions, ModelRegistry, StructuredResult } from '../../llm/registry.js';
 import { FEATURE_NAMES } from './features.js';
 import type { StudentWeights } from './student.js';
@@ -228,6 +228,7 @@ export function fakeRegistry(config: HubgenConfig, answer: (role: Role, messages
   return {
     unavailableReason: (role) => roleUnavailableReason(config, role, {}),
     modelId: (role) => config.roles[role]?.model ?? `unbound:${role}`,
+    cacheKey: (role) => roleCacheKey(config, role, {}),
     async generateStructured<T>(options: GenerateStructuredOptions): Promise<StructuredResult<T>> {
       calls.push({ role: options.role, messages: options.messages });
       const usage = { inputTokens: 1000, cachedInputTokens: 0, outputTokens: 100, costUsd: 0.001, calls: 1 };

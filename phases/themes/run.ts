@@ -23,7 +23,7 @@ export function themesKey(input: ThemesInput, ctx: Ctx): ArtefactKey {
     phase: PHASE_NAME,
     phaseVersion: PHASE_VERSION,
     config,
-    models: Object.fromEntries(roles.map((r) => [r, ctx.models.modelId(r)])),
+    models: Object.fromEntries(roles.map((r) => [r, ctx.models.cacheKey(r)])),
     promptVersion: PROMPT_VERSION,
     // The local tier reads the corpus (phrases) and embeds with the embedder; both change its output.
     inputs: [`user:${sha256(canonicalJson(input.user))}`, `corpus:${ctx.corpus.digest}`, `embedder:${ctx.embedder.id}`],
