@@ -7,7 +7,7 @@ import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions 
 
 interface EvalCommandOptions {
   readonly users: string;
-  readonly variants: string;
+  readonly variants?: string;
   readonly sweep?: string;
   readonly target?: string;
   readonly simulate?: boolean;
@@ -36,7 +36,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
     .command('eval')
     .description('offline evals: run variants (cascaded, single-step, …) on the same users and write a markdown + HTML report')
     .option('-u, --users <spec>', 'user ids or sample:N[:train] (train users have real next orders)', 'sample:50:train')
-    .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8', 'cascaded,single-step,single-step-local')
+    .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5 (default: all three, or without single-step when its LLM role is not configured)')
     .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
     .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetAisleCoverage>=0.5')
     .option('--simulate', 'answer every LLM role with the scripted server\'s deterministic simulation (real prompts, real token counts, placeholder answers)')
@@ -80,7 +80,13 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
               console.log(`sweep ${param}: ${sweep.points.map((p) => `${p.value} → $${(p.costPerPage ?? 0).toFixed(5)}/page, ${p.quality?.toFixed(3) ?? '–'}`).join('; ')}`);
               console.log(sweep.proposal ? `proposed ${param} = ${sweep.proposal.value} (cheapest meeting ${opts.target})` : `no value meets ${opts.target}`);
             } else {
-              result = await runEval({ ctx: rt.ctx, dataset: rt.dataset, users, variants: opts.variants.split(',').map((v) => v.trim()).filter(Boolean), concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
+              const singleStepRole = rt.ctx.config.phases.singleStep.role;
+              const variants = opts.variants
+                ? opts.variants.split(',').map((v) => v.trim()).filter(Boolean)
+                : rt.ctx.models.unavailableReason(singleStepRole)
+                  ? (process.stderr.write(`single-step left out: its role "${singleStepRole}" is not configured (${rt.ctx.models.unavailableReason(singleStepRole)}); add --simulate to count its cost offline\n`), ['cascaded', 'single-step-local'])
+                  : ['cascaded', 'single-step', 'single-step-local'];
+              result = await runEval({ ctx: rt.ctx, dataset: rt.dataset, users, variants, concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
               progress.stop();
             }
             const paths = await writeReport({ result, outDir });
