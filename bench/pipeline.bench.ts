@@ -80,7 +80,7 @@ const result = {
   users: users.length,
   startupMs,
   dataLoadMs: rt.loadReport.elapsedMs,
-  note: 'embedded default: local tiers only, USE-lite embeddings (cached), embedded vector store; index built beforehand',
+  note: 'embedded default: local tiers only, USE-lite embeddings, embedded vector store; the index is built beforehand and the embedding cache is warm from indexing (product texts) and earlier runs, so cold means an empty artefact store',
   cold: { wallMs: cold.wallMs, perUserP50Ms: med(cold.perUserMs), perUserP95Ms: quantile(cold.perUserMs, 0.95), hitRate: cold.hits / cold.artefacts, phase34P50Ms: med(cold.phase34Ms) },
   warm: { wallMs: warm.wallMs, perUserP50Ms: med(warm.perUserMs), perUserP95Ms: quantile(warm.perUserMs, 0.95), hitRate: warm.hits / warm.artefacts, phase34P50Ms: med(warm.phase34Ms) },
   warmOverCold: warm.wallMs / cold.wallMs,
