@@ -96,7 +96,7 @@ describe('distillStudent', () => {
 
   it('refuses rows it cannot hold out from or learn from', () => {
     expect(() => distillStudent({ rows: rows.filter((r) => r.theme.id === 't1') })).toThrow(/at least 2 themes/);
-    expect(() => distillStudent({ rows: rows.map((r) => ({ ...r, chosen: false })) })).toThrow(/all not chosen/);
+    expect(() => distillStudent({ rows: rows.map((r) => ({ ...r, chosen: false })) })).toThrow(/all \d+ training rows are not chosen; the student needs candidates the teacher chose and ones it passed over/);
     expect(() => distillStudent({ rows, holdoutShare: 1 })).toThrow(/holdoutShare/);
   });
 });

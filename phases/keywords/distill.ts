@@ -338,7 +338,7 @@ export function distillStudent({
   const yTrain = train.map((r) => r.chosen);
   const yTest = test.map((r) => r.chosen);
   const positives = yTrain.filter(Boolean).length;
-  if (positives === 0 || positives === yTrain.length) throw new Error(`distill: training rows are all ${positives ? 'chosen' : 'not chosen'}; need both classes`);
+  if (positives === 0 || positives === yTrain.length) throw new Error(`distill: all ${yTrain.length} training rows are ${positives ? 'chosen' : 'not chosen'}; the student needs candidates the teacher chose and ones it passed over (a teacher that never picks from the candidate list, such as the eval simulator, teaches nothing)`);
 
   const xTrain = train.map(featuresOf);
   const xTest = test.map(featuresOf);
