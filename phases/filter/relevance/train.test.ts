@@ -7,7 +7,8 @@ import type { Catalogue } from '../../../instacart/types.js';
 import { hashingEmbedder } from '../../../testing/hashing-embedder.js';
 import { localRelevanceScorer, validateRelevanceWeights } from './local-relevance.js';
 import { mulberry32 } from '../../../instacart/random.js';
-import { buildSilverPairs, classifierMetrics, fitLogistic, trainAndWriteRelevance } from './train.js';
+import { buildSilverPairs, bundledWeightsPath, classifierMetrics, fitLogistic, runTrainRelevance, trainAndWriteRelevance } from './train.js';
+import { makeTestCtx } from '../../../testing/test-context.js';
 
 describe('training primitives', () => {
   it("the trainer's PRNG (mulberry32) is deterministic per seed", () => {
@@ -49,6 +50,14 @@ describe('silver pairs and training on the real catalogue', () => {
   let catalogue: Catalogue;
   beforeAll(async () => {
     ({ catalogue } = await loadCatalogue(resolve('data/instacart')));
+  });
+
+  it('runTrainRelevance (the CLI) reports without touching the bundled weights unless given --out', async () => {
+    const bundled = await readFile(bundledWeightsPath(), 'utf8');
+    const report = await runTrainRelevance({ ctx: makeTestCtx({ catalogue }), seed: 3 });
+    expect(report.out).toBeNull();
+    expect(report.heldOut.model.auc).toBeGreaterThan(0.5);
+    expect(await readFile(bundledWeightsPath(), 'utf8')).toBe(bundled);
   });
 
   it('balances labels, keeps held-out aisles apart, and never uses a query phrase as its own positive', () => {

@@ -285,9 +285,15 @@ export async function trainAndWriteRelevance(options: TrainRelevanceOptions & { 
   return { ...report, out: target };
 }
 
-/** Trains on the context's catalogue, corpus and embedder (see trainAndWriteRelevance). For the CLI. */
-export function runTrainRelevance({ ctx, out, seed }: { ctx: Ctx; out?: string; seed?: number }): Promise<TrainRelevanceReport & { readonly out: string }> {
+/**
+ * Trains on the context's catalogue, corpus and embedder and reports held-out accuracy. For the CLI:
+ * weights are written only to `out` — a report run never overwrites the bundled model.
+ */
+export async function runTrainRelevance({ ctx, out, seed }: { ctx: Ctx; out?: string; seed?: number }): Promise<TrainRelevanceReport & { readonly out: string | null }> {
   const bound = ctx.config.roles.cross_encoder?.model;
   const model = bound && bound in LOCAL_RELEVANCE_MODELS ? bound : 'hubgen-relevance-v1';
-  return trainAndWriteRelevance({ catalogue: ctx.catalogue, corpus: ctx.corpus, embedder: ctx.embedder, model, seed, out, logger: ctx.logger });
+  const options = { catalogue: ctx.catalogue, corpus: ctx.corpus, embedder: ctx.embedder, model, seed, logger: ctx.logger };
+  if (out) return trainAndWriteRelevance({ ...options, out });
+  const { report } = await trainRelevance(options);
+  return { ...report, out: null };
 }
