@@ -1,11 +1,14 @@
 import type { Artefact } from '../pipelines/artefacts/artefact.js';
-import type { Attempt } from '../pipelines/cascade.js';
+import { acceptedBelowThreshold, cascadeEscalated, cascadesOf, percentile } from '../pipelines/provenance.js';
 import { compileSchema, describeErrors } from '../llm/ajv.js';
 import { themesSchema } from '../phases/themes/schema.js';
 import { keywordsSchema } from '../phases/keywords/schema.js';
 import { filteredSchema, JUDGE_CRITERIA, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
 import { pageSchema, type Page } from '../phases/assemble/schema.js';
 import { normaliseText } from '../instacart/text.js';
+
+// The run summary and the evals read provenance the same way; these live beside the cascade primitive.
+export { acceptedBelowThreshold, cascadeEscalated, percentile };
 
 /** Which contract an artefact's data follows; decides the schema it is validated against. */
 export type ArtefactKind = 'themes' | 'keywords' | 'filtered' | 'page';
@@ -59,13 +62,6 @@ export function pageCost(artefacts: readonly Artefact[]): PageCost {
 // ---------------------------------------------------------------------------------------------
 // Escalation
 
-/** True when a tier was tried and rejected (low confidence or an error) before the accepted one. Skipped tiers were never tried. */
-export function cascadeEscalated(attempts: readonly Attempt[]): boolean {
-  const accepted = attempts.findIndex((a) => a.accepted);
-  const before = accepted === -1 ? attempts : attempts.slice(0, accepted);
-  return before.some((a) => a.outcome === 'escalated' || a.outcome === 'failed');
-}
-
 export interface PhaseEscalation {
   /** Cascades the phase ran (one per sub-step, e.g. one per theme in Phase 2). */
   readonly cascades: number;
@@ -77,18 +73,6 @@ export interface PhaseEscalation {
    * tier could run. Offline this is where escalation *would* happen with LLM tiers configured.
    */
   readonly belowThresholdCascades: number;
-}
-
-/** The accepted attempt did not clear its threshold (it was the last tier available). */
-export function acceptedBelowThreshold(attempts: readonly Attempt[]): boolean {
-  const a = attempts.find((x) => x.accepted);
-  return a !== undefined && a.confidence !== undefined && a.confidence < a.threshold;
-}
-
-/** A phase that ran several cascades records each under `steps`; otherwise `attempts` is its one cascade. */
-function cascadesOf(artefact: Artefact): (readonly Attempt[])[] {
-  const { steps, attempts } = artefact.provenance;
-  return steps && steps.length > 0 ? steps.map((s) => s.attempts) : attempts.length > 0 ? [attempts] : [];
 }
 
 export function phaseEscalation(artefact: Artefact): PhaseEscalation {
@@ -226,15 +210,6 @@ export interface Distribution {
   readonly p95: number | null;
   readonly min: number | null;
   readonly max: number | null;
-}
-
-/** Linear-interpolated percentile of ascending values (the common "type 7" definition), p in [0,1]. */
-export function percentile(sortedAscending: readonly number[], p: number): number {
-  if (sortedAscending.length === 0) throw new Error('percentile of no values');
-  const pos = (sortedAscending.length - 1) * p;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sortedAscending[lo] + (sortedAscending[hi] - sortedAscending[lo]) * (pos - lo);
 }
 
 /** Mean, median and p95 of the defined values; nulls (JSON-safe) when there are none. */

@@ -1,28 +1,8 @@
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
-import type { Attempt } from './cascade.js';
+import { acceptedBelowThreshold, cascadeEscalated, cascadesOf, percentile } from './provenance.js';
 import type { Artefact } from './artefacts/artefact.js';
 import type { PhaseRecord, RunManifest } from './manifest.js';
 import { formatRunQuality, summariseQuality, type PageQuality, type RunQuality } from './page-quality.js';
-
-/** Each cascade an artefact ran: its sub-steps when it has them, else its top-level attempts. */
-export function cascadesOf(artefact: Artefact): (readonly Attempt[])[] {
-  const steps = artefact.provenance.steps ?? [];
-  if (steps.length) return steps.map((s) => s.attempts);
-  return artefact.provenance.attempts.length ? [artefact.provenance.attempts] : [];
-}
-
-/** A cascade escalated when some tier ran (or failed) before the accepted one. */
-export function escalated(attempts: readonly Attempt[]): boolean {
-  const accepted = attempts.findIndex((a) => a.accepted);
-  const end = accepted === -1 ? attempts.length : accepted;
-  return attempts.slice(0, end).some((a) => a.outcome === 'escalated' || a.outcome === 'failed');
-}
-
-/** The accepted answer did not clear its threshold (accepted only because no higher tier could run). */
-export function acceptedBelowThreshold(attempts: readonly Attempt[]): boolean {
-  const a = attempts.find((x) => x.accepted);
-  return !!a && a.confidence !== undefined && a.confidence < a.threshold;
-}
 
 export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
   const cascades = cascadesOf(artefact);
@@ -33,7 +13,7 @@ export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
     model: artefact.provenance.model,
     confidence: artefact.provenance.confidence,
     cascades: cascades.length,
-    escalations: cascades.filter(escalated).length,
+    escalations: cascades.filter(cascadeEscalated).length,
     belowThreshold: cascades.filter(acceptedBelowThreshold).length,
     latencyMs: artefact.provenance.latencyMs,
     usage: artefact.provenance.usage,
@@ -41,12 +21,7 @@ export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
 }
 
 export function quantile(values: readonly number[], q: number): number | undefined {
-  if (!values.length) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  return values.length ? percentile([...values].sort((a, b) => a - b), q) : undefined;
 }
 
 export interface PhaseSummary {
