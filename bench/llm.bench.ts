@@ -13,13 +13,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createChatCall } from '../llm/chat.js';
-import { loadConfig } from '../llm/config.js';
+import { loadConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
 import type { GenerateStructuredOptions } from '../llm/registry.js';
 import { themesSchema, type Themes } from '../phases/themes/schema.js';
-import { runCascade } from '../pipelines/cascade.js';
-import { systemClock } from '../pipelines/clock.js';
-import { reply, startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
+import { runCascade } from '../kit/cascade.js';
+import { systemClock } from '../base/clock.js';
+import { reply, startScriptedServer, type ScriptedServer } from '../llm/simulator/scripted-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CALLS = Number(process.env.BENCH_LLM_CALLS ?? 600);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogueStats } from '../instacart/stats-types.js';
-import type { Order, UserHistory } from '../instacart/types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
+import type { Order, UserHistory } from '../catalogue/types.js';
 import { ownReordersRanking, popularityRanking } from './baselines.js';
 
 const order = (number: number): Order => ({ id: 100 + number, userId: 1, evalSet: 'prior', number, dow: 0, hour: 9, daysSincePrior: undefined });

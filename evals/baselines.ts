@@ -1,5 +1,5 @@
-import type { CatalogueStats } from '../instacart/stats-types.js';
-import type { UserHistory } from '../instacart/types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
+import type { UserHistory } from '../catalogue/types.js';
 
 /**
  * Non-generative baselines: a page made of a fixed product list, scored against the target

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeArtefact, type Artefact, type Provenance } from '../pipelines/artefacts/artefact.js';
-import type { Attempt } from '../pipelines/cascade.js';
+import { makeArtefact, type Artefact, type Provenance } from '../kit/artefacts/artefact.js';
+import type { Attempt } from '../kit/cascade.js';
 import type { Usage } from '../llm/usage.js';
 import type { Page } from '../phases/assemble/schema.js';
 import type { JudgeVerdict } from '../phases/filter/schema.js';

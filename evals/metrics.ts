@@ -1,11 +1,12 @@
-import type { Artefact } from '../pipelines/artefacts/artefact.js';
-import { acceptedBelowThreshold, cascadeEscalated, cascadesOf, percentile } from '../pipelines/provenance.js';
-import { compileSchema, describeErrors } from '../llm/ajv.js';
+import type { Artefact } from '../kit/artefacts/artefact.js';
+import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
+import { compileSchema, describeErrors } from '../base/ajv.js';
 import { themesSchema } from '../phases/themes/schema.js';
 import { keywordsSchema } from '../phases/keywords/schema.js';
 import { filteredSchema, JUDGE_CRITERIA, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
 import { pageSchema, type Page } from '../phases/assemble/schema.js';
-import { normaliseText } from '../instacart/text.js';
+import { normaliseText } from '../catalogue/text.js';
+import { percentile } from '../base/percentile.js';
 
 // The run summary and the evals read provenance the same way; these live beside the cascade primitive.
 export { acceptedBelowThreshold, cascadeEscalated, percentile };

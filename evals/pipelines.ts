@@ -1,8 +1,8 @@
-import type { Ctx } from '../pipelines/context.js';
-import type { Role } from '../llm/config.js';
-import type { UserContext } from '../instacart/user-context-types.js';
+import type { Ctx } from '../kit/context.js';
+import type { Role } from '../config/config.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
 import { runCascadedPage } from '../pipelines/cascaded.js';
-import { runSingleStep } from '../pipelines/single-step.js';
+import { runSingleStep } from '../phases/single-step/run.js';
 import { judgeTheme } from '../phases/filter/index.js';
 import type { BaseVariant } from './variants.js';
 import type { ThemeJudge, VariantOutput } from './runner.js';

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { XMLValidator } from 'fast-xml-parser';
-import { loadDataset } from '../instacart/load.js';
-import { writeTinyDataset } from '../instacart/tiny-dataset.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
+import { loadDataset } from '../datasets/instacart/load.js';
+import { writeTinyDataset } from '../testing/instacart-fixture.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
 import { makeTestCtx } from '../testing/test-context.js';
 import { runEval, type EvalResult } from './runner.js';
 import { runSweep } from './sweep.js';
 import { writeReport } from './report.js';
-import { fakeCascaded, fakeJudge, failingFor } from './test-fakes.js';
+import { fakeCascaded, fakeJudge, failingFor } from '../testing/eval-fixture.js';
 
 const svgsIn = (html: string): string[] => html.match(/<svg[\s\S]*?<\/svg>(?=<figcaption>)/g) ?? [];
 

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../instacart/load.js';
-import { writeTinyDataset } from '../instacart/tiny-dataset.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
+import { loadDataset, type Dataset } from '../datasets/instacart/load.js';
+import { writeTinyDataset } from '../testing/instacart-fixture.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
 import type { KeywordTerm } from '../retrieval/corpus-types.js';
 import { makeTestCtx } from '../testing/test-context.js';
-import type { Ctx } from '../pipelines/context.js';
+import type { Ctx } from '../kit/context.js';
 import { runEval, type EvalProgress } from './runner.js';
-import { fakeCascaded, fakeJudge, failingFor } from './test-fakes.js';
+import { fakeCascaded, fakeJudge, failingFor } from '../testing/eval-fixture.js';
 
 let dataset: Dataset;
 let ctx: Ctx;

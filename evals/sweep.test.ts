@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../instacart/load.js';
-import { writeTinyDataset } from '../instacart/tiny-dataset.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
+import { loadDataset, type Dataset } from '../datasets/instacart/load.js';
+import { writeTinyDataset } from '../testing/instacart-fixture.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
 import { makeTestCtx } from '../testing/test-context.js';
-import type { Ctx } from '../pipelines/context.js';
+import type { Ctx } from '../kit/context.js';
 import { parseSweep, proposeValue, runSweep, SweepError } from './sweep.js';
-import { fakeCascaded } from './test-fakes.js';
+import { fakeCascaded } from '../testing/eval-fixture.js';
 
 describe('parseSweep', () => {
   it('expands a range with a step, including the end despite float error', () => {

@@ -1,6 +1,6 @@
-import type { Ctx } from '../pipelines/context.js';
-import type { Role } from '../llm/config.js';
-import type { Dataset } from '../instacart/load.js';
+import type { Ctx } from '../kit/context.js';
+import type { Role } from '../config/config.js';
+import type { Dataset } from '../datasets/instacart/load.js';
 import { isQualityMetric, qualityOf, QUALITY_METRICS, type QualityMetric } from './metrics.js';
 import { runEval, type EvalProgress, type EvalResult, type EvalUser, type SweepSummary, type VariantPipeline, type ThemeJudge } from './runner.js';
 import { parseVariant, variantName, type BaseVariant } from './variants.js';

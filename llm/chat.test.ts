@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { reply, startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
+import { reply, startScriptedServer, type ScriptedServer } from './simulator/scripted-server.js';
 import { createChatCall, type ChatCall } from './chat.js';
 import { CallTimeoutError } from './errors/call-timeout-error.js';
 import { countChatTokens, countTokens } from './tokens.js';

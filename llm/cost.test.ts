@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateUsage, costOf, priceUsage, totalUsage, usageRecordsFromAttempts, type UsageRecord } from './cost.js';
-import { BUILTIN_DEFAULTS } from './config.js';
+import { BUILTIN_DEFAULTS } from '../config/config.js';
 
 const prices = BUILTIN_DEFAULTS.prices;
 

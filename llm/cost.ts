@@ -1,4 +1,4 @@
-import type { Price } from './config-schema.js';
+import type { Price } from '../config/config-schema.js';
 import { addUsage, type Usage } from './usage.js';
 
 /** Token counts of one call, as the provider reported them (or as estimated). */

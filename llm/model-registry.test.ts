@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { themesSchema, type Themes } from '../phases/themes/schema.js';
-import { reply, startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
-import { compileSchema } from './ajv.js';
-import { loadConfig, type HubgenConfig } from './config.js';
+import { reply, startScriptedServer, type ScriptedServer } from './simulator/scripted-server.js';
+import { compileSchema } from '../base/ajv.js';
+import { loadConfig, type HubgenConfig } from '../config/config.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { StructuredOutputError } from './errors/structured-output-error.js';
 import { createModelRegistry, type ModelRegistryOptions } from './model-registry.js';

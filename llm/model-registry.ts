@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../pipelines/clock.js';
+import { systemClock, type Clock } from '../base/clock.js';
 import { createChatCall, type ChatCall, type ResponseFormat } from './chat.js';
-import { roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from './config.js';
-import type { ProviderConfig } from './config-schema.js';
+import { roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from '../config/config.js';
+import type { ProviderConfig } from '../config/config-schema.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { ProviderLimiter } from './limits.js';
 import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from './registry.js';

@@ -1,4 +1,4 @@
-import type { Role } from './config.js';
+import type { Role } from '../config/config.js';
 import type { Usage } from './usage.js';
 
 export interface ChatMessage {

@@ -1,8 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import type { Logger } from 'pino';
-import { compileSchema, describeErrors } from './ajv.js';
+import { compileSchema, describeErrors } from '../base/ajv.js';
 import type { ChatReply, ResponseFormat } from './chat.js';
-import type { Price } from './config-schema.js';
+import type { Price } from '../config/config-schema.js';
 import { priceUsage, type TokenCounts } from './cost.js';
 import { StructuredOutputError, type StructuredFailureStage } from './errors/structured-output-error.js';
 import { closeTruncatedJson, coerceToSchema, extractJsonText, tryParseJson } from './repair.js';

@@ -1,8 +1,8 @@
-import type { Ctx } from './context.js';
-import type { PhaseResult } from './phase.js';
+import type { Ctx } from '../kit/context.js';
+import type { PhaseResult } from '../kit/phase.js';
 import type { PagePipeline } from './run.js';
 import { pageQuality } from './page-quality.js';
-import type { UserContext } from '../instacart/user-context-types.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
 import { run as runThemes, type Themes } from '../phases/themes/index.js';
 import { run as runKeywords, type Keywords } from '../phases/keywords/index.js';
 import { run as runFilter, type Filtered } from '../phases/filter/index.js';

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { makeTestCtx } from '../testing/test-context.js';
 import { runPages, type PagePipeline } from './run.js';
 import { readManifest } from './manifest.js';
-import { cachedArtefact } from './artefacts/cache.js';
-import type { UserContext } from '../instacart/user-context-types.js';
-import type { Ctx } from './context.js';
+import { cachedArtefact } from '../kit/artefacts/cache.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
+import type { Ctx } from '../kit/context.js';
 
 const user = (userId: number) => ({ userId }) as unknown as UserContext;
 

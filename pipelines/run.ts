@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
-import type { Ctx } from './context.js';
-import type { PhaseResult } from './phase.js';
-import type { UserContext } from '../instacart/user-context-types.js';
+import type { Ctx } from '../kit/context.js';
+import type { PhaseResult } from '../kit/phase.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
 import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
 import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
 import type { PageQuality } from './page-quality.js';

@@ -1,15 +1,15 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { HubgenConfig } from '../llm/config.js';
+import type { HubgenConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
 import { createEmbedder } from '../retrieval/embeddings/create-embedder.js';
 import { createVectorStore } from '../retrieval/vectors/create-store.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { loadDataset, type Dataset, type LoadReport } from '../instacart/load.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
-import { FsArtefactStore } from './artefacts/fs-store.js';
-import { systemClock, type Clock } from './clock.js';
-import type { Ctx } from './context.js';
+import { loadDataset, type Dataset, type LoadReport } from '../datasets/instacart/load.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
+import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import type { Ctx } from '../kit/context.js';
 
 /** A production context plus what the CLI needs beyond phases: the dataset and a way to shut down. */
 export interface Runtime {

@@ -1,8 +1,9 @@
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
-import { acceptedBelowThreshold, cascadeEscalated, cascadesOf, percentile } from './provenance.js';
-import type { Artefact } from './artefacts/artefact.js';
+import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
+import type { Artefact } from '../kit/artefacts/artefact.js';
 import type { PhaseRecord, RunManifest } from './manifest.js';
 import { formatRunQuality, summariseQuality, type PageQuality, type RunQuality } from './page-quality.js';
+import { percentile } from '../base/percentile.js';
 
 export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
   const cascades = cascadesOf(artefact);

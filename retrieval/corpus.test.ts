@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../instacart/load.js';
-import { normaliseText } from '../instacart/text.js';
-import type { Catalogue, Product } from '../instacart/types.js';
+import { loadCatalogue } from '../datasets/instacart/load.js';
+import { normaliseText } from '../catalogue/text.js';
+import type { Catalogue, Product } from '../catalogue/types.js';
 import { buildKeywordCorpus, corpusStats, isJunkToken, phrasesOf } from './corpus.js';
 import type { KeywordCorpus } from './corpus-types.js';
 

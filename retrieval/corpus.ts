@@ -1,8 +1,8 @@
-import { ATTRIBUTE_TERMS, attributesOfNormalised } from '../instacart/attributes.js';
-import { normaliseText, tokens } from '../instacart/text.js';
-import type { Catalogue, Product } from '../instacart/types.js';
-import { canonicalJson, sha256 } from '../pipelines/artefacts/artefact.js';
+import { ATTRIBUTE_TERMS, attributesOfNormalised } from '../catalogue/attributes.js';
+import { normaliseText, tokens } from '../catalogue/text.js';
+import type { Catalogue, Product } from '../catalogue/types.js';
 import type { KeywordCorpus, KeywordKind, KeywordTerm } from './corpus-types.js';
+import { canonicalJson, sha256 } from '../base/hash.js';
 
 export interface CorpusOptions {
   /** Minimum number of products a phrase must occur in (default 3): rarer grams are mostly noise. */

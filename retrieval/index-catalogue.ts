@@ -1,12 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Embedder } from './embeddings/embedder.js';
-import { sha256 } from '../pipelines/artefacts/artefact.js';
 import type { VectorStore, VectorPoint } from './vectors/store.js';
 import type { KeywordCorpus } from './corpus-types.js';
-import type { Catalogue, Product } from '../instacart/types.js';
-import type { CatalogueStats } from '../instacart/stats-types.js';
-import { COLLECTIONS } from '../pipelines/context.js';
+import type { Catalogue, Product } from '../catalogue/types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
+import { sha256 } from '../base/hash.js';
+import { COLLECTIONS } from './collections.js';
 
 export interface IndexProgress {
   readonly collection: string;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../instacart/load.js';
+import { loadCatalogue } from '../datasets/instacart/load.js';
 import { buildKeywordCorpus } from './corpus.js';
 import type { KeywordCorpus } from './corpus-types.js';
 import { buildSyntheticCorpus, SYNTHETIC_ID_PREFIX } from './synthetic-corpus.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { seededRandom } from '../instacart/random.js';
-import { canonicalJson } from '../pipelines/artefacts/artefact.js';
+import { seededRandom } from '../base/random.js';
 import type { KeywordCorpus, KeywordTerm } from './corpus-types.js';
+import { canonicalJson } from '../base/hash.js';
 
 export interface SyntheticCorpusOptions {
   /** Total terms, real ones included (default 300,000); a size below the base keeps the whole base. */

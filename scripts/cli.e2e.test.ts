@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../pipelines/manifest.js';
-import { addUserWithoutHistory, copyWithBadOrderRow, writeRealSubset, type RealSubset } from './e2e-fixture.js';
+import { addUserWithoutHistory, copyWithBadOrderRow, writeRealSubset, type RealSubset } from '../testing/e2e-fixture.js';
 
 const HUBGEN = fileURLToPath(new URL('./hubgen.mjs', import.meta.url));
 const NO_HISTORY_USER = 900000001;

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ConfigError } from '../llm/errors/config-error.js';
+import { ConfigError } from '../config/config-error.js';
 import type { GlobalOptions } from './commands/shared.js';
 import { registerIndexCommands } from './commands/index-search.js';
 import { registerRunCommand } from './commands/run.js';

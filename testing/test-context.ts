@@ -1,12 +1,12 @@
 import pino from 'pino';
-import { loadConfig, roleCacheKey, roleUnavailableReason, type HubgenConfig } from '../llm/config.js';
+import { loadConfig, roleCacheKey, roleUnavailableReason, type HubgenConfig } from '../config/config.js';
 import type { ModelRegistry } from '../llm/registry.js';
-import { systemClock } from '../pipelines/clock.js';
-import type { Ctx } from '../pipelines/context.js';
-import { MemoryArtefactStore } from '../pipelines/artefacts/memory-store.js';
+import { systemClock } from '../base/clock.js';
+import type { Ctx } from '../kit/context.js';
+import { MemoryArtefactStore } from './memory-artefact-store.js';
 import { hashingEmbedder } from './hashing-embedder.js';
 import { memoryVectorStore } from './memory-vector-store.js';
-import type { CatalogueStats } from '../instacart/stats-types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
 
 /** A registry for a machine with no LLM configured: only local roles are available. */
 export function offlineModels(config: HubgenConfig): ModelRegistry {

@@ -1,4 +1,4 @@
-import type { Role } from '../config-schema.js';
+import type { Role } from '../../config/config-schema.js';
 
 const marker = Symbol.for('hubgen.error.role-not-callable');
 

@@ -1,4 +1,4 @@
-import type { UserContext } from '../../instacart/user-context-types.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
 
 /**
  * Ranking weights. Each factor is bounded so no single one can zero out or swamp the others:

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { compileSchema } from '../../llm/ajv.js';
-import { loadDataset } from '../../instacart/load.js';
-import { userHistory } from '../../instacart/history.js';
-import { buildCatalogueStats } from '../../instacart/stats.js';
-import { buildUserContext } from '../../instacart/user-context.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
-import type { Ctx } from '../../pipelines/context.js';
+import { compileSchema } from '../../base/ajv.js';
+import { loadDataset } from '../../datasets/instacart/load.js';
+import { userHistory } from '../../catalogue/history.js';
+import { buildCatalogueStats } from '../../catalogue/stats.js';
+import { buildUserContext } from '../../catalogue/user-context.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import type { Ctx } from '../../kit/context.js';
 import { indexProducts } from '../../retrieval/index-catalogue.js';
 import { hashingEmbedder } from '../../testing/hashing-embedder.js';
 import { memoryVectorStore } from '../../testing/memory-vector-store.js';
@@ -14,7 +14,7 @@ import { makeTestCtx } from '../../testing/test-context.js';
 import type { Filtered } from '../filter/schema.js';
 import { run } from './index.js';
 import { pageSchema } from './schema.js';
-import { filteredArtefact } from './test-fixture.js';
+import { filteredArtefact } from '../../testing/assemble-fixture.js';
 
 const DATA_DIR = fileURLToPath(new URL('../../data/instacart/', import.meta.url));
 

@@ -1,6 +1,6 @@
-import { COLLECTIONS } from '../../pipelines/context.js';
 import type { Filter, SearchHit, VectorStore } from '../../retrieval/vectors/store.js';
 import type { FilteredTheme } from '../filter/schema.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 type FilteredKeyword = FilteredTheme['keywords'][number];
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../llm/config.js';
-import { compileSchema } from '../../llm/ajv.js';
-import type { Ctx } from '../../pipelines/context.js';
+import { loadConfig } from '../../config/config.js';
+import { compileSchema } from '../../base/ajv.js';
+import type { Ctx } from '../../kit/context.js';
 import { indexProducts } from '../../retrieval/index-catalogue.js';
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import { hashingEmbedder } from '../../testing/hashing-embedder.js';
@@ -11,7 +11,7 @@ import type { Filtered } from '../filter/schema.js';
 import { run } from './index.js';
 import { DEFAULT_RANKING } from './rank.js';
 import { pageSchema, type Page } from './schema.js';
-import { filteredArtefact, fixtureCatalogue, fixtureStats, fixtureUser, theme } from './test-fixture.js';
+import { filteredArtefact, fixtureCatalogue, fixtureStats, fixtureUser, theme } from '../../testing/assemble-fixture.js';
 
 const ASSEMBLE = { productsPerTheme: 5, minProductsPerTheme: 3, perKeyword: 6 };
 

@@ -1,16 +1,17 @@
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import type { Artefact, ArtefactKey } from '../../pipelines/artefacts/artefact.js';
-import { cachedArtefact, type Computed } from '../../pipelines/artefacts/cache.js';
-import { COLLECTIONS, type Ctx } from '../../pipelines/context.js';
-import type { PhaseResult } from '../../pipelines/phase.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
+import type { Artefact, ArtefactKey } from '../../kit/artefacts/artefact.js';
+import { cachedArtefact, type Computed } from '../../kit/artefacts/cache.js';
+import { type Ctx } from '../../kit/context.js';
+import type { PhaseResult } from '../../kit/phase.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
 import { productText } from '../../retrieval/index-catalogue.js';
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
 import { catalogueDigest, statsDigest, userDigest } from './digests.js';
 import { affinityFactor, DEFAULT_RANKING, dot, pickTopCapped, popularityFactor, relevance, type RankingWeights } from './rank.js';
 import { retrieveForKeyword, type ProductHit } from './retrieve.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 export const PHASE = 'assemble';
 /** Bump when the code changes what this phase produces for the same inputs. */

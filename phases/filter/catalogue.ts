@@ -1,5 +1,5 @@
-import { aisleLinks, NAME_FOLDS, PLACEHOLDER_NAMES, resolvePlacement } from '../../instacart/catalogue-names.js';
-import type { Catalogue } from '../../instacart/types.js';
+import { aisleLinks, NAME_FOLDS, PLACEHOLDER_NAMES, resolvePlacement } from '../../catalogue/names.js';
+import type { Catalogue } from '../../catalogue/types.js';
 
 // The filter has always matched names case- and white-space-insensitively (not punctuation-insensitively).
 const norm = NAME_FOLDS.spaces;

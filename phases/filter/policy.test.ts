@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCataloguePolicy, checkPolicy, describeViolations, type Policy } from './policy.js';
-import type { Catalogue } from '../../instacart/types.js';
+import type { Catalogue } from '../../catalogue/types.js';
 
 const strict: Policy = { allowAlcohol: false, allowTobacco: false, bannedTerms: [] };
 const rules = (text: string, policy: Policy = strict) => checkPolicy(text, policy).map((v) => v.rule);

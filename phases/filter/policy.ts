@@ -1,5 +1,5 @@
-import type { HubgenConfig } from '../../llm/config.js';
-import type { Catalogue } from '../../instacart/types.js';
+import type { HubgenConfig } from '../../config/config.js';
+import type { Catalogue } from '../../catalogue/types.js';
 import { cleanText } from './text.js';
 
 export type Policy = HubgenConfig['phases']['filter']['policy'];

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileSchema } from '../../llm/ajv.js';
-import { loadDataset, type Dataset } from '../../instacart/load.js';
-import { userHistory } from '../../instacart/history.js';
-import { buildCatalogueStats } from '../../instacart/stats.js';
-import { buildUserContext } from '../../instacart/user-context.js';
-import type { Ctx } from '../../pipelines/context.js';
+import { compileSchema } from '../../base/ajv.js';
+import { loadDataset, type Dataset } from '../../datasets/instacart/load.js';
+import { userHistory } from '../../catalogue/history.js';
+import { buildCatalogueStats } from '../../catalogue/stats.js';
+import { buildUserContext } from '../../catalogue/user-context.js';
+import type { Ctx } from '../../kit/context.js';
 import { buildKeywordCorpus } from '../../retrieval/corpus.js';
 import { indexKeywords } from '../../retrieval/index-catalogue.js';
 import { makeTestCtx } from '../../testing/test-context.js';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../llm/config.js';
-import { compileSchema } from '../../llm/ajv.js';
-import { canonicalJson, sha256 } from '../../pipelines/artefacts/artefact.js';
+import { loadConfig } from '../../config/config.js';
+import { compileSchema } from '../../base/ajv.js';
 import { offlineModels, makeTestCtx } from '../../testing/test-context.js';
-import type { Ctx } from '../../pipelines/context.js';
-import { FIXTURE_THEMES, fixtureArtefacts, fixtureCatalogue, fixtureUser } from './test-fixtures.js';
+import type { Ctx } from '../../kit/context.js';
+import { FIXTURE_THEMES, fixtureArtefacts, fixtureCatalogue, fixtureUser } from '../../testing/filter-fixture.js';
 import { NEUTRAL_PAGE_TITLE, run } from './run.js';
 import { FILTER_STEPS, filteredSchema } from './schema.js';
+import { canonicalJson, sha256 } from '../../base/hash.js';
 
 function ctxWith(filter: Record<string, unknown> = {}, extra: Partial<Ctx> = {}): Ctx {
   const config = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { phases: { filter } } });

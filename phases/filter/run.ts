@@ -1,11 +1,11 @@
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { Role } from '../../llm/config.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { Role } from '../../config/config.js';
 import { addUsage } from '../../llm/usage.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
-import { canonicalJson, sha256, type Artefact, type ArtefactKey, type Provenance } from '../../pipelines/artefacts/artefact.js';
-import { cachedArtefact } from '../../pipelines/artefacts/cache.js';
-import type { Ctx } from '../../pipelines/context.js';
-import type { PhaseResult } from '../../pipelines/phase.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import { type Artefact, type ArtefactKey, type Provenance } from '../../kit/artefacts/artefact.js';
+import { cachedArtefact } from '../../kit/artefacts/cache.js';
+import type { Ctx } from '../../kit/context.js';
+import type { PhaseResult } from '../../kit/phase.js';
 import type { Keyword, Keywords } from '../keywords/schema.js';
 import type { Theme, Themes } from '../themes/schema.js';
 import { resolveThemePlacement } from './catalogue.js';
@@ -18,6 +18,7 @@ import { createRelevanceScorer } from './relevance/create-scorer.js';
 import type { RelevanceScorer } from './relevance/scorer.js';
 import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type Removal } from './schema.js';
 import { round3, themeText } from './text.js';
+import { canonicalJson, sha256 } from '../../base/hash.js';
 
 /** Bump when this phase's code changes what it produces. */
 // 2: a category word inside a concept no longer removes a theme (policy and rubric judge).

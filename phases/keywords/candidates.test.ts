@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pruneCandidates, themeScope, themeText, aisleIdsFor } from './candidates.js';
-import { fixtureCatalogue, fixtureCtx, yogurtTheme, pastaTheme } from './test-fixture.js';
+import { fixtureCatalogue, fixtureCtx, yogurtTheme, pastaTheme } from '../../testing/keywords-fixture.js';
 
 describe('themeScope', () => {
   it('maps aisle and department names to ids case-insensitively and adds the aisles’ departments', () => {

@@ -1,12 +1,12 @@
-import type { Ctx } from '../../pipelines/context.js';
-import { COLLECTIONS } from '../../pipelines/context.js';
-import type { Catalogue } from '../../instacart/types.js';
-import { resolvePlacement, resolveNames } from '../../instacart/catalogue-names.js';
-import { normaliseText } from '../../instacart/text.js';
+import type { Ctx } from '../../kit/context.js';
+import type { Catalogue } from '../../catalogue/types.js';
+import { resolvePlacement, resolveNames } from '../../catalogue/names.js';
+import { normaliseText } from '../../catalogue/text.js';
 import type { KeywordKind } from '../../retrieval/corpus-types.js';
 import type { SearchHit } from '../../retrieval/vectors/store.js';
 import type { Theme } from '../themes/schema.js';
 import type { Candidate, ThemeScope } from './features.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 /** The form corpus terms are mined in (instacart normaliseText), so model-written text finds them. */
 export const normaliseName = (s: string): string => normaliseText(s);

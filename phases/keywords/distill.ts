@@ -1,14 +1,14 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { Ctx } from '../../pipelines/context.js';
-import type { ArtefactStore } from '../../pipelines/artefacts/store.js';
-import { seededRandom, shuffled } from '../../instacart/random.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { Ctx } from '../../kit/context.js';
+import type { ArtefactStore } from '../../kit/artefacts/store.js';
+import { seededRandom, shuffled } from '../../base/random.js';
 import type { Keywords } from './schema.js';
 import { FEATURE_NAMES, candidateFeatures, themeTokens, type Candidate, type CandidateContext, type ThemeScope, type ThemeTokens } from './features.js';
 import { loadStudentWeights, predictProbability, weightsPathFor, type StudentWeights } from './student.js';
 import { normaliseName } from './candidates.js';
-import { sigmoid } from '../shared/logistic.js';
+import { sigmoid } from '../../base/logistic.js';
 import type { KeywordStepDetail } from './run.js';
 
 /** One labelled (theme, candidate) pair: was the candidate chosen as a keyword for the theme? */

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createModelRegistry } from '../../llm/model-registry.js';
-import type { HubgenConfig } from '../../llm/config.js';
-import { reply, promptTextOf, startScriptedServer, type ChatCompletionRequest, type ScriptedServer } from '../../testing/scripted-server.js';
+import type { HubgenConfig } from '../../config/config.js';
+import { reply, promptTextOf, startScriptedServer, type ChatCompletionRequest, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { run } from './run.js';
-import { fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme } from './test-fixture.js';
+import { fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme } from '../../testing/keywords-fixture.js';
 
 /** Candidate texts as the prompt lists them ("1. greek yogurt | phrase | ..."). */
 const candidatesIn = (request: ChatCompletionRequest): string[] => [...promptTextOf(request).matchAll(/^\d+\. ([^|]+) \|/gm)].map((m) => m[1].trim());

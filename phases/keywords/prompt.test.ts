@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildKeywordMessages, PROMPT_VERSION, sanitiseData } from './prompt.js';
-import { fixtureCatalogue } from './test-fixture.js';
+import { fixtureCatalogue } from '../../testing/keywords-fixture.js';
 import type { Candidate } from './features.js';
 
 const theme = {

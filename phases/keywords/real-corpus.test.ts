@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { loadCatalogue } from '../../instacart/load.js';
+import { loadCatalogue } from '../../datasets/instacart/load.js';
 import { buildKeywordCorpus } from '../../retrieval/corpus.js';
 import { indexKeywords } from '../../retrieval/index-catalogue.js';
 import { makeTestCtx } from '../../testing/test-context.js';
-import type { Ctx } from '../../pipelines/context.js';
+import type { Ctx } from '../../kit/context.js';
 import type { Theme } from '../themes/schema.js';
 import { pruneCandidates, themeScope, themeText } from './candidates.js';
 

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../llm/config.js';
-import { compileSchema } from '../../llm/ajv.js';
+import { loadConfig } from '../../config/config.js';
+import { compileSchema } from '../../base/ajv.js';
 import { keywordsSchema, type Keywords, type KeywordSelection } from './schema.js';
 import { run } from './run.js';
 import type { KeywordStepDetail } from './run.js';
 import { readLabelledFile, runDistill, teacherLabelsFromArtefacts, writeLabelledFile } from './distill.js';
-import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from './test-fixture.js';
+import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from '../../testing/keywords-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubgen-kw-run-'));
 const confident = writeTestWeights(dir, { intercept: -1, aisleAny: 3, similarity: 2, cutoff: 0.5 });

@@ -1,17 +1,18 @@
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
 import { addUsage } from '../../llm/usage.js';
-import type { Role } from '../../llm/config.js';
-import type { Artefact, ArtefactKey, ProvenanceStep } from '../../pipelines/artefacts/artefact.js';
-import { cachedArtefact, type Computed } from '../../pipelines/artefacts/cache.js';
-import { runCascade } from '../../pipelines/cascade.js';
-import { COLLECTIONS, type Ctx } from '../../pipelines/context.js';
-import type { PhaseResult } from '../../pipelines/phase.js';
+import type { Role } from '../../config/config.js';
+import type { Artefact, ArtefactKey, ProvenanceStep } from '../../kit/artefacts/artefact.js';
+import { cachedArtefact, type Computed } from '../../kit/artefacts/cache.js';
+import { runCascade } from '../../kit/cascade.js';
+import { type Ctx } from '../../kit/context.js';
+import type { PhaseResult } from '../../kit/phase.js';
 import type { Themes } from '../themes/schema.js';
 import { keywordsSchema, type Keywords, type ThemeKeywords } from './schema.js';
 import type { Candidate, ThemeScope } from './features.js';
 import { pruneCandidates, themeScope, themeText } from './candidates.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { keywordTiers, type ThemeTask } from './tiers.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 export const PHASE = 'keywords';
 /** Bump when the code changes what this phase produces for the same inputs. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aislePairs, aisleVocabulary, phraseMatcher, silverLabel, silverRows, silverThemes } from './silver.js';
-import { fixtureCatalogue, fixtureCtx } from './test-fixture.js';
-import type { OrderLine } from '../../instacart/types.js';
+import { fixtureCatalogue, fixtureCtx } from '../../testing/keywords-fixture.js';
+import type { OrderLine } from '../../catalogue/types.js';
 
 const catalogue = fixtureCatalogue();
 const matcher = phraseMatcher(catalogue);

@@ -1,11 +1,11 @@
-import type { Catalogue } from '../../instacart/types.js';
-import { aisleLinks, PLACEHOLDER_NAMES } from '../../instacart/catalogue-names.js';
-import { tokens } from '../../instacart/text.js';
-import type { Dataset } from '../../instacart/load.js';
-import { seededRandom, shuffled } from '../../instacart/random.js';
+import type { Catalogue } from '../../catalogue/types.js';
+import { aisleLinks, PLACEHOLDER_NAMES } from '../../catalogue/names.js';
+import { tokens } from '../../catalogue/text.js';
+import type { Dataset } from '../../datasets/instacart/load.js';
+import { seededRandom, shuffled } from '../../base/random.js';
 import type { KeywordKind } from '../../retrieval/corpus-types.js';
 import type { Theme } from '../themes/schema.js';
-import type { Ctx } from '../../pipelines/context.js';
+import type { Ctx } from '../../kit/context.js';
 import { contextOf, type ThemeScope } from './features.js';
 import { pruneCandidates, themeScope, themeText } from './candidates.js';
 import type { LabelledRow } from './distill.js';

@@ -1,6 +1,6 @@
-import type { Ctx } from '../../pipelines/context.js';
-import type { TierFn, TierOutcome } from '../../pipelines/cascade.js';
-import type { Role } from '../../llm/config.js';
+import type { Ctx } from '../../kit/context.js';
+import type { TierFn, TierOutcome } from '../../kit/cascade.js';
+import type { Role } from '../../config/config.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
 import type { Theme } from '../themes/schema.js';
 import { keywordSelectionSchema, type KeywordSelection } from './schema.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRetrieval } from './verify.js';
-import { fixtureCtx } from './test-fixture.js';
+import { fixtureCtx } from '../../testing/keywords-fixture.js';
 
 describe('checkRetrieval', () => {
   it('keeps a written keyword that retrieves products and drops one that retrieves none', async () => {

@@ -1,7 +1,7 @@
-import type { Ctx } from '../../pipelines/context.js';
-import { COLLECTIONS } from '../../pipelines/context.js';
+import type { Ctx } from '../../kit/context.js';
 import type { FieldCondition } from '../../retrieval/vectors/store.js';
 import { contentTokens } from './features.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 /**
  * Cosine similarity at which a product counts as retrieved by a written keyword on meaning alone.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { loadConfig } from '../../llm/config.js';
+import { loadConfig } from '../../config/config.js';
 import { makeTestCtx } from '../../testing/test-context.js';
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import { evaluate, readLabelledFile, runDistill } from './distill.js';

@@ -1,20 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../../instacart/load.js';
-import { sampleUsers, userHistory } from '../../instacart/history.js';
-import { buildCatalogueStats } from '../../instacart/stats.js';
-import { buildUserContext } from '../../instacart/user-context.js';
+import { loadDataset, type Dataset } from '../../datasets/instacart/load.js';
+import { sampleUsers, userHistory } from '../../catalogue/history.js';
+import { buildCatalogueStats } from '../../catalogue/stats.js';
+import { buildUserContext } from '../../catalogue/user-context.js';
 import { buildKeywordCorpus } from '../../retrieval/corpus.js';
 import { indexProducts } from '../../retrieval/index-catalogue.js';
 import { makeTestCtx } from '../../testing/test-context.js';
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { Ctx } from '../../pipelines/context.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { Ctx } from '../../kit/context.js';
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
 import { themesSchema, type Themes } from './schema.js';
 import { localThemes, MAX_TITLE_WORDS, nameCluster } from './local-themes.js';
 import { catalogueIndex } from './catalogue-names.js';
-import { COOK_ORDERS, SNACKER_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from './test-support.js';
+import { COOK_ORDERS, SNACKER_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 
 const LIMITS = { minThemes: 4, maxThemes: 8 };
 

@@ -1,15 +1,15 @@
-import type { Ctx } from '../../pipelines/context.js';
-import { COLLECTIONS } from '../../pipelines/context.js';
-import type { TierOutcome } from '../../pipelines/cascade.js';
+import type { Ctx } from '../../kit/context.js';
+import type { TierOutcome } from '../../kit/cascade.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
-import type { Product } from '../../instacart/types.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import type { Product } from '../../catalogue/types.js';
 import type { Filter, SearchHit } from '../../retrieval/vectors/store.js';
 import { productText } from '../../retrieval/index-catalogue.js';
 import type { Theme, Themes } from './schema.js';
 import { clusterBySilhouette, meanPairwise, type SimilarityMatrix } from './cluster.js';
 import { distinctivePhrases, type WeightedName } from './phrases.js';
 import { catalogueIndex, joinNames, PLACEHOLDER_NAMES, slugify, titleCase, uniqueIds } from './catalogue-names.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 /**
  * hubgen-local-v1: catalogue-grounded theme generation with no network.

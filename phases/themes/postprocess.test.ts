@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postProcessThemes } from './postprocess.js';
-import { sliceCatalogue } from './test-support.js';
+import { sliceCatalogue } from '../../testing/themes-fixture.js';
 import type { Theme, Themes } from './schema.js';
 
 const theme = (over: Partial<Theme>): Theme => ({

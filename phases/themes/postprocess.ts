@@ -1,6 +1,6 @@
-import type { Catalogue } from '../../instacart/types.js';
+import type { Catalogue } from '../../catalogue/types.js';
 import type { Theme, Themes } from './schema.js';
-import { aisleLinks, resolveNames } from '../../instacart/catalogue-names.js';
+import { aisleLinks, resolveNames } from '../../catalogue/names.js';
 import { slugify, uniqueIds } from './catalogue-names.js';
 
 export interface ThemeCountLimits {

@@ -1,16 +1,16 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, type HubgenConfig } from '../../llm/config.js';
+import { loadConfig, type HubgenConfig } from '../../config/config.js';
 import { createModelRegistry } from '../../llm/model-registry.js';
-import { compileSchema } from '../../llm/ajv.js';
-import { artefactHash } from '../../pipelines/artefacts/artefact.js';
-import { MemoryArtefactStore } from '../../pipelines/artefacts/memory-store.js';
-import type { Ctx } from '../../pipelines/context.js';
-import { reply, requestedSchema, startScriptedServer, type ScriptedServer } from '../../testing/scripted-server.js';
+import { compileSchema } from '../../base/ajv.js';
+import { artefactHash } from '../../kit/artefacts/artefact.js';
+import { MemoryArtefactStore } from '../../testing/memory-artefact-store.js';
+import type { Ctx } from '../../kit/context.js';
+import { reply, requestedSchema, startScriptedServer, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { offlineModels } from '../../testing/test-context.js';
 import { run, themesSchema, type Themes } from './index.js';
 import { themesKey } from './run.js';
-import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from './test-support.js';
+import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 
 /** What a capable LLM might answer for the thin user: names in its own casing, one aisle that doesn't exist. */
 const strongAnswer: Themes = {

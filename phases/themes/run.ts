@@ -1,13 +1,14 @@
-import type { Ctx } from '../../pipelines/context.js';
-import type { PhaseResult } from '../../pipelines/phase.js';
-import { runCascade } from '../../pipelines/cascade.js';
-import { cachedArtefact } from '../../pipelines/artefacts/cache.js';
-import { canonicalJson, sha256, type ArtefactKey } from '../../pipelines/artefacts/artefact.js';
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { Role } from '../../llm/config.js';
+import type { Ctx } from '../../kit/context.js';
+import type { PhaseResult } from '../../kit/phase.js';
+import { runCascade } from '../../kit/cascade.js';
+import { cachedArtefact } from '../../kit/artefacts/cache.js';
+import { type ArtefactKey } from '../../kit/artefacts/artefact.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { Role } from '../../config/config.js';
 import { themesSchema, type Themes } from './schema.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { themeTiers, type ThemesInput } from './tiers.js';
+import { canonicalJson, sha256 } from '../../base/hash.js';
 
 export type { ThemesInput } from './tiers.js';
 

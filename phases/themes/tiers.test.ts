@@ -1,14 +1,14 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../llm/config.js';
+import { loadConfig } from '../../config/config.js';
 import { createModelRegistry } from '../../llm/model-registry.js';
 import type { StructuredAttempt } from '../../llm/registry.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import type { Ctx } from '../../pipelines/context.js';
-import { reply, startScriptedServer, type ScriptedServer } from '../../testing/scripted-server.js';
+import type { Ctx } from '../../kit/context.js';
+import { reply, startScriptedServer, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { llmConfidence, promptCatalogue, themeTiers } from './tiers.js';
 import { postProcessThemes } from './postprocess.js';
-import { COOK_ORDERS, sliceCatalogue, sliceCtx, userFromOrders } from './test-support.js';
+import { COOK_ORDERS, sliceCatalogue, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 import type { Theme, Themes } from './schema.js';
 
 const theme = (id: string, confidence: number, aisles: string[] = ['fresh fruits']): Theme => ({

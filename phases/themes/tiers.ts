@@ -1,10 +1,10 @@
-import type { Ctx } from '../../pipelines/context.js';
-import type { TierFn, TierOutcome } from '../../pipelines/cascade.js';
-import type { Role } from '../../llm/config.js';
+import type { Ctx } from '../../kit/context.js';
+import type { TierFn, TierOutcome } from '../../kit/cascade.js';
+import type { Role } from '../../config/config.js';
 import type { StructuredResult } from '../../llm/registry.js';
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
-import { renderUserContext } from '../../instacart/user-context.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import { renderUserContext } from '../../catalogue/user-context.js';
 import { themesSchema, type Themes } from './schema.js';
 import { localThemes } from './local-themes.js';
 import { postProcessThemes, type PostProcessed, type ThemeCountLimits } from './postprocess.js';

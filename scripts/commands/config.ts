@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { configSchema } from '../../llm/config-schema.js';
-import { roleUnavailableReason, ROLES } from '../../llm/config.js';
+import { configSchema } from '../../config/config-schema.js';
+import { roleUnavailableReason, ROLES } from '../../config/config.js';
 import { configFrom, type GlobalOptions } from './options.js';
 
 /** The JSON Schema editors use for hubgen.config.json (committed as hubgen.config.schema.json). */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../llm/config.js';
-import type { ScriptedServer } from '../../testing/scripted-server.js';
+import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../config/config.js';
+import type { ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { createProgress } from '../progress.js';
 import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
 
@@ -51,7 +51,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
       // Imported on use: the eval stack (runner, report plots) is heavy and only this command needs it.
       const [{ runEval }, { parseSweep, runSweep }, { writeReport }] = await Promise.all([import('../../evals/runner.js'), import('../../evals/sweep.js'), import('../../evals/report.js')]);
       if (opts.simulate) {
-        const { startScriptedServer } = await import('../../testing/scripted-server.js');
+        const { startScriptedServer } = await import('../../llm/simulator/scripted-server.js');
         server = await startScriptedServer();
         const base = configFrom(globals());
         simulatedRoles = llmRoles(base);

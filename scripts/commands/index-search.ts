@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { COLLECTIONS } from '../../pipelines/context.js';
 import { ensureIndexed, withRuntime, type GlobalOptions } from './shared.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 export function registerIndexCommands(program: Command, globals: () => GlobalOptions): void {
   program

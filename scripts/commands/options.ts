@@ -1,4 +1,4 @@
-import { loadConfig, type HubgenConfig } from '../../llm/config.js';
+import { loadConfig, type HubgenConfig } from '../../config/config.js';
 
 /** Options every subcommand shares (set before the subcommand name). */
 export interface GlobalOptions {

@@ -4,9 +4,9 @@ import type { Runtime } from '../../pipelines/runtime.js';
 import { indexAll, jsonIndexState, type IndexSummary } from '../../retrieval/index-catalogue.js';
 import { createCliLogger } from '../logger.js';
 import { createProgress } from '../progress.js';
-import type { Dataset } from '../../instacart/load.js';
-import { sampleUsers } from '../../instacart/history.js';
-import { describeProblem } from '../../instacart/data-error.js';
+import type { Dataset } from '../../datasets/instacart/load.js';
+import { sampleUsers } from '../../catalogue/history.js';
+import { describeProblem } from '../../catalogue/data-error.js';
 
 export { configFrom, type GlobalOptions } from './options.js';
 

@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../llm/config.js';
+import { loadConfig } from '../../../config/config.js';
 import { createModelRegistry } from '../../../llm/model-registry.js';
-import { reply, startScriptedServer, type ScriptedServer } from '../../../testing/scripted-server.js';
+import { reply, startScriptedServer, type ScriptedServer } from '../../../llm/simulator/scripted-server.js';
 import { makeTestCtx } from '../../../testing/test-context.js';
-import type { Ctx } from '../../../pipelines/context.js';
+import type { Ctx } from '../../../kit/context.js';
 import type { JudgeVerdict } from '../schema.js';
-import { fixtureArtefacts, fixtureCatalogue, fixtureUser } from '../test-fixtures.js';
+import { fixtureArtefacts, fixtureCatalogue, fixtureUser } from '../../../testing/filter-fixture.js';
 import { run } from '../run.js';
 import { judgeTheme } from './judge.js';
 import type { JudgeThemeInput } from './types.js';

@@ -1,10 +1,10 @@
-import type { Role } from '../../../llm/config.js';
-import { compileSchema, describeErrors } from '../../../llm/ajv.js';
+import type { Role } from '../../../config/config.js';
+import { compileSchema, describeErrors } from '../../../base/ajv.js';
 import { ZERO_USAGE, type Usage } from '../../../llm/usage.js';
-import { renderUserContext } from '../../../instacart/user-context.js';
-import type { UserContext } from '../../../instacart/user-context-types.js';
-import { runCascade, type Attempt, type TierFn, type TierSpec } from '../../../pipelines/cascade.js';
-import type { Ctx } from '../../../pipelines/context.js';
+import { renderUserContext } from '../../../catalogue/user-context.js';
+import type { UserContext } from '../../../catalogue/user-context-types.js';
+import { runCascade, type Attempt, type TierFn, type TierSpec } from '../../../kit/cascade.js';
+import type { Ctx } from '../../../kit/context.js';
 import { buildJudgeMessages } from '../prompt.js';
 import { judgeVerdictSchema, type JudgeVerdict } from '../schema.js';
 import { rubricJudge, RUBRIC_MODEL_ID } from './local-judge.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../llm/config.js';
+import { loadConfig } from '../../../config/config.js';
 import { makeTestCtx } from '../../../testing/test-context.js';
-import { compileSchema } from '../../../llm/ajv.js';
+import { compileSchema } from '../../../base/ajv.js';
 import { judgeVerdictSchema } from '../schema.js';
-import { fixtureCatalogue, fixtureUser } from '../test-fixtures.js';
+import { fixtureCatalogue, fixtureUser } from '../../../testing/filter-fixture.js';
 import { rubricJudge } from './local-judge.js';
 import type { JudgeKeyword, JudgeThemeInput } from './types.js';
 

@@ -1,5 +1,5 @@
-import type { UserContext } from '../../../instacart/user-context-types.js';
-import type { Ctx } from '../../../pipelines/context.js';
+import type { UserContext } from '../../../catalogue/user-context-types.js';
+import type { Ctx } from '../../../kit/context.js';
 import { isGroceryAisle, resolveThemePlacement } from '../catalogue.js';
 import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from '../policy.js';
 import { createRelevanceScorer } from '../relevance/create-scorer.js';

@@ -1,4 +1,4 @@
-import type { Ctx } from '../../../pipelines/context.js';
+import type { Ctx } from '../../../kit/context.js';
 import { httpRerankScorer } from './http-rerank.js';
 import { localRelevanceScorer } from './local-relevance.js';
 import type { RelevanceScorer } from './scorer.js';

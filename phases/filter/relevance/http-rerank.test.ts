@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../llm/config.js';
+import { loadConfig } from '../../../config/config.js';
 import { makeTestCtx } from '../../../testing/test-context.js';
 import { createRelevanceScorer, scoreThemeProducts } from './create-scorer.js';
 import { HttpRerankError, httpRerankScorer, parseRerankResponse, rerankEndpoint } from './http-rerank.js';

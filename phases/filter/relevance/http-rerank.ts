@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { sigmoid } from '../../shared/logistic.js';
+import { sigmoid } from '../../../base/logistic.js';
 import type { RelevancePair, RelevanceScorer } from './scorer.js';
 
 export interface HttpRerankOptions {

@@ -9,8 +9,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { loadConfig } from '../../../llm/config.js';
-import { loadCatalogue } from '../../../instacart/load.js';
+import { loadConfig } from '../../../config/config.js';
+import { loadCatalogue } from '../../../datasets/instacart/load.js';
 import { buildKeywordCorpus } from '../../../retrieval/corpus.js';
 import { createEmbedder } from '../../../retrieval/embeddings/create-embedder.js';
 import { trainAndWriteRelevance } from './train.js';

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../../../instacart/load.js';
-import type { Catalogue } from '../../../instacart/types.js';
+import { loadCatalogue } from '../../../datasets/instacart/load.js';
+import type { Catalogue } from '../../../catalogue/types.js';
 import { hashingEmbedder } from '../../../testing/hashing-embedder.js';
 import { localRelevanceScorer, validateRelevanceWeights } from './local-relevance.js';
-import { mulberry32 } from '../../../instacart/random.js';
+import { mulberry32 } from '../../../base/random.js';
 import { buildSilverPairs, bundledWeightsPath, classifierMetrics, fitLogistic, runTrainRelevance, trainAndWriteRelevance } from './train.js';
 import { makeTestCtx } from '../../../testing/test-context.js';
 

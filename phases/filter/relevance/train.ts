@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Catalogue, Product } from '../../../instacart/types.js';
-import { PLACEHOLDER_NAMES } from '../../../instacart/catalogue-names.js';
-import { mulberry32, shuffled } from '../../../instacart/random.js';
+import type { Catalogue, Product } from '../../../catalogue/types.js';
+import { PLACEHOLDER_NAMES } from '../../../catalogue/names.js';
+import { mulberry32, shuffled } from '../../../base/random.js';
 import type { KeywordCorpus } from '../../../retrieval/corpus-types.js';
 import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
-import type { Ctx } from '../../../pipelines/context.js';
-import { sigmoid } from '../../shared/logistic.js';
+import type { Ctx } from '../../../kit/context.js';
+import { sigmoid } from '../../../base/logistic.js';
 import { contentTokens } from '../text.js';
 import { FEATURE_NAMES, type IdfTable } from './features.js';
 import { featuresForPairs, LOCAL_RELEVANCE_MODELS, predictRelevance, validateRelevanceWeights, type RelevanceWeights } from './local-relevance.js';

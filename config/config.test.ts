@@ -1,0 +1,115 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_DEFAULTS, deepMerge, loadConfig, roleUnavailableReason, ROLES, validateConfig } from './config.js';
+import { ConfigError } from './config-error.js';
+
+/** A directory with no hubgen.config.json, so only defaults, env and overrides apply. */
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'hubgen-config-'));
+
+function configFile(content: string): { dir: string; file: string } {
+  const dir = emptyDir();
+  const file = join(dir, 'hubgen.config.json');
+  writeFileSync(file, content);
+  return { dir, file };
+}
+
+describe('loadConfig defaults', () => {
+  it('load offline: local roles usable, LLM roles waiting for a key', () => {
+    const cfg = loadConfig({ env: {}, cwd: emptyDir() });
+    expect(cfg.providers.local.kind).toBe('local');
+    expect(cfg.roles.local).toEqual({ provider: 'local', model: 'hubgen-local-v1' });
+    for (const role of ['local', 'student', 'cross_encoder', 'embedder'] as const) expect(roleUnavailableReason(cfg, role, {})).toBeUndefined();
+    for (const role of ['cheap', 'strong', 'teacher', 'judge'] as const) expect(roleUnavailableReason(cfg, role, {})).toMatch(/needs OPENAI_API_KEY/);
+    expect(cfg.vectorStore.kind).toBe('embedded');
+    expect(cfg.phases.themes.cascade.map((t) => t.role)).toEqual(['local', 'cheap', 'strong']);
+    expect(cfg.prices['gpt-4o-mini']).toEqual(BUILTIN_DEFAULTS.prices['gpt-4o-mini']);
+  });
+
+  it('makes every role callable once the key is in the env', () => {
+    const cfg = loadConfig({ env: {}, cwd: emptyDir() });
+    for (const role of ROLES) expect(roleUnavailableReason(cfg, role, { OPENAI_API_KEY: 'sk-x' })).toBeUndefined();
+  });
+
+  it('reads ./hubgen.config.json and merges it over the defaults', () => {
+    const { dir } = configFile(JSON.stringify({ roles: { cheap: { provider: 'openai', model: 'gpt-4.1-mini' } }, phases: { themes: { maxThemes: 6 } } }));
+    const cfg = loadConfig({ env: {}, cwd: dir });
+    expect(cfg.roles.cheap?.model).toBe('gpt-4.1-mini');
+    expect(cfg.roles.strong?.model).toBe('gpt-4o');
+    expect(cfg.phases.themes.maxThemes).toBe(6);
+    expect(cfg.phases.themes.minThemes).toBe(4);
+  });
+});
+
+describe('bad config', () => {
+  it('names the JSON path and the reason', () => {
+    const { dir, file } = configFile(JSON.stringify({ phases: { themes: { cascade: [{ role: 'cheap', threshold: 2 }] } } }));
+    const e = (() => {
+      try {
+        loadConfig({ env: {}, cwd: dir });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(ConfigError.isInstance(e)).toBe(true);
+    expect((e as ConfigError).file).toBe(file);
+    expect((e as Error).message).toContain('/phases/themes/cascade/0/threshold must be <= 1');
+  });
+
+  it('names an unknown property and a bad enum value', () => {
+    expect(() => validateConfig(deepMerge(BUILTIN_DEFAULTS, { vectorStore: { kind: 'pinecone' } }))).toThrow(/\/vectorStore\/kind must be equal to one of the allowed values: "embedded", "qdrant"/);
+    expect(() => validateConfig(deepMerge(BUILTIN_DEFAULTS, { providers: { openai: { apiKey: 'sk-in-a-file' } } }))).toThrow(/\/providers\/openai has unknown property "apiKey"/);
+  });
+
+  it('rejects a file that is not JSON, and a named file that does not exist', () => {
+    const { dir } = configFile('{ "roles": ');
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ env: {}, cwd: emptyDir(), file: 'missing.json' })).toThrow(/missing\.json: file not found/);
+  });
+
+  it('rejects a role bound to an unknown provider, naming both', () => {
+    expect(() => loadConfig({ env: {}, cwd: emptyDir(), overrides: { roles: { judge: { provider: 'anthropic', model: 'x' } } } })).toThrow(
+      /\/roles\/judge\/provider names "anthropic", which is not under \/providers \(have: local, openai\)/,
+    );
+  });
+});
+
+describe('env overrides', () => {
+  it('OPENAI_BASE_URL points the openai provider at a keyless compatible server', () => {
+    const cfg = loadConfig({ env: { OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1' }, cwd: emptyDir() });
+    expect(cfg.providers.openai.baseURL).toBe('http://127.0.0.1:8000/v1');
+    expect(cfg.providers.openai.limits?.concurrency).toBe(4);
+    expect(roleUnavailableReason(cfg, 'cheap', {})).toBeUndefined();
+  });
+
+  it('QDRANT_URL and HUBGEN_VECTOR_STORE select Qdrant; Qdrant without a URL is an error', () => {
+    const cfg = loadConfig({ env: { QDRANT_URL: 'http://localhost:6333', HUBGEN_VECTOR_STORE: 'qdrant' }, cwd: emptyDir() });
+    expect(cfg.vectorStore).toMatchObject({ kind: 'qdrant', url: 'http://localhost:6333' });
+    expect(() => loadConfig({ env: { HUBGEN_VECTOR_STORE: 'qdrant' }, cwd: emptyDir() })).toThrow(/\/vectorStore\/url is required/);
+  });
+
+  it('HUBGEN_WORK_DIR and HUBGEN_DATA_DIR win over the file, and overrides win over env', () => {
+    const { dir } = configFile(JSON.stringify({ workDir: 'from-file' }));
+    expect(loadConfig({ env: { HUBGEN_WORK_DIR: '/tmp/w', HUBGEN_DATA_DIR: '/tmp/d' }, cwd: dir })).toMatchObject({ workDir: '/tmp/w', dataDir: '/tmp/d' });
+    expect(loadConfig({ env: { HUBGEN_WORK_DIR: '/tmp/w' }, cwd: dir, overrides: { workDir: '/tmp/o' } }).workDir).toBe('/tmp/o');
+  });
+});
+
+describe('deepMerge', () => {
+  it('merges objects key by key and replaces arrays whole', () => {
+    expect(deepMerge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] }, d: 4 })).toEqual({ a: { b: 1, c: [3] }, d: 4 });
+  });
+});
+
+describe('roleCacheKey', () => {
+  it('distinguishes an unconfigured role, a non-default endpoint and the real model, so their artefacts never stand in for each other', async () => {
+    const { roleCacheKey } = await import('./config.js');
+    const offline = loadConfig({ env: {}, cwd: '/nonexistent' });
+    expect(roleCacheKey(offline, 'cheap', {})).toBe('gpt-4o-mini!unavailable');
+    expect(roleCacheKey(offline, 'cheap', { OPENAI_API_KEY: 'k' })).toBe('gpt-4o-mini');
+    const simulated = loadConfig({ env: {}, cwd: '/nonexistent', overrides: { providers: { openai: { baseURL: 'http://127.0.0.1:4000/v1' } } } });
+    expect(roleCacheKey(simulated, 'cheap', {})).toBe('gpt-4o-mini@http://127.0.0.1:4000/v1');
+    expect(roleCacheKey(offline, 'local', {})).toBe(offline.roles.local!.model);
+  });
+});

@@ -1,0 +1,175 @@
+import { OpenAIEmbeddings } from '@langchain/openai';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { compileSchema } from '../../base/ajv.js';
+import { countChatTokens, countTokens } from '../tokens.js';
+import { reply, startScriptedServer, type ScriptedServer } from './scripted-server.js';
+
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await startScriptedServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const post = (path: string, body: unknown) => fetch(`${server.baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const jsonOf = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
+const messages = [
+  { role: 'system', content: 'You write grocery page themes.' },
+  { role: 'user', content: 'The shopper loves tortillas, salsa, avocados and black beans.' },
+];
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['title', 'score'],
+  properties: { title: { type: 'string', minLength: 3, maxLength: 40 }, score: { type: 'number', minimum: 0, maximum: 1 } },
+};
+
+describe('startScriptedServer', () => {
+  it('listens on 127.0.0.1 and serves the model list', async () => {
+    expect(server.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const res = await fetch(`${server.baseURL}/models`);
+    const body = await jsonOf(res);
+    expect(body.data.map((m: { id: string }) => m.id)).toContain('gpt-4o-mini');
+  });
+
+  it('answers queued replies in order and records each request body', async () => {
+    server.enqueue(reply.json({ n: 1 }), reply.text('second'));
+    const a = await jsonOf(post('/chat/completions', { model: 'm', messages }));
+    const b = await jsonOf(post('/chat/completions', { model: 'm', messages }));
+    expect(a.choices[0].message.content).toBe('{"n":1}');
+    expect(b.choices[0].message.content).toBe('second');
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[0].messages).toEqual(messages);
+  });
+
+  it('reports prompt tokens counted from the real messages and completion tokens of the reply', async () => {
+    server.enqueue(reply.text('Taco Tuesday', { cachedTokens: 5 }));
+    const body = await jsonOf(post('/chat/completions', { model: 'm', messages }));
+    expect(body.usage.prompt_tokens).toBe(countChatTokens(messages as never));
+    expect(body.usage.completion_tokens).toBe(countTokens('Taco Tuesday'));
+    expect(body.usage.prompt_tokens_details.cached_tokens).toBe(5);
+  });
+
+  it('in simulation mode answers with a schema-valid, deterministic object drawn from the prompt', async () => {
+    const req = { model: 'm', messages, response_format: { type: 'json_schema', json_schema: { name: 't', strict: true, schema } } };
+    const first = JSON.parse((await jsonOf(post('/chat/completions', req))).choices[0].message.content);
+    const again = JSON.parse((await jsonOf(post('/chat/completions', req))).choices[0].message.content);
+    expect(compileSchema(schema)(first)).toBe(true);
+    expect(again).toEqual(first);
+    const promptWords = new Set(messages.map((m) => m.content).join(' ').toLowerCase().match(/[a-z]+/g));
+    for (const w of first.title.split(' ')) expect(promptWords.has(w.replace(/x+$/, '')) || w.length === 0).toBe(true);
+  });
+
+  it('finds the schema in the prompt for json_object mode', async () => {
+    const withSchema = [...messages, { role: 'user', content: `Reply with JSON matching:\n\`\`\`json\n${JSON.stringify(schema)}\n\`\`\`` }];
+    const body = await jsonOf(post('/chat/completions', { model: 'm', messages: withSchema, response_format: { type: 'json_object' } }));
+    expect(compileSchema(schema)(JSON.parse(body.choices[0].message.content))).toBe(true);
+  });
+
+  it('scripts faults: 429 with Retry-After, 500, refusal, content_filter, truncation, no usage', async () => {
+    server.enqueue(reply.rateLimited({ retryAfterSeconds: 2 }), reply.serverError(503), reply.refusal('No.'), reply.contentFilter(), reply.truncated({ a: [1, 2, 3] }, 0.5), reply.text('x', { usage: false }));
+    const r429 = await post('/chat/completions', { model: 'm', messages });
+    expect(r429.status).toBe(429);
+    expect(r429.headers.get('retry-after')).toBe('2');
+    expect((await jsonOf(r429)).error.type).toBe('rate_limit_exceeded');
+    expect((await post('/chat/completions', { model: 'm', messages })).status).toBe(503);
+    const refusal = await jsonOf(post('/chat/completions', { model: 'm', messages }));
+    expect(refusal.choices[0].message).toMatchObject({ content: null, refusal: 'No.' });
+    expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).choices[0].finish_reason).toBe('content_filter');
+    const cut = await jsonOf(post('/chat/completions', { model: 'm', messages }));
+    expect(cut.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: '{"a":[1,2,3]}'.slice(0, 6) } });
+    expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).usage).toBeUndefined();
+  });
+
+  it('holds a hung request until the client gives up', async () => {
+    server.enqueue(reply.hang());
+    const t0 = Date.now();
+    await expect(fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages }), signal: AbortSignal.timeout(150) })).rejects.toThrow();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.inFlight).toBe(0);
+  });
+
+  it('streams SSE chunks that reassemble to the reply, with usage when asked', async () => {
+    server.enqueue(reply.text('Fresh salsa and chips for game night'));
+    const res = await post('/chat/completions', { model: 'm', messages, stream: true, stream_options: { include_usage: true } });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const events = (await res.text()).split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
+    expect(events.at(-1)).toBe('[DONE]');
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
+    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe('Fresh salsa and chips for game night');
+    expect(chunks.some((c) => c.choices[0]?.finish_reason === 'stop')).toBe(true);
+    expect(chunks.at(-1).usage.completion_tokens).toBe(countTokens('Fresh salsa and chips for game night'));
+  });
+
+  it('serves deterministic unit-length embeddings', async () => {
+    const a = await jsonOf(post('/embeddings', { model: 'e', input: ['salsa', 'chips'] }));
+    const b = await jsonOf(post('/embeddings', { model: 'e', input: 'salsa', dimensions: 16 }));
+    expect(a.data).toHaveLength(2);
+    expect(a.data[0].embedding).toHaveLength(64);
+    expect(Math.hypot(...a.data[0].embedding)).toBeCloseTo(1, 6);
+    expect(a.data[0].embedding).not.toEqual(a.data[1].embedding);
+    expect(b.data[0].embedding).toHaveLength(16);
+    const again = await jsonOf(post('/embeddings', { model: 'e', input: 'salsa' }));
+    expect(again.data[0].embedding).toEqual(a.data[0].embedding);
+    expect(server.embeddingRequests).toHaveLength(3);
+  });
+
+  it('rejects malformed requests with 400 and unknown routes with 404', async () => {
+    expect((await post('/chat/completions', { messages })).status).toBe(400);
+    expect((await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: 'not json' })).status).toBe(400);
+    expect((await post('/embeddings', { model: 'e', input: [1] })).status).toBe(400);
+    expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+  });
+
+  it('restores the starting responder on reset', async () => {
+    server.setResponder(() => reply.text('custom'));
+    expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).choices[0].message.content).toBe('custom');
+    server.reset();
+    expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).choices[0].message.content).toMatch(/^Simulated reply/);
+  });
+
+  it('tracks the most requests in flight at once', async () => {
+    // Each answer waits until all five have arrived, so five are open at once whatever the machine's load.
+    let arrived = 0;
+    let release!: () => void;
+    const allIn = new Promise<void>((r) => (release = r));
+    server.setResponder(async () => {
+      if (++arrived === 5) release();
+      await allIn;
+      return { content: 'ok' };
+    });
+    await Promise.all(Array.from({ length: 5 }, () => post('/chat/completions', { model: 'm', messages })));
+    expect(server.maxInFlight).toBe(5);
+    expect(server.inFlight).toBe(0);
+  });
+
+  it('speaks the protocol the real OpenAI SDK expects, streamed and not', async () => {
+    const client = new OpenAI({ apiKey: 'test', baseURL: server.baseURL, maxRetries: 0 });
+    server.enqueue(reply.text('Taco night'), reply.text('Taco night, streamed'));
+    const plain = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages as never });
+    expect(plain.choices[0].message.content).toBe('Taco night');
+    expect(plain.usage?.prompt_tokens).toBe(countChatTokens(messages as never));
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages as never, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe('Taco night, streamed');
+    expect(usage).toMatchObject({ completion_tokens: countTokens('Taco night, streamed') });
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toContain('gpt-4o');
+  });
+
+  it('serves LangChain OpenAIEmbeddings', async () => {
+    const embeddings = new OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'test', maxRetries: 0, dimensions: 32, configuration: { baseURL: server.baseURL } });
+    const [a, b] = await embeddings.embedDocuments(['black beans', 'salsa verde']);
+    expect(a).toHaveLength(32);
+    expect(a).not.toEqual(b);
+    expect(await embeddings.embedQuery('black beans')).toEqual(a);
+  });
+});

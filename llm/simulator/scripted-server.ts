@@ -1,0 +1,359 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { countChatTokens, countTokens, warmTokenizer } from '../tokens.js';
+import { hashSeed, simulateFromSchema } from './simulate-schema.js';
+
+export { simulateFromSchema, hashSeed, promptWords } from './simulate-schema.js';
+
+/** The parts of an OpenAI chat-completions request body the server looks at. */
+export interface ChatCompletionRequest {
+  readonly model: string;
+  readonly messages: readonly { role: string; content: string | readonly { type: string; text?: string }[] | null }[];
+  readonly response_format?: { type: string; json_schema?: { name?: string; strict?: boolean; schema?: object } };
+  readonly stream?: boolean;
+  readonly stream_options?: { include_usage?: boolean };
+  readonly max_tokens?: number;
+  readonly temperature?: number;
+  readonly [key: string]: unknown;
+}
+
+/** One scripted answer. Omitted fields take realistic defaults (200, finish "stop", counted usage). */
+export interface ScriptedReply {
+  /** Message content; anything but a string is sent as JSON. */
+  readonly content?: unknown;
+  readonly refusal?: string;
+  readonly finishReason?: 'stop' | 'length' | 'content_filter' | 'tool_calls';
+  /** Cached prompt tokens to report (prompt_tokens_details.cached_tokens). */
+  readonly cachedTokens?: number;
+  /** false: send no usage block at all, like some local servers. */
+  readonly usage?: false;
+  /** Extra delay for this reply, on top of the server's latency. */
+  readonly latencyMs?: number;
+  /** Non-2xx: an OpenAI-style error body with `errorMessage`. */
+  readonly status?: number;
+  readonly errorMessage?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Never answer: the client must time out or abort. */
+  readonly hang?: boolean;
+  /** Answer with the simulation responder (a queue entry can defer to it). */
+  readonly simulate?: boolean;
+}
+
+export type Responder = (request: ChatCompletionRequest, info: { readonly index: number }) => ScriptedReply | Promise<ScriptedReply>;
+
+/** Builders for the replies and faults tests need most. */
+export const reply = {
+  json: (value: unknown, extra: Partial<ScriptedReply> = {}): ScriptedReply => ({ content: JSON.stringify(value), ...extra }),
+  text: (content: string, extra: Partial<ScriptedReply> = {}): ScriptedReply => ({ content, ...extra }),
+  /** JSON wrapped in prose and a ```json fence, as chatty models do. */
+  fenced: (value: unknown): ScriptedReply => ({ content: `Here is the JSON you asked for:\n\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\`\nLet me know if you need changes.` }),
+  /** JSON cut off after `fraction` of its characters, with finish_reason "length". */
+  truncated: (value: unknown, fraction = 0.6): ScriptedReply => {
+    const text = JSON.stringify(value);
+    return { content: text.slice(0, Math.max(1, Math.floor(text.length * fraction))), finishReason: 'length' };
+  },
+  rateLimited: (wait: { retryAfterSeconds?: number | string; retryAfterMs?: number } = {}): ScriptedReply => ({
+    status: 429,
+    errorMessage: 'Rate limit reached (scripted)',
+    headers: {
+      ...(wait.retryAfterSeconds !== undefined ? { 'retry-after': String(wait.retryAfterSeconds) } : {}),
+      ...(wait.retryAfterMs !== undefined ? { 'retry-after-ms': String(wait.retryAfterMs) } : {}),
+    },
+  }),
+  serverError: (status = 500): ScriptedReply => ({ status, errorMessage: `The server had an error (scripted ${status})` }),
+  hang: (): ScriptedReply => ({ hang: true }),
+  refusal: (text = "I'm sorry, I can't help with that."): ScriptedReply => ({ content: null, refusal: text }),
+  contentFilter: (): ScriptedReply => ({ content: '', finishReason: 'content_filter' }),
+  simulate: (): ScriptedReply => ({ simulate: true }),
+} as const;
+
+export interface ScriptedServerOptions {
+  /** Delay before every answer. @default 0 */
+  readonly latencyMs?: number;
+  /** Answers calls the queue does not cover. @default simulation mode */
+  readonly responder?: Responder;
+  /** Cached prompt tokens to report on every call (a reply's own cachedTokens wins). */
+  readonly cachedTokens?: (request: ChatCompletionRequest) => number;
+  /** Embedding width when the request names no `dimensions`. @default 64 */
+  readonly embeddingDimensions?: number;
+  /** Ids served by GET /v1/models. */
+  readonly models?: readonly string[];
+}
+
+export interface ScriptedServer {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  /** url + /v1: what OpenAI clients take as baseURL. */
+  readonly baseURL: string;
+  /** Every chat-completions body, in arrival order. */
+  readonly requests: ChatCompletionRequest[];
+  /** Every embeddings body, in arrival order. */
+  readonly embeddingRequests: { model: string; input: string | string[]; dimensions?: number }[];
+  /** Most chat requests ever open at once. */
+  readonly maxInFlight: number;
+  readonly inFlight: number;
+  setResponder(responder: Responder): void;
+  /** Queue replies (or per-call responders) for the next calls, in order. */
+  enqueue(...replies: (ScriptedReply | Responder)[]): void;
+  /** Forget recorded requests, the in-flight peak and the queue, and restore the responder given at start. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Plain-text view of a request's messages, for token counts and simulation. */
+export function promptTextOf(request: ChatCompletionRequest): string {
+  return request.messages.map((m) => contentText(m.content)).join('\n');
+}
+
+function contentText(content: ChatCompletionRequest['messages'][number]['content']): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => p.text ?? '').join('');
+  return '';
+}
+
+/** The schema a request asks for: response_format json_schema, or one embedded in the prompt for json_object mode. */
+export function requestedSchema(request: ChatCompletionRequest): object | undefined {
+  const rf = request.response_format;
+  if (rf?.type === 'json_schema' && rf.json_schema?.schema) return rf.json_schema.schema;
+  if (rf?.type !== 'json_object') return undefined;
+  for (const m of [...request.messages].reverse()) {
+    for (const block of contentText(m.content).matchAll(/```json\s*\n([\s\S]*?)```/g)) {
+      try {
+        const parsed = JSON.parse(block[1]);
+        if (parsed && typeof parsed === 'object' && (parsed.type || parsed.properties)) return parsed;
+      } catch {
+        // Not a schema block; keep looking.
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Simulation mode: a schema-valid instance of whatever the request asks for, seeded by a hash of
+ * the request so the same prompt always gets the same answer; plain text when no schema is asked.
+ */
+export const simulationResponder: Responder = (request) => {
+  const schema = requestedSchema(request);
+  const prompt = promptTextOf(request);
+  const seed = hashSeed(`${request.model}\n${JSON.stringify(request.messages)}`);
+  if (!schema) return { content: `Simulated reply: ${prompt.split(/\s+/).slice(0, 12).join(' ')}` };
+  return { content: JSON.stringify(simulateFromSchema(schema, prompt, seed)) };
+};
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
+  const type = status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  sendJson(res, status, { error: { message, type, param: null, code: type } }, headers);
+}
+
+/** Deterministic unit vector for a text. */
+function embed(text: string, dims: number): number[] {
+  let a = hashSeed(text) || 1;
+  const v = Array.from({ length: dims }, () => {
+    a ^= a << 13;
+    a ^= a >>> 17;
+    a ^= a << 5;
+    return ((a >>> 0) / 4294967296) * 2 - 1;
+  });
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
+let completionCounter = 0;
+
+/**
+ * An OpenAI-compatible server on 127.0.0.1 for tests and benchmarks: chat completions (plain and
+ * SSE streaming), embeddings and the model list, with scripted replies, faults and real token usage.
+ */
+export async function startScriptedServer(options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
+  const { latencyMs = 0, embeddingDimensions = 64, models = ['gpt-4o-mini', 'gpt-4o'] } = options;
+  // Usage is counted per request; building the encoder inside the first one would eat a client's timeout.
+  warmTokenizer();
+  let responder: Responder = options.responder ?? simulationResponder;
+  const queue: (ScriptedReply | Responder)[] = [];
+  const requests: ChatCompletionRequest[] = [];
+  const embeddingRequests: ScriptedServer['embeddingRequests'] = [];
+  const hung = new Set<ServerResponse>();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let chatIndex = 0;
+
+  const wait = (ms: number, res: ServerResponse) =>
+    ms > 0
+      ? new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, ms);
+          res.once('close', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        })
+      : Promise.resolve();
+
+  async function chat(body: ChatCompletionRequest, res: ServerResponse): Promise<void> {
+    if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
+      return sendError(res, 400, 'body must have a string "model" and a "messages" array');
+    }
+    requests.push(body);
+    const index = chatIndex++;
+    const next = queue.shift() ?? responder;
+    let scripted = typeof next === 'function' ? await next(body, { index }) : next;
+    if (scripted.simulate) scripted = { ...(await simulationResponder(body, { index })), ...scripted, simulate: false };
+    await wait(latencyMs + (scripted.latencyMs ?? 0), res);
+    if (res.destroyed || res.writableEnded) return;
+    if (scripted.hang) {
+      hung.add(res);
+      res.once('close', () => hung.delete(res));
+      return;
+    }
+    if (scripted.status && scripted.status >= 300) return sendError(res, scripted.status, scripted.errorMessage ?? `scripted ${scripted.status}`, scripted.headers);
+
+    const content = scripted.content === undefined ? '' : scripted.content === null ? null : typeof scripted.content === 'string' ? scripted.content : JSON.stringify(scripted.content);
+    const refusal = scripted.refusal ?? null;
+    const promptTokens = countChatTokens(body.messages.map((m) => ({ role: m.role as 'user', content: contentText(m.content) })));
+    const cached = Math.min(promptTokens, scripted.cachedTokens ?? options.cachedTokens?.(body) ?? 0);
+    const completionTokens = countTokens(refusal ?? content ?? '');
+    const usage =
+      scripted.usage === false
+        ? undefined
+        : {
+            prompt_tokens: promptTokens,
+            completion_tokens: completionTokens,
+            total_tokens: promptTokens + completionTokens,
+            prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+            completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+          };
+    const finishReason = scripted.finishReason ?? 'stop';
+    const id = `chatcmpl-scripted-${++completionCounter}`;
+    const created = Math.floor(Date.now() / 1000);
+
+    if (body.stream) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...scripted.headers });
+      const chunk = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`);
+      chunk([{ index: 0, delta: { role: 'assistant', content: '', ...(refusal ? { refusal: '' } : {}) }, finish_reason: null }]);
+      const text = refusal ?? content ?? '';
+      for (let i = 0; i < text.length; i += 16) chunk([{ index: 0, delta: refusal ? { refusal: text.slice(i, i + 16) } : { content: text.slice(i, i + 16) }, finish_reason: null }]);
+      chunk([{ index: 0, delta: {}, finish_reason: finishReason }]);
+      if (usage && body.stream_options?.include_usage) chunk([], { usage });
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    sendJson(
+      res,
+      200,
+      {
+        id,
+        object: 'chat.completion',
+        created,
+        model: body.model,
+        system_fingerprint: 'fp_scripted',
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal }, logprobs: null, finish_reason: finishReason }],
+        ...(usage ? { usage } : {}),
+      },
+      scripted.headers,
+    );
+  }
+
+  function embeddings(body: { model?: unknown; input?: unknown; dimensions?: unknown; encoding_format?: unknown }, res: ServerResponse): void {
+    const inputs = typeof body?.input === 'string' ? [body.input] : Array.isArray(body?.input) && body.input.every((x) => typeof x === 'string') ? (body.input as string[]) : undefined;
+    if (typeof body?.model !== 'string' || !inputs) return sendError(res, 400, 'body must have a string "model" and "input" as a string or an array of strings');
+    const dims = typeof body.dimensions === 'number' && body.dimensions > 0 ? body.dimensions : embeddingDimensions;
+    embeddingRequests.push({ model: body.model, input: body.input as string | string[], ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}) });
+    const tokens = inputs.reduce((n, t) => n + countTokens(t), 0);
+    sendJson(res, 200, {
+      object: 'list',
+      model: body.model,
+      // The OpenAI SDK asks for base64 (little-endian float32) by default and decodes it itself.
+      data: inputs.map((t, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? Buffer.from(new Float32Array(embed(t, dims)).buffer).toString('base64') : embed(t, dims) })),
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (req.method === 'GET' && path === '/v1/models') {
+        return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })) });
+      }
+      if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/embeddings')) {
+        return sendError(res, 404, `no route for ${req.method} ${path}`);
+      }
+      const raw = await readBody(req);
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return sendError(res, 400, 'request body is not JSON');
+      }
+      if (path === '/v1/embeddings') return embeddings(body as never, res);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      let counted = true;
+      const done = () => {
+        if (counted) inFlight--;
+        counted = false;
+      };
+      res.once('close', done);
+      res.once('finish', done);
+      await chat(body as ChatCompletionRequest, res);
+    } catch (error) {
+      if (!res.headersSent) sendError(res, 500, `scripted server bug: ${(error as Error).message}`);
+    }
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    baseURL: `${url}/v1`,
+    requests,
+    embeddingRequests,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    setResponder(r) {
+      responder = r;
+    },
+    enqueue(...replies) {
+      queue.push(...replies);
+    },
+    reset() {
+      responder = options.responder ?? simulationResponder;
+      requests.length = 0;
+      embeddingRequests.length = 0;
+      queue.length = 0;
+      maxInFlight = inFlight;
+      chatIndex = 0;
+    },
+    close() {
+      for (const res of hung) res.destroy();
+      hung.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,375 @@
+import { readFileSync } from 'node:fs';
+import type { FromSchema } from 'json-schema-to-ts';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { Role } from '../../config/config.js';
+import type { ChatMessage } from '../../llm/registry.js';
+import { commentSection, fillPlaceholders } from '../../llm/prompt-template.js';
+import { ZERO_USAGE } from '../../llm/usage.js';
+import { aisleLinks, PLACEHOLDER_NAMES, resolveNames } from '../../catalogue/names.js';
+import { normaliseText } from '../../catalogue/text.js';
+import type { Catalogue } from '../../catalogue/types.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import type { KeywordCorpus, KeywordTerm } from '../../retrieval/corpus-types.js';
+import { filteredSchema, type Filtered } from '../filter/schema.js';
+import { keywordSelectionSchema } from '../keywords/schema.js';
+// The single-step prompt delimits untrusted text with the same <catalogue-data> block as the keyword prompt.
+import { sanitiseData } from '../keywords/prompt.js';
+import { themesSchema } from '../themes/schema.js';
+import { run as runAssemble, type Page } from '../assemble/index.js';
+import { catalogueDigest, userDigest } from '../assemble/digests.js';
+import type { ArtefactKey } from '../../kit/artefacts/artefact.js';
+import { cachedArtefact } from '../../kit/artefacts/cache.js';
+import { runCascade, type TierOutcome } from '../../kit/cascade.js';
+import type { Ctx } from '../../kit/context.js';
+import type { PhaseResult } from '../../kit/phase.js';
+import { sha256 } from '../../base/hash.js';
+
+/**
+ * The single-step baseline for offline evals: ONE generation writes the whole page (title, themes,
+ * keywords with filters), which then goes through the same Phase 4 as the cascaded pipeline, so
+ * the comparison isolates how the themes and keywords were produced.
+ */
+
+export const PHASE = 'single-step';
+/** Bump when the code changes what this step produces for the same inputs. */
+export const PHASE_VERSION = '1';
+
+const TEMPLATE = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
+/** The text hash catches every edit to single-step-prompt.md. */
+export const PROMPT_VERSION = `single-step-prompt-v1+${sha256(TEMPLATE).slice(0, 12)}`;
+
+const phase1Theme = themesSchema.properties.themes.items.properties;
+
+/**
+ * What the single call returns (strict structured-output subset: every property required). Title,
+ * description and keyword items are Phase 1's and Phase 2's own definitions, so both pipelines ask
+ * for the same things under the same limits.
+ */
+export const singleStepSchema = {
+  $id: 'hubgen.single-step.v1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['pageTitle', 'themes', 'confidence'],
+  properties: {
+    pageTitle: themesSchema.properties.pageTitle,
+    themes: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 12,
+      description: 'Ordered: the first theme is the most important for this shopper.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title', 'description', 'keywords'],
+        properties: {
+          // Re-slugged on conversion, so a sloppy id costs nothing.
+          id: { type: 'string', minLength: 1, maxLength: 64 },
+          title: phase1Theme.title,
+          description: phase1Theme.description,
+          keywords: keywordSelectionSchema.properties.keywords,
+        },
+      },
+    },
+    confidence: { type: 'number', minimum: 0, maximum: 1 },
+  },
+} as const;
+
+export type SingleStepOutput = FromSchema<typeof singleStepSchema>;
+
+export type SingleStepVariant = 'llm' | 'local';
+
+export interface SingleStepOptions {
+  readonly variant: SingleStepVariant;
+}
+
+export interface SingleStepResult {
+  readonly page: PhaseResult<Page>;
+  /** The page plan in Phase 3's shape, so Phase 4 and the inspector treat both pipelines alike. */
+  readonly upstream: PhaseResult<Filtered>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalogue helpers
+
+const slug = (text: string): string =>
+  normaliseText(text).replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/g, '') || 'theme';
+
+// ---------------------------------------------------------------------------------------------
+// Conversion: the single call's names → Phase 3's id-based shape
+
+/**
+ * Maps aisle/department names to catalogue ids (unknown names are dropped and noted), re-slugs
+ * theme ids, and drops empty or repeated keywords. Keyword relevance is 1: nothing scored them.
+ */
+export function toFiltered(out: SingleStepOutput, catalogue: Catalogue): { filtered: Filtered; notes: string[] } {
+  const { departmentOfAisle } = aisleLinks(catalogue);
+  const notes: string[] = [];
+  const resolve = (names: readonly string[], what: 'aisle' | 'department', where: string): number[] => {
+    const { ids, unknown } = resolveNames(catalogue, what, names, 'text');
+    for (const n of unknown) notes.push(`${where}: unknown ${what} "${n.slice(0, 60)}" ignored`);
+    return ids;
+  };
+  const usedIds = new Set<string>();
+  const themes = out.themes.map((t) => {
+    let id = slug(t.id || t.title);
+    for (let n = 2; usedIds.has(id); n++) id = `${slug(t.id || t.title)}-${n}`;
+    usedIds.add(id);
+    const seen = new Set<string>();
+    const keywords: Filtered['themes'][number]['keywords'] = [];
+    for (const k of t.keywords) {
+      const text = k.text.replace(/\s+/g, ' ').trim();
+      if (text.length < 2 || seen.has(text.toLowerCase())) continue;
+      seen.add(text.toLowerCase());
+      const where = `theme "${id}" keyword "${text.slice(0, 60)}"`;
+      keywords.push({
+        text,
+        aisleIds: resolve(k.aisles, 'aisle', where),
+        departmentIds: resolve(k.departments, 'department', where),
+        relevance: 1,
+      });
+    }
+    const aisleIds = [...new Set(keywords.flatMap((k) => k.aisleIds))];
+    const departmentIds = [
+      ...new Set([...keywords.flatMap((k) => k.departmentIds), ...aisleIds.flatMap((a) => departmentOfAisle.get(a) ?? [])]),
+    ];
+    return { id, title: t.title.trim(), description: t.description.trim(), aisleIds, departmentIds, keywords };
+  });
+  return { filtered: { pageTitle: out.pageTitle.trim(), themes, removals: [], judgements: [] }, notes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The LLM variant: prompt with the user context and a slice of the keyword corpus
+
+/**
+ * The corpus terms the prompt can afford: most of the budget goes to the most frequent terms
+ * whose main aisle is one of the user's top aisles (split by the user's share of each), the
+ * rest to the globally most frequent terms. Aisle/department terms are listed separately.
+ */
+export function corpusSlice(corpus: KeywordCorpus, user: UserContext, size: number): KeywordTerm[] {
+  const usable = corpus.terms.filter((t) => t.kind === 'phrase' || t.kind === 'attribute');
+  const byDf = (a: KeywordTerm, b: KeywordTerm) => b.df - a.df || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+  const chosen = new Map<string, KeywordTerm>();
+  const personalBudget = Math.ceil(size * 0.75);
+  const shares = user.topAisles.reduce((s, a) => s + a.share, 0);
+  for (const aisle of user.topAisles) {
+    if (chosen.size >= personalBudget) break;
+    const quota = Math.max(3, Math.round((personalBudget * aisle.share) / (shares || 1)));
+    const terms = usable.filter((t) => t.aisles[0] === aisle.id && !chosen.has(t.id)).sort(byDf).slice(0, quota);
+    for (const t of terms.slice(0, personalBudget - chosen.size)) chosen.set(t.id, t);
+  }
+  for (const t of [...usable].sort(byDf)) {
+    if (chosen.size >= size) break;
+    chosen.set(t.id, t);
+  }
+  return [...chosen.values()];
+}
+
+// Read when a prompt is built (not at import), as it always was here.
+const section = (name: 'system' | 'user'): string => commentSection(TEMPLATE, name, 'pipelines/single-step-prompt.md');
+
+const fill = (template: string, values: Record<string, string>): string =>
+  fillPlaceholders(template, values, (k) => `pipelines/single-step-prompt.md uses {{${k}}}, which single-step.ts does not provide`);
+
+export interface PromptLimits {
+  readonly minThemes: number;
+  readonly maxThemes: number;
+  readonly minKeywords: number;
+  readonly maxKeywords: number;
+}
+
+export function buildSingleStepMessages(user: UserContext, ctx: Pick<Ctx, 'catalogue' | 'corpus'>, limits: PromptLimits, sliceSize: number): ChatMessage[] {
+  const aisleName = (id: number) => ctx.catalogue.aisles.get(id)?.name ?? `aisle ${id}`;
+  const list = (xs: readonly string[]) => (xs.length ? xs.map(sanitiseData).join(', ') : '(none)');
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const lines = (xs: readonly string[]) => (xs.length ? xs.map((x) => `- ${x}`).join('\n') : '(none)');
+  const keywords = corpusSlice(ctx.corpus, user, sliceSize).map((t) => `${sanitiseData(t.text)} | ${t.aisles.slice(0, 2).map(aisleName).map(sanitiseData).join(', ') || '-'}`);
+  const values: Record<string, string> = {
+    minThemes: String(limits.minThemes),
+    maxThemes: String(limits.maxThemes),
+    minKeywords: String(limits.minKeywords),
+    maxKeywords: String(limits.maxKeywords),
+    historyOrders: String(user.historyOrders),
+    reorderRate: String(Math.round(user.reorderRate * 100)),
+    topDow: String(user.habits.topDow),
+    topHour: String(user.habits.topHour),
+    cadence: user.habits.meanDaysBetween === undefined ? '' : `, every ${Math.round(user.habits.meanDaysBetween)} days on average`,
+    topAisles: list(user.topAisles.map((a) => `${a.name} (${pct(a.share)})`)),
+    topDepartments: list(user.topDepartments.map((d) => `${d.name} (${pct(d.share)})`)),
+    preferences: list(user.preferences.map((p) => `${p.term} (${pct(p.share)})`)),
+    frequentProducts: lines(user.frequentProducts.slice(0, 30).map((p) => `${sanitiseData(p.name)} × ${p.orders} (${sanitiseData(aisleName(p.aisleId))})`)),
+    recentProducts: lines(user.recentProducts.slice(0, 15).map((p) => sanitiseData(p.name))),
+    aisles: list([...ctx.catalogue.aisles.values()].sort((a, b) => a.id - b.id).map((a) => a.name)),
+    departments: list([...ctx.catalogue.departments.values()].sort((a, b) => a.id - b.id).map((d) => d.name)),
+    keywords: keywords.length ? keywords.join('\n') : '(none)',
+  };
+  return [
+    { role: 'system', content: fill(section('system'), values) },
+    { role: 'user', content: fill(section('user'), values) },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The local variant: one pass, no network
+
+/** The local single-step generator's fixed shape (part of its artefact key). */
+export const LOCAL_GENERATOR = { name: 'top-aisles-frequent-phrases', maxNgram: 3 } as const;
+
+const titleCase = (s: string) => s.replace(/\b[a-z]/g, (c) => c.toUpperCase());
+
+/** Corpus phrase/attribute terms occurring in a product name as whole words (1..maxNgram words). */
+function termsInName(name: string, corpus: KeywordCorpus): string[] {
+  const words = normaliseText(name).split(' ').filter(Boolean);
+  const found = new Set<string>();
+  for (let len = 1; len <= LOCAL_GENERATOR.maxNgram; len++) {
+    for (let i = 0; i + len <= words.length; i++) {
+      const term = corpus.byText.get(words.slice(i, i + len).join(' '));
+      if (term && (term.kind === 'phrase' || term.kind === 'attribute') && term.text.length >= 2) found.add(term.text);
+    }
+  }
+  return [...found];
+}
+
+/**
+ * Keywords for one aisle: the corpus phrases in the names of the user's frequent products there,
+ * by how many of the user's orders contain them (longer phrases first on ties). A phrase that
+ * covers exactly the same products as one already chosen adds nothing and is skipped.
+ */
+export function frequentPhrases(products: readonly { name: string; id: number; orders: number }[], corpus: KeywordCorpus, limit: number): string[] {
+  const stats = new Map<string, { orders: number; products: number[] }>();
+  for (const p of products) {
+    for (const text of termsInName(p.name, corpus)) {
+      const s = stats.get(text) ?? { orders: 0, products: [] };
+      s.orders += p.orders;
+      s.products.push(p.id);
+      stats.set(text, s);
+    }
+  }
+  const ranked = [...stats].sort(
+    ([a, sa], [b, sb]) => sb.orders - sa.orders || b.split(' ').length - a.split(' ').length || (a < b ? -1 : a > b ? 1 : 0),
+  );
+  const chosen: string[] = [];
+  const covered = new Set<string>();
+  for (const [text, s] of ranked) {
+    if (chosen.length >= limit) break;
+    const set = [...s.products].sort((x, y) => x - y).join(',');
+    if (covered.has(set)) continue;
+    covered.add(set);
+    chosen.push(text);
+  }
+  return chosen;
+}
+
+/** One theme per top user aisle; keywords are that aisle's most frequent corpus phrases among the user's products. */
+export function localSingleStep(user: UserContext, ctx: Pick<Ctx, 'catalogue' | 'corpus' | 'stats'>, limits: PromptLimits): { output: SingleStepOutput; confidence: number } {
+  const { departmentOfAisle } = aisleLinks(ctx.catalogue);
+  // The output schema caps themes at 12 and keywords at 20 whatever the config allows.
+  const maxThemes = Math.min(limits.maxThemes, singleStepSchema.properties.themes.maxItems);
+  const maxKeywords = Math.min(limits.maxKeywords, singleStepSchema.properties.themes.items.properties.keywords.maxItems);
+  let aisles = user.topAisles.filter((a) => !PLACEHOLDER_NAMES.has(a.name)).slice(0, maxThemes);
+  const personal = aisles.length > 0;
+  if (!personal) {
+    // No history: the catalogue's busiest aisles are the least bad guess.
+    aisles = [...ctx.stats.aisleLines]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .map(([id]) => ({ id, name: ctx.catalogue.aisles.get(id)?.name ?? '', share: 0 }))
+      .filter((a) => a.name && !PLACEHOLDER_NAMES.has(a.name))
+      .slice(0, maxThemes);
+  }
+  if (!aisles.length) throw new Error(`single-step local: user ${user.userId} has no history and the catalogue stats name no aisles`);
+  const themes = aisles.map((a) => {
+    const products = user.frequentProducts.filter((p) => p.aisleId === a.id);
+    const phrases = frequentPhrases(products, ctx.corpus, maxKeywords);
+    const dept = ctx.catalogue.departments.get(departmentOfAisle.get(a.id) ?? -1)?.name;
+    const texts = phrases.length ? phrases : [normaliseText(a.name)];
+    return {
+      id: slug(a.name),
+      title: `Your ${titleCase(a.name)}`.slice(0, 70),
+      description: personal
+        ? `Your regulars and more from ${a.name}, ${Math.round(a.share * 100)}% of what you buy.`
+        : `Popular picks from ${a.name}.`,
+      keywords: texts.map((text) => ({ text: text.slice(0, 60), aisles: [a.name], departments: dept ? [dept] : [] })),
+    };
+  });
+  const coverage = personal ? Math.min(1, aisles.reduce((s, a) => s + a.share, 0)) : 0;
+  const pageTitle = `Your ${aisles.slice(0, 3).map((a) => a.name).join(', ')}`.slice(0, 90);
+  return { output: { pageTitle, themes, confidence: coverage }, confidence: coverage };
+}
+
+// ---------------------------------------------------------------------------------------------
+// run
+
+export const localModelId = (ctx: Pick<Ctx, 'models'>): string => `${ctx.models.modelId('local')}-single-step`;
+
+function limitsOf(ctx: Ctx): PromptLimits {
+  const { minThemes, maxThemes } = ctx.config.phases.themes;
+  const { minKeywords, maxKeywords } = ctx.config.phases.keywords;
+  return { minThemes, maxThemes, minKeywords, maxKeywords };
+}
+
+export function singleStepKey(user: UserContext, ctx: Ctx, variant: SingleStepVariant): ArtefactKey {
+  const limits = limitsOf(ctx);
+  const { role, corpusSlice: slice } = ctx.config.phases.singleStep;
+  const inputs = [`user:${userDigest(user)}`, `corpus:${ctx.corpus.digest}`, `catalogue:${catalogueDigest(ctx.catalogue)}`];
+  return variant === 'llm'
+    ? { phase: PHASE, phaseVersion: PHASE_VERSION, config: { variant, role, corpusSlice: slice, limits }, models: { [role]: ctx.models.cacheKey(role) }, promptVersion: PROMPT_VERSION, inputs }
+    : { phase: PHASE, phaseVersion: PHASE_VERSION, config: { variant, generator: LOCAL_GENERATOR, limits }, models: { local: localModelId(ctx) }, promptVersion: 'none', inputs };
+}
+
+const validateOutput = () => compileSchema<SingleStepOutput>(singleStepSchema);
+
+async function generate(user: UserContext, ctx: Ctx, variant: SingleStepVariant): Promise<TierOutcome<Filtered>> {
+  const limits = limitsOf(ctx);
+  if (variant === 'local') {
+    const { output, confidence } = localSingleStep(user, ctx, limits);
+    const v = validateOutput();
+    if (!v(output)) throw new Error(`single-step local generator produced an invalid page: ${describeErrors(v.errors)}`);
+    const { filtered, notes } = toFiltered(output, ctx.catalogue);
+    return { output: filtered, confidence, usage: { ...ZERO_USAGE, calls: 1 }, model: localModelId(ctx), notes };
+  }
+  const { role, corpusSlice: slice } = ctx.config.phases.singleStep;
+  const result = await ctx.models.generateStructured<SingleStepOutput>({
+    role,
+    schema: singleStepSchema,
+    schemaName: 'single_step_page',
+    messages: buildSingleStepMessages(user, ctx, limits, slice),
+  });
+  const { filtered, notes } = toFiltered(result.object, ctx.catalogue);
+  return {
+    output: filtered,
+    confidence: result.object.confidence,
+    usage: result.usage,
+    model: result.model,
+    notes: [...(result.repaired ? ['schema repaired'] : []), ...result.warnings, ...notes],
+  };
+}
+
+/**
+ * One generation per user (LLM or local), converted to Phase 3's shape and stored as the
+ * 'single-step' artefact; then the same Phase 4 as the cascaded pipeline builds the page.
+ */
+export async function runSingleStep({ user }: { user: UserContext }, ctx: Ctx, { variant }: SingleStepOptions): Promise<SingleStepResult> {
+  const role: Role = variant === 'llm' ? ctx.config.phases.singleStep.role : 'local';
+  const upstream = await cachedArtefact(ctx, singleStepKey(user, ctx, variant), async () => {
+    const result = await runCascade<UserContext, Filtered>({
+      step: `${PHASE}.${variant}`,
+      tiers: [{ role, threshold: 0 }],
+      implementations: { [role]: (u: UserContext) => generate(u, ctx, variant) },
+      input: user,
+      // The local generator needs no model server; the LLM variant needs its role bound and reachable.
+      unavailableReason: (r) => (variant === 'local' ? undefined : ctx.models.unavailableReason(r)),
+      logger: ctx.logger,
+      clock: ctx.clock,
+    });
+    const validate = compileSchema<Filtered>(filteredSchema);
+    if (!validate(result.output)) {
+      throw new Error(`single-step (${variant}) for user ${user.userId} does not match ${filteredSchema.$id}: ${describeErrors(validate.errors)}`);
+    }
+    for (const a of result.attempts) for (const note of a.notes ?? []) ctx.logger.info({ phase: PHASE, variant, userId: user.userId }, note);
+    return {
+      data: result.output,
+      provenance: { attempts: result.attempts, usage: result.usage, latencyMs: result.latencyMs, role: result.role, model: result.model, confidence: result.confidence },
+    };
+  });
+  const page = await runAssemble({ user, filtered: upstream.artefact }, ctx);
+  return { page, upstream };
+}
