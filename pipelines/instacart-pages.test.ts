@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { loadDataset, type Dataset } from '../datasets/instacart/load.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
+import { buildKeywordCorpus } from '../retrieval/corpus.js';
+import { indexKeywords, indexProducts } from '../retrieval/index-catalogue.js';
+import { hashingEmbedder } from '../testing/hashing-embedder.js';
+import { memoryVectorStore } from '../testing/memory-vector-store.js';
+import { makeTestCtx } from '../testing/test-context.js';
+import type { Ctx } from '../kit/context.js';
+import { runCascadedPage } from './cascaded.js';
+import { userContextFor } from './user-input.js';
+
+const DATA_DIR = fileURLToPath(new URL('../data/instacart/', import.meta.url));
+
+/** Four users of each Instacart eval set, fixed (not sampled) so the set cannot drift. */
+const USERS = ['134507', '191068', '8393', '111726', '51624', '76139', '166127', '198926', '149104', '139309', '78357', '22669'];
+
+/**
+ * What a shopper sees, and nothing an implementation detail may change: theme titles, keywords
+ * and products with their scores, in page order. Artefact hashes and category ids are left out.
+ */
+function pageContents(page: Awaited<ReturnType<typeof runCascadedPage>>['page']['artefact']['data']) {
+  return {
+    pageTitle: page.pageTitle,
+    themes: page.themes.map((t) => ({
+      title: t.title,
+      keywords: t.keywords,
+      products: t.products.map((p) => `${String(p.productId)} ${p.score.toFixed(6)} ${p.name} <- ${p.keyword}`),
+    })),
+    dropped: page.dropped.map((d) => `${d.title}: ${d.reason}`),
+  };
+}
+
+/**
+ * Pins the pages of the bundled Instacart data, end to end through every phase on its local tiers
+ * (hashing embedder and exact vectors, so the result is deterministic and takes seconds). Pinned
+ * before the domain model became dataset-neutral: the adapter must give the same pages. A
+ * deliberate change to what pages contain (ranking, retrieval text) updates it with `vitest -u`,
+ * and its commit says why.
+ */
+describe('pages of the bundled Instacart data', () => {
+  let dataset: Dataset;
+  let ctx: Ctx;
+
+  beforeAll(async () => {
+    ({ dataset } = await loadDataset(DATA_DIR));
+    const stats = buildCatalogueStats(dataset);
+    const corpus = buildKeywordCorpus(dataset.catalogue);
+    const embedder = hashingEmbedder();
+    const vectors = memoryVectorStore();
+    await indexKeywords(corpus, embedder, vectors, { batchSize: 4096 });
+    await indexProducts(dataset.catalogue, stats, embedder, vectors, { batchSize: 4096 });
+    ctx = makeTestCtx({ catalogue: dataset.catalogue, stats, corpus, embedder, vectors });
+  }, 300_000);
+
+  it('are the pinned pages for twelve fixed users', async () => {
+    const pages: Record<string, unknown> = {};
+    for (const id of USERS) {
+      const { page } = await runCascadedPage({ user: userContextFor(dataset, Number(id)) }, ctx);
+      pages[id] = pageContents(page.artefact.data);
+    }
+    await expect(JSON.stringify(pages, null, 1)).toMatchFileSnapshot('./__snapshots__/instacart-pages.json');
+  }, 300_000);
+});
