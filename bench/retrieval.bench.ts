@@ -1,8 +1,9 @@
+import { compareIds } from '../catalogue/types.js';
 /**
  * Retrieval benchmark: `npx tsx bench/retrieval.bench.ts` (or `npm run bench -- retrieval`).
  *  1. USE-lite embedding throughput with 1 vs 2 worker threads: the same texts, uncached,
  *     alternating pools rep by rep, medians.
- *  2. Embedded store on real catalogue texts (product texts as indexed, aisles, departments and
+ *  2. Embedded store on real catalogue texts (product texts as indexed, categories, departments and
  *     frequent product-name phrases; embeddings come from the shared cache under .hubgen/):
  *     build time, search p50/p99 and recall@100 against exact search, filtered too, save and
  *     warm-load time.
@@ -68,24 +69,24 @@ interface Corpus {
 
 async function realCorpus(): Promise<Corpus> {
   const { catalogue } = await loadCatalogue(join(root, 'data/instacart'));
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
+  const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   const texts: string[] = [];
   const payloads: Payload[] = [];
   for (const p of products) {
     texts.push(productText(p, catalogue));
-    payloads.push({ kind: 'product', departmentId: p.departmentId, aisleId: p.aisleId });
+    payloads.push({ kind: 'product', departmentId: p.departmentId, categoryId: p.categoryId });
   }
-  for (const a of catalogue.aisles.values()) {
+  for (const a of catalogue.categories.values()) {
     texts.push(a.name);
-    payloads.push({ kind: 'aisle', departmentId: -1, aisleId: a.id });
+    payloads.push({ kind: 'category', departmentId: -1, categoryId: a.id });
   }
   for (const d of catalogue.departments.values()) {
     texts.push(d.name);
-    payloads.push({ kind: 'department', departmentId: d.id, aisleId: -1 });
+    payloads.push({ kind: 'department', departmentId: d.id, categoryId: -1 });
   }
   for (const phrase of frequentPhrases(products.map((p) => p.name), PHRASES)) {
     texts.push(phrase);
-    payloads.push({ kind: 'phrase', departmentId: -1, aisleId: -1 });
+    payloads.push({ kind: 'phrase', departmentId: -1, categoryId: -1 });
   }
   return { texts, payloads };
 }

@@ -1,4 +1,4 @@
-const marker = Symbol.for('hubgen.error.data');
+import { HubgenError } from '../base/errors.js';
 
 export interface DataProblem {
   /** The file the problem is in (as it was opened). */
@@ -13,9 +13,8 @@ export interface DataProblem {
 }
 
 /** Bad input data: the message names the file, line, field and value so the row can be found and fixed. */
-export class DataError extends Error {
-  readonly [marker] = true;
-  override readonly name = 'DataError';
+export class DataError extends HubgenError {
+  static override readonly kind: string = 'data';
   readonly file: string;
   readonly line: number | undefined;
   readonly field: string | undefined;
@@ -29,10 +28,6 @@ export class DataError extends Error {
     this.field = problem.field;
     this.value = problem.value;
     this.reason = problem.reason;
-  }
-
-  static isInstance(e: unknown): e is DataError {
-    return typeof e === 'object' && e !== null && marker in e;
   }
 }
 

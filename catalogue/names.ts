@@ -1,13 +1,13 @@
 import { normaliseText } from './text.js';
-import type { Aisle, Catalogue, Department } from './types.js';
+import type { Category, Catalogue } from './types.js';
 
 /**
- * Catalogue name → id resolution and aisle→department links, shared by every phase that turns
- * model-written aisle/department names into catalogue ids. Everything is computed once per
+ * Catalogue name → id resolution and category→department links, shared by every phase that turns
+ * model-written category/department names into catalogue ids. Everything is computed once per
  * Catalogue object (WeakMap), so a phase calling this per theme costs a map lookup.
  */
 
-/** Instacart's placeholder aisles/departments ("missing", "other"): real rows that place nothing anywhere real. */
+/** Instacart's placeholder categories/departments ("missing", "other"): real rows that place nothing anywhere real. */
 export const PLACEHOLDER_NAMES: ReadonlySet<string> = new Set(['missing', 'other']);
 
 /**
@@ -26,20 +26,20 @@ export const NAME_FOLDS = {
 
 export type NameFold = keyof typeof NAME_FOLDS;
 
-export interface AisleLinks {
-  /** Each aisle's department: the one most of its products sit in (the lower id on a tie). */
-  readonly departmentOfAisle: ReadonlyMap<number, number>;
-  /** Products per aisle, e.g. for a popularity prior when there are no behavioural stats. */
-  readonly productsPerAisle: ReadonlyMap<number, number>;
+export interface CategoryLinks {
+  /** Each category's department: the top level of its path. */
+  readonly departmentOfCategory: ReadonlyMap<string, string>;
+  /** Products per category, e.g. for a popularity prior when there are no behavioural stats. */
+  readonly productsPerCategory: ReadonlyMap<string, number>;
 }
 
 interface NameMaps {
-  readonly aisles: ReadonlyMap<string, Aisle>;
-  readonly departments: ReadonlyMap<string, Department>;
+  readonly categories: ReadonlyMap<string, Category>;
+  readonly departments: ReadonlyMap<string, Category>;
 }
 
 interface Memo {
-  links?: AisleLinks;
+  links?: CategoryLinks;
   readonly names: Map<NameFold, NameMaps>;
 }
 
@@ -51,21 +51,15 @@ function memo(catalogue: Catalogue): Memo {
   return m;
 }
 
-/** Aisle→department links and aisle sizes, from one pass over the products. */
-export function aisleLinks(catalogue: Catalogue): AisleLinks {
+/** Category→department links and category sizes, from one pass over the products. */
+export function categoryLinks(catalogue: Catalogue): CategoryLinks {
   const m = memo(catalogue);
   if (m.links) return m.links;
-  const votes = new Map<number, Map<number, number>>();
-  const productsPerAisle = new Map<number, number>();
-  for (const p of catalogue.products.values()) {
-    productsPerAisle.set(p.aisleId, (productsPerAisle.get(p.aisleId) ?? 0) + 1);
-    const v = votes.get(p.aisleId) ?? new Map<number, number>();
-    v.set(p.departmentId, (v.get(p.departmentId) ?? 0) + 1);
-    votes.set(p.aisleId, v);
-  }
-  const departmentOfAisle = new Map<number, number>();
-  for (const [aisle, v] of votes) departmentOfAisle.set(aisle, [...v].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0]);
-  return (m.links = { departmentOfAisle, productsPerAisle });
+  const productsPerCategory = new Map<string, number>();
+  for (const p of catalogue.products.values()) productsPerCategory.set(p.categoryId, (productsPerCategory.get(p.categoryId) ?? 0) + 1);
+  const departmentOfCategory = new Map<string, string>();
+  for (const c of catalogue.categories.values()) departmentOfCategory.set(c.id, c.departmentId);
+  return (m.links = { departmentOfCategory, productsPerCategory });
 }
 
 function nameMaps(catalogue: Catalogue, fold: NameFold): NameMaps {
@@ -75,7 +69,7 @@ function nameMaps(catalogue: Catalogue, fold: NameFold): NameMaps {
     const f = NAME_FOLDS[fold];
     // On a fold collision the later row wins, as Map construction always did at every site.
     maps = {
-      aisles: new Map([...catalogue.aisles.values()].map((a) => [f(a.name), a])),
+      categories: new Map([...catalogue.categories.values()].map((a) => [f(a.name), a])),
       departments: new Map([...catalogue.departments.values()].map((d) => [f(d.name), d])),
     };
     m.names.set(fold, maps);
@@ -85,18 +79,18 @@ function nameMaps(catalogue: Catalogue, fold: NameFold): NameMaps {
 
 export interface ResolvedNames {
   /** Catalogue ids of the names found, each once, in the order first named. */
-  readonly ids: number[];
+  readonly ids: string[];
   /** The catalogue's own spelling of each id in `ids`. */
   readonly names: string[];
-  /** Names the catalogue does not have, as written (models invent aisles). */
+  /** Names the catalogue does not have, as written (models invent categories). */
   readonly unknown: string[];
 }
 
-/** Maps written aisle or department names to catalogue ids; unknown names are reported, never guessed. */
-export function resolveNames(catalogue: Catalogue, kind: 'aisle' | 'department', names: readonly string[], fold: NameFold): ResolvedNames {
-  const byName = kind === 'aisle' ? nameMaps(catalogue, fold).aisles : nameMaps(catalogue, fold).departments;
+/** Maps written category or department names to catalogue ids; unknown names are reported, never guessed. */
+export function resolveNames(catalogue: Catalogue, kind: 'category' | 'department', names: readonly string[], fold: NameFold): ResolvedNames {
+  const byName = kind === 'category' ? nameMaps(catalogue, fold).categories : nameMaps(catalogue, fold).departments;
   const f = NAME_FOLDS[fold];
-  const ids: number[] = [];
+  const ids: string[] = [];
   const canonical: string[] = [];
   const unknown: string[] = [];
   for (const name of names) {
@@ -111,22 +105,22 @@ export function resolveNames(catalogue: Catalogue, kind: 'aisle' | 'department',
 }
 
 export interface Placement {
-  readonly aisleIds: number[];
-  /** The named departments, then the departments of the named aisles (a theme naming "yogurt" is about "dairy eggs" too). */
-  readonly departmentIds: number[];
-  /** Unknown aisle names, then unknown department names, as written. */
+  readonly categoryIds: string[];
+  /** The named departments, then the departments of the named categories (a theme naming "yogurt" is about "dairy eggs" too). */
+  readonly departmentIds: string[];
+  /** Unknown category names, then unknown department names, as written. */
   readonly unknown: string[];
 }
 
-/** Where a theme's aisle and department names place it in the catalogue. */
-export function resolvePlacement(catalogue: Catalogue, aisles: readonly string[], departments: readonly string[], fold: NameFold): Placement {
-  const a = resolveNames(catalogue, 'aisle', aisles, fold);
+/** Where a theme's category and department names place it in the catalogue. */
+export function resolvePlacement(catalogue: Catalogue, categories: readonly string[], departments: readonly string[], fold: NameFold): Placement {
+  const a = resolveNames(catalogue, 'category', categories, fold);
   const d = resolveNames(catalogue, 'department', departments, fold);
-  const { departmentOfAisle } = aisleLinks(catalogue);
+  const { departmentOfCategory } = categoryLinks(catalogue);
   const departmentIds = [...d.ids];
-  for (const aisle of a.ids) {
-    const dept = departmentOfAisle.get(aisle);
+  for (const category of a.ids) {
+    const dept = departmentOfCategory.get(category);
     if (dept !== undefined && !departmentIds.includes(dept)) departmentIds.push(dept);
   }
-  return { aisleIds: a.ids, departmentIds, unknown: [...a.unknown, ...d.unknown] };
+  return { categoryIds: a.ids, departmentIds, unknown: [...a.unknown, ...d.unknown] };
 }

@@ -1,23 +1,23 @@
-import type { Dataset } from '../datasets/instacart/load.js';
-import { userHistory } from './history.js';
+import type { Dataset } from './types.js';
 import type { CatalogueStats } from './stats-types.js';
 
 /**
- * Product and aisle counts over every manifest user's history orders. Target orders are left out so
+ * Product and category counts over every user's history orders. Target orders are left out so
  * that nothing an eval scores against leaks into ranking or local models.
  */
 export function buildCatalogueStats(dataset: Dataset): CatalogueStats {
-  const productOrders = new Map<number, number>();
-  const aisleLines = new Map<number, number>();
+  const productOrders = new Map<string, number>();
+  const categoryLines = new Map<string, number>();
   let totalOrders = 0;
-  for (const user of dataset.users) {
-    for (const { lines } of userHistory(dataset, user.userId).history) {
+  for (const orders of dataset.ordersByUser.values()) {
+    // Every order but the last (the held-out target) is history.
+    for (const { lines } of orders.slice(0, -1)) {
       totalOrders++;
-      const inOrder = new Set<number>();
+      const inOrder = new Set<string>();
       for (const line of lines) {
         inOrder.add(line.productId);
-        const aisleId = dataset.catalogue.products.get(line.productId)!.aisleId;
-        aisleLines.set(aisleId, (aisleLines.get(aisleId) ?? 0) + 1);
+        const categoryId = dataset.catalogue.products.get(line.productId)!.categoryId;
+        categoryLines.set(categoryId, (categoryLines.get(categoryId) ?? 0) + 1);
       }
       for (const id of inOrder) productOrders.set(id, (productOrders.get(id) ?? 0) + 1);
     }
@@ -27,7 +27,7 @@ export function buildCatalogueStats(dataset: Dataset): CatalogueStats {
   const logMax = Math.log1p(max);
   return {
     productOrders,
-    aisleLines,
+    categoryLines,
     totalOrders,
     popularity: (productId) => (logMax === 0 ? 0 : Math.log1p(productOrders.get(productId) ?? 0) / logMax),
   };

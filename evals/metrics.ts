@@ -1,3 +1,4 @@
+import { compareIds } from '../catalogue/types.js';
 import type { Artefact } from '../kit/artefacts/artefact.js';
 import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
 import { compileSchema, describeErrors } from '../base/ajv.js';
@@ -111,8 +112,8 @@ export function schemaProblems(artefacts: readonly Pick<KindedArtefact, 'kind' |
 // Page content
 
 /** Distinct product ids on the page, in page order. */
-export function pageProductIds(page: Page): number[] {
-  const seen = new Set<number>();
+export function pageProductIds(page: Page): string[] {
+  const seen = new Set<string>();
   for (const t of page.themes) for (const p of t.products) seen.add(p.productId);
   return [...seen];
 }
@@ -142,13 +143,13 @@ export function coverage<T>(have: Iterable<T>, wanted: Iterable<T>): number | un
 }
 
 /** Share of the user's target-order products that appear on the page. */
-export const targetRecall = (pageProducts: Iterable<number>, targetProducts: Iterable<number>): number | undefined => coverage(pageProducts, targetProducts);
+export const targetRecall = (pageProducts: Iterable<string>, targetProducts: Iterable<string>): number | undefined => coverage(pageProducts, targetProducts);
 
-/** Share of the target order's aisles that some page product is from. */
-export const targetAisleCoverage = (pageAisles: Iterable<number>, targetAisles: Iterable<number>): number | undefined => coverage(pageAisles, targetAisles);
+/** Share of the target order's categories that some page product is from. */
+export const targetCategoryCoverage = (pageCategories: Iterable<string>, targetCategories: Iterable<string>): number | undefined => coverage(pageCategories, targetCategories);
 
 /** Share of the page's products that the user went on to buy: recall's counterweight, since a bigger page recalls more. */
-export const targetPrecision = (pageProducts: Iterable<number>, targetProducts: Iterable<number>): number | undefined => coverage(targetProducts, pageProducts);
+export const targetPrecision = (pageProducts: Iterable<string>, targetProducts: Iterable<string>): number | undefined => coverage(targetProducts, pageProducts);
 
 // ---------------------------------------------------------------------------------------------
 // Themes: diversity and judge
@@ -235,10 +236,10 @@ export function rate(flags: readonly boolean[]): number | null {
 // ---------------------------------------------------------------------------------------------
 // One page, all metrics
 
-/** What the user actually bought next: the products and aisles of their target order. */
+/** What the user actually bought next: the products and categories of their target order. */
 export interface EvalTarget {
-  readonly productIds: readonly number[];
-  readonly aisleIds: readonly number[];
+  readonly productIds: readonly string[];
+  readonly categoryIds: readonly string[];
 }
 
 /** How a list of products (a page, or a baseline) fares against the target order. */
@@ -246,23 +247,23 @@ export interface TargetMetrics {
   readonly products: number;
   readonly targetProducts: number;
   readonly targetRecall: number | null;
-  readonly targetAisleCoverage: number | null;
+  readonly targetCategoryCoverage: number | null;
   readonly targetPrecision: number | null;
 }
 
-export function targetMetrics(productIds: readonly number[], aisleOf: (productId: number) => number | undefined, target: EvalTarget): TargetMetrics {
-  const aisles = productIds.map(aisleOf).filter((a): a is number => a !== undefined);
+export function targetMetrics(productIds: readonly string[], categoryOf: (productId: string) => string | undefined, target: EvalTarget): TargetMetrics {
+  const categories = productIds.map(categoryOf).filter((a): a is string => a !== undefined);
   return {
     products: new Set(productIds).size,
     targetProducts: new Set(target.productIds).size,
     targetRecall: targetRecall(productIds, target.productIds) ?? null,
-    targetAisleCoverage: targetAisleCoverage(aisles, target.aisleIds) ?? null,
+    targetCategoryCoverage: targetCategoryCoverage(categories, target.categoryIds) ?? null,
     targetPrecision: targetPrecision(productIds, target.productIds) ?? null,
   };
 }
 
 export interface PageMetrics extends TargetMetrics {
-  readonly userId: number;
+  readonly userId: string;
   readonly cost: PageCost;
   /** Per phase (artefact key.phase): did its cascade(s) escalate before accepting. */
   readonly escalation: Readonly<Record<string, PhaseEscalation>>;
@@ -285,12 +286,12 @@ export interface PageMetrics extends TargetMetrics {
 }
 
 export interface MeasurePageInput {
-  readonly userId: number;
+  readonly userId: string;
   /** Every artefact that went into the page, including the page itself (kind 'page'). */
   readonly artefacts: readonly KindedArtefact[];
   readonly page: Page;
   readonly target: EvalTarget;
-  readonly aisleOf: (productId: number) => number | undefined;
+  readonly categoryOf: (productId: string) => string | undefined;
   readonly inCorpus: (normalisedKeyword: string) => boolean;
   /** Embeddings of themeText(t) for each page theme, in page order. */
   readonly themeVectors: readonly Float32Array[];
@@ -320,7 +321,7 @@ export function measurePage(input: MeasurePageInput): PageMetrics {
     themeDiversity: meanPairwiseCosineDistance(input.themeVectors) ?? null,
     judge: judgeSummary(input.verdicts) ?? null,
     wallMs: input.wallMs,
-    ...targetMetrics(pageProductIds(page), input.aisleOf, input.target),
+    ...targetMetrics(pageProductIds(page), input.categoryOf, input.target),
   };
 }
 
@@ -354,7 +355,7 @@ export interface VariantAggregate {
   readonly themes: Distribution;
   readonly products: Distribution;
   readonly targetRecall: Distribution;
-  readonly targetAisleCoverage: Distribution;
+  readonly targetCategoryCoverage: Distribution;
   readonly targetPrecision: Distribution;
   /** Share of artefacts reused from the store in this run. */
   readonly cacheHitRate: number | null;
@@ -392,7 +393,7 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
     themes: d((p) => p.themes),
     products: d((p) => p.products),
     targetRecall: d((p) => p.targetRecall),
-    targetAisleCoverage: d((p) => p.targetAisleCoverage),
+    targetCategoryCoverage: d((p) => p.targetCategoryCoverage),
     targetPrecision: d((p) => p.targetPrecision),
     cacheHitRate: artefacts === 0 ? null : pages.reduce((s, p) => s + p.cachedArtefacts, 0) / artefacts,
   };
@@ -401,7 +402,7 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
 /** Quality metrics a sweep can target; each is read as the variant's mean (or rate). */
 export const QUALITY_METRICS = [
   'targetRecall',
-  'targetAisleCoverage',
+  'targetCategoryCoverage',
   'targetPrecision',
   'judgeAllPassRate',
   'themeDiversity',

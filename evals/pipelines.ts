@@ -5,7 +5,7 @@ import { runCascadedPage } from '../pipelines/cascaded.js';
 import { runSingleStep } from '../phases/single-step/run.js';
 import { judgeTheme } from '../phases/filter/index.js';
 import type { BaseVariant } from './variants.js';
-import type { ThemeJudge, VariantOutput } from './runner.js';
+import type { EvalPipelines, ThemeJudge, VariantOutput } from './types.js';
 
 async function cascaded(user: UserContext, ctx: Ctx): Promise<VariantOutput> {
   const { page, phases } = await runCascadedPage({ user }, ctx);
@@ -45,3 +45,6 @@ export const themeJudgeWith =
     const r = await judgeTheme(input, ctx, { cascade: [{ role, threshold: 0 }], step: 'eval.judge' });
     return { verdict: r.verdict, usage: r.usage, role: r.role, model: r.model };
   };
+
+/** The real pipelines and judge, for `hubgen eval` and anything else that evaluates for real. */
+export const realEvalPipelines: EvalPipelines = { variants: defaultPipelines, judgeFor: themeJudgeWith };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { fileURLToPath } from 'node:url';
-import { loadDataset, type Dataset } from '../datasets/instacart/load.js';
+import { realDataset } from '../testing/real-data.js';
+import type { Dataset } from '../catalogue/types.js';
 import { sampleUsers } from '../catalogue/history.js';
 import { buildCatalogueStats } from '../catalogue/stats.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
@@ -18,9 +18,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEval } from './runner.js';
+import { realEvalPipelines } from './pipelines.js';
 import { runSweep } from './sweep.js';
 
-const DATA_DIR = fileURLToPath(new URL('../data/instacart/', import.meta.url));
 
 /**
  * The eval through the real cascaded pipeline, offline: real Instacart catalogue and users, local
@@ -30,10 +30,10 @@ const DATA_DIR = fileURLToPath(new URL('../data/instacart/', import.meta.url));
 describe('evals through the real cascaded pipeline', () => {
   let dataset: Dataset;
   let ctx: Ctx;
-  let users: number[];
+  let users: string[];
 
   beforeAll(async () => {
-    ({ dataset } = await loadDataset(DATA_DIR));
+    dataset = await realDataset();
     const stats = buildCatalogueStats(dataset);
     const corpus = buildKeywordCorpus(dataset.catalogue);
     const embedder = hashingEmbedder();
@@ -41,17 +41,18 @@ describe('evals through the real cascaded pipeline', () => {
     await indexKeywords(corpus, embedder, vectors, { batchSize: 4096 });
     await indexProducts(dataset.catalogue, stats, embedder, vectors, { batchSize: 4096 });
     ctx = makeTestCtx({ catalogue: dataset.catalogue, stats, corpus, embedder, vectors });
-    users = sampleUsers(dataset, 2, { seed: 7, evalSets: ['train'] });
+    users = sampleUsers(dataset, 2, { seed: 7, segments: ['train'] });
   }, 300_000);
 
   it('a filter sweep recomputes filter and page only; themes and keywords are reused with identical hashes', async () => {
     const out = await runSweep({
       ctx,
+      pipelines: realEvalPipelines,
       dataset,
       users,
       param: 'filter.relevanceThreshold',
       values: [0.2, 0.5],
-      targetQuality: { metric: 'targetAisleCoverage', min: 0 },
+      targetQuality: { metric: 'targetCategoryCoverage', min: 0 },
       judge: false,
       concurrency: 1,
     });
@@ -76,8 +77,8 @@ describe('evals through the real cascaded pipeline', () => {
   }, 300_000);
 
   it('a warm re-run reads every artefact from the store and reports the same cost and quality per page', async () => {
-    const cold = await runEval({ ctx, dataset, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
-    const warm = await runEval({ ctx, dataset, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
+    const cold = await runEval({ ctx, dataset, pipelines: realEvalPipelines, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
+    const warm = await runEval({ ctx, dataset, pipelines: realEvalPipelines, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
     const [c, w] = [cold.variants[0].pages[0], warm.variants[0].pages[0]];
     expect(w.cachedArtefacts).toBe(4);
     expect(w.cost).toEqual(c.cost);
@@ -100,6 +101,7 @@ describe('evals through the real cascaded pipeline', () => {
       const simCtx: Ctx = { ...ctx, config, models: createModelRegistry(config, { env: {}, logger: pino({ level: 'silent' }) }) };
       const simulatedRoles = ['cheap', 'strong', 'teacher', 'judge'] as const;
       const result = await runEval({
+        pipelines: realEvalPipelines,
         ctx: simCtx,
         dataset,
         users: users.slice(0, 1),

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { XMLValidator } from 'fast-xml-parser';
-import { loadDataset } from '../datasets/instacart/load.js';
-import { writeTinyDataset } from '../testing/instacart-fixture.js';
+import { realDataset } from '../testing/real-data.js';
+import { tinyDataset } from '../testing/instacart-fixture.js';
 import { buildCatalogueStats } from '../catalogue/stats.js';
 import { makeTestCtx } from '../testing/test-context.js';
 import { runEval, type EvalResult } from './runner.js';
@@ -18,16 +18,16 @@ describe('writeReport', () => {
   let result: EvalResult;
   let swept: EvalResult;
   beforeAll(async () => {
-    const { dataset } = await loadDataset(await writeTinyDataset());
+    const dataset = await tinyDataset();
     const ctx = makeTestCtx({ catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset) });
-    const common = { ctx, dataset, users: [1, 2], themeJudge: fakeJudge, simulatedRoles: ['cheap', 'teacher'] as const };
+    const common = { ctx, dataset, users: ['1', '2'], themeJudge: fakeJudge, simulatedRoles: ['cheap', 'teacher'] as const };
     result = await runEval({
       ...common,
       simulatedRoles: [...common.simulatedRoles],
       variants: ['cascaded', 'single-step', 'cascaded@keywords.threshold=0.9'],
-      pipelines: { cascaded: fakeCascaded, 'single-step': failingFor(2, fakeCascaded) },
+      pipelines: { variants: { cascaded: fakeCascaded, 'single-step': failingFor('2', fakeCascaded) } },
     });
-    swept = (await runSweep({ ...common, simulatedRoles: [...common.simulatedRoles], param: 'keywords.threshold', values: [0.3, 0.9], targetQuality: { metric: 'targetRecall', min: 0.4 }, pipelines: { cascaded: fakeCascaded } })).result;
+    swept = (await runSweep({ ...common, simulatedRoles: [...common.simulatedRoles], param: 'keywords.threshold', values: [0.3, 0.9], targetQuality: { metric: 'targetRecall', min: 0.4 }, pipelines: { variants: { cascaded: fakeCascaded } } })).result;
   });
 
   it('writes markdown, self-contained HTML and JSON naming every variant and baseline', async () => {

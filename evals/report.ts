@@ -64,7 +64,7 @@ function htmlTable({ head, rows }: Table): string {
 
 function variantTable(result: EvalResult): Table {
   return {
-    head: ['variant', 'pages', 'failed', 'schema-valid', 'cost/page', 'tokens in / out', 'calls/page', 'latency p50 / p95 (ms)', 'target recall', 'aisle coverage', 'precision', 'judge all-pass', 'theme diversity', 'kw in corpus', 'products p50', 'cache hits'],
+    head: ['variant', 'pages', 'failed', 'schema-valid', 'cost/page', 'tokens in / out', 'calls/page', 'latency p50 / p95 (ms)', 'target recall', 'category coverage', 'precision', 'judge all-pass', 'theme diversity', 'kw in corpus', 'products p50', 'cache hits'],
     rows: result.variants.map(({ name, aggregate: a }) => [
       name,
       String(a.pages),
@@ -75,7 +75,7 @@ function variantTable(result: EvalResult): Table {
       num(a.calls.mean),
       p50p95(a.latencyMs, int),
       `${pct(a.targetRecall.mean)} (p50 ${pct(a.targetRecall.p50)})`,
-      pct(a.targetAisleCoverage.mean),
+      pct(a.targetCategoryCoverage.mean),
       pct(a.targetPrecision.mean),
       pct(a.judgeAllPassRate.mean),
       num(a.themeDiversity.mean, 3),
@@ -88,12 +88,12 @@ function variantTable(result: EvalResult): Table {
 
 function baselineTable(result: EvalResult): Table {
   return {
-    head: ['baseline', 'products', 'target recall', 'aisle coverage', 'precision', 'cost/page', 'stands beside'],
+    head: ['baseline', 'products', 'target recall', 'category coverage', 'precision', 'cost/page', 'stands beside'],
     rows: result.baselines.map((b) => [
       b.name,
       String(b.productCount),
       `${pct(b.aggregate.targetRecall.mean)} (p50 ${pct(b.aggregate.targetRecall.p50)})`,
-      pct(b.aggregate.targetAisleCoverage.mean),
+      pct(b.aggregate.targetCategoryCoverage.mean),
       pct(b.aggregate.targetPrecision.mean),
       '$0',
       b.forVariants.join(', '),
@@ -151,7 +151,7 @@ function simulationStatement(result: EvalResult): string[] {
     lines.push(
       `Simulated tiers: ${named}. These roles were answered by a deterministic simulator (an OpenAI-compatible server returning schema-valid output generated from the request's JSON schema), not by the real model.`,
       'What is real for them: the prompts (the same prompts a real run would send), their input-token counts, and the dollar cost computed from those counts at the configured list prices. Output-token counts are those of the simulated output.',
-      'What is not: their answers. Quality metrics (target recall, aisle coverage, judge pass rates, diversity) of pages where a simulated tier\'s answer was accepted measure the simulator, not the LLM. Read cost columns as real, quality columns for those pages as placeholders.',
+      'What is not: their answers. Quality metrics (target recall, category coverage, judge pass rates, diversity) of pages where a simulated tier\'s answer was accepted measure the simulator, not the LLM. Read cost columns as real, quality columns for those pages as placeholders.',
     );
     const unused = result.simulatedRoles.filter((r) => !ranRoles.has(r));
     if (unused.length > 0) lines.push(`Simulated but never reached in this eval (no cascade escalated to them): ${unused.join(', ')}.`);
@@ -163,7 +163,7 @@ function simulationStatement(result: EvalResult): string[] {
 
 const METHOD_NOTES = [
   "Every variant ran on the same users. Each user's target is their held-out next order (a Kaggle train order, or their last prior order when the train order is unknown); pages are built from history orders only.",
-  'Target recall: share of the target order\'s distinct products that appear on the page. Aisle coverage: share of the target order\'s aisles that some page product is from. Precision: share of page products that were in the target order.',
+  'Target recall: share of the target order\'s distinct products that appear on the page. Category coverage: share of the target order\'s categories that some page product is from. Precision: share of page products that were in the target order.',
   'Cost per page sums the provenance of every artefact behind the page, including artefacts reused from the cache: a warm re-run reports what the page cost to produce. Escalated attempts count, because they were paid for. Latency is the sum of the artefacts\' compute latencies.',
   'Escalation rate: share of pages on which a phase rejected (low confidence) or lost (error) a tier before accepting a later one. A tier that is not configured is skipped, not escalated; when the last available tier answers below its threshold it is accepted anyway, and counted as "accepted below threshold": the escalation a configured higher tier would have taken.',
   'Schema-valid: every artefact behind the page validates against its JSON Schema; a user whose run failed counts as invalid.',

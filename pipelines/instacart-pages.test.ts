@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { loadDataset, type Dataset } from '../datasets/instacart/load.js';
+import { realDataset } from '../testing/real-data.js';
+import type { Dataset } from '../catalogue/types.js';
 import { buildCatalogueStats } from '../catalogue/stats.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
 import { indexKeywords, indexProducts } from '../retrieval/index-catalogue.js';
@@ -11,7 +11,6 @@ import type { Ctx } from '../kit/context.js';
 import { runCascadedPage } from './cascaded.js';
 import { userContextFor } from './user-input.js';
 
-const DATA_DIR = fileURLToPath(new URL('../data/instacart/', import.meta.url));
 
 /** Four users of each Instacart eval set, fixed (not sampled) so the set cannot drift. */
 const USERS = ['134507', '191068', '8393', '111726', '51624', '76139', '166127', '198926', '149104', '139309', '78357', '22669'];
@@ -44,7 +43,7 @@ describe('pages of the bundled Instacart data', () => {
   let ctx: Ctx;
 
   beforeAll(async () => {
-    ({ dataset } = await loadDataset(DATA_DIR));
+    dataset = await realDataset();
     const stats = buildCatalogueStats(dataset);
     const corpus = buildKeywordCorpus(dataset.catalogue);
     const embedder = hashingEmbedder();
@@ -57,7 +56,7 @@ describe('pages of the bundled Instacart data', () => {
   it('are the pinned pages for twelve fixed users', async () => {
     const pages: Record<string, unknown> = {};
     for (const id of USERS) {
-      const { page } = await runCascadedPage({ user: userContextFor(dataset, Number(id)) }, ctx);
+      const { page } = await runCascadedPage({ user: userContextFor(dataset, id) }, ctx);
       pages[id] = pageContents(page.artefact.data);
     }
     await expect(JSON.stringify(pages, null, 1)).toMatchFileSnapshot('./__snapshots__/instacart-pages.json');

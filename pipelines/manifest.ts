@@ -22,7 +22,7 @@ export interface PhaseRecord {
 }
 
 export interface UserRecord {
-  readonly userId: number;
+  readonly userId: string;
   readonly status: 'ok' | 'failed';
   /** Why it failed: the error message, naming the phase. */
   readonly error?: string;
@@ -39,7 +39,7 @@ export interface RunManifest {
   readonly createdAt: string;
   updatedAt: string;
   status: 'running' | 'complete' | 'stopped-budget' | 'interrupted';
-  readonly requestedUsers: readonly number[];
+  readonly requestedUsers: readonly string[];
   readonly budgetUsd?: number;
   /** Keyed by user id; the latest attempt for each user. */
   users: Record<string, UserRecord>;

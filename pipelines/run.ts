@@ -17,8 +17,8 @@ export interface PagePipeline {
 export interface RunPagesOptions {
   readonly ctx: Ctx;
   /** Builds a user's phase input (from history only); see userContextFor. */
-  readonly contextFor: (userId: number) => UserContext;
-  readonly users: readonly number[];
+  readonly contextFor: (userId: string) => UserContext;
+  readonly users: readonly string[];
   readonly pipeline: PagePipeline;
   /** Where manifests live (<workDir>/runs). */
   readonly runsDir: string;

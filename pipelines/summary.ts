@@ -50,7 +50,7 @@ export interface RunSummary {
   readonly notStarted: number;
   readonly ok: number;
   readonly failed: number;
-  readonly failures: readonly { readonly userId: number; readonly error: string }[];
+  readonly failures: readonly { readonly userId: string; readonly error: string }[];
   readonly phases: readonly PhaseSummary[];
   readonly spent: Usage;
   readonly wallP50Ms: number | undefined;
@@ -58,7 +58,7 @@ export interface RunSummary {
   /** Themes kept and removed per step, judge pass rates, mean relevance — when the pipeline reports them. */
   readonly quality: RunQuality | undefined;
   /** Users whose run succeeded but whose page has no theme left: "ok" alone would hide them. */
-  readonly emptyPages: readonly { readonly userId: number; readonly quality: PageQuality }[];
+  readonly emptyPages: readonly { readonly userId: string; readonly quality: PageQuality }[];
 }
 
 export function summariseRun(manifest: RunManifest): RunSummary {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Embedder } from './embeddings/embedder.js';
 import type { VectorStore, VectorPoint } from './vectors/store.js';
 import type { KeywordCorpus } from './corpus-types.js';
-import type { Catalogue, Product } from '../catalogue/types.js';
+import { compareIds, type Catalogue, type Product } from '../catalogue/types.js';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import { sha256 } from '../base/hash.js';
 import { COLLECTIONS } from './collections.js';
@@ -58,9 +58,9 @@ export interface IndexSummary {
   readonly reused: boolean;
 }
 
-/** The text embedded for a product: its name with aisle and department, so "milk" finds dairy. */
+/** The text embedded for a product: its name with category and department, so "milk" finds dairy. */
 export function productText(p: Product, catalogue: Catalogue): string {
-  return `${p.name} (${catalogue.aisles.get(p.aisleId)?.name ?? ''}, ${catalogue.departments.get(p.departmentId)?.name ?? ''})`;
+  return `${p.name} (${catalogue.categories.get(p.categoryId)?.name ?? ''}, ${catalogue.departments.get(p.departmentId)?.name ?? ''})`;
 }
 
 async function indexPoints<T>(
@@ -90,13 +90,13 @@ async function indexPoints<T>(
   return { collection, points: items.length, reused: false };
 }
 
-/** Keyword corpus → the keywords collection Phase 2 prunes with (payload: text, kind, df, aisles, departments). */
+/** Keyword corpus → the keywords collection Phase 2 prunes with (payload: text, kind, df, categories, departments). */
 export function indexKeywords(corpus: KeywordCorpus, embedder: Embedder, vectors: VectorStore, options: IndexOptions = {}): Promise<IndexSummary> {
   return indexPoints(
     COLLECTIONS.keywords,
     corpus.terms,
     (t) => t.text,
-    (t, vector) => ({ id: t.id, vector, payload: { text: t.text, kind: t.kind, df: t.df, aisles: [...t.aisles], departments: [...t.departments] } }),
+    (t, vector) => ({ id: t.id, vector, payload: { text: t.text, kind: t.kind, df: t.df, categories: [...t.categories], departments: [...t.departments] } }),
     embedder,
     vectors,
     options,
@@ -104,9 +104,9 @@ export function indexKeywords(corpus: KeywordCorpus, embedder: Embedder, vectors
   );
 }
 
-/** Catalogue → the products collection Phase 4 retrieves from (payload: productId, name, aisleId, departmentId, popularity). */
+/** Catalogue → the products collection Phase 4 retrieves from (payload: productId, name, categoryId, departmentId, popularity). */
 export function indexProducts(catalogue: Catalogue, stats: CatalogueStats, embedder: Embedder, vectors: VectorStore, options: IndexOptions = {}): Promise<IndexSummary> {
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
+  const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   return indexPoints(
     COLLECTIONS.products,
     products,
@@ -114,7 +114,7 @@ export function indexProducts(catalogue: Catalogue, stats: CatalogueStats, embed
     (p, vector) => ({
       id: `p:${p.id}`,
       vector,
-      payload: { productId: p.id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
+      payload: { productId: p.id, name: p.name, categoryId: p.categoryId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
     }),
     embedder,
     vectors,
@@ -125,7 +125,7 @@ export function indexProducts(catalogue: Catalogue, stats: CatalogueStats, embed
 
 /** Digest of what the products collection holds: ids, texts and popularity. */
 export function catalogueDigest(catalogue: Catalogue, stats: CatalogueStats): string {
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
+  const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   return sha256(products.map((p) => `${p.id}\t${productText(p, catalogue)}\t${stats.popularity(p.id).toFixed(4)}`).join('\n'));
 }
 

@@ -118,14 +118,14 @@ afterAll(async () => {
 });
 
 describe('hubgen CLI, end to end', () => {
-  const [userA, userB] = [1, 2];
+  const [userA, userB] = ['1', '2'];
   let firstRun: { runId: string; manifest: RunManifest };
   let secondRunId: string;
 
   it('index embeds both collections and prints counts; a second index reuses everything and embeds nothing', async () => {
     const first = await hubgen(['index']);
     expectExit(first, 0);
-    expect(first.stdout).toContain(`catalogue: ${fixture.products} products, 134 aisles, 21 departments`);
+    expect(first.stdout).toContain(`catalogue: ${fixture.products} products, ${fixture.categories} categories, 21 departments`);
     const terms = Number(/keyword corpus: (\d+) terms/.exec(first.stdout)?.[1]);
     expect(terms).toBeGreaterThan(100);
     expect(first.stdout).toContain(`hubgen_keywords: ${terms} points, written`);
@@ -155,15 +155,15 @@ describe('hubgen CLI, end to end', () => {
     const keywords = lines.slice(1, 6);
     const products = lines.slice(7, 12);
     expect(keywords[0]).toMatch(/^\s+1\.000\s+soda\s+phrase\s+df=\d+\s+\[soft drinks\]/);
-    expect(keywords.some((l) => /soft drinks\s+aisle/.test(l))).toBe(true);
+    expect(keywords.some((l) => /soft drinks\s+category/.test(l))).toBe(true);
     expect(products.filter((l) => /soda|cola/i.test(l) && l.trimEnd().endsWith('soft drinks')).length).toBeGreaterThanOrEqual(3);
     // Scores are printed best first.
     const scores = products.map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
 
-    const unknownAisle = await hubgen(['search', 'soda', '--aisle', 'no such aisle']);
-    expectExit(unknownAisle, 1);
-    expect(unknownAisle.stderr.trim()).toBe('hubgen: --aisle: no aisle named "no such aisle"');
+    const unknownCategory = await hubgen(['search', 'soda', '--category', 'no such category']);
+    expectExit(unknownCategory, 1);
+    expect(unknownCategory.stderr.trim()).toBe('hubgen: --category: no category named "no such category"');
   }, 120_000);
 
   it('run writes a manifest, prints the per-phase summary and exits 0', async () => {
@@ -298,22 +298,28 @@ describe('hubgen CLI, end to end', () => {
     expect(none.stderr.trim()).toBe('hubgen: no artefact starts with "zzzz"');
   }, 60_000);
 
-  it('--users with an unknown id fails before running, naming the user', async () => {
-    const runsBefore = await runIds();
+  it('--users with an unknown id records it as a failed user, names it up front, and runs the rest', async () => {
     const r = await hubgen(['run', '--users', `${userA},999999999`]);
-    expectExit(r, 1);
-    expect(oneLine(r.stderr).filter((l) => l.startsWith('hubgen:'))).toEqual([`hubgen: --users: user 999999999 is not in the dataset (${fixture.users.length + 1} users; try sample:N)`]);
-    expect(r.stdout).toBe('');
-    expect(await runIds()).toEqual(runsBefore);
+    expectExit(r, 3);
+    expect(r.stderr).toContain('warning: 1 of 2 requested users are not in the dataset ("999999999"); each will be recorded as failed');
+    const runId = runIdOf(r.stdout);
+    const manifest = await readRunManifest(runId);
+    expect(manifest.users[userA].status).toBe('ok');
+    expect(manifest.users['999999999']).toMatchObject({ status: 'failed', error: expect.stringContaining('unknown user "999999999": not in the dataset') });
+    expect(r.stdout).toContain('1/2 pages ok, 1 failed');
 
-    const missing = await hubgen(['show', 'latest', '999999999']);
+    const allUnknown = await hubgen(['run', '--users', '999999999,888888888']);
+    expectExit(allUnknown, 1);
+    expect(allUnknown.stderr).toContain('hubgen: --users: none of the 2 requested users is in the dataset ("999999999", "888888888"');
+
+    const missing = await hubgen(['show', runId, '777']);
     expectExit(missing, 1);
-    expect(missing.stderr).toMatch(/^hubgen: User 999999999 is not in run \S+ \(users: 1, 2\)$/m);
+    expect(missing.stderr).toMatch(/^hubgen: User 777 is not in run \S+ \(users: 1, 999999999\)$/m);
   }, 60_000);
 
   it('SIGTERM mid-run finishes the users in flight, records the run as interrupted (exit 143), and --run-id resumes it', async () => {
     // One user at a time: the signal lands after the first page, so the last user is never started.
-    const users = [3, 4, userA];
+    const users = ['3', '4', userA];
     let sent = false;
     const r = await hubgen(['run', '--users', users.join(','), '--concurrency', '1'], {
       onStderr: (child, stderr) => {
@@ -442,7 +448,7 @@ describe('hubgen CLI, end to end', () => {
   it('schedule rejects a bad user list or cron expression at start, and SIGTERM stops an idle scheduler', async () => {
     const badUsers = await hubgen(['schedule', '--cron', '0 2 * * *', '--users', '999999999']);
     expectExit(badUsers, 1);
-    expect(badUsers.stderr).toContain('hubgen: --users: user 999999999 is not in the dataset');
+    expect(badUsers.stderr).toContain('hubgen: --users: none of the 1 requested users is in the dataset ("999999999"');
 
     const badCron = await hubgen(['schedule', '--cron', 'nightly', '--users', String(userA)]);
     expectExit(badCron, 1);

@@ -2,6 +2,7 @@
  * A small slice of the real Instacart catalogue (ids and names as in products.csv) for Phase 4 and
  * single-step tests, plus helpers to build users and upstream artefacts. Test-only.
  */
+import { instacartSlice } from './catalogue-builder.js';
 import type { Catalogue, Product } from '../catalogue/types.js';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
@@ -9,7 +10,7 @@ import { makeArtefact, type Artefact } from '../kit/artefacts/artefact.js';
 import { ZERO_USAGE } from '../llm/usage.js';
 import type { Filtered } from '../phases/filter/schema.js';
 
-const AISLES: [number, string][] = [
+const CATEGORIES: [number, string][] = [
   [16, 'fresh herbs'],
   [24, 'fresh fruits'],
   [83, 'fresh vegetables'],
@@ -26,7 +27,7 @@ const DEPARTMENTS: [number, string][] = [
   [19, 'snacks'],
 ];
 
-// Aisle 91 deliberately has no products (a filtered search there finds nothing); aisle 16 only two.
+// Category 91 deliberately has no products (a filtered search there finds nothing); category 16 only two.
 const PRODUCTS: [number, string, number, number][] = [
   [143, 'Organic Lemons', 24, 4],
   [1183, 'Organic Black Seedless Grapes', 24, 4],
@@ -68,20 +69,16 @@ const PRODUCTS: [number, string, number, number][] = [
 ];
 
 export function fixtureCatalogue(): Catalogue {
-  return {
-    products: new Map(PRODUCTS.map(([id, name, aisleId, departmentId]): [number, Product] => [id, { id, name, aisleId, departmentId }])),
-    aisles: new Map(AISLES.map(([id, name]) => [id, { id, name }])),
-    departments: new Map(DEPARTMENTS.map(([id, name]) => [id, { id, name }])),
-  };
+  return instacartSlice(CATEGORIES, DEPARTMENTS, PRODUCTS);
 }
 
 /** Orders per product: a deterministic spread so popularity varies across the fixture. */
 export function fixtureStats(): CatalogueStats {
-  const productOrders = new Map(PRODUCTS.map(([id], i) => [id, 1 + ((i * 7) % 11)]));
+  const productOrders = new Map(PRODUCTS.map(([id], i) => [String(id), 1 + ((i * 7) % 11)]));
   const max = Math.max(...productOrders.values());
   return {
     productOrders,
-    aisleLines: new Map(),
+    categoryLines: new Map(),
     totalOrders: 100,
     popularity: (id) => Math.log1p(productOrders.get(id) ?? 0) / Math.log1p(max),
   };
@@ -89,17 +86,18 @@ export function fixtureStats(): CatalogueStats {
 
 export function fixtureUser(overrides: Partial<UserContext> = {}): UserContext {
   return {
-    userId: 42,
+    userId: '42',
     historyOrders: 10,
-    topAisles: [],
+    topCategories: [],
     topDepartments: [],
     frequentProducts: [],
     recentProducts: [],
     reorderRate: 0,
     habits: { topDow: 0, topHour: 9, meanDaysBetween: 7 },
+    statedPreferences: [],
     preferences: [],
     productAffinity: {},
-    aisleAffinity: {},
+    categoryAffinity: {},
     ...overrides,
   };
 }
@@ -114,15 +112,15 @@ export function filteredArtefact(data: Filtered, tag = 'fixture'): Artefact<Filt
   );
 }
 
-type Kw = [text: string, aisleIds: number[], departmentIds: number[]];
+type Kw = [text: string, categoryIds: string[], departmentIds: string[]];
 
 export function theme(id: string, title: string, keywords: Kw[]): Filtered['themes'][number] {
   return {
     id,
     title,
     description: `${title} picked for you`,
-    aisleIds: [...new Set(keywords.flatMap((k) => k[1]))],
+    categoryIds: [...new Set(keywords.flatMap((k) => k[1]))],
     departmentIds: [...new Set(keywords.flatMap((k) => k[2]))],
-    keywords: keywords.map(([text, aisleIds, departmentIds]) => ({ text, aisleIds, departmentIds, relevance: 1 })),
+    keywords: keywords.map(([text, categoryIds, departmentIds]) => ({ text, categoryIds, departmentIds, relevance: 1 })),
   };
 }

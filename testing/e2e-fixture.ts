@@ -15,6 +15,8 @@ export interface RealSubset {
   /** Of those, the ones whose target is a real next (train) order. */
   readonly trainUsers: readonly number[];
   readonly products: number;
+  /** Categories (aisles) at least one subset product sits in: the ones the neutral catalogue keeps. */
+  readonly categories: number;
 }
 
 /** Streams a CSV's lines, header first. The Instacart files have no quoted newlines, so a line is a row. */
@@ -91,7 +93,8 @@ export async function writeRealSubset(userCount: number, sourceDir = REAL_DATA_D
     users: userLines.join('\n') + '\n',
   };
   for (const key of Object.keys(DATA_FILES) as (keyof typeof DATA_FILES)[]) await writeFile(join(dir, DATA_FILES[key]), files[key]);
-  return { dir, users, trainUsers, products: productRows.length - 1 };
+  const categories = new Set(productRows.slice(1).map((row) => row.split(',').at(-2))).size;
+  return { dir, users, trainUsers, products: productRows.length - 1, categories };
 }
 
 /**

@@ -45,10 +45,10 @@ async function phase<T>(ctx: Ctx, name: string, slice: unknown, inputs: string[]
   });
 }
 
-const productOf = (ctx: Ctx, id: number) => {
+const productOf = (ctx: Ctx, id: string) => {
   const p = ctx.catalogue.products.get(id);
   if (!p) throw new Error(`fake pipeline: product ${id} not in the test catalogue`);
-  return { productId: id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, keyword: 'yogurt', score: 1 };
+  return { productId: id, name: p.name, categoryId: p.categoryId, departmentId: p.departmentId, keyword: 'yogurt', score: 1 };
 };
 
 /**
@@ -61,12 +61,12 @@ export const fakeCascaded: VariantPipeline = async (user: UserContext, ctx: Ctx)
   const themes = await phase(ctx, 'themes', p.themes, [userDigest], p.themes.cascade, (role) => ({
     pageTitle: 'Your week',
     themes: [
-      { id: 'yogurt', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', concepts: ['greek yogurt'], aisles: ['yogurt'], departments: ['dairy eggs'], confidence: 0.9 },
-      { id: 'fruit', title: 'Fresh fruit', description: `Fruit for snacking, picked by ${role}`, concepts: ['banana'], aisles: ['fresh fruits'], departments: ['produce'], confidence: 0.8 },
+      { id: 'yogurt', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', concepts: ['greek yogurt'], categories: ['yogurt'], departments: ['dairy eggs'], confidence: 0.9 },
+      { id: 'fruit', title: 'Fresh fruit', description: `Fruit for snacking, picked by ${role}`, concepts: ['banana'], categories: ['fresh fruits'], departments: ['produce'], confidence: 0.8 },
     ],
   }));
   const keywords = await phase(ctx, 'keywords', p.keywords, [themes.artefact.hash], p.keywords.cascade, (role) => ({
-    themes: [{ themeId: 'yogurt', candidateCount: 3, role, model: `fake-${role}`, confidence: 0.9, keywords: [{ text: 'greek yogurt', aisleIds: [1], departmentIds: [1], inCorpus: true, score: 1 }] }],
+    themes: [{ themeId: 'yogurt', candidateCount: 3, role, model: `fake-${role}`, confidence: 0.9, keywords: [{ text: 'greek yogurt', categoryIds: ['a1'], departmentIds: ['d1'], inCorpus: true, score: 1 }] }],
   }));
   const better = keywords.artefact.provenance.role !== 'student';
   const filtered = await phase(ctx, 'filter', p.filter, [themes.artefact.hash, keywords.artefact.hash], p.filter.judgeCascade, () => ({
@@ -83,8 +83,8 @@ export const fakeCascaded: VariantPipeline = async (user: UserContext, ctx: Ctx)
         userId: user.userId,
         pageTitle: 'Your week',
         themes: [
-          { id: 'yogurt', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', keywords: ['greek yogurt', 'made up words'], products: [productOf(ctx, 1), productOf(ctx, better ? 4 : 2)] },
-          { id: 'fruit', title: 'Snack fruit', description: 'Fruit for snacking', keywords: ['banana'], products: [productOf(ctx, 2)] },
+          { id: 'yogurt', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', keywords: ['greek yogurt', 'made up words'], products: [productOf(ctx, '1'), productOf(ctx, better ? '4' : '2')] },
+          { id: 'fruit', title: 'Snack fruit', description: 'Fruit for snacking', keywords: ['banana'], products: [productOf(ctx, '2')] },
         ],
         dropped: [],
       },
@@ -103,7 +103,7 @@ export const fakeCascaded: VariantPipeline = async (user: UserContext, ctx: Ctx)
 };
 
 /** Like fakeCascaded but fails for one user, to show a failure is recorded and the eval goes on. */
-export const failingFor = (userId: number, inner: VariantPipeline): VariantPipeline => async (user, ctx) => {
+export const failingFor = (userId: string, inner: VariantPipeline): VariantPipeline => async (user, ctx) => {
   if (user.userId === userId) throw new Error(`scripted failure for user ${userId}`);
   return inner(user, ctx);
 };

@@ -1,7 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATA_FILES } from '../datasets/instacart/load.js';
+import { DATA_FILES, loadDataset } from '../datasets/instacart/load.js';
+import type { Dataset } from '../catalogue/types.js';
 
 /** CSV text per data file, in the exact Instacart formats. */
 export type TinyDatasetFiles = Record<keyof typeof DATA_FILES, string>;
@@ -59,4 +60,14 @@ export async function writeTinyDataset(overrides: Partial<TinyDatasetFiles> = {}
     await writeFile(join(dir, DATA_FILES[key]), files[key]);
   }
   return dir;
+}
+
+/** The tiny dataset written to a temp dir and loaded through the Instacart adapter (neutral model). */
+export async function tinyDataset(overrides: Partial<TinyDatasetFiles> = {}): Promise<Dataset> {
+  const dir = await writeTinyDataset(overrides);
+  try {
+    return (await loadDataset(dir)).dataset;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,4 +1,5 @@
-import type { Catalogue, Product } from '../catalogue/types.js';
+import { instacartSlice } from './catalogue-builder.js';
+import { compareIds, type Catalogue, type Product } from '../catalogue/types.js';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../retrieval/corpus-types.js';
 import { indexKeywords, indexProducts } from '../retrieval/index-catalogue.js';
@@ -106,7 +107,7 @@ const PRODUCTS: readonly [number, string, number, number][] = [
   [9558, "Non-Fat Vanilla Blended Greek Yogurt", 120, 16],
 ];
 
-const AISLES: readonly [number, string][] = [
+const CATEGORIES: readonly [number, string][] = [
   [9, 'pasta sauce'], [24, 'fresh fruits'], [26, 'coffee'], [41, 'cat food care'], [57, 'granola'],
   [77, 'soft drinks'], [107, 'chips pretzels'], [120, 'yogurt'], [121, 'cereal'], [131, 'dry pasta'],
 ];
@@ -115,28 +116,24 @@ const DEPARTMENTS: readonly [number, string][] = [
 ];
 
 export function fixtureCatalogue(): Catalogue {
-  return {
-    products: new Map(PRODUCTS.map(([id, name, aisleId, departmentId]): [number, Product] => [id, { id, name, aisleId, departmentId }])),
-    aisles: new Map(AISLES.map(([id, name]) => [id, { id, name }])),
-    departments: new Map(DEPARTMENTS.map(([id, name]) => [id, { id, name }])),
-  };
+  return instacartSlice(CATEGORIES, DEPARTMENTS, PRODUCTS);
 }
 
 const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 1 && !/^\d+$/.test(w));
 
-const byFrequency = (counts: Map<number, number>) => [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([id]) => id);
+const byFrequency = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0])).map(([id]) => id);
 
 /**
  * A fixture keyword corpus: every 1-2 word phrase of the fixture product names, plus one term per
- * aisle and department. Not the production corpus builder; just enough structure for unit tests.
+ * category and department. Not the production corpus builder; just enough structure for unit tests.
  */
 export function fixtureCorpus(catalogue: Catalogue, exclude: readonly string[] = []): KeywordCorpus {
-  const stats = new Map<string, { df: number; aisles: Map<number, number>; departments: Map<number, number>; kind: KeywordTerm['kind'] }>();
+  const stats = new Map<string, { df: number; categories: Map<string, number>; departments: Map<string, number>; kind: KeywordTerm['kind'] }>();
   const add = (text: string, kind: KeywordTerm['kind'], p: Product) => {
     if (exclude.includes(text)) return;
-    const s = stats.get(text) ?? { df: 0, aisles: new Map(), departments: new Map(), kind };
+    const s = stats.get(text) ?? { df: 0, categories: new Map(), departments: new Map(), kind };
     s.df++;
-    s.aisles.set(p.aisleId, (s.aisles.get(p.aisleId) ?? 0) + 1);
+    s.categories.set(p.categoryId, (s.categories.get(p.categoryId) ?? 0) + 1);
     s.departments.set(p.departmentId, (s.departments.get(p.departmentId) ?? 0) + 1);
     stats.set(text, s);
   };
@@ -144,16 +141,16 @@ export function fixtureCorpus(catalogue: Catalogue, exclude: readonly string[] =
     const w = words(p.name);
     const grams = new Set([...w, ...w.slice(1).map((x, i) => `${w[i]} ${x}`)]);
     for (const g of grams) add(g, 'phrase', p);
-    add(catalogue.aisles.get(p.aisleId)!.name, 'aisle', p);
+    add(catalogue.categories.get(p.categoryId)!.name, 'category', p);
     add(catalogue.departments.get(p.departmentId)!.name, 'department', p);
   }
   const terms: KeywordTerm[] = [...stats]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([text, s]) => ({ id: `kw:${text}`, text, kind: s.kind, df: s.df, aisles: byFrequency(s.aisles), departments: byFrequency(s.departments) }));
+    .map(([text, s]) => ({ id: `kw:${text}`, text, kind: s.kind, df: s.df, categories: byFrequency(s.categories), departments: byFrequency(s.departments) }));
   return { terms, byText: new Map(terms.map((t) => [t.text, t])), digest: `fixture-${terms.length}-${exclude.join('|')}` };
 }
 
-export const fixtureStats: CatalogueStats = { productOrders: new Map(), aisleLines: new Map(), totalOrders: 0, popularity: () => 0.5 };
+export const fixtureStats: CatalogueStats = { productOrders: new Map(), categoryLines: new Map(), totalOrders: 0, popularity: () => 0.5 };
 
 /** A test Ctx over the fixture catalogue, with keywords and products indexed by the hashing embedder. */
 export async function fixtureCtx(overrides: Partial<Ctx> = {}, options: { excludeTerms?: readonly string[] } = {}): Promise<Ctx> {
@@ -169,7 +166,7 @@ export const yogurtTheme: Theme = {
   title: 'Greek yogurt breakfast',
   description: 'Thick greek yogurt with granola and fresh fruit for quick breakfasts.',
   concepts: ['greek yogurt', 'granola', 'vanilla yogurt', 'blueberries'],
-  aisles: ['yogurt', 'granola'],
+  categories: ['yogurt', 'granola'],
   departments: ['dairy eggs'],
   confidence: 0.9,
 };
@@ -179,7 +176,7 @@ export const pastaTheme: Theme = {
   title: 'Weeknight pasta night',
   description: 'Dry pasta shapes and jarred pasta sauces for quick dinners.',
   concepts: ['penne', 'pasta sauce', 'pesto', 'whole wheat pasta'],
-  aisles: ['dry pasta', 'pasta sauce'],
+  categories: ['dry pasta', 'pasta sauce'],
   departments: ['dry goods pasta'],
   confidence: 0.8,
 };
@@ -194,10 +191,10 @@ export function themesArtefact(themes: readonly Theme[], tag = 'fixture'): Artef
   );
 }
 
-/** Student weights for tests, written to a temp file: a planted rule over aisle agreement and similarity. */
-export function writeTestWeights(dir: string, { intercept = -1, aisleAny = 2, similarity = 1, cutoff = 0.5 } = {}): string {
-  const path = join(dir, `student-test-${intercept}-${aisleAny}-${similarity}-${cutoff}.json`);
-  const coefficients = FEATURE_NAMES.map((n) => (n === 'aisleAny' ? aisleAny : n === 'similarity' ? similarity : 0));
+/** Student weights for tests, written to a temp file: a planted rule over category agreement and similarity. */
+export function writeTestWeights(dir: string, { intercept = -1, categoryAny = 2, similarity = 1, cutoff = 0.5 } = {}): string {
+  const path = join(dir, `student-test-${intercept}-${categoryAny}-${similarity}-${cutoff}.json`);
+  const coefficients = FEATURE_NAMES.map((n) => (n === 'categoryAny' ? categoryAny : n === 'similarity' ? similarity : 0));
   const weights: StudentWeights = {
     format: 'hubgen-student-weights/1',
     model: 'test',

@@ -20,7 +20,7 @@ export function offlineModels(config: HubgenConfig): ModelRegistry {
   };
 }
 
-const emptyStats: CatalogueStats = { productOrders: new Map(), aisleLines: new Map(), totalOrders: 0, popularity: () => 0 };
+const emptyStats: CatalogueStats = { productOrders: new Map(), categoryLines: new Map(), totalOrders: 0, popularity: () => 0 };
 
 /**
  * A Ctx for unit tests: offline config, silent logger, hashing embedder, exact in-memory vectors,
@@ -36,7 +36,7 @@ export function makeTestCtx(overrides: Partial<Ctx> = {}): Ctx {
     embedder: hashingEmbedder(),
     vectors: memoryVectorStore(),
     artefacts: new MemoryArtefactStore(),
-    catalogue: { products: new Map(), aisles: new Map(), departments: new Map() },
+    catalogue: { products: new Map(), categories: new Map(), departments: new Map() },
     corpus: { terms: [], byText: new Map(), digest: 'empty' },
     stats: emptyStats,
     ...overrides,

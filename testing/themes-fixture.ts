@@ -1,9 +1,10 @@
 /**
- * Test-only: a slice of the real Instacart catalogue (ids, names, aisles, departments exactly as in
+ * Test-only: a slice of the real Instacart catalogue (ids, names, categories, departments exactly as in
  * products.csv), a small phrase corpus mined from it, and helpers that turn order lists into a
  * UserContext with the real builder.
  */
-import type { Catalogue, Order, Product, UserHistory } from '../catalogue/types.js';
+import { instacartSlice } from './catalogue-builder.js';
+import { compareIds, type Catalogue, type Order, type Product, type UserHistory } from '../catalogue/types.js';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../retrieval/corpus-types.js';
@@ -14,7 +15,7 @@ import { indexProducts } from '../retrieval/index-catalogue.js';
 import { makeTestCtx } from './test-context.js';
 import { sha256 } from '../base/hash.js';
 
-const AISLES: [number, string][] = [
+const CATEGORIES: [number, string][] = [
   [9, 'pasta sauce'],
   [12, 'fresh pasta'],
   [16, 'fresh herbs'],
@@ -46,7 +47,7 @@ const DEPARTMENTS: [number, string][] = [
   [21, 'missing'],
 ];
 
-// The most-ordered products of each aisle in the sample's histories.
+// The most-ordered products of each category in the sample's histories.
 const PRODUCTS: [number, string, number, number][] = [
   [24852, 'Banana', 24, 4], [13176, 'Bag of Organic Bananas', 24, 4], [21137, 'Organic Strawberries', 24, 4],
   [47209, 'Organic Hass Avocado', 24, 4], [47766, 'Organic Avocado', 24, 4], [16797, 'Strawberries', 24, 4],
@@ -88,55 +89,54 @@ const PRODUCTS: [number, string, number, number][] = [
 ];
 
 export function sliceCatalogue(): Catalogue {
-  return {
-    aisles: new Map(AISLES.map(([id, name]) => [id, { id, name }])),
-    departments: new Map(DEPARTMENTS.map(([id, name]) => [id, { id, name }])),
-    products: new Map(PRODUCTS.map(([id, name, aisleId, departmentId]) => [id, { id, name, aisleId, departmentId } satisfies Product])),
-  };
+  return instacartSlice(CATEGORIES, DEPARTMENTS, PRODUCTS);
 }
 
 /** Stats counting each product once, so popularity is flat but present. */
 export function flatStats(catalogue: Catalogue): CatalogueStats {
-  const aisleLines = new Map<number, number>();
-  for (const p of catalogue.products.values()) aisleLines.set(p.aisleId, (aisleLines.get(p.aisleId) ?? 0) + 1);
-  return { productOrders: new Map([...catalogue.products.keys()].map((id) => [id, 1])), aisleLines, totalOrders: 1, popularity: () => 0.5 };
+  const categoryLines = new Map<string, number>();
+  for (const p of catalogue.products.values()) categoryLines.set(p.categoryId, (categoryLines.get(p.categoryId) ?? 0) + 1);
+  return { productOrders: new Map([...catalogue.products.keys()].map((id) => [id, 1])), categoryLines, totalOrders: 1, popularity: () => 0.5 };
 }
 
 /**
  * A phrase corpus mined like the real one in spirit: word n-grams (1–3) of product names that occur
- * in at least two products, with their document frequency and aisles.
+ * in at least two products, with their document frequency and categories.
  */
 export function minedCorpus(catalogue: Catalogue): KeywordCorpus {
-  const df = new Map<string, { df: number; aisles: Map<number, number>; departments: Map<number, number> }>();
+  const df = new Map<string, { df: number; categories: Map<string, number>; departments: Map<string, number> }>();
   for (const p of catalogue.products.values()) {
     const words = tokens(p.name);
     const grams = new Set<string>();
     for (let n = 1; n <= 3; n++) for (let i = 0; i + n <= words.length; i++) grams.add(words.slice(i, i + n).join(' '));
     for (const g of grams) {
-      const e = df.get(g) ?? { df: 0, aisles: new Map(), departments: new Map() };
+      const e = df.get(g) ?? { df: 0, categories: new Map(), departments: new Map() };
       e.df++;
-      e.aisles.set(p.aisleId, (e.aisles.get(p.aisleId) ?? 0) + 1);
+      e.categories.set(p.categoryId, (e.categories.get(p.categoryId) ?? 0) + 1);
       e.departments.set(p.departmentId, (e.departments.get(p.departmentId) ?? 0) + 1);
       df.set(g, e);
     }
   }
-  const ranked = (m: Map<number, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([id]) => id);
+  const ranked = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0])).map(([id]) => id);
   const terms: KeywordTerm[] = [...df]
     .filter(([text, e]) => e.df >= 2 && /[a-z]{3}/.test(text))
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([text, e]) => ({ id: `kw:${text}`, text, kind: 'phrase', df: e.df, aisles: ranked(e.aisles), departments: ranked(e.departments) }));
+    .map(([text, e]) => ({ id: `kw:${text}`, text, kind: 'phrase', df: e.df, categories: ranked(e.categories), departments: ranked(e.departments) }));
   return { terms, byText: new Map(terms.map((t) => [t.text, t])), digest: sha256(terms.map((t) => t.id).join('\n')) };
 }
 
 /** A UserContext from lists of product ids, one list per history order, via the real builder. */
-export function userFromOrders(userId: number, orders: readonly (readonly number[])[], catalogue: Catalogue): UserContext {
-  const history: UserHistory['history'] = orders.map((ids, i) => {
-    const order: Order = { id: userId * 1000 + i, userId, evalSet: 'prior', number: i + 1, dow: i % 7, hour: 10, daysSincePrior: i === 0 ? undefined : 7 };
-    return {
-      order,
-      lines: ids.map((productId, j) => ({ orderId: order.id, productId, addToCartOrder: j + 1, reordered: orders.slice(0, i).some((o) => o.includes(productId)) })),
-    };
-  });
+export function userFromOrders(userId: string, orders: readonly (readonly number[])[], catalogue: Catalogue): UserContext {
+  // Products are written as Instacart's numbers, as in products.csv; ids are strings in the neutral model.
+  const history: UserHistory['history'] = orders.map((ids, i): Order => ({
+    id: `${userId}-${i + 1}`,
+    userId,
+    seq: i + 1,
+    day: i * 7,
+    dow: i % 7,
+    hour: 10,
+    lines: ids.map((productId) => ({ productId: String(productId), quantity: 1, reordered: orders.slice(0, i).some((o) => o.includes(productId)) })),
+  }));
   return buildUserContext({ userId, history, target: undefined }, catalogue);
 }
 

@@ -33,7 +33,7 @@ function dataset(seed = 1): VectorPoint[] {
   return Array.from({ length: 120 }, (_, i) => {
     const payload: Payload = {
       colour: COLOURS[i % 3],
-      aisle: i % 10,
+      category: i % 10,
       organic: i % 4 === 0,
       tags: i % 5 === 0 ? ['sale', 'new'] : i % 5 === 1 ? ['sale'] : [],
       codes: [i % 7, 100 + (i % 2)],
@@ -133,7 +133,7 @@ export function runVectorStoreContract(name: string, makeTarget: () => Promise<C
     it('replaces a point by id: same count, new vector and payload', async () => {
       const { store, col, points } = await setup();
       const target = unitVector(rng(1234));
-      await store.upsert(col, [{ id: 'pt-3', vector: target, payload: { colour: 'violet', aisle: 99, organic: false, tags: [], codes: [] } }]);
+      await store.upsert(col, [{ id: 'pt-3', vector: target, payload: { colour: 'violet', category: 99, organic: false, tags: [], codes: [] } }]);
       expect(await store.count(col)).toBe(120);
       const [hit] = await store.search(col, target, { k: 1 });
       expect(hit.id).toBe('pt-3');
@@ -144,13 +144,13 @@ export function runVectorStoreContract(name: string, makeTarget: () => Promise<C
       expect(ids(byNewColour)).toEqual(['pt-3']);
     });
 
-    // [label, filter, which points it selects: colour = COLOURS[i % 3], aisle = i % 10, organic = i % 4 == 0,
+    // [label, filter, which points it selects: colour = COLOURS[i % 3], category = i % 10, organic = i % 4 == 0,
     //  tags = sale+new when i % 5 == 0, sale when i % 5 == 1, codes = [i % 7, 100 + i % 2]]
     const filters: [string, Filter, Expected][] = [
       ['must value on a string field', { must: [{ key: 'colour', match: { value: 'green' } }] }, (i) => i % 3 === 1],
-      ['must value on a number field', { must: [{ key: 'aisle', match: { value: 3 } }] }, (i) => i % 10 === 3],
+      ['must value on a number field', { must: [{ key: 'category', match: { value: 3 } }] }, (i) => i % 10 === 3],
       ['must value on a boolean field', { must: [{ key: 'organic', match: { value: true } }] }, (i) => i % 4 === 0],
-      ['must any on a scalar field', { must: [{ key: 'aisle', match: { any: [1, 2, 8] } }] }, (i) => [1, 2, 8].includes(i % 10)],
+      ['must any on a scalar field', { must: [{ key: 'category', match: { any: [1, 2, 8] } }] }, (i) => [1, 2, 8].includes(i % 10)],
       ['must value on an array field', { must: [{ key: 'tags', match: { value: 'sale' } }] }, (i) => i % 5 <= 1],
       ['must any on an array field', { must: [{ key: 'codes', match: { any: [3, 5] } }] }, (i) => [3, 5].includes(i % 7)],
       ['mustNot value', { mustNot: [{ key: 'colour', match: { value: 'red' } }] }, (i) => i % 3 !== 0],

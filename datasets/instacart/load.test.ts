@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../catalogue/data-error.js';
-import { loadCatalogue, loadDataset, type Dataset, type LoadReport } from './load.js';
+import { loadCatalogue, loadInstacartTables, type InstacartTables, type LoadReport } from './load.js';
 import { tinyDatasetFiles, writeTinyDataset, type TinyDatasetFiles } from '../../testing/instacart-fixture.js';
 
 const REAL_DIR = new URL('../../data/instacart/', import.meta.url).pathname;
@@ -21,7 +21,7 @@ function withLine(key: keyof TinyDatasetFiles, line: number, text: string): Part
 }
 
 async function loadError(dir: string): Promise<DataError> {
-  const e = await loadDataset(dir).then(() => undefined, (err: unknown) => err);
+  const e = await loadInstacartTables(dir).then(() => undefined, (err: unknown) => err);
   expect(DataError.isInstance(e), `expected a DataError, got ${String(e)}`).toBe(true);
   return e as DataError;
 }
@@ -30,11 +30,11 @@ afterAll(async () => {
   await Promise.all(tmpDirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-describe('loadDataset on the real Instacart sample', () => {
-  let dataset: Dataset;
+describe('loadInstacartTables on the real Instacart sample', () => {
+  let dataset: InstacartTables;
   let report: LoadReport;
   beforeAll(async () => {
-    ({ dataset, report } = await loadDataset(REAL_DIR));
+    ({ tables: dataset, report } = await loadInstacartTables(REAL_DIR));
   });
 
   it('loads the full catalogue', () => {
@@ -74,14 +74,15 @@ describe('loadDataset on the real Instacart sample', () => {
 
   it('loadCatalogue loads only the catalogue', async () => {
     const { catalogue, report: catReport } = await loadCatalogue(REAL_DIR);
-    expect(catalogue.products.size).toBe(49_688);
+    expect([catalogue.products.size, catalogue.categories.size, catalogue.departments.size]).toEqual([49_688, 134, 21]);
+    expect(catalogue.products.get('1')).toEqual({ id: '1', name: 'Chocolate Sandwich Cookies', categoryId: 'a61', departmentId: 'd19', tags: [], available: true });
     expect(Object.keys(catReport.rows).sort()).toEqual(['aisles.csv', 'departments.csv', 'products.csv']);
   });
 });
 
-describe('loadDataset on crafted files', () => {
+describe('loadInstacartTables on crafted files', () => {
   it('loads the tiny valid dataset', async () => {
-    const { dataset, report } = await loadDataset(await tiny());
+    const { tables: dataset, report } = await loadInstacartTables(await tiny());
     expect(report.skipped).toEqual([]);
     expect(dataset.catalogue.products.get(3)?.name).toBe('Strawberries, Organic');
     expect(dataset.ordersByUser.get(2)?.map((o) => o.evalSet)).toEqual(['prior', 'prior', 'prior', 'test']);
@@ -150,8 +151,8 @@ describe('lenient loading', () => {
       ...withLine('products', 2, '2,Banana,two,2'),
       orderLines: files.orderLines + 'x,1,9,0\n',
     });
-    await expect(loadDataset(dir)).rejects.toThrow(/products\.csv line 3/);
-    const { dataset, report } = await loadDataset(dir, { lenient: true });
+    await expect(loadInstacartTables(dir)).rejects.toThrow(/products\.csv line 3/);
+    const { tables: dataset, report } = await loadInstacartTables(dir, { lenient: true });
     const where = report.skipped.map((p) => `${p.file.split('/').pop()}:${p.line}:${p.field}`);
     // Product 2 is dropped, so its three order lines go too; the garbage line is reported on its own.
     expect(where).toEqual([

@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readCsv, rowReader, type CsvTable, type RowReader } from './csv.js';
 import { DataError, type DataProblem } from '../../catalogue/data-error.js';
-import type { Aisle, Catalogue, Department, Order, OrderLine, Product, UserManifestRow } from '../../catalogue/types.js';
+import type { Catalogue, Dataset } from '../../catalogue/types.js';
+import type { Aisle, Department, InstacartCatalogue, InstacartTables, Order, OrderLine, Product, UserManifestRow } from './types.js';
+
+export type { InstacartTables } from './types.js';
+import { toNeutralCatalogue, toNeutralDataset } from './neutral.js';
 
 /** The file names loadDataset reads from a data directory. */
 export const DATA_FILES = {
@@ -33,17 +37,6 @@ export interface LoadReport {
   readonly elapsedMs: number;
 }
 
-export interface Dataset {
-  readonly catalogue: Catalogue;
-  readonly orders: ReadonlyMap<number, Order>;
-  /** Each user's orders, ascending by order number (including a Kaggle test order without lines). */
-  readonly ordersByUser: ReadonlyMap<number, readonly Order[]>;
-  /** Each order's lines in add-to-cart order; orders without products have no entry. */
-  readonly linesByOrder: ReadonlyMap<number, readonly OrderLine[]>;
-  /** users_sample.csv, ascending by user id. */
-  readonly users: readonly UserManifestRow[];
-  readonly usersById: ReadonlyMap<number, UserManifestRow>;
-}
 
 /** Where rows go: kept, or (lenient) recorded as skipped; strict mode lets the DataError through. */
 interface RowSink {
@@ -85,7 +78,7 @@ async function loadNamed<T extends { id: number }>(dir: string, fileName: string
   return byId;
 }
 
-async function loadCatalogueInto(dir: string, sink: RowSink): Promise<Catalogue> {
+async function loadCatalogueInto(dir: string, sink: RowSink): Promise<InstacartCatalogue> {
   const aisles = await loadNamed<Aisle>(dir, DATA_FILES.aisles, 'aisle_id', 'aisle', sink);
   const departments = await loadNamed<Department>(dir, DATA_FILES.departments, 'department_id', 'department', sink);
   const table = await readCsv(join(dir, DATA_FILES.products), ['product_id', 'product_name', 'aisle_id', 'department_id']);
@@ -138,7 +131,7 @@ async function loadOrders(dir: string, sink: RowSink): Promise<Map<number, Order
   return orders;
 }
 
-async function loadOrderLines(dir: string, orders: ReadonlyMap<number, Order>, catalogue: Catalogue, sink: RowSink): Promise<Map<number, OrderLine[]>> {
+async function loadOrderLines(dir: string, orders: ReadonlyMap<number, Order>, catalogue: InstacartCatalogue, sink: RowSink): Promise<Map<number, OrderLine[]>> {
   const table = await readCsv(join(dir, DATA_FILES.orderLines), ['order_id', 'product_id', 'add_to_cart_order', 'reordered']);
   const linesByOrder = new Map<number, OrderLine[]>();
   const seen = new Map<number, number>();
@@ -229,20 +222,21 @@ function finish(dir: string, sink: RowSink, started: number, logger: Logger | un
   return report;
 }
 
-/** Products, aisles and departments only, every row validated. */
+/** Products, aisles and departments only, every row validated, as hubgen's neutral catalogue. */
 export async function loadCatalogue(dir: string, { lenient = false, logger }: LoadOptions = {}): Promise<{ catalogue: Catalogue; report: LoadReport }> {
   const started = performance.now();
   const sink = newSink(lenient);
-  const catalogue = await loadCatalogueInto(dir, sink);
+  const catalogue = toNeutralCatalogue(await loadCatalogueInto(dir, sink));
   return { catalogue, report: finish(dir, sink, started, logger, 'Instacart catalogue') };
 }
 
 /**
- * The whole Instacart sample: catalogue, orders, order lines and the per-user manifest, every row
- * validated against its file and the files it refers to. Strict by default: the first bad row throws
- * a DataError; lenient mode skips bad rows (and rows that referred to them) and reports each one.
+ * The whole Instacart sample as Instacart's own tables: catalogue, orders, order lines and the
+ * per-user manifest, every row validated against its file and the files it refers to. Strict by
+ * default: the first bad row throws a DataError; lenient mode skips bad rows (and rows that referred
+ * to them) and reports each one.
  */
-export async function loadDataset(dir: string, { lenient = false, logger }: LoadOptions = {}): Promise<{ dataset: Dataset; report: LoadReport }> {
+export async function loadInstacartTables(dir: string, { lenient = false, logger }: LoadOptions = {}): Promise<{ tables: InstacartTables; report: LoadReport }> {
   const started = performance.now();
   const sink = newSink(lenient);
   const catalogue = await loadCatalogueInto(dir, sink);
@@ -250,6 +244,15 @@ export async function loadDataset(dir: string, { lenient = false, logger }: Load
   const linesByOrder = await loadOrderLines(dir, orders, catalogue, sink);
   const ordersByUser = groupOrdersByUser(orders);
   const users = await loadUsers(dir, orders, ordersByUser, linesByOrder, sink);
-  const dataset: Dataset = { catalogue, orders, ordersByUser, linesByOrder, users, usersById: new Map(users.map((u) => [u.userId, u])) };
-  return { dataset, report: finish(dir, sink, started, logger, 'Instacart dataset') };
+  const tables: InstacartTables = { catalogue, orders, ordersByUser, linesByOrder, users, usersById: new Map(users.map((u) => [u.userId, u])) };
+  return { tables, report: finish(dir, sink, started, logger, 'Instacart dataset') };
 }
+
+/** The Instacart sample mapped onto hubgen's neutral model (see neutral.ts for how). */
+export async function loadDataset(dir: string, options: LoadOptions = {}): Promise<{ dataset: Dataset; report: LoadReport }> {
+  const { tables, report } = await loadInstacartTables(dir, options);
+  return { dataset: toNeutralDataset(tables), report };
+}
+
+/** Whether a directory holds the Instacart files (so the loader can pick this adapter). */
+export const INSTACART_MARKER_FILES = [DATA_FILES.aisles, DATA_FILES.departments, DATA_FILES.orders] as const;

@@ -1,4 +1,4 @@
-import type { Catalogue } from '../../catalogue/types.js';
+import { compareIds, type Catalogue } from '../../catalogue/types.js';
 import type { CatalogueStats } from '../../catalogue/stats-types.js';
 import type { UserContext } from '../../catalogue/user-context-types.js';
 import { canonicalJson, sha256 } from '../../base/hash.js';
@@ -7,12 +7,12 @@ import { canonicalJson, sha256 } from '../../base/hash.js';
 const catalogueDigests = new WeakMap<Catalogue, string>();
 const statsDigests = new WeakMap<CatalogueStats, string>();
 
-/** Digest of the catalogue's products, aisles and departments, for artefact keys that read it. */
+/** Digest of the catalogue's products, categories and departments, for artefact keys that read it. */
 export function catalogueDigest(catalogue: Catalogue): string {
   let d = catalogueDigests.get(catalogue);
   if (!d) {
-    const byId = <T extends { id: number }>(m: ReadonlyMap<number, T>) => [...m.values()].sort((a, b) => a.id - b.id);
-    d = sha256(canonicalJson({ products: byId(catalogue.products), aisles: byId(catalogue.aisles), departments: byId(catalogue.departments) }));
+    const byId = <T extends { id: string }>(m: ReadonlyMap<string, T>) => [...m.values()].sort((a, b) => compareIds(a.id, b.id));
+    d = sha256(canonicalJson({ products: byId(catalogue.products), categories: byId(catalogue.categories), departments: byId(catalogue.departments) }));
     catalogueDigests.set(catalogue, d);
   }
   return d;
@@ -22,7 +22,7 @@ export function catalogueDigest(catalogue: Catalogue): string {
 export function statsDigest(stats: CatalogueStats): string {
   let d = statsDigests.get(stats);
   if (!d) {
-    const orders = [...stats.productOrders.entries()].sort((a, b) => a[0] - b[0]);
+    const orders = [...stats.productOrders.entries()].sort((a, b) => compareIds(a[0], b[0]));
     d = sha256(canonicalJson({ totalOrders: stats.totalOrders, orders }));
     statsDigests.set(stats, d);
   }

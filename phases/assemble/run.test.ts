@@ -39,18 +39,18 @@ const productsOf = (page: Page) => page.themes.flatMap((t) => t.products);
 
 describe('assemble run', () => {
   const fruit = theme('fruit', 'Fresh fruit bowl', [
-    ['organic apple', [24], []],
-    ['lemons', [24], []],
-    ['bananas', [24], []],
+    ['organic apple', ['a24'], []],
+    ['lemons', ['a24'], []],
+    ['bananas', ['a24'], []],
   ]);
-  const organicProduce = theme('organic-produce', 'Organic produce', [['organic', [], [4]]]);
+  const organicProduce = theme('organic-produce', 'Organic produce', [['organic', [], ['d4']]]);
   const dairy = theme('dairy', 'Yogurt and milk mornings', [
-    ['greek yogurt', [120], []],
-    ['whole milk', [], [16]],
+    ['greek yogurt', ['a120'], []],
+    ['whole milk', [], ['d16']],
   ]);
   const herbs = theme('herbs', 'Fresh herbs', [
-    ['fresh basil', [16], []],
-    ['cilantro', [16], []],
+    ['fresh basil', ['a16'], []],
+    ['cilantro', ['a16'], []],
   ]);
   const filtered: Filtered = { pageTitle: 'Your week', themes: [fruit, organicProduce, dairy, herbs], removals: [], judgements: [] };
 
@@ -73,14 +73,14 @@ describe('assemble run', () => {
     for (const p of shared) expect(organicOnPage).not.toContain(p.productId);
   });
 
-  it('respects aisle filters, and department filters when a keyword has no aisles', async () => {
+  it('respects category filters, and department filters when a keyword has no categories', async () => {
     const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
     const byKeyword = new Map(filtered.themes.flatMap((t) => t.keywords.map((k) => [k.text, k])));
     const products = productsOf(artefact.data);
     expect(products.length).toBeGreaterThan(5);
     for (const p of products) {
       const kw = byKeyword.get(p.keyword)!;
-      if (kw.aisleIds.length) expect(kw.aisleIds).toContain(p.aisleId);
+      if (kw.categoryIds.length) expect(kw.categoryIds).toContain(p.categoryId);
       else if (kw.departmentIds.length) expect(kw.departmentIds).toContain(p.departmentId);
     }
     expect(artefact.data.themes.every((t) => !t.notes)).toBe(true);
@@ -99,7 +99,7 @@ describe('assemble run', () => {
     // The user's own product that ranked last (or was not chosen) climbs once they have bought it often.
     const all = (await run(input, makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 20 }) }))).artefact.data.themes[0].products;
     const own = all.at(-1)!;
-    const fan = fixtureUser({ productAffinity: { [own.productId]: 0.9 }, aisleAffinity: { [own.aisleId]: 0.3 } });
+    const fan = fixtureUser({ productAffinity: { [own.productId]: 0.9 }, categoryAffinity: { [own.categoryId]: 0.3 } });
     const lifted = (await run({ ...input, user: fan }, ctx)).artefact.data.themes[0].products;
     const ownIndex = lifted.findIndex((p) => p.productId === own.productId);
     expect(ownIndex).toBeGreaterThanOrEqual(0);
@@ -108,41 +108,41 @@ describe('assemble run', () => {
   });
 
   describe('seeding a theme with the user’s own products', () => {
-    // One hit per keyword, so most of the fruit aisle is never retrieved by the keywords alone.
+    // One hit per keyword, so most of the fruit category is never retrieved by the keywords alone.
     const shallow = () => makeTestCtx({ ...ctx, config: configWith({ perKeyword: 1, minProductsPerTheme: 1 }) });
     const anyRelevance = { ...DEFAULT_RANKING, seedMinRelevance: 0 };
     const fruitOnly = filteredArtefact({ ...filtered, themes: [fruit] });
 
     it('brings in own products the keywords did not retrieve, under a keyword whose filter admits them', async () => {
       const without = (await run({ user: fixtureUser(), filtered: fruitOnly }, shallow())).artefact.data.themes[0].products.map((p) => p.productId);
-      const ownIds = [3481, 3091, 1183].filter((id) => !without.includes(id));
+      const ownIds = ['3481', '3091', '1183'].filter((id) => !without.includes(id));
       expect(ownIds.length).toBeGreaterThan(0);
-      const user = fixtureUser({ productAffinity: Object.fromEntries(ownIds.map((id) => [id, 0.5])), aisleAffinity: { 24: 0.4 } });
+      const user = fixtureUser({ productAffinity: Object.fromEntries(ownIds.map((id) => [id, 0.5])), categoryAffinity: { a24: 0.4 } });
       const products = (await run({ user, filtered: fruitOnly }, shallow(), anyRelevance)).artefact.data.themes[0].products;
       for (const id of ownIds) {
         const p = products.find((x) => x.productId === id);
         expect(p).toBeDefined();
-        expect(fruit.keywords.find((k) => k.text === p!.keyword)!.aisleIds).toContain(p!.aisleId);
+        expect(fruit.keywords.find((k) => k.text === p!.keyword)!.categoryIds).toContain(p!.categoryId);
         expect(p!.score).toBeCloseTo(p!.relevance! * p!.affinity! * p!.popularity!, 10);
       }
       const off = (await run({ user, filtered: fruitOnly }, shallow(), { ...anyRelevance, seedOwnProducts: false })).artefact.data.themes[0].products;
       expect(off.map((p) => p.productId)).toEqual(without);
     });
 
-    it('seeds nothing below the relevance floor, outside the theme’s aisles, or into a theme of aisles the user never bought from', async () => {
+    it('seeds nothing below the relevance floor, outside the theme’s categories, or into a theme of categories the user never bought from', async () => {
       const user = fixtureUser({ productAffinity: { 3481: 0.5, 9: 0.5, 1463: 0.5 } });
       const strict = (await run({ user, filtered: fruitOnly }, shallow(), { ...DEFAULT_RANKING, seedMinRelevance: 1 })).artefact.data.themes[0].products;
-      expect(strict.map((p) => p.productId)).not.toContain(3481);
-      // A discovery theme: its aisle is one the user never bought from, though its keyword's department filter admits their dairy.
-      const discover = { ...theme('discover', 'Discover Soy Lactosefree', [['lactose free milk', [], [16]]]), aisleIds: [91] };
+      expect(strict.map((p) => p.productId)).not.toContain('3481');
+      // A discovery theme: its category is one the user never bought from, though its keyword's department filter admits their dairy.
+      const discover = { ...theme('discover', 'Discover Soy Lactosefree', [['lactose free milk', [], ['d16']]]), categoryIds: ['a91'] };
       const themes = [discover, dairy];
       const seeded = (await run({ user, filtered: filteredArtefact({ ...filtered, themes }) }, shallow(), anyRelevance)).artefact.data;
       const plain = (await run({ user, filtered: filteredArtefact({ ...filtered, themes }) }, shallow(), { ...anyRelevance, seedOwnProducts: false })).artefact.data;
       expect(seeded.themes[0].products).toEqual(plain.themes[0].products);
-      // The dairy theme's aisles are yogurt only: the user's yogurt is seeded, their milk is not.
+      // The dairy theme's categories are yogurt only: the user's yogurt is seeded, their milk is not.
       const dairyIds = seeded.themes.find((t) => t.id === 'dairy')!.products.map((p) => p.productId);
-      expect(dairyIds).toContain(9);
-      expect(dairyIds).not.toContain(1463);
+      expect(dairyIds).toContain('9');
+      expect(dairyIds).not.toContain('1463');
     });
 
     it('keeps a share of every theme for products the user has not bought', async () => {
@@ -171,19 +171,19 @@ describe('assemble run', () => {
 
   it('does not let a dropped theme claim products from later themes', async () => {
     // Herbs first: it is dropped, so the organic produce theme may still use Organic Fresh Basil.
-    const f = filteredArtefact({ ...filtered, themes: [herbs, theme('greens', 'Organic greens', [['organic basil cilantro', [16, 83], []]])] });
+    const f = filteredArtefact({ ...filtered, themes: [herbs, theme('greens', 'Organic greens', [['organic basil cilantro', ['a16', 'a83'], []]])] });
     const { artefact } = await run({ user: fixtureUser(), filtered: f }, ctx);
     expect(artefact.data.dropped.map((d) => d.themeId)).toEqual(['herbs']);
-    expect(artefact.data.themes[0].products.map((p) => p.productId)).toEqual(expect.arrayContaining([157, 1025]));
+    expect(artefact.data.themes[0].products.map((p) => p.productId)).toEqual(expect.arrayContaining(['157', '1025']));
   });
 
   it('falls back to unfiltered retrieval when a filtered search finds nothing, and notes it', async () => {
-    const lactose = theme('lactose', 'Lactose free milk', [['lactose free milk', [91], []]]);
+    const lactose = theme('lactose', 'Lactose free milk', [['lactose free milk', ['a91'], []]]);
     const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [lactose] }) }, ctx);
     const t = artefact.data.themes[0];
-    expect(t.notes?.[0]).toMatch(/"lactose free milk": no products in aisles \[91\]; used unfiltered retrieval/);
+    expect(t.notes?.[0]).toMatch(/"lactose free milk": no products in categories \[a91\]; used unfiltered retrieval/);
     expect(t.products.length).toBeGreaterThanOrEqual(ASSEMBLE.minProductsPerTheme);
-    expect(t.products[0].productId).toBe(1729);
+    expect(t.products[0].productId).toBe('1729');
   });
 
   it('embeds every keyword and theme of the page in one call', async () => {
@@ -201,7 +201,7 @@ describe('assemble run', () => {
     const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
     expect(compileSchema(pageSchema)(artefact.data)).toBe(true);
     expect(artefact.data.themes.map((t) => t.id)).toEqual(['fruit', 'organic-produce', 'dairy']);
-    expect(artefact.data.userId).toBe(42);
+    expect(artefact.data.userId).toBe('42');
     expect(artefact.data.pageTitle).toBe('Your week');
     for (const t of artefact.data.themes) expect(t.products.length).toBeLessThanOrEqual(ASSEMBLE.productsPerTheme);
   });
@@ -220,7 +220,7 @@ describe('assemble run', () => {
     expect(otherConfig.cached).toBe(false);
     const otherUpstream = await run({ ...input, filtered: filteredArtefact(filtered, 'other') }, ctx);
     expect(otherUpstream.cached).toBe(false);
-    const otherUser = await run({ ...input, user: fixtureUser({ userId: 7 }) }, ctx);
+    const otherUser = await run({ ...input, user: fixtureUser({ userId: '7' }) }, ctx);
     expect(otherUser.cached).toBe(false);
   });
 

@@ -1,3 +1,4 @@
+import { compareIds } from '../../catalogue/types.js';
 import { compileSchema, describeErrors } from '../../base/ajv.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
 import type { Artefact, ArtefactKey } from '../../kit/artefacts/artefact.js';
@@ -85,7 +86,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   const maxOwn = Math.ceil(ranking.maxOwnShare * productsPerTheme);
   const isOwn = (c: Candidate) => (user.productAffinity[String(c.productId)] ?? 0) > 0;
 
-  const taken = new Set<number>();
+  const taken = new Set<string>();
   const pageThemes: PageTheme[] = [];
   const dropped: Page['dropped'] = [];
   themes.forEach((theme, i) => {
@@ -128,12 +129,12 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
 
 function scoreHit(h: ProductHit, keyword: string, themeCosine: number, user: UserContext, ranking: RankingWeights): Candidate {
   const rel = relevance(h.hitScore, themeCosine, ranking);
-  const aff = affinityFactor(user, h.productId, h.aisleId, ranking);
+  const aff = affinityFactor(user, h.productId, h.categoryId, ranking);
   const pop = popularityFactor(h.popularity, ranking);
   return {
     productId: h.productId,
     name: h.name,
-    aisleId: h.aisleId,
+    categoryId: h.categoryId,
     departmentId: h.departmentId,
     keyword,
     score: rel * aff * pop,
@@ -151,24 +152,24 @@ interface Admitted {
 
 /**
  * The user's history products that fall under at least one of the theme's keyword filters (a
- * keyword without filters admits any) and, when the theme names aisles, sit in one of them: so a
- * discovery theme, whose aisles the user has never bought from, admits none.
+ * keyword without filters admits any) and, when the theme names categories, sit in one of them: so a
+ * discovery theme, whose categories the user has never bought from, admits none.
  */
 function admittedOwnProducts(theme: FilteredTheme, user: UserContext, ctx: Ctx): Admitted[] {
   const out: Admitted[] = [];
   const ids = Object.entries(user.productAffinity)
     .filter(([, a]) => a > 0)
-    .map(([id]) => Number(id))
-    .sort((a, b) => a - b);
+    .map(([id]) => id)
+    .sort(compareIds);
   for (const id of ids) {
     const p = ctx.catalogue.products.get(id);
     if (!p) continue;
-    if (theme.aisleIds.length && !theme.aisleIds.includes(p.aisleId)) continue;
+    if (theme.categoryIds.length && !theme.categoryIds.includes(p.categoryId)) continue;
     const keywords = theme.keywords
-      .filter((k) => (k.aisleIds.length ? k.aisleIds.includes(p.aisleId) : k.departmentIds.length ? k.departmentIds.includes(p.departmentId) : true))
+      .filter((k) => (k.categoryIds.length ? k.categoryIds.includes(p.categoryId) : k.departmentIds.length ? k.departmentIds.includes(p.departmentId) : true))
       .map((k) => k.text);
     if (!keywords.length) continue;
-    const hit: ProductHit = { productId: id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: ctx.stats.popularity(id), hitScore: 0 };
+    const hit: ProductHit = { productId: id, name: p.name, categoryId: p.categoryId, departmentId: p.departmentId, popularity: ctx.stats.popularity(id), hitScore: 0 };
     out.push({ hit, keywords });
   }
   return out;
@@ -183,11 +184,11 @@ function seedCandidates(
   themes: readonly FilteredTheme[],
   admitted: readonly (readonly Admitted[])[],
   vectorOf: ReadonlyMap<string, Float32Array>,
-  productVectors: ReadonlyMap<number, Float32Array>,
+  productVectors: ReadonlyMap<string, Float32Array>,
   user: UserContext,
   ranking: RankingWeights,
 ): Candidate[][] {
-  const best = new Map<number, { theme: number; candidate: Candidate }>();
+  const best = new Map<string, { theme: number; candidate: Candidate }>();
   themes.forEach((theme, i) => {
     const themeVector = vectorOf.get(themeText(theme))!;
     for (const { hit, keywords } of admitted[i]) {
@@ -210,10 +211,10 @@ function seedCandidates(
 }
 
 /** Embeds each distinct candidate once, with the same text the product index used (so the embedding cache hits). */
-async function embedProducts(ctx: Ctx, hits: readonly ProductHit[]): Promise<Map<number, Float32Array>> {
-  const byId = new Map<number, ProductHit>();
+async function embedProducts(ctx: Ctx, hits: readonly ProductHit[]): Promise<Map<string, Float32Array>> {
+  const byId = new Map<string, ProductHit>();
   for (const h of hits) if (!byId.has(h.productId)) byId.set(h.productId, h);
-  const ids = [...byId.keys()].sort((a, b) => a - b);
+  const ids = [...byId.keys()].sort(compareIds);
   if (!ids.length) return new Map();
   const texts = ids.map((id) => {
     const p = ctx.catalogue.products.get(id);

@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSchema } from '../../base/ajv.js';
-import { loadDataset, type Dataset } from '../../datasets/instacart/load.js';
+import { realDataset } from '../../testing/real-data.js';
+import type { Dataset } from '../../catalogue/types.js';
 import { userHistory } from '../../catalogue/history.js';
 import { buildCatalogueStats } from '../../catalogue/stats.js';
 import { buildUserContext } from '../../catalogue/user-context.js';
@@ -16,7 +16,6 @@ import { run } from './run.js';
 import { filteredSchema } from './schema.js';
 import { dedupKey } from './text.js';
 
-const DATA_DIR = fileURLToPath(new URL('../../data/instacart/', import.meta.url));
 
 /**
  * Phase 3 on real users' Phase 1 and Phase 2 output over the real catalogue and keyword corpus,
@@ -29,13 +28,13 @@ describe('filter on real users', () => {
   let dataset: Dataset;
 
   beforeAll(async () => {
-    ({ dataset } = await loadDataset(DATA_DIR));
+    dataset = await realDataset();
     const corpus = buildKeywordCorpus(dataset.catalogue);
     ctx = makeTestCtx({ catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset), corpus });
     await indexKeywords(corpus, ctx.embedder, ctx.vectors, { batchSize: 4096 });
   }, 120_000);
 
-  for (const userId of [1, 2, 3]) {
+  for (const userId of ['1', '2', '3']) {
     it(`user ${userId}: valid artefact, every removal explained, survivors relevant, deduplicated and within policy`, async () => {
       const user = buildUserContext(userHistory(dataset, userId), dataset.catalogue);
       const themes = (await runThemes({ user }, ctx)).artefact;

@@ -46,7 +46,7 @@ describe('filter run (offline: rubric judge, local relevance model, hashing embe
     const yogurt = data.themes[0];
     expect(yogurt.keywords.map((k) => k.text)).toEqual(['greek yogurt', 'granola', 'mixed berries', 'honey', 'acme granola']);
     for (const k of yogurt.keywords) expect(k.relevance).toBeGreaterThanOrEqual(0.35);
-    expect(yogurt.aisleIds).toEqual([120, 57, 24, 29]);
+    expect(yogurt.categoryIds).toEqual(['a120', 'a57', 'a24', 'a29']);
   });
 
   it('does not send a theme that breaks policy to the judge, and judges the rest once each', async () => {

@@ -36,8 +36,8 @@ export interface FilterInput {
 
 interface WorkKeyword {
   readonly text: string;
-  readonly aisleIds: number[];
-  readonly departmentIds: number[];
+  readonly categoryIds: string[];
+  readonly departmentIds: string[];
   readonly relevance?: number;
 }
 
@@ -46,8 +46,8 @@ interface WorkTheme {
   readonly id: string;
   readonly title: string;
   readonly concepts: readonly string[];
-  readonly aisleIds: number[];
-  readonly departmentIds: number[];
+  readonly categoryIds: string[];
+  readonly departmentIds: string[];
   readonly keywords: readonly WorkKeyword[];
 }
 
@@ -83,7 +83,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   const keywordsByTheme = new Map(input.keywords.data.themes.map((t) => [t.themeId, t.keywords]));
   const initial: WorkTheme[] = input.themes.data.themes.map((theme) => {
     const placement = resolveThemePlacement(theme, ctx.catalogue);
-    if (placement.unknown.length) log.debug({ themeId: theme.id, unknown: placement.unknown }, 'theme names aisles/departments not in the catalogue');
+    if (placement.unknown.length) log.debug({ themeId: theme.id, unknown: placement.unknown }, 'theme names categories/departments not in the catalogue');
     const kws = keywordsByTheme.get(theme.id);
     if (!kws) log.warn({ themeId: theme.id }, 'no Phase 2 keywords for this theme');
     return {
@@ -91,9 +91,9 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
       id: theme.id,
       title: theme.title,
       concepts: theme.concepts,
-      aisleIds: placement.aisleIds,
+      categoryIds: placement.categoryIds,
       departmentIds: placement.departmentIds,
-      keywords: (kws ?? []).map((k: Keyword) => ({ text: k.text, aisleIds: [...k.aisleIds], departmentIds: [...k.departmentIds] })),
+      keywords: (kws ?? []).map((k: Keyword) => ({ text: k.text, categoryIds: [...k.categoryIds], departmentIds: [...k.departmentIds] })),
     };
   });
 
@@ -147,7 +147,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
             title: t.title,
             description: t.theme.description,
             concepts: t.concepts,
-            aisles: t.theme.aisles,
+            categories: t.theme.categories,
             departments: t.theme.departments,
             keywords: t.keywords.filter((k) => !keywordViolations.has(k)),
           },
@@ -186,13 +186,13 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
     for (const k of t.keywords) {
       const kv = keywordViolations.get(k);
       if (kv) removals.push({ step: 'policy', kind: 'keyword', themeId: t.id, item: k.text, reason: `policy: ${describeViolations(kv)}`, score: 1 });
-      else keywords.push({ text: k.text, aisleIds: k.aisleIds, departmentIds: k.departmentIds, relevance: k.relevance ?? 0 });
+      else keywords.push({ text: k.text, categoryIds: k.categoryIds, departmentIds: k.departmentIds, relevance: k.relevance ?? 0 });
     }
     if (keywords.length === 0 && t.keywords.length > 0) {
       removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: 'policy: every keyword broke a policy rule', score: 1 });
       continue;
     }
-    survivors.push({ id: t.id, title: t.title, description: t.theme.description, aisleIds: t.aisleIds, departmentIds: t.departmentIds, keywords });
+    survivors.push({ id: t.id, title: t.title, description: t.theme.description, categoryIds: t.categoryIds, departmentIds: t.departmentIds, keywords });
   }
 
   let pageTitle = input.themes.data.pageTitle;

@@ -19,7 +19,7 @@ export interface LabelledRow {
   readonly chosen: boolean;
 }
 
-const ids = { type: 'array', items: { type: 'integer' } } as const;
+const ids = { type: 'array', items: { type: 'string' } } as const;
 
 export const labelledRowSchema = {
   $id: 'hubgen.keyword-labelled-row.v1',
@@ -28,24 +28,24 @@ export const labelledRowSchema = {
   properties: {
     theme: {
       type: 'object',
-      required: ['id', 'title', 'description', 'concepts', 'aisleIds', 'departmentIds'],
+      required: ['id', 'title', 'description', 'concepts', 'categoryIds', 'departmentIds'],
       properties: {
         id: { type: 'string', minLength: 1 },
         title: { type: 'string' },
         description: { type: 'string' },
         concepts: { type: 'array', items: { type: 'string' } },
-        aisleIds: ids,
+        categoryIds: ids,
         departmentIds: ids,
       },
     },
     candidate: {
       type: 'object',
-      required: ['text', 'kind', 'df', 'aisles', 'departments', 'similarity', 'rank'],
+      required: ['text', 'kind', 'df', 'categories', 'departments', 'similarity', 'rank'],
       properties: {
         text: { type: 'string', minLength: 1 },
-        kind: { enum: ['phrase', 'aisle', 'department', 'attribute'] },
+        kind: { enum: ['phrase', 'category', 'department', 'attribute'] },
         df: { type: 'integer', minimum: 0 },
-        aisles: ids,
+        categories: ids,
         departments: ids,
         similarity: { type: 'number', minimum: -1.0001, maximum: 1.0001 },
         rank: { type: 'integer', minimum: 0 },

@@ -15,7 +15,7 @@ const candidatesIn = (request: ChatCompletionRequest): string[] => [...promptTex
 describe('keyword tiers through the model registry and an OpenAI-compatible server', () => {
   let server: ScriptedServer;
   const dir = mkdtempSync(join(tmpdir(), 'hubgen-kw-llm-'));
-  const unsure = writeTestWeights(dir, { intercept: -8, aisleAny: 0, similarity: 0 });
+  const unsure = writeTestWeights(dir, { intercept: -8, categoryAny: 0, similarity: 0 });
 
   beforeAll(async () => {
     server = await startScriptedServer();
@@ -30,7 +30,7 @@ describe('keyword tiers through the model registry and an OpenAI-compatible serv
   it('escalates an unsure student to the teacher, which answers with the keyword-selection schema', async () => {
     const c = config();
     const ctx = await fixtureCtx({ config: c, models: registry(c) });
-    server.setResponder((request) => reply.json({ keywords: candidatesIn(request).slice(0, 6).map((text) => ({ text, aisles: [], departments: [] })), confidence: 0.85 }));
+    server.setResponder((request) => reply.json({ keywords: candidatesIn(request).slice(0, 6).map((text) => ({ text, categories: [], departments: [] })), confidence: 0.85 }));
     const { artefact } = await run({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
 
     expect(server.requests).toHaveLength(2);
@@ -61,8 +61,8 @@ describe('keyword tiers through the model registry and an OpenAI-compatible serv
     const ctx = await fixtureCtx({ config: c, models: registry(c) });
     // First answer breaks the schema (no confidence); the retry with the validator's errors is valid.
     server.enqueue(
-      (request) => reply.json({ keywords: candidatesIn(request).slice(0, 5).map((text) => ({ text, aisles: [], departments: [] })) }),
-      (request) => reply.json({ keywords: candidatesIn(request).slice(0, 5).map((text) => ({ text, aisles: [], departments: [] })), confidence: 0.9 }),
+      (request) => reply.json({ keywords: candidatesIn(request).slice(0, 5).map((text) => ({ text, categories: [], departments: [] })) }),
+      (request) => reply.json({ keywords: candidatesIn(request).slice(0, 5).map((text) => ({ text, categories: [], departments: [] })), confidence: 0.9 }),
     );
     const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
     const teacher = artefact.provenance.steps![0].attempts[1];

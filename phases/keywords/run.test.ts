@@ -11,9 +11,9 @@ import { readLabelledFile, runDistill, teacherLabelsFromArtefacts, writeLabelled
 import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from '../../testing/keywords-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubgen-kw-run-'));
-const confident = writeTestWeights(dir, { intercept: -1, aisleAny: 3, similarity: 2, cutoff: 0.5 });
+const confident = writeTestWeights(dir, { intercept: -1, categoryAny: 3, similarity: 2, cutoff: 0.5 });
 // Every probability far below the cutoff: the student pads to minKeywords and reports ~0 confidence.
-const unsure = writeTestWeights(dir, { intercept: -8, aisleAny: 0, similarity: 0, cutoff: 0.5 });
+const unsure = writeTestWeights(dir, { intercept: -8, categoryAny: 0, similarity: 0, cutoff: 0.5 });
 
 const offlineConfig = (weights: string, phases: Record<string, unknown> = {}) =>
   loadConfig({ env: {}, cwd: '/nonexistent', overrides: { roles: { student: { provider: 'local', model: weights } }, phases: { keywords: { candidates: 30, ...phases } } } });
@@ -43,8 +43,8 @@ describe('keywords run, offline (local student only)', () => {
       expect(t.keywords.every((k) => k.inCorpus)).toBe(true);
     }
     const yogurt = data.themes[0].keywords;
-    expect(yogurt.filter((k) => k.aisleIds.includes(120) || k.aisleIds.includes(57)).length).toBeGreaterThanOrEqual(3);
-    expect(data.themes[1].keywords.some((k) => k.aisleIds.includes(131) || k.aisleIds.includes(9))).toBe(true);
+    expect(yogurt.filter((k) => k.categoryIds.includes('a120') || k.categoryIds.includes('a57')).length).toBeGreaterThanOrEqual(3);
+    expect(data.themes[1].keywords.some((k) => k.categoryIds.includes('a131') || k.categoryIds.includes('a9'))).toBe(true);
 
     const prov = first.artefact.provenance;
     expect(prov.role).toBe('student');
@@ -67,10 +67,10 @@ describe('keywords run, offline (local student only)', () => {
     expect(valid(artefact.data)).toBe('valid');
     const [yogurt, pasta] = artefact.data.themes;
     expect(yogurt.model).toBe('hubgen-student-v1');
-    // v1 was fitted on USE similarities; even with the test embedder its aisle and word features hold.
-    const inTheme = (k: { aisleIds: number[] }, aisles: number[]) => k.aisleIds.some((a) => aisles.includes(a));
-    expect(yogurt.keywords.filter((k) => inTheme(k, [120, 57])).length / yogurt.keywords.length).toBeGreaterThan(0.6);
-    expect(pasta.keywords.filter((k) => inTheme(k, [131, 9])).length / pasta.keywords.length).toBeGreaterThan(0.6);
+    // v1 was fitted on USE similarities; even with the test embedder its category and word features hold.
+    const inTheme = (k: { categoryIds: string[] }, categories: string[]) => k.categoryIds.some((a) => categories.includes(a));
+    expect(yogurt.keywords.filter((k) => inTheme(k, ['a120', 'a57'])).length / yogurt.keywords.length).toBeGreaterThan(0.6);
+    expect(pasta.keywords.filter((k) => inTheme(k, ['a131', 'a9'])).length / pasta.keywords.length).toBeGreaterThan(0.6);
     expect(artefact.key.inputs.some((i) => i.startsWith('student-weights:'))).toBe(true);
   });
 
@@ -124,9 +124,9 @@ function teacherAnswer(messages: readonly { content: string }[]): KeywordSelecti
   const candidates = [...user.matchAll(/^\d+\. ([^|]+) \|/gm)].map((m) => m[1].trim());
   return {
     keywords: [
-      ...candidates.slice(0, 4).map((text) => ({ text, aisles: [], departments: [] })),
-      { text: 'Icelandic Skyr Yogurt', aisles: ['yogurt'], departments: [] },
-      { text: 'moon rock dust', aisles: [], departments: ['nowhere'] },
+      ...candidates.slice(0, 4).map((text) => ({ text, categories: [], departments: [] })),
+      { text: 'Icelandic Skyr Yogurt', categories: ['yogurt'], departments: [] },
+      { text: 'moon rock dust', categories: [], departments: ['nowhere'] },
     ],
     confidence: 0.9,
   };
@@ -158,7 +158,7 @@ describe('keywords run with a teacher', () => {
     const yogurt = data.themes.find((t) => t.themeId === 'greek-yogurt-breakfast')!;
     expect(yogurt.role).toBe('teacher');
     const skyr = yogurt.keywords.find((k) => k.text === 'icelandic skyr yogurt');
-    expect(skyr).toMatchObject({ inCorpus: false, aisleIds: [120] });
+    expect(skyr).toMatchObject({ inCorpus: false, categoryIds: ['a120'] });
     expect(skyr!.retrievedProducts).toBeGreaterThan(0);
     expect(yogurt.keywords.filter((k) => k.inCorpus)).toHaveLength(4);
     expect(yogurt.keywords.some((k) => k.text === 'moon rock dust')).toBe(false);
@@ -204,7 +204,7 @@ describe('keywords run with a teacher', () => {
     const answer = (role: string, messages: readonly { content: string }[]): KeywordSelection => {
       const picked = teacherAnswer(messages).keywords.slice(0, 5);
       // The cheap model strays once: a keyword that is not a candidate is checked like a written one.
-      return { keywords: role === 'student' ? [...picked, { text: 'zebra crossing lamp', aisles: [], departments: [] }] : picked, confidence: 0.8 };
+      return { keywords: role === 'student' ? [...picked, { text: 'zebra crossing lamp', categories: [], departments: [] }] : picked, confidence: 0.8 };
     };
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, answer, calls) });
     const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);

@@ -75,8 +75,8 @@ async function computeKeywords(input: KeywordsInput, ctx: Ctx, implementations: 
   const perTheme = await Promise.all(
     themes.map(async (theme, i) => {
       const { unknownNames, ...scope } = themeScope(theme, ctx.catalogue);
-      if (unknownNames.length) ctx.logger.debug({ phase: PHASE, themeId: theme.id, unknownNames }, 'theme names aisles/departments the catalogue does not have; ignored');
-      const candidates = await pruneCandidates(ctx, vectors[i], scope.aisleIds, k);
+      if (unknownNames.length) ctx.logger.debug({ phase: PHASE, themeId: theme.id, unknownNames }, 'theme names categories/departments the catalogue does not have; ignored');
+      const candidates = await pruneCandidates(ctx, vectors[i], scope.categoryIds, k);
       const task: ThemeTask = { theme, scope, candidates };
       const result = await runCascade({
         step: PHASE,

@@ -5,7 +5,7 @@ import { ZERO_USAGE } from '../../llm/usage.js';
 import type { Theme } from '../themes/schema.js';
 import { keywordSelectionSchema, type KeywordSelection } from './schema.js';
 import type { Candidate, ThemeScope } from './features.js';
-import { aisleIdsFor, departmentIdsFor, normaliseName } from './candidates.js';
+import { categoryIdsFor, departmentIdsFor, normaliseName } from './candidates.js';
 import { buildKeywordMessages, type SelectionMode } from './prompt.js';
 import { loadStudentWeights, pickDiverse, scoreCandidates, studentConfidence, weightsPathFor, type StudentWeights } from './student.js';
 import { checkRetrieval } from './verify.js';
@@ -19,8 +19,8 @@ export interface ThemeTask {
 
 export interface SelectedKeyword {
   readonly text: string;
-  readonly aisleIds: number[];
-  readonly departmentIds: number[];
+  readonly categoryIds: string[];
+  readonly departmentIds: string[];
   readonly inCorpus: boolean;
   readonly retrievedProducts?: number;
   readonly score: number;
@@ -38,17 +38,17 @@ export interface KeywordSettings {
 
 export type KeywordTier = TierFn<ThemeTask, ThemeSelection>;
 
-const intersect = (xs: readonly number[], ys: readonly number[]): number[] => xs.filter((x) => ys.includes(x));
+const intersect = (xs: readonly string[], ys: readonly string[]): string[] => xs.filter((x) => ys.includes(x));
 
 /**
- * Retrieval filters for a picked corpus term: its own aisle/department for aisle/department terms;
- * for phrases, the aisles it shares with the theme (so "vanilla" in a yogurt theme stays in yogurt).
+ * Retrieval filters for a picked corpus term: its own category/department for category/department terms;
+ * for phrases, the categories it shares with the theme (so "vanilla" in a yogurt theme stays in yogurt).
  */
-export function filtersForCandidate(c: Candidate, scope: ThemeScope): { aisleIds: number[]; departmentIds: number[] } {
-  if (c.kind === 'aisle') return { aisleIds: c.aisles.slice(0, 1), departmentIds: [] };
-  if (c.kind === 'department') return { aisleIds: [], departmentIds: c.departments.slice(0, 1) };
-  const aisleIds = intersect(c.aisles, scope.aisleIds).slice(0, 4);
-  return { aisleIds, departmentIds: aisleIds.length ? [] : intersect(c.departments, scope.departmentIds).slice(0, 2) };
+export function filtersForCandidate(c: Candidate, scope: ThemeScope): { categoryIds: string[]; departmentIds: string[] } {
+  if (c.kind === 'category') return { categoryIds: c.categories.slice(0, 1), departmentIds: [] };
+  if (c.kind === 'department') return { categoryIds: [], departmentIds: c.departments.slice(0, 1) };
+  const categoryIds = intersect(c.categories, scope.categoryIds).slice(0, 4);
+  return { categoryIds, departmentIds: categoryIds.length ? [] : intersect(c.departments, scope.departmentIds).slice(0, 2) };
 }
 
 /** The learned local student: scores every candidate, picks a diverse set above its cutoff. */
@@ -86,7 +86,7 @@ export const LLM_CONFIDENCE_PENALTIES = { repaired: 0.8, perRetry: 0.85 } as con
 export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: KeywordSettings): KeywordTier {
   return async ({ theme, scope, candidates }): Promise<TierOutcome<ThemeSelection>> => {
     const messages = buildKeywordMessages({
-      theme: { ...scope, aisleNames: theme.aisles, departmentNames: theme.departments },
+      theme: { ...scope, categoryNames: theme.categories, departmentNames: theme.departments },
       candidates,
       minKeywords: settings.minKeywords,
       maxKeywords: settings.maxKeywords,
@@ -97,17 +97,17 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
     const notes: string[] = [];
     const byText = new Map(candidates.map((c) => [normaliseName(c.text), c]));
     const seen = new Set<string>();
-    const proposed: { text: string; aisleIds: number[]; departmentIds: number[]; inCorpus: boolean; order: number }[] = [];
+    const proposed: { text: string; categoryIds: string[]; departmentIds: string[]; inCorpus: boolean; order: number }[] = [];
     const unknownNames: string[] = [];
     for (const k of result.object.keywords) {
       const text = normaliseName(k.text);
       if (!text || seen.has(text)) continue;
       seen.add(text);
-      const aisles = aisleIdsFor(ctx.catalogue, k.aisles);
+      const categories = categoryIdsFor(ctx.catalogue, k.categories);
       const departments = departmentIdsFor(ctx.catalogue, k.departments);
-      unknownNames.push(...aisles.unknown, ...departments.unknown);
+      unknownNames.push(...categories.unknown, ...departments.unknown);
       const inCorpus = byText.has(text) || ctx.corpus.byText.has(text);
-      proposed.push({ text, aisleIds: aisles.ids, departmentIds: departments.ids, inCorpus, order: proposed.length });
+      proposed.push({ text, categoryIds: categories.ids, departmentIds: departments.ids, inCorpus, order: proposed.length });
     }
     if (unknownNames.length) notes.push(`ignored filter names not in the catalogue: ${unknownNames.join(', ')}`);
     const capped = proposed.slice(0, settings.maxKeywords);
@@ -127,7 +127,7 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       }
       keywords.push({
         text: k.text,
-        aisleIds: k.aisleIds,
+        categoryIds: k.categoryIds,
         departmentIds: k.departmentIds,
         inCorpus: k.inCorpus,
         ...(check ? { retrievedProducts: check.retrievedProducts } : {}),

@@ -5,9 +5,9 @@ import type { Role } from '../../config/config.js';
 import type { ChatMessage } from '../../llm/registry.js';
 import { commentSection, fillPlaceholders } from '../../llm/prompt-template.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import { aisleLinks, PLACEHOLDER_NAMES, resolveNames } from '../../catalogue/names.js';
+import { categoryLinks, PLACEHOLDER_NAMES, resolveNames } from '../../catalogue/names.js';
 import { normaliseText } from '../../catalogue/text.js';
-import type { Catalogue } from '../../catalogue/types.js';
+import { compareIds, type Catalogue } from '../../catalogue/types.js';
 import type { UserContext } from '../../catalogue/user-context-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../../retrieval/corpus-types.js';
 import { filteredSchema, type Filtered } from '../filter/schema.js';
@@ -98,13 +98,13 @@ const slug = (text: string): string =>
 // Conversion: the single call's names → Phase 3's id-based shape
 
 /**
- * Maps aisle/department names to catalogue ids (unknown names are dropped and noted), re-slugs
+ * Maps category/department names to catalogue ids (unknown names are dropped and noted), re-slugs
  * theme ids, and drops empty or repeated keywords. Keyword relevance is 1: nothing scored them.
  */
 export function toFiltered(out: SingleStepOutput, catalogue: Catalogue): { filtered: Filtered; notes: string[] } {
-  const { departmentOfAisle } = aisleLinks(catalogue);
+  const { departmentOfCategory } = categoryLinks(catalogue);
   const notes: string[] = [];
-  const resolve = (names: readonly string[], what: 'aisle' | 'department', where: string): number[] => {
+  const resolve = (names: readonly string[], what: 'category' | 'department', where: string): string[] => {
     const { ids, unknown } = resolveNames(catalogue, what, names, 'text');
     for (const n of unknown) notes.push(`${where}: unknown ${what} "${n.slice(0, 60)}" ignored`);
     return ids;
@@ -123,16 +123,16 @@ export function toFiltered(out: SingleStepOutput, catalogue: Catalogue): { filte
       const where = `theme "${id}" keyword "${text.slice(0, 60)}"`;
       keywords.push({
         text,
-        aisleIds: resolve(k.aisles, 'aisle', where),
+        categoryIds: resolve(k.categories, 'category', where),
         departmentIds: resolve(k.departments, 'department', where),
         relevance: 1,
       });
     }
-    const aisleIds = [...new Set(keywords.flatMap((k) => k.aisleIds))];
+    const categoryIds = [...new Set(keywords.flatMap((k) => k.categoryIds))];
     const departmentIds = [
-      ...new Set([...keywords.flatMap((k) => k.departmentIds), ...aisleIds.flatMap((a) => departmentOfAisle.get(a) ?? [])]),
+      ...new Set([...keywords.flatMap((k) => k.departmentIds), ...categoryIds.flatMap((a) => departmentOfCategory.get(a) ?? [])]),
     ];
-    return { id, title: t.title.trim(), description: t.description.trim(), aisleIds, departmentIds, keywords };
+    return { id, title: t.title.trim(), description: t.description.trim(), categoryIds, departmentIds, keywords };
   });
   return { filtered: { pageTitle: out.pageTitle.trim(), themes, removals: [], judgements: [] }, notes };
 }
@@ -142,19 +142,19 @@ export function toFiltered(out: SingleStepOutput, catalogue: Catalogue): { filte
 
 /**
  * The corpus terms the prompt can afford: most of the budget goes to the most frequent terms
- * whose main aisle is one of the user's top aisles (split by the user's share of each), the
- * rest to the globally most frequent terms. Aisle/department terms are listed separately.
+ * whose main category is one of the user's top categories (split by the user's share of each), the
+ * rest to the globally most frequent terms. Category/department terms are listed separately.
  */
 export function corpusSlice(corpus: KeywordCorpus, user: UserContext, size: number): KeywordTerm[] {
   const usable = corpus.terms.filter((t) => t.kind === 'phrase' || t.kind === 'attribute');
   const byDf = (a: KeywordTerm, b: KeywordTerm) => b.df - a.df || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
   const chosen = new Map<string, KeywordTerm>();
   const personalBudget = Math.ceil(size * 0.75);
-  const shares = user.topAisles.reduce((s, a) => s + a.share, 0);
-  for (const aisle of user.topAisles) {
+  const shares = user.topCategories.reduce((s, a) => s + a.share, 0);
+  for (const category of user.topCategories) {
     if (chosen.size >= personalBudget) break;
-    const quota = Math.max(3, Math.round((personalBudget * aisle.share) / (shares || 1)));
-    const terms = usable.filter((t) => t.aisles[0] === aisle.id && !chosen.has(t.id)).sort(byDf).slice(0, quota);
+    const quota = Math.max(3, Math.round((personalBudget * category.share) / (shares || 1)));
+    const terms = usable.filter((t) => t.categories[0] === category.id && !chosen.has(t.id)).sort(byDf).slice(0, quota);
     for (const t of terms.slice(0, personalBudget - chosen.size)) chosen.set(t.id, t);
   }
   for (const t of [...usable].sort(byDf)) {
@@ -178,11 +178,11 @@ export interface PromptLimits {
 }
 
 export function buildSingleStepMessages(user: UserContext, ctx: Pick<Ctx, 'catalogue' | 'corpus'>, limits: PromptLimits, sliceSize: number): ChatMessage[] {
-  const aisleName = (id: number) => ctx.catalogue.aisles.get(id)?.name ?? `aisle ${id}`;
+  const categoryName = (id: string) => ctx.catalogue.categories.get(id)?.name ?? `category ${id}`;
   const list = (xs: readonly string[]) => (xs.length ? xs.map(sanitiseData).join(', ') : '(none)');
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const lines = (xs: readonly string[]) => (xs.length ? xs.map((x) => `- ${x}`).join('\n') : '(none)');
-  const keywords = corpusSlice(ctx.corpus, user, sliceSize).map((t) => `${sanitiseData(t.text)} | ${t.aisles.slice(0, 2).map(aisleName).map(sanitiseData).join(', ') || '-'}`);
+  const keywords = corpusSlice(ctx.corpus, user, sliceSize).map((t) => `${sanitiseData(t.text)} | ${t.categories.slice(0, 2).map(categoryName).map(sanitiseData).join(', ') || '-'}`);
   const values: Record<string, string> = {
     minThemes: String(limits.minThemes),
     maxThemes: String(limits.maxThemes),
@@ -193,13 +193,13 @@ export function buildSingleStepMessages(user: UserContext, ctx: Pick<Ctx, 'catal
     topDow: String(user.habits.topDow),
     topHour: String(user.habits.topHour),
     cadence: user.habits.meanDaysBetween === undefined ? '' : `, every ${Math.round(user.habits.meanDaysBetween)} days on average`,
-    topAisles: list(user.topAisles.map((a) => `${a.name} (${pct(a.share)})`)),
+    topCategories: list(user.topCategories.map((a) => `${a.name} (${pct(a.share)})`)),
     topDepartments: list(user.topDepartments.map((d) => `${d.name} (${pct(d.share)})`)),
     preferences: list(user.preferences.map((p) => `${p.term} (${pct(p.share)})`)),
-    frequentProducts: lines(user.frequentProducts.slice(0, 30).map((p) => `${sanitiseData(p.name)} × ${p.orders} (${sanitiseData(aisleName(p.aisleId))})`)),
+    frequentProducts: lines(user.frequentProducts.slice(0, 30).map((p) => `${sanitiseData(p.name)} × ${p.orders} (${sanitiseData(categoryName(p.categoryId))})`)),
     recentProducts: lines(user.recentProducts.slice(0, 15).map((p) => sanitiseData(p.name))),
-    aisles: list([...ctx.catalogue.aisles.values()].sort((a, b) => a.id - b.id).map((a) => a.name)),
-    departments: list([...ctx.catalogue.departments.values()].sort((a, b) => a.id - b.id).map((d) => d.name)),
+    categories: list([...ctx.catalogue.categories.values()].sort((a, b) => compareIds(a.id, b.id)).map((a) => a.name)),
+    departments: list([...ctx.catalogue.departments.values()].sort((a, b) => compareIds(a.id, b.id)).map((d) => d.name)),
     keywords: keywords.length ? keywords.join('\n') : '(none)',
   };
   return [
@@ -212,7 +212,7 @@ export function buildSingleStepMessages(user: UserContext, ctx: Pick<Ctx, 'catal
 // The local variant: one pass, no network
 
 /** The local single-step generator's fixed shape (part of its artefact key). */
-export const LOCAL_GENERATOR = { name: 'top-aisles-frequent-phrases', maxNgram: 3 } as const;
+export const LOCAL_GENERATOR = { name: 'top-categories-frequent-phrases', maxNgram: 3 } as const;
 
 const titleCase = (s: string) => s.replace(/\b[a-z]/g, (c) => c.toUpperCase());
 
@@ -230,12 +230,12 @@ function termsInName(name: string, corpus: KeywordCorpus): string[] {
 }
 
 /**
- * Keywords for one aisle: the corpus phrases in the names of the user's frequent products there,
+ * Keywords for one category: the corpus phrases in the names of the user's frequent products there,
  * by how many of the user's orders contain them (longer phrases first on ties). A phrase that
  * covers exactly the same products as one already chosen adds nothing and is skipped.
  */
-export function frequentPhrases(products: readonly { name: string; id: number; orders: number }[], corpus: KeywordCorpus, limit: number): string[] {
-  const stats = new Map<string, { orders: number; products: number[] }>();
+export function frequentPhrases(products: readonly { name: string; id: string; orders: number }[], corpus: KeywordCorpus, limit: number): string[] {
+  const stats = new Map<string, { orders: number; products: string[] }>();
   for (const p of products) {
     for (const text of termsInName(p.name, corpus)) {
       const s = stats.get(text) ?? { orders: 0, products: [] };
@@ -251,7 +251,7 @@ export function frequentPhrases(products: readonly { name: string; id: number; o
   const covered = new Set<string>();
   for (const [text, s] of ranked) {
     if (chosen.length >= limit) break;
-    const set = [...s.products].sort((x, y) => x - y).join(',');
+    const set = [...s.products].sort(compareIds).join(',');
     if (covered.has(set)) continue;
     covered.add(set);
     chosen.push(text);
@@ -259,27 +259,27 @@ export function frequentPhrases(products: readonly { name: string; id: number; o
   return chosen;
 }
 
-/** One theme per top user aisle; keywords are that aisle's most frequent corpus phrases among the user's products. */
+/** One theme per top user category; keywords are that category's most frequent corpus phrases among the user's products. */
 export function localSingleStep(user: UserContext, ctx: Pick<Ctx, 'catalogue' | 'corpus' | 'stats'>, limits: PromptLimits): { output: SingleStepOutput; confidence: number } {
-  const { departmentOfAisle } = aisleLinks(ctx.catalogue);
+  const { departmentOfCategory } = categoryLinks(ctx.catalogue);
   // The output schema caps themes at 12 and keywords at 20 whatever the config allows.
   const maxThemes = Math.min(limits.maxThemes, singleStepSchema.properties.themes.maxItems);
   const maxKeywords = Math.min(limits.maxKeywords, singleStepSchema.properties.themes.items.properties.keywords.maxItems);
-  let aisles = user.topAisles.filter((a) => !PLACEHOLDER_NAMES.has(a.name)).slice(0, maxThemes);
-  const personal = aisles.length > 0;
+  let categories = user.topCategories.filter((a) => !PLACEHOLDER_NAMES.has(a.name)).slice(0, maxThemes);
+  const personal = categories.length > 0;
   if (!personal) {
-    // No history: the catalogue's busiest aisles are the least bad guess.
-    aisles = [...ctx.stats.aisleLines]
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .map(([id]) => ({ id, name: ctx.catalogue.aisles.get(id)?.name ?? '', share: 0 }))
+    // No history: the catalogue's busiest categories are the least bad guess.
+    categories = [...ctx.stats.categoryLines]
+      .sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0]))
+      .map(([id]) => ({ id, name: ctx.catalogue.categories.get(id)?.name ?? '', share: 0 }))
       .filter((a) => a.name && !PLACEHOLDER_NAMES.has(a.name))
       .slice(0, maxThemes);
   }
-  if (!aisles.length) throw new Error(`single-step local: user ${user.userId} has no history and the catalogue stats name no aisles`);
-  const themes = aisles.map((a) => {
-    const products = user.frequentProducts.filter((p) => p.aisleId === a.id);
+  if (!categories.length) throw new Error(`single-step local: user ${user.userId} has no history and the catalogue stats name no categories`);
+  const themes = categories.map((a) => {
+    const products = user.frequentProducts.filter((p) => p.categoryId === a.id);
     const phrases = frequentPhrases(products, ctx.corpus, maxKeywords);
-    const dept = ctx.catalogue.departments.get(departmentOfAisle.get(a.id) ?? -1)?.name;
+    const dept = ctx.catalogue.departments.get(departmentOfCategory.get(a.id) ?? '')?.name;
     const texts = phrases.length ? phrases : [normaliseText(a.name)];
     return {
       id: slug(a.name),
@@ -287,11 +287,11 @@ export function localSingleStep(user: UserContext, ctx: Pick<Ctx, 'catalogue' | 
       description: personal
         ? `Your regulars and more from ${a.name}, ${Math.round(a.share * 100)}% of what you buy.`
         : `Popular picks from ${a.name}.`,
-      keywords: texts.map((text) => ({ text: text.slice(0, 60), aisles: [a.name], departments: dept ? [dept] : [] })),
+      keywords: texts.map((text) => ({ text: text.slice(0, 60), categories: [a.name], departments: dept ? [dept] : [] })),
     };
   });
-  const coverage = personal ? Math.min(1, aisles.reduce((s, a) => s + a.share, 0)) : 0;
-  const pageTitle = `Your ${aisles.slice(0, 3).map((a) => a.name).join(', ')}`.slice(0, 90);
+  const coverage = personal ? Math.min(1, categories.reduce((s, a) => s + a.share, 0)) : 0;
+  const pageTitle = `Your ${categories.slice(0, 3).map((a) => a.name).join(', ')}`.slice(0, 90);
   return { output: { pageTitle, themes, confidence: coverage }, confidence: coverage };
 }
 

@@ -41,7 +41,7 @@ export function uniqueIds(ids: readonly string[]): string[] {
   });
 }
 
-// Placeholder names and the aisle→department links live with the other catalogue-name helpers;
+// Placeholder names and the category→department links live with the other catalogue-name helpers;
 // re-exported here because the themes phase (local-themes.ts, tiers.ts) imports them from this file.
 export { PLACEHOLDER_NAMES } from '../../catalogue/names.js';
-export { aisleLinks as catalogueIndex, type AisleLinks as CatalogueIndex } from '../../catalogue/names.js';
+export { categoryLinks as catalogueIndex, type CategoryLinks as CatalogueIndex } from '../../catalogue/names.js';

@@ -12,14 +12,14 @@ import { run, themesSchema, type Themes } from './index.js';
 import { themesKey } from './run.js';
 import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 
-/** What a capable LLM might answer for the thin user: names in its own casing, one aisle that doesn't exist. */
+/** What a capable LLM might answer for the thin user: names in its own casing, one category that doesn't exist. */
 const strongAnswer: Themes = {
   pageTitle: 'Snacks, fruit and fizz',
   themes: [
-    { id: 'movie-night', title: 'Movie night snacks', description: 'Chips and soda for a night in.', concepts: ['potato chips', 'cola'], aisles: ['Chips Pretzels', 'Soft Drinks'], departments: ['Snacks', 'Beverages'], confidence: 0.9 },
-    { id: 'fruit-bowl', title: 'Fruit bowl', description: 'Bananas and more fresh fruit.', concepts: ['banana', 'strawberries'], aisles: ['fresh fruits', 'Exotic Fruit Emporium'], departments: ['produce'], confidence: 0.85 },
-    { id: 'sweet-treats', title: 'Sweet treats', description: 'Cookies and chocolate to go with it.', concepts: ['chocolate chip cookies'], aisles: ['cookies cakes', 'candy chocolate'], departments: ['snacks'], confidence: 0.8 },
-    { id: 'sparkling', title: 'Something sparkling', description: 'Sparkling water as a lighter fizz.', concepts: ['sparkling water'], aisles: ['water seltzer sparkling water'], departments: ['beverages'], confidence: 0.75 },
+    { id: 'movie-night', title: 'Movie night snacks', description: 'Chips and soda for a night in.', concepts: ['potato chips', 'cola'], categories: ['Chips Pretzels', 'Soft Drinks'], departments: ['Snacks', 'Beverages'], confidence: 0.9 },
+    { id: 'fruit-bowl', title: 'Fruit bowl', description: 'Bananas and more fresh fruit.', concepts: ['banana', 'strawberries'], categories: ['fresh fruits', 'Exotic Fruit Emporium'], departments: ['produce'], confidence: 0.85 },
+    { id: 'sweet-treats', title: 'Sweet treats', description: 'Cookies and chocolate to go with it.', concepts: ['chocolate chip cookies'], categories: ['cookies cakes', 'candy chocolate'], departments: ['snacks'], confidence: 0.8 },
+    { id: 'sparkling', title: 'Something sparkling', description: 'Sparkling water as a lighter fizz.', concepts: ['sparkling water'], categories: ['water seltzer sparkling water'], departments: ['beverages'], confidence: 0.75 },
   ],
 };
 /** A cheap model that is unsure of itself. */
@@ -29,8 +29,8 @@ describe('Phase 1 run', () => {
   let server: ScriptedServer;
   let config: HubgenConfig;
   let base: Ctx;
-  const thin = () => userFromOrders(3, THIN_ORDERS, base.catalogue);
-  const cook = () => userFromOrders(1, COOK_ORDERS, base.catalogue);
+  const thin = () => userFromOrders('3', THIN_ORDERS, base.catalogue);
+  const cook = () => userFromOrders('1', COOK_ORDERS, base.catalogue);
 
   beforeAll(async () => {
     server = await startScriptedServer();
@@ -69,12 +69,12 @@ describe('Phase 1 run', () => {
     const prompt = server.requests[1].messages.map((m) => m.content).join('\n');
     expect(prompt).toMatch(/<shopper>[\s\S]*Banana[\s\S]*<\/shopper>/);
 
-    // The accepted output is grounded in the catalogue: names mapped, the invented aisle dropped and noted.
+    // The accepted output is grounded in the catalogue: names mapped, the invented category dropped and noted.
     expect(compileSchema(themesSchema)(artefact.data)).toBe(true);
-    expect(artefact.data.themes[0].aisles).toEqual(['chips pretzels', 'soft drinks']);
+    expect(artefact.data.themes[0].categories).toEqual(['chips pretzels', 'soft drinks']);
     expect(artefact.data.themes[0].departments).toEqual(['snacks', 'beverages']);
-    expect(artefact.data.themes[1].aisles).toEqual(['fresh fruits']);
-    expect(attempts[2].notes?.join('\n')).toMatch(/unknown aisle "Exotic Fruit Emporium" dropped/);
+    expect(artefact.data.themes[1].categories).toEqual(['fresh fruits']);
+    expect(attempts[2].notes?.join('\n')).toMatch(/unknown category "Exotic Fruit Emporium" dropped/);
   });
 
   it('is a cache hit the second time, with no model calls', async () => {

@@ -11,12 +11,12 @@ import { postProcessThemes } from './postprocess.js';
 import { COOK_ORDERS, sliceCatalogue, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 import type { Theme, Themes } from './schema.js';
 
-const theme = (id: string, confidence: number, aisles: string[] = ['fresh fruits']): Theme => ({
+const theme = (id: string, confidence: number, categories: string[] = ['fresh fruits']): Theme => ({
   id,
   title: `Theme ${id}`,
   description: 'A theme for this shopper.',
   concepts: ['banana'],
-  aisles,
+  categories,
   departments: ['produce'],
   confidence,
 });
@@ -54,15 +54,15 @@ describe('llmConfidence', () => {
 });
 
 describe('promptCatalogue', () => {
-  it('offers every real department, the user\'s top aisles, and unbought aisles of their departments', () => {
-    const user = userFromOrders(1, COOK_ORDERS, catalogue);
-    const { departments, topAisles, adjacentAisles } = promptCatalogue(user, { catalogue });
+  it('offers every real department, the user\'s top categories, and unbought categories of their departments', () => {
+    const user = userFromOrders('1', COOK_ORDERS, catalogue);
+    const { departments, topCategories, adjacentCategories } = promptCatalogue(user, { catalogue });
     expect(departments).toContain('produce');
     expect(departments).not.toContain('missing');
-    expect(topAisles).toEqual(user.topAisles.map((a) => a.name).slice(0, 10));
-    expect(adjacentAisles).toContain('fresh pasta');
-    expect(adjacentAisles).not.toContain('chips pretzels');
-    for (const a of topAisles) expect(adjacentAisles).not.toContain(a);
+    expect(topCategories).toEqual(user.topCategories.map((a) => a.name).slice(0, 10));
+    expect(adjacentCategories).toContain('fresh pasta');
+    expect(adjacentCategories).not.toContain('chips pretzels');
+    for (const a of topCategories) expect(adjacentCategories).not.toContain(a);
   });
 });
 
@@ -77,7 +77,7 @@ describe('LLM tier through the model registry', () => {
   afterAll(() => server.close());
 
   it('trusts an answer that needed a retry with the validator\'s errors less than a clean one', async () => {
-    const user = userFromOrders(1, COOK_ORDERS, ctx.catalogue);
+    const user = userFromOrders('1', COOK_ORDERS, ctx.catalogue);
     const answer = themes(0.9, 0.9, 0.9, 0.9);
     const strong = themeTiers(ctx).strong!;
     server.enqueue(reply.json(answer));

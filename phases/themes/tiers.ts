@@ -1,3 +1,4 @@
+import { compareIds } from '../../catalogue/types.js';
 import type { Ctx } from '../../kit/context.js';
 import type { TierFn, TierOutcome } from '../../kit/cascade.js';
 import type { Role } from '../../config/config.js';
@@ -18,9 +19,9 @@ export interface ThemesInput {
 /** Chat roles that can play an LLM tier of this phase when the config lists them. */
 const LLM_ROLES = ['cheap', 'strong', 'teacher'] as const satisfies readonly Role[];
 
-/** Aisles named in the prompt: enough to ground the model, few enough to keep the prompt small. */
-const PROMPT_TOP_AISLES = 10;
-const PROMPT_ADJACENT_AISLES = 24;
+/** Categories named in the prompt: enough to ground the model, few enough to keep the prompt small. */
+const PROMPT_TOP_CATEGORIES = 10;
+const PROMPT_ADJACENT_CATEGORIES = 24;
 
 /** Confidence multipliers for what went wrong on the way to a valid answer. */
 const REPAIRED_PENALTY = 0.85;
@@ -58,25 +59,25 @@ async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: Th
   return { output: processed.themes, confidence, usage: result.usage, model: result.model, notes: [...notes, ...result.warnings, ...processed.warnings] };
 }
 
-/** Catalogue names the prompt offers: all departments, the user's top aisles, and nearby aisles. */
-export function promptCatalogue(user: UserContext, ctx: Pick<Ctx, 'catalogue'>): { departments: string[]; topAisles: string[]; adjacentAisles: string[] } {
+/** Catalogue names the prompt offers: all departments, the user's top categories, and nearby categories. */
+export function promptCatalogue(user: UserContext, ctx: Pick<Ctx, 'catalogue'>): { departments: string[]; topCategories: string[]; adjacentCategories: string[] } {
   const { catalogue } = ctx;
   const index = catalogueIndex(catalogue);
-  const departments = [...catalogue.departments.values()].sort((a, b) => a.id - b.id).map((d) => d.name).filter((n) => !PLACEHOLDER_NAMES.has(n));
-  const top = user.topAisles.slice(0, PROMPT_TOP_AISLES);
+  const departments = [...catalogue.departments.values()].sort((a, b) => compareIds(a.id, b.id)).map((d) => d.name).filter((n) => !PLACEHOLDER_NAMES.has(n));
+  const top = user.topCategories.slice(0, PROMPT_TOP_CATEGORIES);
   const topIds = new Set(top.map((a) => a.id));
   const userDepts = new Set(user.topDepartments.map((d) => d.id));
-  const adjacentAisles = [...catalogue.aisles.values()]
-    .filter((a) => !topIds.has(a.id) && userDepts.has(index.departmentOfAisle.get(a.id) ?? -1) && !PLACEHOLDER_NAMES.has(a.name))
-    .sort((a, b) => a.id - b.id)
-    .slice(0, PROMPT_ADJACENT_AISLES)
+  const adjacentCategories = [...catalogue.categories.values()]
+    .filter((a) => !topIds.has(a.id) && userDepts.has(index.departmentOfCategory.get(a.id) ?? '') && !PLACEHOLDER_NAMES.has(a.name))
+    .sort((a, b) => compareIds(a.id, b.id))
+    .slice(0, PROMPT_ADJACENT_CATEGORIES)
     .map((a) => a.name);
-  return { departments, topAisles: top.map((a) => a.name), adjacentAisles };
+  return { departments, topCategories: top.map((a) => a.name), adjacentCategories };
 }
 
 /**
  * An LLM tier's confidence: the model's own mean confidence over the themes that fill the page,
- * discounted for each retry it needed, a mechanical repair, names that matched no catalogue aisle
+ * discounted for each retry it needed, a mechanical repair, names that matched no catalogue category
  * or department, and for falling short of minThemes.
  */
 export function llmConfidence(result: Pick<StructuredResult<unknown>, 'attempts' | 'repaired'>, processed: PostProcessed, minThemes: number): { confidence: number; notes: string[] } {

@@ -38,7 +38,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
     .option('-u, --users <spec>', 'user ids or sample:N[:train] (train users have real next orders)', 'sample:50:train')
     .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5 (default: all three, or without single-step when its LLM role is not configured)')
     .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
-    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetAisleCoverage>=0.5')
+    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetCategoryCoverage>=0.5')
     .option('--simulate', 'answer every LLM role with the scripted server\'s deterministic simulation (real prompts, real token counts, placeholder answers)')
     .option('--out <dir>', 'report folder (default <workDir>/evals/<timestamp>)')
     .option('-c, --concurrency <n>', 'users in parallel', (v) => Number.parseInt(v, 10))
@@ -49,7 +49,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
       let overrides: Record<string, unknown> = {};
       let env = process.env;
       // Imported on use: the eval stack (runner, report plots) is heavy and only this command needs it.
-      const [{ runEval }, { parseSweep, runSweep }, { writeReport }] = await Promise.all([import('../../evals/runner.js'), import('../../evals/sweep.js'), import('../../evals/report.js')]);
+      const [{ runEval }, { parseSweep, runSweep }, { writeReport }, { realEvalPipelines }] = await Promise.all([import('../../evals/runner.js'), import('../../evals/sweep.js'), import('../../evals/report.js'), import('../../evals/pipelines.js')]);
       if (opts.simulate) {
         const { startScriptedServer } = await import('../../llm/simulator/scripted-server.js');
         server = await startScriptedServer();
@@ -74,7 +74,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
             let result;
             if (opts.sweep) {
               const { param, values } = parseSweep(opts.sweep);
-              const sweep = await runSweep({ ctx: rt.ctx, dataset: rt.dataset, users, param, values, targetQuality: parseTarget(opts.target!), concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
+              const sweep = await runSweep({ pipelines: realEvalPipelines, ctx: rt.ctx, dataset: rt.dataset, users, param, values, targetQuality: parseTarget(opts.target!), concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
               result = sweep.result;
               progress.stop();
               console.log(`sweep ${param}: ${sweep.points.map((p) => `${p.value} → $${(p.costPerPage ?? 0).toFixed(5)}/page, ${p.quality?.toFixed(3) ?? '–'}`).join('; ')}`);
@@ -86,7 +86,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
                 : rt.ctx.models.unavailableReason(singleStepRole)
                   ? (process.stderr.write(`single-step left out: its role "${singleStepRole}" is not configured (${rt.ctx.models.unavailableReason(singleStepRole)}); add --simulate to count its cost offline\n`), ['cascaded', 'single-step-local'])
                   : ['cascaded', 'single-step', 'single-step-local'];
-              result = await runEval({ ctx: rt.ctx, dataset: rt.dataset, users, variants, concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
+              result = await runEval({ pipelines: realEvalPipelines, ctx: rt.ctx, dataset: rt.dataset, users, variants, concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
               progress.stop();
             }
             const paths = await writeReport({ result, outDir });

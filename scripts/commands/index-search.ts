@@ -16,7 +16,7 @@ export function registerIndexCommands(program: Command, globals: () => GlobalOpt
         const stats = (rt.ctx.embedder as { stats?: () => { hits: number; misses: number } }).stats?.();
         console.log(
           [
-            `catalogue: ${rt.ctx.catalogue.products.size} products, ${rt.ctx.catalogue.aisles.size} aisles, ${rt.ctx.catalogue.departments.size} departments`,
+            `catalogue: ${rt.ctx.catalogue.products.size} products, ${rt.ctx.catalogue.categories.size} categories, ${rt.ctx.catalogue.departments.size} departments`,
             `keyword corpus: ${rt.ctx.corpus.terms.length} terms (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')})`,
             ...summaries.map((s) => `${s.collection}: ${s.points} points, ${s.reused ? 'reused' : 'written'}`),
             stats ? `embedding cache: ${stats.hits} hits, ${stats.misses} newly embedded` : '',
@@ -32,27 +32,27 @@ export function registerIndexCommands(program: Command, globals: () => GlobalOpt
     .command('search <text>')
     .description('show the nearest keywords and products for a text')
     .option('-k, --top <n>', 'results per collection', (v) => Number.parseInt(v, 10), 10)
-    .option('--aisle <name>', 'restrict products to an aisle (name)')
-    .action(async (text: string, opts: { top: number; aisle?: string }) => {
+    .option('--category <name>', 'restrict products to a category (name)')
+    .action(async (text: string, opts: { top: number; category?: string }) => {
       await withRuntime(globals(), async (rt) => {
         await ensureIndexed(rt, { quiet: true });
         const [v] = await rt.ctx.embedder.embed([text]);
-        const aisle = opts.aisle ? [...rt.ctx.catalogue.aisles.values()].find((a) => a.name === opts.aisle!.toLowerCase()) : undefined;
-        if (opts.aisle && !aisle) throw new Error(`--aisle: no aisle named "${opts.aisle}"`);
+        const category = opts.category ? [...rt.ctx.catalogue.categories.values()].find((a) => a.name === opts.category!.toLowerCase()) : undefined;
+        if (opts.category && !category) throw new Error(`--category: no category named "${opts.category}"`);
         const keywords = await rt.ctx.vectors.search(COLLECTIONS.keywords, v, { k: opts.top });
         const products = await rt.ctx.vectors.search(COLLECTIONS.products, v, {
           k: opts.top,
-          filter: aisle ? { must: [{ key: 'aisleId', match: { value: aisle.id } }] } : undefined,
+          filter: category ? { must: [{ key: 'categoryId', match: { value: category.id } }] } : undefined,
         });
-        const aisleName = (id: number) => rt.ctx.catalogue.aisles.get(id)?.name ?? String(id);
+        const categoryName = (id: string) => rt.ctx.catalogue.categories.get(id)?.name ?? String(id);
         console.log(`keywords for "${text}":`);
         for (const h of keywords) {
-          const aisles = (h.payload.aisles as number[]).slice(0, 3).map(aisleName).join(', ');
-          console.log(`  ${h.score.toFixed(3)}  ${String(h.payload.text).padEnd(32)} ${String(h.payload.kind).padEnd(10)} df=${h.payload.df}  [${aisles}]`);
+          const categories = (h.payload.categories as string[]).slice(0, 3).map(categoryName).join(', ');
+          console.log(`  ${h.score.toFixed(3)}  ${String(h.payload.text).padEnd(32)} ${String(h.payload.kind).padEnd(10)} df=${h.payload.df}  [${categories}]`);
         }
-        console.log(`products for "${text}"${aisle ? ` in ${aisle.name}` : ''}:`);
+        console.log(`products for "${text}"${category ? ` in ${category.name}` : ''}:`);
         for (const h of products) {
-          console.log(`  ${h.score.toFixed(3)}  ${String(h.payload.name).slice(0, 60).padEnd(60)} ${aisleName(h.payload.aisleId as number)}`);
+          console.log(`  ${h.score.toFixed(3)}  ${String(h.payload.name).slice(0, 60).padEnd(60)} ${categoryName(String(h.payload.categoryId))}`);
         }
       });
     });

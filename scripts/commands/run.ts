@@ -24,12 +24,12 @@ export interface RunOutcome {
 }
 
 /** The users to run: the spec given, or a resumed run's own list (not the default sample). */
-async function usersFor(rt: Runtime, opts: RunCommandOptions): Promise<number[]> {
+async function usersFor(rt: Runtime, opts: RunCommandOptions): Promise<string[]> {
   if (opts.users !== undefined || !opts.runId) return parseUsers(opts.users ?? DEFAULT_USERS, rt.dataset);
   const runsDir = resolve(rt.ctx.config.workDir, 'runs');
   const previous = await readManifest(runsDir, opts.runId);
   if (!previous) throw new Error(`--run-id ${opts.runId}: no such run under ${runsDir}; give --users to start a run with this id`);
-  return parseUsers(previous.requestedUsers.join(','), rt.dataset);
+  return [...previous.requestedUsers];
 }
 
 /**

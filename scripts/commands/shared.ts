@@ -4,8 +4,9 @@ import type { Runtime } from '../../pipelines/runtime.js';
 import { indexAll, jsonIndexState, type IndexSummary } from '../../retrieval/index-catalogue.js';
 import { createCliLogger } from '../logger.js';
 import { createProgress } from '../progress.js';
-import type { Dataset } from '../../datasets/instacart/load.js';
-import { sampleUsers } from '../../catalogue/history.js';
+import type { Dataset } from '../../catalogue/types.js';
+import { readFileSync } from 'node:fs';
+import { parseUserSelection, selectUsers, splitIds, type UserSelection } from '../../pipelines/select-users.js';
 import { describeProblem } from '../../catalogue/data-error.js';
 
 export { configFrom, type GlobalOptions } from './options.js';
@@ -63,36 +64,30 @@ export async function ensureIndexed(rt: Runtime, { force = false, quiet = false 
   return summaries;
 }
 
-const EVAL_SETS = ['train', 'test', 'unknown'] as const;
-type EvalSet = (typeof EVAL_SETS)[number];
-
 /**
- * "1,2,3" | "sample:N" | "sample:N:train" → user ids, validated against the dataset. Repeated ids
- * run once (two concurrent runs of one user would only duplicate work); a spec that selects nobody
- * is an error rather than an empty run.
+ * `--users` → user ids: ids ("1,2,3"), `@file` (one id per line, `#` comments), `all`, or
+ * `sample:N[:segment,…]`. Unknown ids are kept (each becomes a per-user failure in the manifest and
+ * the run goes on) and named once on stderr, so a typo is visible before the run starts.
  */
-export function parseUsers(spec: string, dataset: Dataset): number[] {
-  const m = /^sample:(\d+)(?::([a-z,]+))?$/.exec(spec.trim());
-  if (m) {
-    const n = Number(m[1]);
-    const evalSets = m[2]?.split(',');
-    const bad = evalSets?.find((e) => !(EVAL_SETS as readonly string[]).includes(e));
-    if (bad) throw new Error(`--users: "${bad}" in "${spec}" is not an eval set (use ${EVAL_SETS.join(', ')})`);
-    const users = sampleUsers(dataset, n, { evalSets: evalSets as EvalSet[] | undefined });
-    if (!users.length) throw new Error(`--users: "${spec}" selects no users (need users with order history and a target order; the dataset has ${dataset.users.length} users)`);
-    return users;
+export function parseUsers(spec: string, dataset: Dataset): string[] {
+  const trimmed = spec.trim();
+  let selection: UserSelection;
+  if (trimmed.startsWith('@')) {
+    const file = trimmed.slice(1);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new Error(`--users ${trimmed}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    selection = { kind: 'ids', ids: splitIds(text) };
+  } else {
+    selection = parseUserSelection(trimmed);
   }
-  const ids = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!ids.length) throw new Error(`--users: "${spec}" names no users (expected e.g. 1,2,3 or sample:20)`);
-  const known = new Set(dataset.users.map((u) => u.userId));
-  return [
-    ...new Set(
-      ids.map((s) => {
-        const id = Number(s);
-        if (!Number.isInteger(id) || id <= 0) throw new Error(`--users: "${s}" is not a user id (expected e.g. 1,2,3 or sample:20)`);
-        if (!known.has(id)) throw new Error(`--users: user ${id} is not in the dataset (${known.size} users; try sample:N)`);
-        return id;
-      }),
-    ),
-  ];
+  const { users, unknown } = selectUsers(selection, dataset);
+  if (unknown.length) {
+    const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
+    process.stderr.write(`warning: ${unknown.length} of ${users.length} requested users are not in the dataset (${shown}${unknown.length > 5 ? ', …' : ''}); each will be recorded as failed\n`);
+  }
+  return [...users];
 }

@@ -45,7 +45,7 @@ export function formatPageReport(a: { themes?: Artefact<Themes>; keywords?: Arte
     for (const [i, t] of a.themes.data.themes.entries()) {
       out.push(`${String(i + 1).padStart(2)}. ${t.title}  [${t.id}] conf ${t.confidence.toFixed(2)}`);
       out.push(`    ${t.description}`);
-      out.push(`    concepts: ${t.concepts.join(', ')} | aisles: ${t.aisles.join(', ') || '–'}`);
+      out.push(`    concepts: ${t.concepts.join(', ')} | categories: ${t.categories.join(', ') || '–'}`);
     }
   }
   header('Phase 2 · keywords', a.keywords);

@@ -40,15 +40,15 @@ const yogurt: JudgeThemeInput = {
   title: 'Greek yogurt breakfast',
   description: 'Creamy greek yogurt with crunchy granola.',
   concepts: ['greek yogurt', 'granola', 'mixed berries'],
-  aisles: ['yogurt'],
+  categories: ['yogurt'],
   keywords: [
-    { text: 'greek yogurt', relevance: 0.95, aisleIds: [120] },
-    { text: 'granola', relevance: 0.9, aisleIds: [120] },
-    { text: 'vanilla yogurt', relevance: 0.8, aisleIds: [120] },
+    { text: 'greek yogurt', relevance: 0.95, categoryIds: ['a120'] },
+    { text: 'granola', relevance: 0.9, categoryIds: ['a120'] },
+    { text: 'vanilla yogurt', relevance: 0.8, categoryIds: ['a120'] },
   ],
 };
-// Just under the rubric's 5% aisle-share cut-off: the rubric is unsure.
-const borderlineUser = fixtureUser({ aisleAffinity: { 120: 0.045 }, frequentProducts: [], recentProducts: [] });
+// Just under the rubric's 5% category-share cut-off: the rubric is unsure.
+const borderlineUser = fixtureUser({ categoryAffinity: { a120: 0.045 }, frequentProducts: [], recentProducts: [] });
 
 describe('judgeTheme cascade', () => {
   it('escalates from the unsure rubric to the cheap LLM judge and accepts its verdict, recording every attempt', async () => {

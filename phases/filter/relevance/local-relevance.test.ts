@@ -23,12 +23,12 @@ describe('local relevance model (bundled weights)', () => {
     }
   });
 
-  it('records an honest training report: held-out aisles, beating the cosine-only baseline', () => {
+  it('records an honest training report: held-out categories, beating the cosine-only baseline', () => {
     const { weights } = loadRelevanceWeights('hubgen-relevance-v1');
     expect(weights.features).toEqual([...FEATURE_NAMES]);
     expect(weights.embedder).toBe('use-lite-512');
-    const report = weights.training.report as { heldOut: { model: { auc: number }; cosineBaseline: { auc: number } }; aisles: { heldOut: number } };
-    expect(report.aisles.heldOut).toBeGreaterThan(0);
+    const report = weights.training.report as { heldOut: { model: { auc: number }; cosineBaseline: { auc: number } }; categories: { heldOut: number } };
+    expect(report.categories.heldOut).toBeGreaterThan(0);
     expect(report.heldOut.model.auc).toBeGreaterThan(report.heldOut.cosineBaseline.auc);
   });
 

@@ -80,7 +80,7 @@ export function loadRelevanceWeights(model: string): { weights: RelevanceWeights
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new Error(`relevance weights for "${model}" not found at ${path}; train them with \`npx tsx phases/filter/relevance/train-cli.ts\` (${(e as Error).message})`);
+      throw new Error(`relevance weights for "${model}" not found at ${path}; train them with \`hubgen train-relevance --out <file>\` (${(e as Error).message})`);
     }
     entry = { weights: validateRelevanceWeights(JSON.parse(text), path), digest: sha256(text) };
     loaded.set(model, entry);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../../../datasets/instacart/load.js';
+import { realCatalogue } from '../../../testing/real-data.js';
 import type { Catalogue } from '../../../catalogue/types.js';
 import { hashingEmbedder } from '../../../testing/hashing-embedder.js';
 import { localRelevanceScorer, validateRelevanceWeights } from './local-relevance.js';
@@ -49,7 +49,7 @@ describe('training primitives', () => {
 describe('silver pairs and training on the real catalogue', () => {
   let catalogue: Catalogue;
   beforeAll(async () => {
-    ({ catalogue } = await loadCatalogue(resolve('data/instacart')));
+    catalogue = await realCatalogue();
   });
 
   it('runTrainRelevance (the CLI) reports without touching the bundled weights unless given --out', async () => {
@@ -60,21 +60,21 @@ describe('silver pairs and training on the real catalogue', () => {
     expect(await readFile(bundledWeightsPath(), 'utf8')).toBe(bundled);
   });
 
-  it('balances labels, keeps held-out aisles apart, and never uses a query phrase as its own positive', () => {
-    const pairs = buildSilverPairs(catalogue, undefined, { seed: 5, perAisle: 4 });
+  it('balances labels, keeps held-out categories apart, and never uses a query phrase as its own positive', () => {
+    const pairs = buildSilverPairs(catalogue, undefined, { seed: 5, perCategory: 4 });
     expect(pairs.filter((p) => p.label === 1).length).toBe(pairs.filter((p) => p.label === 0).length);
-    expect(buildSilverPairs(catalogue, undefined, { seed: 5, perAisle: 4 })).toEqual(pairs);
+    expect(buildSilverPairs(catalogue, undefined, { seed: 5, perCategory: 4 })).toEqual(pairs);
 
-    const aisleOfName = new Map([...catalogue.products.values()].map((p) => [p.name, p.aisleId]));
-    const heldOutAisles = new Set(pairs.filter((p) => p.heldOut).flatMap((p) => p.aisleIds));
-    expect(heldOutAisles.size).toBeGreaterThan(10);
+    const categoryOfName = new Map([...catalogue.products.values()].map((p) => [p.name, p.categoryId]));
+    const heldOutCategories = new Set(pairs.filter((p) => p.heldOut).flatMap((p) => p.categoryIds));
+    expect(heldOutCategories.size).toBeGreaterThan(10);
     for (const p of pairs) {
-      const aisle = aisleOfName.get(p.text)!;
-      expect(heldOutAisles.has(aisle), `${p.text} (${p.heldOut ? 'held-out' : 'train'} pair)`).toBe(p.heldOut);
-      expect(p.aisleIds.includes(aisle)).toBe(p.label === 1);
+      const category = categoryOfName.get(p.text)!;
+      expect(heldOutCategories.has(category), `${p.text} (${p.heldOut ? 'held-out' : 'train'} pair)`).toBe(p.heldOut);
+      expect(p.categoryIds.includes(category)).toBe(p.label === 1);
       expect(p.query.includes(p.text)).toBe(false);
     }
-    const names = new Set(pairs.map((p) => catalogue.aisles.get(p.aisleIds[0])!.name));
+    const names = new Set(pairs.map((p) => catalogue.categories.get(p.categoryIds[0])!.name));
     expect(names.has('missing')).toBe(false);
     expect(names.has('other')).toBe(false);
   });
@@ -83,7 +83,7 @@ describe('silver pairs and training on the real catalogue', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hubgen-relevance-'));
     try {
       const out = join(dir, 'w.json');
-      const report = await trainAndWriteRelevance({ catalogue, embedder: hashingEmbedder(), perAisle: 4, seed: 3, out });
+      const report = await trainAndWriteRelevance({ catalogue, embedder: hashingEmbedder(), perCategory: 4, seed: 3, out });
       expect(report.out).toBe(out);
       expect(report.embedder).toBe('test-hashing-256');
       expect(report.pairs.train).toBeGreaterThan(report.pairs.heldOut);

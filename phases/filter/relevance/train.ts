@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Catalogue, Product } from '../../../catalogue/types.js';
+import { compareIds, type Catalogue, type Product } from '../../../catalogue/types.js';
 import { PLACEHOLDER_NAMES } from '../../../catalogue/names.js';
 import { mulberry32, shuffled } from '../../../base/random.js';
 import type { KeywordCorpus } from '../../../retrieval/corpus-types.js';
@@ -12,23 +12,23 @@ import { contentTokens } from '../text.js';
 import { FEATURE_NAMES, type IdfTable } from './features.js';
 import { featuresForPairs, LOCAL_RELEVANCE_MODELS, predictRelevance, validateRelevanceWeights, type RelevanceWeights } from './local-relevance.js';
 
-/** A silver-labelled pair: labels come from the catalogue's own aisle structure, not from people. */
+/** A silver-labelled pair: labels come from the catalogue's own category structure, not from people. */
 export interface SilverPair {
   readonly query: string;
   readonly text: string;
   readonly label: 0 | 1;
-  /** The aisle(s) the query stands for. */
-  readonly aisleIds: readonly number[];
-  /** True when the pair belongs to the held-out aisles: every text in it comes from held-out aisles. */
+  /** The category(s) the query stands for. */
+  readonly categoryIds: readonly string[];
+  /** True when the pair belongs to the held-out categories: every text in it comes from held-out categories. */
   readonly heldOut: boolean;
   readonly kind: 'positive' | 'same-department negative' | 'other-department negative';
 }
 
 export interface SilverOptions {
   readonly seed?: number;
-  /** Positive texts per aisle per query form (negatives: as many). */
-  readonly perAisle?: number;
-  /** Share of aisles held out for evaluation. */
+  /** Positive texts per category per query form (negatives: as many). */
+  readonly perCategory?: number;
+  /** Share of categories held out for evaluation. */
   readonly heldOutShare?: number;
 }
 
@@ -38,76 +38,76 @@ function sample<T>(items: readonly T[], n: number, rnd: () => number): T[] {
 }
 
 /**
- * Silver pairs from the real catalogue. Aisles are first split into train and held-out sets, and
- * every pair draws its texts from one side only, so held-out figures measure aisles never seen in
- * training. Three query forms stand in for what the filter scores at run time: the bare aisle name
- * ("fresh herbs"); a theme-like text, the aisle name followed by three of its corpus phrases; and a
- * two-aisle theme (the aisle and a sibling in its department, two phrases of each).
- * Positives: products and corpus phrases of the query's aisle(s), never its seed phrases. Negatives,
- * as many: for single-aisle queries half from a sibling aisle in the same department (hard), half
- * from another department; for two-aisle queries all from other departments.
+ * Silver pairs from the real catalogue. Categories are first split into train and held-out sets, and
+ * every pair draws its texts from one side only, so held-out figures measure categories never seen in
+ * training. Three query forms stand in for what the filter scores at run time: the bare category name
+ * ("fresh herbs"); a theme-like text, the category name followed by three of its corpus phrases; and a
+ * two-category theme (the category and a sibling in its department, two phrases of each).
+ * Positives: products and corpus phrases of the query's category(s), never its seed phrases. Negatives,
+ * as many: for single-category queries half from a sibling category in the same department (hard), half
+ * from another department; for two-category queries all from other departments.
  */
 export function buildSilverPairs(catalogue: Catalogue, corpus: KeywordCorpus | undefined, options: SilverOptions = {}): SilverPair[] {
   const seed = options.seed ?? 7;
   // mulberry32, not seededRandom: a retrain with the same seed must reproduce the same weights, whatever number it is given.
   const rnd = mulberry32(seed);
-  const per = options.perAisle ?? 8;
-  const byAisle = new Map<number, Product[]>();
-  for (const p of [...catalogue.products.values()].sort((a, b) => a.id - b.id)) {
-    const aisle = catalogue.aisles.get(p.aisleId)?.name;
+  const per = options.perCategory ?? 8;
+  const byCategory = new Map<string, Product[]>();
+  for (const p of [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id))) {
+    const category = catalogue.categories.get(p.categoryId)?.name;
     const dept = catalogue.departments.get(p.departmentId)?.name;
-    // Placeholder aisles/departments carry no meaning to learn from.
-    if (!aisle || !dept || PLACEHOLDER_NAMES.has(aisle) || PLACEHOLDER_NAMES.has(dept)) continue;
-    const list = byAisle.get(p.aisleId) ?? [];
+    // Placeholder categories/departments carry no meaning to learn from.
+    if (!category || !dept || PLACEHOLDER_NAMES.has(category) || PLACEHOLDER_NAMES.has(dept)) continue;
+    const list = byCategory.get(p.categoryId) ?? [];
     list.push(p);
-    byAisle.set(p.aisleId, list);
+    byCategory.set(p.categoryId, list);
   }
-  const phrasesByAisle = new Map<number, string[]>();
+  const phrasesByCategory = new Map<string, string[]>();
   for (const t of corpus?.terms ?? []) {
-    // Phrases spread over many aisles ("organic", "original") say nothing about any one of them.
-    if (t.kind !== 'phrase' || t.aisles.length === 0 || t.aisles.length > 2 || !byAisle.has(t.aisles[0])) continue;
-    const list = phrasesByAisle.get(t.aisles[0]) ?? [];
+    // Phrases spread over many categories ("organic", "original") say nothing about any one of them.
+    if (t.kind !== 'phrase' || t.categories.length === 0 || t.categories.length > 2 || !byCategory.has(t.categories[0])) continue;
+    const list = phrasesByCategory.get(t.categories[0]) ?? [];
     list.push(t.text);
-    phrasesByAisle.set(t.aisles[0], list);
+    phrasesByCategory.set(t.categories[0], list);
   }
-  const aisleIds = [...byAisle.keys()].sort((a, b) => a - b);
-  const heldOut = new Set(sample(aisleIds, Math.round(aisleIds.length * (options.heldOutShare ?? 0.2)), mulberry32(seed + 1)));
-  const deptOf = (aisleId: number) => byAisle.get(aisleId)![0].departmentId;
+  const categoryIds = [...byCategory.keys()].sort(compareIds);
+  const heldOut = new Set(sample(categoryIds, Math.round(categoryIds.length * (options.heldOutShare ?? 0.2)), mulberry32(seed + 1)));
+  const deptOf = (categoryId: string) => byCategory.get(categoryId)![0].departmentId;
   const shortName = (p: Product) => p.name.split(/\s+/).slice(-2).join(' ').toLowerCase();
-  const textsOf = (a: number) => [...byAisle.get(a)!.map((p) => p.name), ...(phrasesByAisle.get(a) ?? [])];
-  const seedsOf = (a: number, n: number) => {
-    const phrases = phrasesByAisle.get(a) ?? [];
-    return phrases.length >= n ? sample(phrases, n, rnd) : sample(byAisle.get(a)!, n, rnd).map(shortName);
+  const textsOf = (a: string) => [...byCategory.get(a)!.map((p) => p.name), ...(phrasesByCategory.get(a) ?? [])];
+  const seedsOf = (a: string, n: number) => {
+    const phrases = phrasesByCategory.get(a) ?? [];
+    return phrases.length >= n ? sample(phrases, n, rnd) : sample(byCategory.get(a)!, n, rnd).map(shortName);
   };
-  const pickFrom = (aisles: readonly number[]) => {
-    const pool = textsOf(aisles[Math.floor(rnd() * aisles.length)]);
+  const pickFrom = (categories: readonly string[]) => {
+    const pool = textsOf(categories[Math.floor(rnd() * categories.length)]);
     return pool[Math.floor(rnd() * pool.length)];
   };
   const pairs: SilverPair[] = [];
 
-  for (const aisleId of aisleIds) {
-    const side = heldOut.has(aisleId);
-    const sameSide = aisleIds.filter((a) => heldOut.has(a) === side);
-    const siblings = sameSide.filter((a) => a !== aisleId && deptOf(a) === deptOf(aisleId));
-    const name = catalogue.aisles.get(aisleId)!.name;
-    const forms: { query: string; aisles: number[]; seeds: string[] }[] = [];
-    const seeds = seedsOf(aisleId, 3);
-    forms.push({ query: name, aisles: [aisleId], seeds: [] });
-    forms.push({ query: `${name}: ${seeds.join(', ')}`, aisles: [aisleId], seeds });
+  for (const categoryId of categoryIds) {
+    const side = heldOut.has(categoryId);
+    const sameSide = categoryIds.filter((a) => heldOut.has(a) === side);
+    const siblings = sameSide.filter((a) => a !== categoryId && deptOf(a) === deptOf(categoryId));
+    const name = catalogue.categories.get(categoryId)!.name;
+    const forms: { query: string; categories: string[]; seeds: string[] }[] = [];
+    const seeds = seedsOf(categoryId, 3);
+    forms.push({ query: name, categories: [categoryId], seeds: [] });
+    forms.push({ query: `${name}: ${seeds.join(', ')}`, categories: [categoryId], seeds });
     if (siblings.length) {
       const partner = siblings[Math.floor(rnd() * siblings.length)];
-      const both = [...seedsOf(aisleId, 2), ...seedsOf(partner, 2)];
-      forms.push({ query: `${name} and ${catalogue.aisles.get(partner)!.name}: ${both.join(', ')}`, aisles: [aisleId, partner], seeds: both });
+      const both = [...seedsOf(categoryId, 2), ...seedsOf(partner, 2)];
+      forms.push({ query: `${name} and ${catalogue.categories.get(partner)!.name}: ${both.join(', ')}`, categories: [categoryId, partner], seeds: both });
     }
     for (const form of forms) {
-      const otherDept = sameSide.filter((a) => !form.aisles.some((f) => deptOf(f) === deptOf(a)));
-      const hardPool = form.aisles.length === 1 ? siblings : [];
+      const otherDept = sameSide.filter((a) => !form.categories.some((f) => deptOf(f) === deptOf(a)));
+      const hardPool = form.categories.length === 1 ? siblings : [];
       // Texts in the query itself would be trivially matched; positives come from the rest.
-      const positives = form.aisles.flatMap((a) => sample(textsOf(a).filter((t) => !form.seeds.includes(t)), Math.ceil(per / form.aisles.length), rnd));
-      for (const text of positives) pairs.push({ query: form.query, text, label: 1, aisleIds: form.aisles, heldOut: side, kind: 'positive' });
+      const positives = form.categories.flatMap((a) => sample(textsOf(a).filter((t) => !form.seeds.includes(t)), Math.ceil(per / form.categories.length), rnd));
+      for (const text of positives) pairs.push({ query: form.query, text, label: 1, categoryIds: form.categories, heldOut: side, kind: 'positive' });
       for (let i = 0; i < positives.length; i++) {
         const hard = i % 2 === 0 && hardPool.length > 0;
-        pairs.push({ query: form.query, text: pickFrom(hard ? hardPool : otherDept), label: 0, aisleIds: form.aisles, heldOut: side, kind: hard ? 'same-department negative' : 'other-department negative' });
+        pairs.push({ query: form.query, text: pickFrom(hard ? hardPool : otherDept), label: 0, categoryIds: form.categories, heldOut: side, kind: hard ? 'same-department negative' : 'other-department negative' });
       }
     }
   }
@@ -193,8 +193,8 @@ export interface TrainRelevanceOptions {
   readonly embedder: Embedder;
   readonly model?: string;
   readonly seed?: number;
-  readonly perAisle?: number;
-  /** Share of aisles whose pairs are held out for the report (never trained on). */
+  readonly perCategory?: number;
+  /** Share of categories whose pairs are held out for the report (never trained on). */
   readonly heldOutShare?: number;
   readonly logger?: Logger;
 }
@@ -204,16 +204,16 @@ export interface TrainRelevanceReport {
   readonly embedder: string;
   readonly features: readonly string[];
   readonly pairs: { readonly train: number; readonly heldOut: number };
-  readonly aisles: { readonly train: number; readonly heldOut: number };
+  readonly categories: { readonly train: number; readonly heldOut: number };
   /** Held-out metrics of the learned model and of a logistic regression on cosine alone. */
   readonly heldOut: { readonly model: ClassifierMetrics; readonly cosineBaseline: ClassifierMetrics };
   readonly train: { readonly model: ClassifierMetrics };
 }
 
 /**
- * Trains the local relevance model on silver pairs from the catalogue. Aisles are split into train
- * and held-out sets, so the held-out figures measure generalisation to aisles the model never saw.
- * The returned weights are the ones fitted on the train aisles: the report describes them exactly.
+ * Trains the local relevance model on silver pairs from the catalogue. Categories are split into train
+ * and held-out sets, so the held-out figures measure generalisation to categories the model never saw.
+ * The returned weights are the ones fitted on the train categories: the report describes them exactly.
  */
 export async function trainRelevance(options: TrainRelevanceOptions): Promise<{ weights: RelevanceWeights; report: TrainRelevanceReport }> {
   const { catalogue, corpus, embedder, logger } = options;
@@ -221,11 +221,11 @@ export async function trainRelevance(options: TrainRelevanceOptions): Promise<{ 
   const seed = options.seed ?? 7;
   const heldOutShare = options.heldOutShare ?? 0.2;
   if (catalogue.products.size === 0) throw new Error('trainRelevance: the catalogue has no products; load the Instacart data first');
-  const pairs = buildSilverPairs(catalogue, corpus, { seed, perAisle: options.perAisle, heldOutShare });
-  const aisleIds = [...new Set(pairs.flatMap((p) => p.aisleIds))].sort((a, b) => a - b);
-  const heldOutAisles = new Set(pairs.filter((p) => p.heldOut).flatMap((p) => p.aisleIds));
+  const pairs = buildSilverPairs(catalogue, corpus, { seed, perCategory: options.perCategory, heldOutShare });
+  const categoryIds = [...new Set(pairs.flatMap((p) => p.categoryIds))].sort(compareIds);
+  const heldOutCategories = new Set(pairs.filter((p) => p.heldOut).flatMap((p) => p.categoryIds));
   const idf = buildIdfTable(catalogue);
-  logger?.info({ pairs: pairs.length, aisles: aisleIds.length, heldOutAisles: heldOutAisles.size, embedder: embedder.id }, 'relevance training: embedding silver pairs');
+  logger?.info({ pairs: pairs.length, categories: categoryIds.length, heldOutCategories: heldOutCategories.size, embedder: embedder.id }, 'relevance training: embedding silver pairs');
   const X = await featuresForPairs(pairs, embedder, idf);
   const split = (held: boolean) => pairs.map((p, i) => ({ p, x: X[i] })).filter(({ p }) => p.heldOut === held);
   const train = split(false);
@@ -239,7 +239,7 @@ export async function trainRelevance(options: TrainRelevanceOptions): Promise<{ 
     embedder: embedder.id,
     features: FEATURE_NAMES,
     pairs: { train: train.length, heldOut: test.length },
-    aisles: { train: aisleIds.length - heldOutAisles.size, heldOut: heldOutAisles.size },
+    categories: { train: categoryIds.length - heldOutCategories.size, heldOut: heldOutCategories.size },
     heldOut: { model: evaluate(test, fit, (x) => x), cosineBaseline: evaluate(test, cosFit, (x) => [x[0]]) },
     train: { model: evaluate(train, fit, (x) => x) },
   };
@@ -255,11 +255,11 @@ export async function trainRelevance(options: TrainRelevanceOptions): Promise<{ 
     bias: r6(fit.bias),
     idf,
     training: {
-      data: 'Instacart 2017 catalogue (products.csv, aisles.csv, departments.csv) and the keyword corpus mined from it; silver labels from aisle membership',
+      data: 'Instacart 2017 catalogue (products.csv, categories.csv, departments.csv) and the keyword corpus mined from it; silver labels from category membership',
       seed,
-      perAisle: options.perAisle ?? 8,
+      perCategory: options.perCategory ?? 8,
       heldOutShare,
-      heldOutAisles: [...heldOutAisles].sort((a, b) => a - b),
+      heldOutCategories: [...heldOutCategories].sort(compareIds),
       kinds: Object.fromEntries(['positive', 'same-department negative', 'other-department negative'].map((k) => [k, pairs.filter((p) => p.kind === k).length])),
       corpusTerms: corpus?.terms.length ?? 0,
       report,
