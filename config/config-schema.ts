@@ -95,6 +95,22 @@ export const configSchema = {
       },
       default: {},
     },
+    /** Where phase artefacts live. Workers on several machines share one Redis store and never pay twice for a hash. */
+    artefactStore: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** `fs`: JSON files under <workDir>/artefacts, one machine. `redis`: shared by every process pointing at `url`. */
+        kind: { enum: ['fs', 'redis'], default: 'fs' },
+        /** redis://host:port[/db]; REDIS_URL sets it. */
+        url: { type: 'string', minLength: 1 },
+        /** Prepended to every key, so several deployments can share one Redis. */
+        prefix: { type: 'string', minLength: 1, default: 'hubgen:' },
+        /** How long a worker's claim to compute an artefact lives without renewal; a crashed worker's claim lapses after this. */
+        claimLeaseMs: { type: 'integer', minimum: 100, default: 30000 },
+      },
+      default: {},
+    },
     embedding: {
       type: 'object',
       additionalProperties: false,
