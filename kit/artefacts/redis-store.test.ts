@@ -64,6 +64,23 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `redis store at ${REDIS_URL}` : 'redis s
     return { store, corrupt: async (hash, text) => void (await store.redis.set(store.keyOf(hash), text)) };
   });
 
+  it('stores artefacts gzipped, reads uncompressed ones too, and reports a damaged gzip as corrupt', async () => {
+    const store = await open();
+    const plain = await open(store.prefix);
+    const a = makeArtefact(keyFor(7), { text: 'greek yogurt '.repeat(200) }, provenance, 'x');
+    await store.write(a);
+    const raw = (await store.redis.getBuffer(store.keyOf(a.hash)))!;
+    expect(raw.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(raw.length).toBeLessThan(JSON.stringify(a).length / 5);
+    const b = makeArtefact(keyFor(8), 'plain', provenance, 'x');
+    await new RedisArtefactStore(plain.redis, { prefix: store.prefix, compression: 'none' }).write(b);
+    expect((await store.read(b.hash)).status).toBe('hit');
+    await store.redis.set(store.keyOf(a.hash), raw.subarray(0, raw.length - 8));
+    const r = await store.read(a.hash);
+    expect(r.status).toBe('corrupt');
+    if (r.status === 'corrupt') expect(r.problem).toMatch(/not valid gzip/);
+  });
+
   it('createArtefactStore connects the store the config names', async () => {
     const store = await createArtefactStore(loadConfig({ env: { HUBGEN_ARTEFACT_STORE: 'redis', REDIS_URL }, cwd: '/nonexistent', overrides: { artefactStore: { prefix: prefixes() } } }));
     try {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../base/redis.js';
 import { integrityProblem, type Artefact } from './artefact.js';
@@ -12,6 +14,11 @@ export interface RedisArtefactStoreOptions {
    * and a crashed holder's claim lapses after it. @default 30000
    */
   readonly claimLeaseMs?: number;
+  /**
+   * `gzip` stores each artefact gzipped: Redis holds everything in memory, and artefact JSON
+   * shrinks 3-6x for about a millisecond per write. Reads accept both forms. @default "gzip"
+   */
+  readonly compression?: 'gzip' | 'none';
   /** Close the connection with the store (true when the store opened it). @default false */
   readonly ownsConnection?: boolean;
 }
@@ -26,11 +33,15 @@ type ClaimScripts = Redis & {
   hubgenClaimRelease(key: string, token: string): Promise<number>;
 };
 
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
+const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
 /** Escapes SCAN MATCH glob characters, so a prefix is matched literally. */
 const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
 
 /**
- * Redis store: one string per artefact (compact JSON) under `<prefix>artefact:<hash>`, shared by
+ * Redis store: one string per artefact (gzipped JSON) under `<prefix>artefact:<hash>`, shared by
  * every worker that points at the same server. SET is atomic, so a reader sees a whole artefact
  * or none. Claims to compute live under `<prefix>claim:<hash>` as `SET NX PX` leases.
  */
@@ -38,6 +49,7 @@ export class RedisArtefactStore implements ArtefactStore {
   readonly kind = 'redis';
   readonly prefix: string;
   readonly claimLeaseMs: number;
+  readonly compression: 'gzip' | 'none';
   private readonly ownsConnection: boolean;
 
   constructor(
@@ -46,6 +58,7 @@ export class RedisArtefactStore implements ArtefactStore {
   ) {
     this.prefix = options.prefix ?? 'hubgen:';
     this.claimLeaseMs = options.claimLeaseMs ?? 30_000;
+    this.compression = options.compression ?? 'gzip';
     this.ownsConnection = options.ownsConnection ?? false;
     // defineCommand sends EVALSHA and falls back to EVAL once per connection when the script is not cached.
     if (!('hubgenClaimRenew' in redis)) {
@@ -63,8 +76,14 @@ export class RedisArtefactStore implements ArtefactStore {
   }
 
   async read<T>(hash: string): Promise<ReadResult<T>> {
-    const text = await this.redis.get(this.keyOf(hash));
-    if (text === null) return { status: 'miss' };
+    const raw = await this.redis.getBuffer(this.keyOf(hash));
+    if (raw === null) return { status: 'miss' };
+    let text: string;
+    try {
+      text = (isGzip(raw) ? await gunzip(raw) : raw).toString('utf8');
+    } catch (e) {
+      return { status: 'corrupt', problem: `${this.keyOf(hash)} is not valid gzip (${(e as Error).message})` };
+    }
     let artefact: Artefact<T>;
     try {
       artefact = JSON.parse(text) as Artefact<T>;
@@ -76,7 +95,9 @@ export class RedisArtefactStore implements ArtefactStore {
   }
 
   async write(artefact: Artefact): Promise<void> {
-    await this.redis.set(this.keyOf(artefact.hash), JSON.stringify(artefact));
+    const json = JSON.stringify(artefact);
+    // Level 1: most of the size win at a third of the default level's CPU.
+    await this.redis.set(this.keyOf(artefact.hash), this.compression === 'gzip' ? await gzip(json, { level: 1 }) : json);
   }
 
   async delete(hash: string): Promise<void> {
