@@ -111,6 +111,19 @@ export const configSchema = {
       },
       default: {},
     },
+    /** Where providers' requests/tokens-per-minute allowances live: per process, or in Redis so they hold across every worker. */
+    limiterStore: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** `process`: each process paces itself (one worker). `redis`: every process pointing at `url` shares one allowance per provider. */
+        kind: { enum: ['process', 'redis'], default: 'process' },
+        /** redis://host:port[/db]; REDIS_URL sets it. */
+        url: { type: 'string', minLength: 1 },
+        prefix: { type: 'string', minLength: 1, default: 'hubgen:' },
+      },
+      default: {},
+    },
     embedding: {
       type: 'object',
       additionalProperties: false,

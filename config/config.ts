@@ -73,6 +73,12 @@ function envOverrides(env: NodeJS.ProcessEnv): Json {
       ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}),
     };
   }
+  if (env.HUBGEN_LIMITER_STORE || env.REDIS_URL) {
+    o.limiterStore = {
+      ...(env.HUBGEN_LIMITER_STORE ? { kind: env.HUBGEN_LIMITER_STORE } : {}),
+      ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}),
+    };
+  }
   if (env.OPENAI_BASE_URL) o.providers = { openai: { baseURL: env.OPENAI_BASE_URL } };
   return o;
 }
@@ -119,6 +125,9 @@ export function validateConfig(raw: Json, source = '<inline config>'): HubgenCon
   }
   if (cfg.artefactStore.kind === 'redis' && !cfg.artefactStore.url) {
     throw new ConfigError(source, '/artefactStore/url is required when /artefactStore/kind is "redis" (or set REDIS_URL)');
+  }
+  if (cfg.limiterStore.kind === 'redis' && !cfg.limiterStore.url) {
+    throw new ConfigError(source, '/limiterStore/url is required when /limiterStore/kind is "redis" (or set REDIS_URL)');
   }
   return cfg;
 }
