@@ -43,15 +43,21 @@ const roleBinding = {
   },
 } as const;
 
+const tokenPrices = {
+  /** Dollars per 1M tokens. */
+  input: { type: 'number', minimum: 0 },
+  cachedInput: { type: 'number', minimum: 0 },
+  output: { type: 'number', minimum: 0 },
+} as const;
+
 const price = {
   type: 'object',
   additionalProperties: false,
   required: ['input', 'output'],
   properties: {
-    /** Dollars per 1M tokens. */
-    input: { type: 'number', minimum: 0 },
-    cachedInput: { type: 'number', minimum: 0 },
-    output: { type: 'number', minimum: 0 },
+    ...tokenPrices,
+    /** Prices through the Batch API, when they are not list price less /batch/discount. */
+    batch: { type: 'object', additionalProperties: false, required: ['input', 'output'], properties: tokenPrices },
   },
 } as const;
 
@@ -201,6 +207,20 @@ export const configSchema = {
             corpusSlice: { type: 'integer', minimum: 10, maximum: 5000, default: 400 },
           },
         },
+      },
+    },
+    /** The OpenAI Batch API path for nightly runs. */
+    batch: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Share of list price the Batch API takes off (OpenAI: half), for models without their own /prices/<model>/batch. */
+        discount: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+        /** How often a batch's status is asked for. */
+        pollIntervalMs: { type: 'integer', minimum: 10, default: 30000 },
+        /** Requests per batch; more are split over several (the API takes at most 50,000 and 200 MB per batch). */
+        maxRequestsPerBatch: { type: 'integer', minimum: 1, maximum: 50000, default: 50000 },
       },
     },
     run: {
