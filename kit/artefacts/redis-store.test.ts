@@ -162,11 +162,12 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `redis store at ${REDIS_URL}` : 'redis s
 
     it('renews the claim while a computation outlasts the lease, so no other worker starts it', async () => {
       const prefix = prefixes();
-      const [a, b] = await Promise.all([open(prefix, 150), open(prefix, 150)]);
+      // Renewed every ~133 ms; only a stall of over 260 ms on a loaded machine could let it lapse.
+      const [a, b] = await Promise.all([open(prefix, 400), open(prefix, 400)]);
       let calls = 0;
       const slow = async () => {
         calls++;
-        await sleep(600);
+        await sleep(1200);
         return { data: 'slow', provenance };
       };
       const first = cachedArtefact({ artefacts: a, logger, clock: systemClock }, keyFor(4), slow);
