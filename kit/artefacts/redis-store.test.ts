@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runArtefactStoreContract } from '../../testing/artefact-store-contract.js';
@@ -192,6 +194,63 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `redis store at ${REDIS_URL}` : 'redis s
       expect(await fresh!.renew()).toBe(true);
       await fresh!.release();
       expect(await a.claim(hash)).toBeDefined();
+    });
+  });
+
+  describe('cachedArtefact across OS processes', () => {
+    /** A worker process; `next()` reads its next stdout line. */
+    function worker(prefix: string, computeMs: number, leaseMs: number) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'testing/artefact-claim-worker.ts', REDIS_URL!, prefix, String(computeMs), String(leaseMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      return { child, next: async () => ((await lines.next()).value as string | undefined) ?? '', go: () => child.stdin!.write('go\n') };
+    }
+    const computations = async (prefix: string) => Number(await opened[0].redis.get(`${prefix}computations`));
+
+    it('three processes asking for one artefact at once compute it once', async () => {
+      const prefix = prefixes();
+      await open(prefix);
+      const workers = [worker(prefix, 300, 5000), worker(prefix, 300, 5000), worker(prefix, 300, 5000)];
+      try {
+        expect(await Promise.all(workers.map((w) => w.next()))).toEqual(['ready', 'ready', 'ready']);
+        for (const w of workers) w.go();
+        const results = await Promise.all(
+          workers.map(async (w) => {
+            let line = await w.next();
+            if (line === 'computing') line = await w.next();
+            return JSON.parse(line) as { cached: boolean; by: number };
+          }),
+        );
+        expect(await computations(prefix)).toBe(1);
+        expect(results.filter((r) => !r.cached)).toHaveLength(1);
+        expect(new Set(results.map((r) => r.by)).size).toBe(1);
+      } finally {
+        for (const w of workers) w.child.kill();
+      }
+    });
+
+    it('a process killed with SIGKILL while computing: another takes over once its lease lapses', async () => {
+      const prefix = prefixes();
+      await open(prefix);
+      const doomed = worker(prefix, 60_000, 600);
+      const survivor = worker(prefix, 50, 600);
+      try {
+        expect([await doomed.next(), await survivor.next()]).toEqual(['ready', 'ready']);
+        doomed.go();
+        expect(await doomed.next()).toBe('computing'); // holds the claim now
+        survivor.go();
+        await sleep(100); // the survivor is waiting on the claim
+        doomed.child.kill('SIGKILL');
+        const t0 = performance.now();
+        let line = await survivor.next();
+        expect(line).toBe('computing');
+        line = await survivor.next();
+        expect(JSON.parse(line)).toEqual({ cached: false, by: survivor.child.pid });
+        expect(performance.now() - t0).toBeLessThan(5000);
+        expect(await computations(prefix)).toBe(2); // the killed one's, then the survivor's
+      } finally {
+        doomed.child.kill('SIGKILL');
+        survivor.child.kill();
+      }
     });
   });
 });
