@@ -257,6 +257,20 @@ describe('a restarted process', () => {
   });
 });
 
+describe('cancel', () => {
+  it('cancels a job still running; the waiting run reports its unrun lines as batch_cancelled', async () => {
+    server.enqueueBatch({ inProgressPolls: 1000 });
+    const { make } = await runner();
+    const waiting = make().run('job-cancel', 'cheap', [request('c1'), request('c2')]);
+    while ((server.batches[0]?.polls ?? 0) < 2) await new Promise((r) => setTimeout(r, 5));
+    await make().cancel('job-cancel'); // another process, e.g. an operator's command
+    const run = await waiting;
+    expect(run.batches[0].status).toBe('cancelled');
+    expect(run.outcomes.map((o) => (o.status === 'failed' ? o.code : o.status))).toEqual(['batch_cancelled', 'batch_cancelled']);
+    expect(server.batchCalls.cancels).toBe(1);
+  });
+});
+
 describe('requests the runner refuses', () => {
   it('duplicate custom_ids, and roles without a Batch API', async () => {
     const { make } = await runner();
