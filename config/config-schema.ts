@@ -43,15 +43,21 @@ const roleBinding = {
   },
 } as const;
 
+const tokenPrices = {
+  /** Dollars per 1M tokens. */
+  input: { type: 'number', minimum: 0 },
+  cachedInput: { type: 'number', minimum: 0 },
+  output: { type: 'number', minimum: 0 },
+} as const;
+
 const price = {
   type: 'object',
   additionalProperties: false,
   required: ['input', 'output'],
   properties: {
-    /** Dollars per 1M tokens. */
-    input: { type: 'number', minimum: 0 },
-    cachedInput: { type: 'number', minimum: 0 },
-    output: { type: 'number', minimum: 0 },
+    ...tokenPrices,
+    /** Prices through the Batch API, when they are not list price less /batch/discount. */
+    batch: { type: 'object', additionalProperties: false, required: ['input', 'output'], properties: tokenPrices },
   },
 } as const;
 
@@ -92,6 +98,35 @@ export const configSchema = {
         kind: { enum: ['embedded', 'qdrant'], default: 'embedded' },
         url: { type: 'string', minLength: 1 },
         apiKeyEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+      },
+      default: {},
+    },
+    /** Where phase artefacts live. Workers on several machines share one Redis store and never pay twice for a hash. */
+    artefactStore: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** `fs`: JSON files under <workDir>/artefacts, one machine. `redis`: shared by every process pointing at `url`. */
+        kind: { enum: ['fs', 'redis'], default: 'fs' },
+        /** redis://host:port[/db]; REDIS_URL sets it. */
+        url: { type: 'string', minLength: 1 },
+        /** Prepended to every key, so several deployments can share one Redis. */
+        prefix: { type: 'string', minLength: 1, default: 'hubgen:' },
+        /** How long a worker's claim to compute an artefact lives without renewal; a crashed worker's claim lapses after this. */
+        claimLeaseMs: { type: 'integer', minimum: 100, default: 30000 },
+      },
+      default: {},
+    },
+    /** Where providers' requests/tokens-per-minute allowances live: per process, or in Redis so they hold across every worker. */
+    limiterStore: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** `process`: each process paces itself (one worker). `redis`: every process pointing at `url` shares one allowance per provider. */
+        kind: { enum: ['process', 'redis'], default: 'process' },
+        /** redis://host:port[/db]; REDIS_URL sets it. */
+        url: { type: 'string', minLength: 1 },
+        prefix: { type: 'string', minLength: 1, default: 'hubgen:' },
       },
       default: {},
     },
@@ -172,6 +207,20 @@ export const configSchema = {
             corpusSlice: { type: 'integer', minimum: 10, maximum: 5000, default: 400 },
           },
         },
+      },
+    },
+    /** The OpenAI Batch API path for nightly runs. */
+    batch: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Share of list price the Batch API takes off (OpenAI: half), for models without their own /prices/<model>/batch. */
+        discount: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+        /** How often a batch's status is asked for. */
+        pollIntervalMs: { type: 'integer', minimum: 10, default: 30000 },
+        /** Requests per batch; more are split over several (the API takes at most 50,000 and 200 MB per batch). */
+        maxRequestsPerBatch: { type: 'integer', minimum: 1, maximum: 50000, default: 50000 },
       },
     },
     run: {

@@ -89,6 +89,21 @@ describe('env overrides', () => {
     expect(() => loadConfig({ env: { HUBGEN_VECTOR_STORE: 'qdrant' }, cwd: emptyDir() })).toThrow(/\/vectorStore\/url is required/);
   });
 
+  it('HUBGEN_ARTEFACT_STORE=redis and REDIS_URL select the shared store; REDIS_URL alone leaves the local one', () => {
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).artefactStore).toEqual({ kind: 'fs', prefix: 'hubgen:', claimLeaseMs: 30000 });
+    const shared = loadConfig({ env: { HUBGEN_ARTEFACT_STORE: 'redis', REDIS_URL: 'redis://10.0.0.5:6379/2' }, cwd: emptyDir() });
+    expect(shared.artefactStore).toMatchObject({ kind: 'redis', url: 'redis://10.0.0.5:6379/2' });
+    expect(loadConfig({ env: { REDIS_URL: 'redis://10.0.0.5:6379' }, cwd: emptyDir() }).artefactStore.kind).toBe('fs');
+    expect(() => loadConfig({ env: { HUBGEN_ARTEFACT_STORE: 'redis' }, cwd: emptyDir() })).toThrow(/\/artefactStore\/url is required when \/artefactStore\/kind is "redis" \(or set REDIS_URL\)/);
+    expect(() => loadConfig({ env: { HUBGEN_ARTEFACT_STORE: 'postgres' }, cwd: emptyDir() })).toThrow(/\/artefactStore\/kind must be equal to one of the allowed values: "fs", "redis"/);
+  });
+
+  it('HUBGEN_LIMITER_STORE=redis and REDIS_URL share rate limits across processes; per process by default', () => {
+    expect(loadConfig({ env: { REDIS_URL: 'redis://r:6379' }, cwd: emptyDir() }).limiterStore).toEqual({ kind: 'process', url: 'redis://r:6379', prefix: 'hubgen:' });
+    expect(loadConfig({ env: { HUBGEN_LIMITER_STORE: 'redis', REDIS_URL: 'redis://r:6379' }, cwd: emptyDir() }).limiterStore.kind).toBe('redis');
+    expect(() => loadConfig({ env: { HUBGEN_LIMITER_STORE: 'redis' }, cwd: emptyDir() })).toThrow(/\/limiterStore\/url is required when \/limiterStore\/kind is "redis" \(or set REDIS_URL\)/);
+  });
+
   it('HUBGEN_WORK_DIR and HUBGEN_DATA_DIR win over the file, and overrides win over env', () => {
     const { dir } = configFile(JSON.stringify({ workDir: 'from-file' }));
     expect(loadConfig({ env: { HUBGEN_WORK_DIR: '/tmp/w', HUBGEN_DATA_DIR: '/tmp/d' }, cwd: dir })).toMatchObject({ workDir: '/tmp/w', dataDir: '/tmp/d' });

@@ -52,7 +52,11 @@ export function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
-/** Environment overrides, named HUBGEN_* consistently; QDRANT_URL and OPENAI_BASE_URL are the ecosystem's own names. */
+/**
+ * Environment overrides, named HUBGEN_* consistently; QDRANT_URL, REDIS_URL and OPENAI_BASE_URL
+ * are the ecosystem's own names. A URL alone never switches a store on (HUBGEN_*_STORE does), so a
+ * REDIS_URL exported for tests or the queue leaves a local run on its local stores.
+ */
 function envOverrides(env: NodeJS.ProcessEnv): Json {
   const o: Record<string, Record<string, unknown> | string> = {};
   if (env.HUBGEN_WORK_DIR) o.workDir = env.HUBGEN_WORK_DIR;
@@ -61,6 +65,18 @@ function envOverrides(env: NodeJS.ProcessEnv): Json {
     o.vectorStore = {
       ...(env.HUBGEN_VECTOR_STORE ? { kind: env.HUBGEN_VECTOR_STORE } : {}),
       ...(env.QDRANT_URL ? { url: env.QDRANT_URL } : {}),
+    };
+  }
+  if (env.HUBGEN_ARTEFACT_STORE || env.REDIS_URL) {
+    o.artefactStore = {
+      ...(env.HUBGEN_ARTEFACT_STORE ? { kind: env.HUBGEN_ARTEFACT_STORE } : {}),
+      ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}),
+    };
+  }
+  if (env.HUBGEN_LIMITER_STORE || env.REDIS_URL) {
+    o.limiterStore = {
+      ...(env.HUBGEN_LIMITER_STORE ? { kind: env.HUBGEN_LIMITER_STORE } : {}),
+      ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}),
     };
   }
   if (env.OPENAI_BASE_URL) o.providers = { openai: { baseURL: env.OPENAI_BASE_URL } };
@@ -106,6 +122,12 @@ export function validateConfig(raw: Json, source = '<inline config>'): HubgenCon
   }
   if (cfg.vectorStore.kind === 'qdrant' && !cfg.vectorStore.url) {
     throw new ConfigError(source, '/vectorStore/url is required when /vectorStore/kind is "qdrant" (or set QDRANT_URL)');
+  }
+  if (cfg.artefactStore.kind === 'redis' && !cfg.artefactStore.url) {
+    throw new ConfigError(source, '/artefactStore/url is required when /artefactStore/kind is "redis" (or set REDIS_URL)');
+  }
+  if (cfg.limiterStore.kind === 'redis' && !cfg.limiterStore.url) {
+    throw new ConfigError(source, '/limiterStore/url is required when /limiterStore/kind is "redis" (or set REDIS_URL)');
   }
   return cfg;
 }

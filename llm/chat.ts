@@ -62,10 +62,28 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   function_call: 'tool_calls',
 };
 
-interface RawCompletion {
+/** The parts of a chat.completion body we read, live or from a batch output line. */
+export interface RawCompletion {
   model?: string;
   choices?: { finish_reason?: string | null; message?: { content?: string | null; refusal?: string | null } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number | null } | null } | null;
+}
+
+/** A chat.completion body as a ChatReply; `text` overrides the message content (LangChain's copy of it, live). */
+export function chatReplyOf(raw: RawCompletion | undefined, text?: string): ChatReply {
+  const choice = raw?.choices?.[0];
+  const refusal = choice?.message?.refusal ?? undefined;
+  const usage = raw?.usage;
+  return {
+    text: text ?? choice?.message?.content ?? '',
+    refusal,
+    finishReason: refusal ? 'refusal' : (FINISH_REASONS[choice?.finish_reason ?? ''] ?? 'unknown'),
+    tokens:
+      usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number'
+        ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 }
+        : undefined,
+    responseModel: raw?.model,
+  };
 }
 
 /** Builds one ChatOpenAI for a role and returns the single-call function the registry wraps. */
@@ -100,19 +118,7 @@ export function createChatCall(settings: ChatModelSettings): ChatCall {
         ...(responseFormat ? { response_format: responseFormat as never } : {}),
       });
       const raw = (message.additional_kwargs as { __raw_response?: RawCompletion }).__raw_response;
-      const choice = raw?.choices?.[0];
-      const refusal = choice?.message?.refusal ?? undefined;
-      const usage = raw?.usage;
-      return {
-        text: typeof message.content === 'string' ? message.content : (choice?.message?.content ?? ''),
-        refusal,
-        finishReason: refusal ? 'refusal' : (FINISH_REASONS[choice?.finish_reason ?? ''] ?? 'unknown'),
-        tokens:
-          usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number'
-            ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 }
-            : undefined,
-        responseModel: raw?.model,
-      };
+      return chatReplyOf(raw, typeof message.content === 'string' ? message.content : undefined);
     } catch (error) {
       // The client reports both a caller's abort and our timer as an AbortError; tell them apart.
       if (signal?.aborted) throw signal.reason ?? error;

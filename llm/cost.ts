@@ -35,6 +35,20 @@ export function priceUsage(model: string, tokens: TokenCounts, prices: Readonly<
   return { usage: { ...base, costUsd: costOf(tokens, price) } };
 }
 
+/**
+ * The price table the Batch API bills by: each model's own `batch` prices where configured,
+ * else its list prices less `discount` (0.5: half price). Feed it to priceUsage like the list.
+ */
+export function batchPrices(prices: Readonly<Record<string, Price>>, discount: number): Record<string, Price> {
+  const off = (x: number) => x * (1 - discount);
+  return Object.fromEntries(
+    Object.entries(prices).map(([model, p]) => [
+      model,
+      p.batch ?? { input: off(p.input), output: off(p.output), ...(p.cachedInput !== undefined ? { cachedInput: off(p.cachedInput) } : {}) },
+    ]),
+  );
+}
+
 /** One usage with the labels it can be aggregated by. */
 export interface UsageRecord {
   readonly usage: Usage;

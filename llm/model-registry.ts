@@ -5,6 +5,7 @@ import { roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } fro
 import type { ProviderConfig } from '../config/config-schema.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { ProviderLimiter } from './limits.js';
+import type { SharedRateLimits } from './shared-limits.js';
 import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from './registry.js';
 import { isRetryableError, policyDelay, resolveRetryPolicy, retryWithBackoff, type RetryPolicy } from './retry.js';
 import { generateStructuredWith, type StructuredCall } from './structured.js';
@@ -21,6 +22,12 @@ export interface ModelRegistryOptions {
   readonly retryPolicy?: Partial<RetryPolicy>;
   /** Calls after the first that carry the validator's errors back to the model. @default 1 */
   readonly maxValidationRetries?: number;
+  /**
+   * Per-minute allowances shared by every worker (openSharedRateLimits(config)); required when
+   * config.limiterStore.kind is "redis", so a run that asked for shared limits never silently
+   * paces per process. The caller closes it.
+   */
+  readonly rateLimits?: SharedRateLimits;
 }
 
 /** Defaults for a provider without a `limits` block (mirrors the config schema's defaults). */
@@ -62,6 +69,9 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
     log.warn({ warning }, 'model layer warning');
   };
   const log = logger.child({ component: 'model-registry' });
+  if (config.limiterStore?.kind === 'redis' && !options.rateLimits) {
+    throw new TypeError('config.limiterStore.kind is "redis" but no shared rate limits were given: pass { rateLimits: await openSharedRateLimits(config) } to createModelRegistry');
+  }
 
   function providerOf(role: Role): { name: string; provider: ProviderConfig } {
     const binding = config.roles[role];
@@ -73,7 +83,13 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
     let limiter = limiters.get(name);
     if (!limiter) {
       const l = provider.limits;
-      limiter = new ProviderLimiter({ concurrency: l?.concurrency ?? DEFAULT_LIMITS.concurrency, requestsPerMinute: l?.requestsPerMinute, tokensPerMinute: l?.tokensPerMinute }, { now: () => clock.monotonic() });
+      const limits = { concurrency: l?.concurrency ?? DEFAULT_LIMITS.concurrency, requestsPerMinute: l?.requestsPerMinute, tokensPerMinute: l?.tokensPerMinute };
+      const perMinute = limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined;
+      limiter = new ProviderLimiter(limits, {
+        now: () => clock.monotonic(),
+        ...(perMinute && options.rateLimits ? { allowance: options.rateLimits.allowanceFor(name, limits) } : {}),
+        onError: (e) => log.warn({ provider: name, err: (e as Error).message }, 'could not record a token correction in the shared rate limits'),
+      });
       limiters.set(name, limiter);
     }
     return limiter;

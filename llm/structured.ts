@@ -43,9 +43,35 @@ export interface StructuredDeps {
 }
 
 /** What one reply turned out to be, after any repair. */
-type Interpretation =
+export type Interpretation =
   | { readonly ok: true; readonly value: unknown; readonly repaired: boolean; readonly repairs: readonly string[] }
   | { readonly ok: false; readonly stage: StructuredFailureStage; readonly detail: string; readonly cause?: unknown; readonly ajvErrors?: readonly ErrorObject[] };
+
+/** What the live path sends for a structured request, built once so the batch path sends the same. */
+export interface StructuredRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly responseFormat: ResponseFormat;
+  readonly validate: ReturnType<typeof compileSchema>;
+  /** Set when the schema is outside the strict subset and goes out with strict: false. */
+  readonly warning?: string;
+}
+
+/**
+ * response_format json_schema (strict when the schema allows) for providers with structured
+ * outputs, else json_object with the schema in the system prompt; plus the ajv validator.
+ */
+export function structuredRequest(options: Pick<GenerateStructuredOptions, 'schema' | 'schemaName' | 'messages'>, structuredOutputs: boolean): StructuredRequest {
+  const { schema, schemaName } = options;
+  if (!Array.isArray(options.messages) || options.messages.length === 0) throw new TypeError('generateStructured needs at least one message');
+  const validate = compileSchema(schema);
+  const wire = toWireSchema(schema);
+  const responseFormat: ResponseFormat = structuredOutputs
+    ? { type: 'json_schema', json_schema: { name: wireSchemaName(schemaName), strict: wire.strictCompatible, schema: wire.schema } }
+    : { type: 'json_object' };
+  const messages = structuredOutputs ? [...options.messages] : withSchemaInstruction(options.messages, wire.schema);
+  const warning = structuredOutputs && !wire.strictCompatible ? `schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false` : undefined;
+  return { messages, responseFormat, validate, ...(warning ? { warning } : {}) };
+}
 
 /**
  * Outlines-style constrained generation over an OpenAI-compatible API: ask for schema-constrained
@@ -53,23 +79,20 @@ type Interpretation =
  * retry with the validator's errors, and otherwise throw a StructuredOutputError naming the stage.
  */
 export async function generateStructuredWith<T>(options: GenerateStructuredOptions, deps: StructuredDeps): Promise<StructuredResult<T>> {
-  const { schema, schemaName, signal } = options;
+  const { schema, signal } = options;
   const { model, call, prices, structuredOutputs, logger, monotonic } = deps;
+  const schemaName = options.schemaName;
   const maxValidationRetries = deps.maxValidationRetries ?? 1;
-  if (!Array.isArray(options.messages) || options.messages.length === 0) throw new TypeError('generateStructured needs at least one message');
-  const validate = compileSchema(schema);
-  const wire = toWireSchema(schema);
+  const request = structuredRequest(options, structuredOutputs);
+  const { validate, responseFormat } = request;
   const warnings = new Set<string>();
   const warn = (w: string) => {
     if (warnings.has(w)) return;
     warnings.add(w);
     deps.onWarning?.(w);
   };
-  if (structuredOutputs && !wire.strictCompatible) warn(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
-  const responseFormat: ResponseFormat = structuredOutputs
-    ? { type: 'json_schema', json_schema: { name: wireSchemaName(schemaName), strict: wire.strictCompatible, schema: wire.schema } }
-    : { type: 'json_object' };
-  let messages: ChatMessage[] = structuredOutputs ? [...options.messages] : withSchemaInstruction(options.messages, wire.schema);
+  if (request.warning) warn(request.warning);
+  let messages: ChatMessage[] = [...request.messages];
 
   const started = monotonic();
   const attempts: StructuredAttempt[] = [];
@@ -105,7 +128,7 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
     }
     lastReply = reply;
     const usage = usageOf(reply, messages, model, prices, warn);
-    const outcome = interpret(reply, schema, validate);
+    const outcome = interpretReply(reply, schema, validate);
     const latencyMs = monotonic() - requestStart;
     if (outcome.ok) {
       attempts.push({ ok: true, repaired: outcome.repaired, ...(outcome.repairs.length ? { detail: `repaired: ${outcome.repairs.join(', ')}` } : {}), usage, latencyMs });
@@ -146,7 +169,7 @@ function totalUsage(attempts: readonly StructuredAttempt[]): Usage {
 }
 
 /** Reported usage when the server gave it; otherwise counted with the tokenizer and flagged. */
-function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: string, prices: Readonly<Record<string, Price>>, warn: (w: string) => void): Usage {
+export function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: string, prices: Readonly<Record<string, Price>>, warn: (w: string) => void): Usage {
   let tokens: TokenCounts | undefined = reply.tokens;
   if (!tokens) {
     tokens = { inputTokens: countChatTokens(messages), cachedInputTokens: 0, outputTokens: countTokens(reply.refusal ?? reply.text) };
@@ -157,7 +180,8 @@ function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: stri
   return priced.usage;
 }
 
-function interpret(reply: ChatReply, schema: object, validate: ReturnType<typeof compileSchema>): Interpretation {
+/** Refusal, filter, parse (with fence/prose stripping and truncation closing), validate, coerce: the same rules for live and batch replies. */
+export function interpretReply(reply: ChatReply, schema: object, validate: ReturnType<typeof compileSchema>): Interpretation {
   if (reply.refusal) return { ok: false, stage: 'refusal', detail: `the model refused: ${reply.refusal.slice(0, 200)}` };
   if (reply.finishReason === 'content_filter') return { ok: false, stage: 'content_filter', detail: 'the provider filtered the reply' };
   const truncated = reply.finishReason === 'length';

@@ -60,6 +60,25 @@ describe('cachedArtefact', () => {
     expect((await d.artefacts.read(first.artefact.hash)).status).toBe('hit');
   });
 
+  it('gives two stores of one kind their own computation, so each store gets its copy', async () => {
+    // Two filesystem stores in different directories: keyed by kind + hash, the second request
+    // used to join the first one's computation and its store never got the artefact written.
+    const logger = pino({ level: 'silent' });
+    const a = new FsArtefactStore(await mkdtemp(join(tmpdir(), 'hubgen-artefacts-a-')));
+    const b = new FsArtefactStore(await mkdtemp(join(tmpdir(), 'hubgen-artefacts-b-')));
+    let calls = 0;
+    const compute = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { data: 1, provenance };
+    };
+    const [ra, rb] = await Promise.all([cachedArtefact({ artefacts: a, logger, clock: systemClock }, key, compute), cachedArtefact({ artefacts: b, logger, clock: systemClock }, key, compute)]);
+    expect([ra.cached, rb.cached]).toEqual([false, false]);
+    expect(calls).toBe(2);
+    expect((await a.read(artefactHash(key))).status).toBe('hit');
+    expect((await b.read(artefactHash(key))).status).toBe('hit');
+  });
+
   it('never stores a failure', async () => {
     const d = deps();
     await expect(cachedArtefact(d, key, async () => Promise.reject(new Error('model down')))).rejects.toThrow('model down');

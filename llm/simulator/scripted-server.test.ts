@@ -1,5 +1,5 @@
 import { OpenAIEmbeddings } from '@langchain/openai';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compileSchema } from '../../base/ajv.js';
 import { countChatTokens, countTokens } from '../tokens.js';
@@ -171,5 +171,87 @@ describe('startScriptedServer', () => {
     expect(a).toHaveLength(32);
     expect(a).not.toEqual(b);
     expect(await embeddings.embedQuery('black beans')).toEqual(a);
+  });
+});
+
+describe('scripted batch endpoints, driven by the OpenAI SDK', () => {
+  const client = () => new OpenAI({ apiKey: 'test', baseURL: server.baseURL, maxRetries: 0 });
+  const line = (customId: string, content = 'hello', model = 'gpt-4o-mini') => JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content }] } });
+  async function submit(lines: string[]) {
+    const c = client();
+    const file = await c.files.create({ file: await toFile(Buffer.from(lines.join('\n') + '\n'), 'in.jsonl'), purpose: 'batch' });
+    return c.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { job: 'j1' } });
+  }
+  const poll = async (id: string) => (await client().batches.retrieve(id)).status;
+  const jsonl = async (id: string | null | undefined) => (id ? (await (await client().files.content(id)).text()).trim().split('\n').map((l) => JSON.parse(l)) : []);
+
+  it('moves validating → in_progress (N polls) → finalizing → completed, answering each line like a live call', async () => {
+    server.enqueueBatch({ inProgressPolls: 2 });
+    server.enqueue(reply.text('first'));
+    const created = await submit([line('a'), line('b', 'second prompt')]);
+    expect(created.status).toBe('validating');
+    expect([await poll(created.id), await poll(created.id), await poll(created.id), await poll(created.id)]).toEqual(['in_progress', 'in_progress', 'finalizing', 'completed']);
+    const done = await client().batches.retrieve(created.id);
+    expect(done.request_counts).toEqual({ total: 2, completed: 2, failed: 0 });
+    expect(done.error_file_id).toBeNull();
+    const out = await jsonl(done.output_file_id);
+    expect(out.map((l) => l.custom_id)).toEqual(['a', 'b']);
+    expect(out[0].response).toMatchObject({ status_code: 200, body: { object: 'chat.completion', choices: [{ message: { content: 'first' } }] } });
+    expect(out[1].response.body.usage.prompt_tokens).toBe(countChatTokens([{ role: 'user', content: 'second prompt' }]));
+    expect(done.usage?.input_tokens).toBe(out.reduce((n, l) => n + l.response.body.usage.prompt_tokens, 0));
+    expect(server.requests).toHaveLength(2);
+    expect((await client().batches.list()).data.map((b) => b.id)).toContain(created.id);
+  });
+
+  it('puts lines the responder fails into the error file with their status and body', async () => {
+    server.setResponder((req) => (JSON.stringify(req.messages).includes('bad') ? reply.serverError(500) : reply.text('ok')));
+    const b = await submit([line('ok-1'), line('bad-1', 'bad'), line('ok-2')]);
+    while (!['completed', 'failed'].includes(await poll(b.id)));
+    const done = await client().batches.retrieve(b.id);
+    expect(done.request_counts).toEqual({ total: 3, completed: 2, failed: 1 });
+    expect((await jsonl(done.output_file_id)).map((l) => l.custom_id)).toEqual(['ok-1', 'ok-2']);
+    expect(await jsonl(done.error_file_id)).toEqual([expect.objectContaining({ custom_id: 'bad-1', response: expect.objectContaining({ status_code: 500, body: { error: expect.objectContaining({ type: 'server_error' }) } }) })]);
+  });
+
+  it('expires with partial output: answered lines in the output file, the rest batch_expired', async () => {
+    server.enqueueBatch({ outcome: 'expired', answered: 1 });
+    const b = await submit([line('x'), line('y'), line('z')]);
+    let status = '';
+    while (!['expired', 'completed'].includes((status = await poll(b.id))));
+    expect(status).toBe('expired');
+    const done = await client().batches.retrieve(b.id);
+    expect((await jsonl(done.output_file_id)).map((l) => l.custom_id)).toEqual(['x']);
+    expect((await jsonl(done.error_file_id)).map((l) => [l.custom_id, l.response, l.error.code])).toEqual([
+      ['y', null, 'batch_expired'],
+      ['z', null, 'batch_expired'],
+    ]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails invalid input at validation (duplicate custom_id, wrong url), and when scripted to', async () => {
+    const dup = await submit([line('same'), line('same'), JSON.stringify({ custom_id: 'u', method: 'POST', url: '/v1/embeddings', body: {} })]);
+    expect(await poll(dup.id)).toBe('failed');
+    const failed = await client().batches.retrieve(dup.id);
+    expect(failed.errors?.data?.map((e) => [e.code, e.line])).toEqual([
+      ['duplicate_custom_id', 2],
+      ['mismatched_endpoint', 3],
+    ]);
+    expect(failed.output_file_id).toBeNull();
+    server.enqueueBatch({ outcome: 'failed', errors: [{ code: 'token_limit_exceeded', message: 'Enqueued token limit reached.' }] });
+    const scripted = await submit([line('a')]);
+    expect(await poll(scripted.id)).toBe('failed');
+    expect((await client().batches.retrieve(scripted.id)).errors?.data?.[0]?.code).toBe('token_limit_exceeded');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('cancels: cancelling, then cancelled with the unrun lines reported', async () => {
+    server.enqueueBatch({ inProgressPolls: 5 });
+    const b = await submit([line('c1'), line('c2')]);
+    await poll(b.id);
+    expect((await client().batches.cancel(b.id)).status).toBe('cancelling');
+    expect(await poll(b.id)).toBe('cancelled');
+    const done = await client().batches.retrieve(b.id);
+    expect((await jsonl(done.error_file_id)).map((l) => l.error.code)).toEqual(['batch_cancelled', 'batch_cancelled']);
+    expect(server.batchCalls).toMatchObject({ uploads: 1, creates: 1, cancels: 1 });
   });
 });

@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { countChatTokens, countTokens, warmTokenizer } from '../tokens.js';
 import { hashSeed, simulateFromSchema } from './simulate-schema.js';
+import { createBatchEndpoints, type BatchCalls, type BatchScript, type ScriptedBatch } from './batch-endpoints.js';
 
 export { simulateFromSchema, hashSeed, promptWords } from './simulate-schema.js';
+export type { BatchScript, BatchCalls, ScriptedBatch } from './batch-endpoints.js';
 
 /** The parts of an OpenAI chat-completions request body the server looks at. */
 export interface ChatCompletionRequest {
@@ -95,7 +97,13 @@ export interface ScriptedServer {
   setResponder(responder: Responder): void;
   /** Queue replies (or per-call responders) for the next calls, in order. */
   enqueue(...replies: (ScriptedReply | Responder)[]): void;
-  /** Forget recorded requests, the in-flight peak and the queue, and restore the responder given at start. */
+  /** Scripts for the next batches created, in order (then: completed after one in-progress poll). */
+  enqueueBatch(...scripts: BatchScript[]): void;
+  /** Every batch created, with its status and how often it was polled. */
+  readonly batches: readonly ScriptedBatch[];
+  /** Calls to the files and batches endpoints (uploads, creates, retrieves, ...). */
+  readonly batchCalls: Readonly<BatchCalls>;
+  /** Forget recorded requests, the in-flight peak, the queue, files and batches, and restore the responder given at start. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -141,11 +149,11 @@ export const simulationResponder: Responder = (request) => {
   return { content: JSON.stringify(simulateFromSchema(schema, prompt, seed)) };
 };
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -156,9 +164,55 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
+/** An OpenAI-style error body. */
+export function errorBody(status: number, message: string): { error: { message: string; type: string; param: null; code: string } } {
   const type = status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
-  sendJson(res, status, { error: { message, type, param: null, code: type } }, headers);
+  return { error: { message, type, param: null, code: type } };
+}
+
+function sendError(res: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
+  sendJson(res, status, errorBody(status, message), headers);
+}
+
+/** What one answered chat call carries, shared by the live (plain and streamed) and batch answers. */
+interface CompletionParts {
+  readonly id: string;
+  readonly created: number;
+  readonly content: string | null;
+  readonly refusal: string | null;
+  readonly finishReason: string;
+  readonly usage: Record<string, unknown> | undefined;
+}
+
+function completionParts(body: ChatCompletionRequest, scripted: ScriptedReply, cachedTokens: ScriptedServerOptions['cachedTokens']): CompletionParts {
+  const content = scripted.content === undefined ? '' : scripted.content === null ? null : typeof scripted.content === 'string' ? scripted.content : JSON.stringify(scripted.content);
+  const refusal = scripted.refusal ?? null;
+  const promptTokens = countChatTokens(body.messages.map((m) => ({ role: m.role as 'user', content: contentText(m.content) })));
+  const cached = Math.min(promptTokens, scripted.cachedTokens ?? cachedTokens?.(body) ?? 0);
+  const completionTokens = countTokens(refusal ?? content ?? '');
+  const usage =
+    scripted.usage === false
+      ? undefined
+      : {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+          prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        };
+  return { id: `chatcmpl-scripted-${++completionCounter}`, created: Math.floor(Date.now() / 1000), content, refusal, finishReason: scripted.finishReason ?? 'stop', usage };
+}
+
+function completionBody(body: ChatCompletionRequest, p: CompletionParts): object {
+  return {
+    id: p.id,
+    object: 'chat.completion',
+    created: p.created,
+    model: body.model,
+    system_fingerprint: 'fp_scripted',
+    choices: [{ index: 0, message: { role: 'assistant', content: p.content, refusal: p.refusal }, logprobs: null, finish_reason: p.finishReason }],
+    ...(p.usage ? { usage: p.usage } : {}),
+  };
 }
 
 /** Deterministic unit vector for a text. */
@@ -178,7 +232,8 @@ let completionCounter = 0;
 
 /**
  * An OpenAI-compatible server on 127.0.0.1 for tests and benchmarks: chat completions (plain and
- * SSE streaming), embeddings and the model list, with scripted replies, faults and real token usage.
+ * SSE streaming), embeddings, the model list, and the files + batches endpoints of the Batch API,
+ * with scripted replies, faults and real token usage.
  */
 export async function startScriptedServer(options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
   const { latencyMs = 0, embeddingDimensions = 64, models = ['gpt-4o-mini', 'gpt-4o'] } = options;
@@ -204,15 +259,30 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         })
       : Promise.resolve();
 
+  /** The next chat call's scripted reply: a queued one first, else the responder; simulation filled in. */
+  async function nextReply(body: ChatCompletionRequest): Promise<ScriptedReply> {
+    requests.push(body);
+    const index = chatIndex++;
+    const next = queue.shift() ?? responder;
+    const scripted = typeof next === 'function' ? await next(body, { index }) : next;
+    return scripted.simulate ? { ...(await simulationResponder(body, { index })), ...scripted, simulate: false } : scripted;
+  }
+
+  /** One batch line answered like a live call (same queue, responder and usage), as status + body. */
+  async function answerLine(body: ChatCompletionRequest): Promise<{ statusCode: number; body: object }> {
+    if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) return { statusCode: 400, body: errorBody(400, 'body must have a string "model" and a "messages" array') };
+    const scripted = await nextReply(body);
+    // A batch line cannot hang: the closest a batch comes is a request that timed out.
+    if (scripted.hang) return { statusCode: 504, body: errorBody(504, 'the request timed out (scripted hang)') };
+    if (scripted.status && scripted.status >= 300) return { statusCode: scripted.status, body: errorBody(scripted.status, scripted.errorMessage ?? `scripted ${scripted.status}`) };
+    return { statusCode: 200, body: completionBody(body, completionParts(body, scripted, options.cachedTokens)) };
+  }
+
   async function chat(body: ChatCompletionRequest, res: ServerResponse): Promise<void> {
     if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
       return sendError(res, 400, 'body must have a string "model" and a "messages" array');
     }
-    requests.push(body);
-    const index = chatIndex++;
-    const next = queue.shift() ?? responder;
-    let scripted = typeof next === 'function' ? await next(body, { index }) : next;
-    if (scripted.simulate) scripted = { ...(await simulationResponder(body, { index })), ...scripted, simulate: false };
+    const scripted = await nextReply(body);
     await wait(latencyMs + (scripted.latencyMs ?? 0), res);
     if (res.destroyed || res.writableEnded) return;
     if (scripted.hang) {
@@ -222,25 +292,8 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     }
     if (scripted.status && scripted.status >= 300) return sendError(res, scripted.status, scripted.errorMessage ?? `scripted ${scripted.status}`, scripted.headers);
 
-    const content = scripted.content === undefined ? '' : scripted.content === null ? null : typeof scripted.content === 'string' ? scripted.content : JSON.stringify(scripted.content);
-    const refusal = scripted.refusal ?? null;
-    const promptTokens = countChatTokens(body.messages.map((m) => ({ role: m.role as 'user', content: contentText(m.content) })));
-    const cached = Math.min(promptTokens, scripted.cachedTokens ?? options.cachedTokens?.(body) ?? 0);
-    const completionTokens = countTokens(refusal ?? content ?? '');
-    const usage =
-      scripted.usage === false
-        ? undefined
-        : {
-            prompt_tokens: promptTokens,
-            completion_tokens: completionTokens,
-            total_tokens: promptTokens + completionTokens,
-            prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
-            completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-          };
-    const finishReason = scripted.finishReason ?? 'stop';
-    const id = `chatcmpl-scripted-${++completionCounter}`;
-    const created = Math.floor(Date.now() / 1000);
-
+    const parts = completionParts(body, scripted, options.cachedTokens);
+    const { id, created, content, refusal, usage, finishReason } = parts;
     if (body.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...scripted.headers });
       const chunk = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`);
@@ -252,20 +305,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       res.end('data: [DONE]\n\n');
       return;
     }
-    sendJson(
-      res,
-      200,
-      {
-        id,
-        object: 'chat.completion',
-        created,
-        model: body.model,
-        system_fingerprint: 'fp_scripted',
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal }, logprobs: null, finish_reason: finishReason }],
-        ...(usage ? { usage } : {}),
-      },
-      scripted.headers,
-    );
+    sendJson(res, 200, completionBody(body, parts), scripted.headers);
   }
 
   function embeddings(body: { model?: unknown; input?: unknown; dimensions?: unknown; encoding_format?: unknown }, res: ServerResponse): void {
@@ -283,19 +323,22 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     });
   }
 
+  const batchEndpoints = createBatchEndpoints(answerLine);
+
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     try {
       if (req.method === 'GET' && path === '/v1/models') {
         return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })) });
       }
+      if (await batchEndpoints.handle(req, res, path, () => readBody(req))) return;
       if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/embeddings')) {
         return sendError(res, 404, `no route for ${req.method} ${path}`);
       }
       const raw = await readBody(req);
       let body: unknown;
       try {
-        body = JSON.parse(raw);
+        body = JSON.parse(raw.toString('utf8'));
       } catch {
         return sendError(res, 400, 'request body is not JSON');
       }
@@ -339,7 +382,15 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     enqueue(...replies) {
       queue.push(...replies);
     },
+    enqueueBatch(...scripts) {
+      batchEndpoints.enqueue(...scripts);
+    },
+    get batches() {
+      return batchEndpoints.batches;
+    },
+    batchCalls: batchEndpoints.calls,
     reset() {
+      batchEndpoints.reset();
       responder = options.responder ?? simulationResponder;
       requests.length = 0;
       embeddingRequests.length = 0;
