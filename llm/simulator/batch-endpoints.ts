@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChatCompletionRequest } from './scripted-server.js';
+import type { ChatCompletionRequest } from './types.js';
 
 /** How one scripted batch runs. Scripts are used in order, one per created batch; then the default. */
 export interface BatchScript {

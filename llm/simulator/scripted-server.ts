@@ -2,22 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { countChatTokens, countTokens, warmTokenizer } from '../tokens.js';
 import { hashSeed, simulateFromSchema } from './simulate-schema.js';
+import type { ChatCompletionRequest } from './types.js';
 import { createBatchEndpoints, type BatchCalls, type BatchScript, type ScriptedBatch } from './batch-endpoints.js';
 
 export { simulateFromSchema, hashSeed, promptWords } from './simulate-schema.js';
 export type { BatchScript, BatchCalls, ScriptedBatch } from './batch-endpoints.js';
+export type { ChatCompletionRequest } from './types.js';
 
-/** The parts of an OpenAI chat-completions request body the server looks at. */
-export interface ChatCompletionRequest {
-  readonly model: string;
-  readonly messages: readonly { role: string; content: string | readonly { type: string; text?: string }[] | null }[];
-  readonly response_format?: { type: string; json_schema?: { name?: string; strict?: boolean; schema?: object } };
-  readonly stream?: boolean;
-  readonly stream_options?: { include_usage?: boolean };
-  readonly max_tokens?: number;
-  readonly temperature?: number;
-  readonly [key: string]: unknown;
-}
 
 /** One scripted answer. Omitted fields take realistic defaults (200, finish "stop", counted usage). */
 export interface ScriptedReply {
