@@ -22,6 +22,30 @@ export function countTokens(text: string): number {
   return getEncoder().encode(text).length;
 }
 
+/**
+ * The texts of a string's o200k_base tokens, in order; they concatenate back to the string. A
+ * character whose UTF-8 bytes span several tokens comes back as one piece (those tokens merged),
+ * because a lone piece of a character is not a string.
+ */
+export function tokenPieces(text: string): string[] {
+  if (text.length === 0) return [];
+  const ids = getEncoder().encode(text);
+  const pieces: string[] = [];
+  let pending: number[] = [];
+  let at = 0;
+  for (const id of ids) {
+    pending.push(id);
+    const piece = getEncoder().decode(pending);
+    // An incomplete UTF-8 sequence decodes to U+FFFD; wait for the rest of the character.
+    if (!text.startsWith(piece, at)) continue;
+    pieces.push(piece);
+    at += piece.length;
+    pending = [];
+  }
+  if (pending.length > 0) pieces.push(text.slice(at));
+  return pieces;
+}
+
 // OpenAI's published accounting for chat prompts: every message costs 3 tokens of framing,
 // and every reply is primed with 3 more. Close enough for rate limiting and estimates.
 const TOKENS_PER_MESSAGE = 3;
