@@ -103,7 +103,7 @@ function numberNext(state: NumberState | 'start', c: string): NumberState | unde
   }
 }
 
-function kindOfFirstChar(c: string): JsonKind | 'true' | 'false' | undefined {
+function kindOfFirstChar(c: string): Exclude<JsonKind, 'boolean'> | 'true' | 'false' | undefined {
   if (c === '{') return 'object';
   if (c === '[') return 'array';
   if (c === '"') return 'string';
