@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countChatTokens, countTokens, warmTokenizer } from '../llm/tokens.js';
+import { countChatTokens, countTokens, tokenPieces, warmTokenizer } from '../llm/tokens.js';
+import { mulberry32 } from '../instacart/random.js';
+import { scriptedLogprobs, type WireLogprob } from './scripted-logprobs.js';
 import { hashSeed, simulateFromSchema } from './simulate-schema.js';
 
 export { simulateFromSchema, hashSeed, promptWords } from './simulate-schema.js';
@@ -14,6 +16,8 @@ export interface ChatCompletionRequest {
   readonly stream_options?: { include_usage?: boolean };
   readonly max_tokens?: number;
   readonly temperature?: number;
+  readonly logprobs?: boolean;
+  readonly top_logprobs?: number;
   readonly [key: string]: unknown;
 }
 
@@ -37,6 +41,10 @@ export interface ScriptedReply {
   readonly hang?: boolean;
   /** Answer with the simulation responder (a queue entry can defer to it). */
   readonly simulate?: boolean;
+  /** With logprobs asked for: value tokens get low probabilities, as from a model unsure of its answer. */
+  readonly uncertain?: boolean;
+  /** When streaming, the pause between chunks, so a client can stop part-way (the server's streamDelayMs otherwise). */
+  readonly streamDelayMs?: number;
 }
 
 export type Responder = (request: ChatCompletionRequest, info: { readonly index: number }) => ScriptedReply | Promise<ScriptedReply>;
@@ -65,7 +73,34 @@ export const reply = {
   refusal: (text = "I'm sorry, I can't help with that."): ScriptedReply => ({ content: null, refusal: text }),
   contentFilter: (): ScriptedReply => ({ content: '', finishReason: 'content_filter' }),
   simulate: (): ScriptedReply => ({ simulate: true }),
+  /** With logprobs asked for, the value tokens come back improbable. */
+  uncertain: (value: unknown): ScriptedReply => ({ content: JSON.stringify(value), uncertain: true }),
+  /**
+   * A JSON document that goes invalid part-way: an "@" right after the first comma past
+   * `after` of its text, where no JSON value or key can start. Streamed with a pause between
+   * chunks so a client checking the prefix can stop before the rest is sent.
+   */
+  goesInvalid: (value: unknown, { after = 0.3, streamDelayMs = 2 }: { after?: number; streamDelayMs?: number } = {}): ScriptedReply => {
+    const text = JSON.stringify(value);
+    const at = structuralCommaAfter(text, Math.floor(text.length * after));
+    if (at < 0) throw new Error(`reply.goesInvalid: no comma outside a string after ${Math.round(after * 100)}% of the document`);
+    return { content: `${text.slice(0, at + 1)}@${text.slice(at + 1)}`, streamDelayMs };
+  },
 } as const;
+
+/** Index of the first comma at or after `from` that separates values (not inside a string), or -1. */
+function structuralCommaAfter(text: string, from: number): number {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === ',' && i >= from) return i;
+  }
+  return -1;
+}
 
 export interface ScriptedServerOptions {
   /** Delay before every answer. @default 0 */
@@ -78,6 +113,21 @@ export interface ScriptedServerOptions {
   readonly embeddingDimensions?: number;
   /** Ids served by GET /v1/models. */
   readonly models?: readonly string[];
+  /** Pause between streamed chunks for every reply (a reply's own streamDelayMs wins). @default 0 */
+  readonly streamDelayMs?: number;
+}
+
+/** What one streamed reply actually sent before it finished or the client went away. */
+export interface StreamRecord {
+  /** Index of the chat request (as in `requests`). */
+  readonly request: number;
+  /** Content tokens the full reply has. */
+  readonly plannedTokens: number;
+  /** Content tokens written before the end or the client's disconnect. */
+  sentTokens: number;
+  /** The client closed the connection before the last chunk. */
+  closedEarly: boolean;
+  finished: boolean;
 }
 
 export interface ScriptedServer {
@@ -89,6 +139,8 @@ export interface ScriptedServer {
   readonly requests: ChatCompletionRequest[];
   /** Every embeddings body, in arrival order. */
   readonly embeddingRequests: { model: string; input: string | string[]; dimensions?: number }[];
+  /** Every streamed reply, with how much of it was sent. */
+  readonly streams: StreamRecord[];
   /** Most chat requests ever open at once. */
   readonly maxInFlight: number;
   readonly inFlight: number;
@@ -188,6 +240,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const queue: (ScriptedReply | Responder)[] = [];
   const requests: ChatCompletionRequest[] = [];
   const embeddingRequests: ScriptedServer['embeddingRequests'] = [];
+  const streams: StreamRecord[] = [];
   const hung = new Set<ServerResponse>();
   let inFlight = 0;
   let maxInFlight = 0;
@@ -196,11 +249,16 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const wait = (ms: number, res: ServerResponse) =>
     ms > 0
       ? new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, ms);
-          res.once('close', () => {
+          // Unhooked when the timer fires: a streamed reply waits once per chunk.
+          const onClose = () => {
             clearTimeout(t);
             resolve();
-          });
+          };
+          const t = setTimeout(() => {
+            res.off('close', onClose);
+            resolve();
+          }, ms);
+          res.once('close', onClose);
         })
       : Promise.resolve();
 
@@ -241,15 +299,41 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     const id = `chatcmpl-scripted-${++completionCounter}`;
     const created = Math.floor(Date.now() / 1000);
 
+    const top = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
+    const logprobs = body.logprobs === true && content ? scriptedLogprobs(content, { uncertain: scripted.uncertain, top, seed: index }) : undefined;
+
     if (body.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...scripted.headers });
-      const chunk = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`);
-      chunk([{ index: 0, delta: { role: 'assistant', content: '', ...(refusal ? { refusal: '' } : {}) }, finish_reason: null }]);
+      const send = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, system_fingerprint: 'fp_scripted', choices, ...extra })}\n\n`);
       const text = refusal ?? content ?? '';
-      for (let i = 0; i < text.length; i += 16) chunk([{ index: 0, delta: refusal ? { refusal: text.slice(i, i + 16) } : { content: text.slice(i, i + 16) }, finish_reason: null }]);
-      chunk([{ index: 0, delta: {}, finish_reason: finishReason }]);
-      if (usage && body.stream_options?.include_usage) chunk([], { usage });
+      const pieces = logprobs ? logprobs.map((l) => l.token) : tokenPieces(text);
+      const record: StreamRecord = { request: index, plannedTokens: pieces.length, sentTokens: 0, closedEarly: false, finished: false };
+      streams.push(record);
+      const delay = scripted.streamDelayMs ?? options.streamDelayMs ?? 0;
+      let clientGone = false;
+      res.once('close', () => {
+        if (!res.writableEnded) clientGone = true;
+      });
+      send([{ index: 0, delta: { role: 'assistant', content: '', ...(refusal ? { refusal: '' } : {}) }, logprobs: null, finish_reason: null }]);
+      // One to three tokens a chunk, like real servers; seeded so a test sees the same chunks every time.
+      const random = mulberry32(hashSeed(text) ^ index);
+      for (let i = 0; i < pieces.length; ) {
+        if (delay > 0) await wait(delay, res);
+        if (clientGone || res.destroyed) {
+          record.closedEarly = true;
+          return;
+        }
+        const n = 1 + Math.floor(random() * 3);
+        const piece = pieces.slice(i, i + n).join('');
+        const chunkLogprobs: WireLogprob[] | undefined = logprobs?.slice(i, i + n);
+        send([{ index: 0, delta: refusal ? { refusal: piece } : { content: piece }, logprobs: chunkLogprobs ? { content: chunkLogprobs, refusal: null } : null, finish_reason: null }]);
+        i += n;
+        record.sentTokens = Math.min(i, pieces.length);
+      }
+      send([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
+      if (usage && body.stream_options?.include_usage) send([], { usage });
       res.end('data: [DONE]\n\n');
+      record.finished = true;
       return;
     }
     sendJson(
@@ -261,7 +345,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         created,
         model: body.model,
         system_fingerprint: 'fp_scripted',
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal }, logprobs: null, finish_reason: finishReason }],
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal }, logprobs: logprobs ? { content: logprobs, refusal: null } : null, finish_reason: finishReason }],
         ...(usage ? { usage } : {}),
       },
       scripted.headers,
@@ -327,6 +411,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     baseURL: `${url}/v1`,
     requests,
     embeddingRequests,
+    streams,
     get maxInFlight() {
       return maxInFlight;
     },
@@ -343,6 +428,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       responder = options.responder ?? simulationResponder;
       requests.length = 0;
       embeddingRequests.length = 0;
+      streams.length = 0;
       queue.length = 0;
       maxInFlight = inFlight;
       chatIndex = 0;
