@@ -6,7 +6,8 @@ export interface ChatMessage {
   readonly content: string;
 }
 
-export type FinishReason = 'stop' | 'length' | 'content_filter' | 'refusal' | 'tool_calls' | 'unknown';
+/** 'aborted': we stopped a streamed reply early because it could not become valid. */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'refusal' | 'tool_calls' | 'aborted' | 'unknown';
 
 /** One call made while producing a structured value (first try, or a retry with the validator's errors). */
 export interface StructuredAttempt {
