@@ -145,7 +145,7 @@ describe('createChatCall streaming', () => {
   it('stops at the first impossible character, and the server stops sending', async () => {
     server.enqueue(reply.goesInvalid(doc, { after: 0.25, streamDelayMs: 3 }));
     const broken = text.slice(0, text.indexOf(',', Math.floor(text.length * 0.25)) + 1) + '@';
-    const r = await chat({ messages, timeoutMs: 5000, stream: { checker: createPrefixChecker(themesSchema), expectedOutputTokens: countTokens(text) }, logprobs: {} });
+    const r = await chat({ messages, timeoutMs: 5000, stream: { createChecker: () => createPrefixChecker(themesSchema), expectedOutputTokens: countTokens(text) }, logprobs: {} });
     expect(r.finishReason).toBe('aborted');
     expect(r.text.startsWith(broken)).toBe(true);
     expect(r.earlyAbort).toMatchObject({ offset: broken.length - 1, path: '/themes/1/departments/1', reason: '"@" cannot start a JSON value', savedAgainst: 'expected' });
@@ -161,7 +161,7 @@ describe('createChatCall streaming', () => {
 
   it('estimates the saving against maxOutputTokens when no expected length is given', async () => {
     server.enqueue(reply.goesInvalid(doc, { after: 0.1, streamDelayMs: 3 }));
-    const r = await chat({ messages, timeoutMs: 5000, stream: { checker: createPrefixChecker(themesSchema) } });
+    const r = await chat({ messages, timeoutMs: 5000, stream: { createChecker: () => createPrefixChecker(themesSchema) } });
     expect(r.earlyAbort).toMatchObject({ savedAgainst: 'maxOutputTokens', estimatedTokensSaved: 300 - r.earlyAbort!.outputTokens });
     expect(r.earlyAbort!.outputTokens).toBe(countTokens(r.text));
   });

@@ -28,8 +28,8 @@ export interface ChatRequest {
 }
 
 export interface ChatStreamOptions {
-  /** Fed every content delta; a rejection ends the call early. One checker per call: it keeps state. */
-  readonly checker?: Pick<PrefixChecker, 'push' | 'complete'>;
+  /** Makes the checker fed every content delta (a fresh one per request: it keeps state); a rejection ends the call early. */
+  readonly createChecker?: () => Pick<PrefixChecker, 'push' | 'complete'>;
   /** Output tokens a complete reply would have had, for the saving estimate; maxOutputTokens otherwise. */
   readonly expectedOutputTokens?: number;
 }
@@ -230,7 +230,7 @@ async function streamReply(
   const logprobs: TokenLogprob[] = [];
   let sawLogprobs = false;
   let rejected: { offset: number; path: string; reason: string } | undefined;
-  const { checker } = stream;
+  const checker = stream.createChecker?.();
 
   try {
     const chunks = await model.stream(messages as BaseMessageLike[], options as never);

@@ -1,4 +1,6 @@
+import type { EarlyAbort } from './chat.js';
 import type { Role } from './config.js';
+import type { TokenLogprob } from './confidence/logprobs.js';
 import type { Usage } from './usage.js';
 
 export interface ChatMessage {
@@ -18,6 +20,8 @@ export interface StructuredAttempt {
   readonly repaired: boolean;
   readonly usage: Usage;
   readonly latencyMs: number;
+  /** Set when the streamed reply was stopped early (failure "schema"): where, why, and the tokens that saved. */
+  readonly earlyAbort?: EarlyAbort;
 }
 
 export interface StructuredResult<T> {
@@ -31,6 +35,11 @@ export interface StructuredResult<T> {
   readonly repaired: boolean;
   readonly latencyMs: number;
   readonly warnings: readonly string[];
+  /**
+   * When asked for: the per-token log-probabilities of the reply that produced `object`, with the
+   * raw text they spell (before any repair), for llm/confidence/logprobs.ts.
+   */
+  readonly logprobs?: { readonly text: string; readonly tokens: readonly TokenLogprob[] };
 }
 
 export interface GenerateStructuredOptions {
@@ -41,6 +50,14 @@ export interface GenerateStructuredOptions {
   readonly schemaName: string;
   readonly messages: readonly ChatMessage[];
   readonly signal?: AbortSignal;
+  /** Ask for per-token log-probabilities (and `top` alternatives); they come back as result.logprobs. */
+  readonly logprobs?: boolean | { readonly top?: number };
+  /**
+   * Stream the reply and stop it at the first character that no schema-valid reply (after the
+   * mechanical repairs) could have. A stopped reply is retried with the reason, then fails like a
+   * schema failure; the output tokens it saved are in the attempt and in usage.savedOutputTokens.
+   */
+  readonly earlyAbort?: boolean | { readonly expectedOutputTokens?: number };
 }
 
 /** Maps roles to models; the only way phases reach an LLM. */

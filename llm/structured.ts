@@ -1,16 +1,18 @@
 import type { ErrorObject } from 'ajv';
 import type { Logger } from 'pino';
 import { compileSchema, describeErrors } from './ajv.js';
-import type { ChatReply, ResponseFormat } from './chat.js';
+import type { ChatReply, ChatRequest, EarlyAbort, ResponseFormat } from './chat.js';
 import type { Price } from './config-schema.js';
 import { priceUsage, type TokenCounts } from './cost.js';
 import { StructuredOutputError, type StructuredFailureStage } from './errors/structured-output-error.js';
 import { closeTruncatedJson, coerceToSchema, extractJsonText, tryParseJson } from './repair.js';
 import type { ChatMessage, GenerateStructuredOptions, StructuredAttempt, StructuredResult } from './registry.js';
+import { decodingRequest, type DecodingRequest } from './constrained-decoding.js';
+import { createPrefixChecker } from './stream-check/prefix-checker.js';
 import { countChatTokens, countTokens } from './tokens.js';
 import type { Usage } from './usage.js';
 import { addUsage } from './usage.js';
-import { toWireSchema, wireSchemaName } from './wire-schema.js';
+import { droppedKeywordWarnings, toWireSchema, type DecodingDialect } from './wire-schema.js';
 
 /** A request that failed at the transport level (429, 5xx, timeout), reported by the call wrapper. */
 export interface RequestFailure {
@@ -22,7 +24,11 @@ export interface RequestFailure {
 /** One model call, already behind the provider's limiter and retries. */
 export type StructuredCall = (request: {
   readonly messages: readonly ChatMessage[];
-  readonly responseFormat: ResponseFormat;
+  /** Undefined when the schema travels in extraBody (vLLM, llama.cpp). */
+  readonly responseFormat?: ResponseFormat;
+  readonly extraBody?: ChatRequest['extraBody'];
+  readonly logprobs?: ChatRequest['logprobs'];
+  readonly stream?: ChatRequest['stream'];
   readonly signal?: AbortSignal;
   readonly onRequestFailure: (failure: RequestFailure) => void;
 }) => Promise<ChatReply>;
@@ -40,12 +46,14 @@ export interface StructuredDeps {
   readonly monotonic: () => number;
   /** Told each distinct warning as it arises, so a long run can log it once rather than per call. */
   readonly onWarning?: (warning: string) => void;
+  /** The server's constrained-decoding dialect and the schema keywords it drops (from the provider config). */
+  readonly decoding?: { readonly dialect: DecodingDialect; readonly unsupportedKeywords?: readonly string[]; readonly provider: string };
 }
 
 /** What one reply turned out to be, after any repair. */
 type Interpretation =
   | { readonly ok: true; readonly value: unknown; readonly repaired: boolean; readonly repairs: readonly string[] }
-  | { readonly ok: false; readonly stage: StructuredFailureStage; readonly detail: string; readonly cause?: unknown; readonly ajvErrors?: readonly ErrorObject[] };
+  | { readonly ok: false; readonly stage: StructuredFailureStage; readonly detail: string; readonly cause?: unknown; readonly ajvErrors?: readonly ErrorObject[]; readonly earlyAbort?: EarlyAbort };
 
 /**
  * Outlines-style constrained generation over an OpenAI-compatible API: ask for schema-constrained
@@ -58,18 +66,23 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
   const maxValidationRetries = deps.maxValidationRetries ?? 1;
   if (!Array.isArray(options.messages) || options.messages.length === 0) throw new TypeError('generateStructured needs at least one message');
   const validate = compileSchema(schema);
-  const wire = toWireSchema(schema);
+  const dialect = deps.decoding?.dialect ?? 'openai';
+  const wire = toWireSchema(schema, { dialect, unsupportedKeywords: deps.decoding?.unsupportedKeywords });
   const warnings = new Set<string>();
   const warn = (w: string) => {
     if (warnings.has(w)) return;
     warnings.add(w);
     deps.onWarning?.(w);
   };
-  if (structuredOutputs && !wire.strictCompatible) warn(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
-  const responseFormat: ResponseFormat = structuredOutputs
-    ? { type: 'json_schema', json_schema: { name: wireSchemaName(schemaName), strict: wire.strictCompatible, schema: wire.schema } }
-    : { type: 'json_object' };
+  const decoding: DecodingRequest = structuredOutputs ? decodingRequest(dialect, schemaName, wire) : { responseFormat: { type: 'json_object' } };
+  if (structuredOutputs) for (const w of droppedKeywordWarnings(wire, schemaName, deps.decoding?.provider ?? model)) warn(w);
+  if (decoding.responseFormat?.type === 'json_schema' && !wire.strictCompatible) warn(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
   let messages: ChatMessage[] = structuredOutputs ? [...options.messages] : withSchemaInstruction(options.messages, wire.schema);
+  const logprobs = options.logprobs ? (typeof options.logprobs === 'object' ? options.logprobs : {}) : undefined;
+  // Lenient: a reply the mechanical repairs would fix is not stopped; only one nothing could save.
+  const stream = options.earlyAbort
+    ? { createChecker: () => createPrefixChecker(schema, { lenient: true }), ...(typeof options.earlyAbort === 'object' ? options.earlyAbort : {}) }
+    : undefined;
 
   const started = monotonic();
   const attempts: StructuredAttempt[] = [];
@@ -83,7 +96,9 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
     try {
       reply = await call({
         messages,
-        responseFormat,
+        ...decoding,
+        ...(logprobs ? { logprobs } : {}),
+        ...(stream ? { stream } : {}),
         signal,
         onRequestFailure: ({ error, latencyMs, willRetry }) => {
           requestStart = monotonic();
@@ -104,7 +119,7 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
       });
     }
     lastReply = reply;
-    const usage = usageOf(reply, messages, model, prices, warn);
+    const usage = withSaving(usageOf(reply, messages, model, prices, warn), reply.earlyAbort);
     const outcome = interpret(reply, schema, validate);
     const latencyMs = monotonic() - requestStart;
     if (outcome.ok) {
@@ -119,9 +134,10 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
         repaired: outcome.repaired,
         latencyMs: monotonic() - started,
         warnings: [...warnings],
+        ...(reply.logprobs ? { logprobs: { text: reply.text, tokens: reply.logprobs } } : {}),
       };
     }
-    attempts.push({ ok: false, failure: outcome.stage, detail: outcome.detail, repaired: false, usage, latencyMs });
+    attempts.push({ ok: false, failure: outcome.stage, detail: outcome.detail, repaired: false, usage, latencyMs, ...(outcome.earlyAbort ? { earlyAbort: outcome.earlyAbort } : {}) });
     lastFailure = outcome;
     logger.warn({ model, schema: schemaName, stage: outcome.stage, detail: outcome.detail.slice(0, 300), round }, 'structured output rejected');
     // A refusal or a content-filter block is a decision, not a slip: asking again rarely changes it.
@@ -141,6 +157,11 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
   });
 }
 
+/** An early-aborted reply's usage carries the output tokens it did not cost. */
+function withSaving(usage: Usage, early: EarlyAbort | undefined): Usage {
+  return early?.estimatedTokensSaved !== undefined ? { ...usage, savedOutputTokens: early.estimatedTokensSaved } : usage;
+}
+
 function totalUsage(attempts: readonly StructuredAttempt[]): Usage {
   return addUsage(...attempts.map((a) => a.usage));
 }
@@ -158,6 +179,12 @@ function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: stri
 }
 
 function interpret(reply: ChatReply, schema: object, validate: ReturnType<typeof compileSchema>): Interpretation {
+  const early = reply.earlyAbort;
+  if (early) {
+    // Stopped part-way: as good as a schema failure, found before the rest was paid for.
+    const saved = early.estimatedTokensSaved === undefined ? '' : `; about ${early.estimatedTokensSaved} output tokens not generated`;
+    return { ok: false, stage: 'schema', detail: `reply stopped early at character ${early.offset}: ${early.path || '/'} ${early.reason}${saved}`, earlyAbort: early };
+  }
   if (reply.refusal) return { ok: false, stage: 'refusal', detail: `the model refused: ${reply.refusal.slice(0, 200)}` };
   if (reply.finishReason === 'content_filter') return { ok: false, stage: 'content_filter', detail: 'the provider filtered the reply' };
   const truncated = reply.finishReason === 'length';
@@ -212,6 +239,10 @@ function feedbackFor(failure: Extract<Interpretation, { ok: false }>): string {
     case 'not-json':
       return `Your reply was not valid JSON (${failure.detail}). Reply with only the JSON object, no prose and no code fences.`;
     default:
+      if (failure.earlyAbort) {
+        const { path, reason } = failure.earlyAbort;
+        return `Your reply stopped matching the required JSON Schema part-way and was cut off: ${path || '/'} ${reason}. Reply with only a JSON object that matches the schema.`;
+      }
       return `Your reply did not match the required JSON Schema: ${failure.detail}. Reply with only a corrected JSON object.`;
   }
 }

@@ -163,10 +163,15 @@ function contentText(content: ChatCompletionRequest['messages'][number]['content
   return '';
 }
 
-/** The schema a request asks for: response_format json_schema, or one embedded in the prompt for json_object mode. */
+/**
+ * The schema a request asks for: response_format json_schema, vLLM's structured_outputs.json or
+ * guided_json, llama.cpp's json_schema, or one embedded in the prompt for json_object mode.
+ */
 export function requestedSchema(request: ChatCompletionRequest): object | undefined {
   const rf = request.response_format;
   if (rf?.type === 'json_schema' && rf.json_schema?.schema) return rf.json_schema.schema;
+  const extra = (request.structured_outputs as { json?: object } | undefined)?.json ?? request.guided_json ?? request.json_schema;
+  if (extra && typeof extra === 'object') return extra;
   if (rf?.type !== 'json_object') return undefined;
   for (const m of [...request.messages].reverse()) {
     for (const block of contentText(m.content).matchAll(/```json\s*\n([\s\S]*?)```/g)) {
