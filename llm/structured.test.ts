@@ -497,6 +497,14 @@ describe('constrained-decoding dialects', () => {
     expect(r.attempts[0].detail).toMatch(/\/themes\/0\/id must match pattern/);
   });
 
+  it('keeps every keyword in a schema that goes into the prompt (structuredOutputs off), and warns about none', async () => {
+    server.enqueue(reply.json(valid));
+    const r = await registry(configFor({ structuredOutputs: false, constrainedDecoding: { dialect: 'vllm', unsupportedKeywords: ['maxLength'] } })).generateStructured<Themes>(request);
+    expect(server.requests[0].messages[0].content).toContain('"maxLength":90');
+    expect(server.requests[0].structured_outputs).toBeUndefined();
+    expect(r.warnings.some((w) => /does not enforce/.test(w))).toBe(false);
+  });
+
   it('sends the schema where llama.cpp and older vLLM read it, and keeps OpenAI requests as they were', async () => {
     server.setResponder(() => reply.simulate());
     await registry(configFor({ constrainedDecoding: { dialect: 'llama.cpp' } })).generateStructured(request);

@@ -77,7 +77,8 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
   const decoding: DecodingRequest = structuredOutputs ? decodingRequest(dialect, schemaName, wire) : { responseFormat: { type: 'json_object' } };
   if (structuredOutputs) for (const w of droppedKeywordWarnings(wire, schemaName, deps.decoding?.provider ?? model)) warn(w);
   if (decoding.responseFormat?.type === 'json_schema' && !wire.strictCompatible) warn(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
-  let messages: ChatMessage[] = structuredOutputs ? [...options.messages] : withSchemaInstruction(options.messages, wire.schema);
+  // In the prompt the model reads every keyword, so nothing is dropped there.
+  let messages: ChatMessage[] = structuredOutputs ? [...options.messages] : withSchemaInstruction(options.messages, toWireSchema(schema).schema);
   const logprobs = options.logprobs ? (typeof options.logprobs === 'object' ? options.logprobs : {}) : undefined;
   // Lenient: a reply the mechanical repairs would fix is not stopped; only one nothing could save.
   const stream = options.earlyAbort

@@ -113,6 +113,10 @@ describe('createPrefixChecker', () => {
     checker.push('"\ud83c');
     expect(checker.push('\udf55"')).toEqual({ ok: true });
     expect(checker.complete).toBe(true);
+    // A high surrogate still held back when the stream ends is checked then.
+    const cut = createPrefixChecker(s);
+    cut.push('"a\ud83c');
+    expect(cut.end()).toMatchObject({ ok: false, offset: 2, reason: 'is longer than maxLength 1' });
   });
 
   it('says at the end when the document is unfinished', () => {

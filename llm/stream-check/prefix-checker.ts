@@ -411,6 +411,16 @@ export function createPrefixChecker(schema: object, options: PrefixCheckerOption
     structural(c);
   };
 
+  const feed = (input: string): PrefixVerdict => {
+    for (const c of input) {
+      current = c;
+      step(c);
+      if (!verdict.ok) return verdict;
+      offset += c.length;
+    }
+    return verdict;
+  };
+
   const checker: PrefixChecker = {
     push(text) {
       if (!verdict.ok) return verdict;
@@ -422,17 +432,14 @@ export function createPrefixChecker(schema: object, options: PrefixCheckerOption
         heldHighSurrogate = input.slice(-1);
         input = input.slice(0, -1);
       }
-      for (const c of input) {
-        current = c;
-        step(c);
-        if (!verdict.ok) return verdict;
-        offset += c.length;
-      }
-      return verdict;
+      return feed(input);
     },
     end() {
       if (!verdict.ok) return verdict;
-      if (heldHighSurrogate) checker.push('');
+      // A lone high surrogate at the very end is a character of its own.
+      const held = heldHighSurrogate;
+      heldHighSurrogate = '';
+      if (held && !feed(held).ok) return verdict;
       // A bare number at the root ends with the stream.
       if (scalar?.kind === 'number' && stack.length === 0) {
         current = '';
