@@ -1,5 +1,9 @@
 import type { FromSchema } from 'json-schema-to-ts';
 
+/** Where a server takes the schema to constrain decoding to (see llm/constrained-decoding.ts). */
+export const DECODING_DIALECTS = ['openai', 'vllm', 'vllm-guided', 'llama.cpp', 'ollama'] as const;
+export type DecodingDialect = (typeof DECODING_DIALECTS)[number];
+
 export const ROLES = ['local', 'cheap', 'strong', 'student', 'teacher', 'judge', 'embedder', 'cross_encoder'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -27,6 +31,20 @@ const provider = {
     apiKeyEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
     /** Whether the server accepts `response_format: json_schema` (strict). */
     structuredOutputs: { type: 'boolean', default: true },
+    /**
+     * How the server constrains decoding to the schema, when structuredOutputs is on. Unset: OpenAI's
+     * response_format json_schema, as always. vllm: structured_outputs; vllm-guided: guided_json
+     * (older vLLM); llama.cpp: json_schema; ollama: response_format through its /v1 endpoint.
+     */
+    constrainedDecoding: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        dialect: { enum: DECODING_DIALECTS },
+        /** Schema keywords the server's decoder drops: removed from the schema sent and warned about; ajv still validates them. */
+        unsupportedKeywords: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+      },
+    },
     limits,
   },
 } as const;

@@ -62,6 +62,16 @@ describe('bad config', () => {
     expect(() => validateConfig(deepMerge(BUILTIN_DEFAULTS, { providers: { openai: { apiKey: 'sk-in-a-file' } } }))).toThrow(/\/providers\/openai has unknown property "apiKey"/);
   });
 
+  it('takes a constrained-decoding dialect and dropped keywords per provider, and names a bad dialect', () => {
+    const cfg = loadConfig({ env: {}, cwd: emptyDir(), overrides: { providers: { openai: { constrainedDecoding: { dialect: 'vllm', unsupportedKeywords: ['pattern'] } } } } });
+    expect(cfg.providers.openai.constrainedDecoding).toEqual({ dialect: 'vllm', unsupportedKeywords: ['pattern'] });
+    // Unset by default: the request stays OpenAI's json_schema, as before.
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).providers.openai.constrainedDecoding).toBeUndefined();
+    expect(() => validateConfig(deepMerge(BUILTIN_DEFAULTS, { providers: { openai: { constrainedDecoding: { dialect: 'tgi' } } } }))).toThrow(
+      /\/providers\/openai\/constrainedDecoding\/dialect must be equal to one of the allowed values: "openai", "vllm", "vllm-guided", "llama.cpp", "ollama"/,
+    );
+  });
+
   it('rejects a file that is not JSON, and a named file that does not exist', () => {
     const { dir } = configFile('{ "roles": ');
     expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/not valid JSON/);

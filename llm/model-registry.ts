@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../base/clock.js';
-import { createChatCall, type ChatCall, type ResponseFormat } from './chat.js';
+import { createChatCall, type ChatCall } from './chat.js';
+import { requestSchema, type DecodingRequest } from './constrained-decoding.js';
 import { roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from '../config/config.js';
 import type { ProviderConfig } from '../config/config-schema.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
@@ -39,10 +40,10 @@ const PLACEHOLDER_API_KEY = 'hubgen-no-key';
 
 const schemaTokenCache = new WeakMap<object, number>();
 
-/** Providers bill a json_schema as prompt tokens; count it once per schema for the tokens-per-minute estimate. */
-function schemaTokens(format: ResponseFormat): number {
-  if (format.type !== 'json_schema') return 0;
-  const schema = format.json_schema.schema;
+/** Providers bill a schema as prompt tokens; count it once per schema for the tokens-per-minute estimate. */
+function schemaTokens(request: DecodingRequest): number {
+  const schema = requestSchema(request);
+  if (!schema) return 0;
   let n = schemaTokenCache.get(schema);
   if (n === undefined) {
     n = countTokens(JSON.stringify(schema));
@@ -110,13 +111,13 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
     // Counting prompt tokens costs a tokenizer pass; only pay it when a token limit needs it.
     const needsEstimate = provider.limits?.tokensPerMinute !== undefined;
 
-    const call: StructuredCall = async ({ messages, responseFormat, signal, onRequestFailure }) => {
-      const estimate = needsEstimate ? countChatTokens(messages) + schemaTokens(responseFormat) + outputEstimate : 0;
+    const call: StructuredCall = async ({ messages, responseFormat, extraBody, logprobs, stream, signal, onRequestFailure }) => {
+      const estimate = needsEstimate ? countChatTokens(messages) + schemaTokens({ responseFormat, extraBody }) + outputEstimate : 0;
       return retryWithBackoff(
         async (attempt) => {
           const t0 = clock.monotonic();
           try {
-            return await limiter.schedule(estimate, () => chat({ messages, responseFormat, signal, timeoutMs }), {
+            return await limiter.schedule(estimate, () => chat({ messages, responseFormat, extraBody, logprobs, stream, signal, timeoutMs }), {
               signal,
               actualTokens: (r) => (r.tokens && needsEstimate ? (r.tokens.inputTokens ?? 0) + (r.tokens.outputTokens ?? 0) : undefined),
             });
@@ -166,6 +167,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
         logger: roleLoggers.get(role) ?? roleLoggers.set(role, log.child({ role })).get(role)!,
         monotonic: () => clock.monotonic(),
         onWarning,
+        decoding: { dialect: provider.constrainedDecoding?.dialect ?? 'openai', unsupportedKeywords: provider.constrainedDecoding?.unsupportedKeywords, provider: `provider "${name}"` },
       });
     },
   };

@@ -1,12 +1,9 @@
 import type { Role } from '../config/config.js';
+import type { TokenLogprob } from './confidence/logprobs.js';
 import type { Usage } from './usage.js';
+import type { ChatMessage, EarlyAbort, FinishReason } from './types.js';
 
-export interface ChatMessage {
-  readonly role: 'system' | 'user' | 'assistant';
-  readonly content: string;
-}
 
-export type FinishReason = 'stop' | 'length' | 'content_filter' | 'refusal' | 'tool_calls' | 'unknown';
 
 /** One call made while producing a structured value (first try, or a retry with the validator's errors). */
 export interface StructuredAttempt {
@@ -17,6 +14,8 @@ export interface StructuredAttempt {
   readonly repaired: boolean;
   readonly usage: Usage;
   readonly latencyMs: number;
+  /** Set when the streamed reply was stopped early (failure "schema"): where, why, and the tokens that saved. */
+  readonly earlyAbort?: EarlyAbort;
 }
 
 export interface StructuredResult<T> {
@@ -30,6 +29,11 @@ export interface StructuredResult<T> {
   readonly repaired: boolean;
   readonly latencyMs: number;
   readonly warnings: readonly string[];
+  /**
+   * When asked for: the per-token log-probabilities of the reply that produced `object`, with the
+   * raw text they spell (before any repair), for llm/confidence/logprobs.ts.
+   */
+  readonly logprobs?: { readonly text: string; readonly tokens: readonly TokenLogprob[] };
 }
 
 export interface GenerateStructuredOptions {
@@ -40,6 +44,14 @@ export interface GenerateStructuredOptions {
   readonly schemaName: string;
   readonly messages: readonly ChatMessage[];
   readonly signal?: AbortSignal;
+  /** Ask for per-token log-probabilities (and `top` alternatives); they come back as result.logprobs. */
+  readonly logprobs?: boolean | { readonly top?: number };
+  /**
+   * Stream the reply and stop it at the first character that no schema-valid reply (after the
+   * mechanical repairs) could have. A stopped reply is retried with the reason, then fails like a
+   * schema failure; the output tokens it saved are in the attempt and in usage.savedOutputTokens.
+   */
+  readonly earlyAbort?: boolean | { readonly expectedOutputTokens?: number };
 }
 
 /** Maps roles to models; the only way phases reach an LLM. */

@@ -1,11 +1,12 @@
 import { getEventListeners } from 'node:events';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { themesSchema, type Themes } from '../phases/themes/schema.js';
 import { judgeVerdictSchema } from '../phases/filter/schema.js';
 import { pageSchema } from '../phases/assemble/schema.js';
 import { reply, startScriptedServer, type ChatCompletionRequest, type ScriptedServer } from './simulator/scripted-server.js';
 import { compileSchema } from '../base/ajv.js';
+import { logprobConfidence } from './confidence/logprobs.js';
 import { loadConfig, type HubgenConfig } from '../config/config.js';
 import { costOf } from './cost.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
@@ -390,5 +391,128 @@ describe('scripted requests', () => {
     await registry(configFor({}, { roles: { cheap: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.3, maxOutputTokens: 900 } } })).generateStructured(request);
     const body: ChatCompletionRequest = server.requests[0];
     expect(body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 900, stream: false });
+  });
+});
+
+describe('early abort', () => {
+  // A reply long enough that stopping a quarter of the way in is worth it.
+  const long: Themes = {
+    pageTitle: 'Your week in groceries',
+    themes: Array.from({ length: 10 }, (_, i) => ({ ...valid.themes[0], id: `theme-${i}`, title: `Weeknight dinners ${i}` })),
+  };
+  const earlyRequest: GenerateStructuredOptions = { ...request, earlyAbort: { expectedOutputTokens: 600 } };
+
+  it('stops a reply nothing could save, retries with the reason, and records the saving', async () => {
+    server.enqueue(reply.goesInvalid(long, { after: 0.25, streamDelayMs: 2 }), reply.json(valid));
+    const r = await registry().generateStructured<Themes>(earlyRequest);
+    expect(r.object).toEqual(valid);
+    expect(server.requests[0]).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(r.attempts).toHaveLength(2);
+    const [stopped, good] = r.attempts;
+    expect(stopped).toMatchObject({ ok: false, failure: 'schema', earlyAbort: { path: '/themes/2', reason: 'expected a property name after ",", got "@"', savedAgainst: 'expected' } });
+    expect(stopped.detail).toMatch(/^reply stopped early at character \d+: \/themes\/2 expected a property name after ",", got "@"; about \d+ output tokens not generated$/);
+    expect(stopped.usage.savedOutputTokens).toBe(600 - stopped.earlyAbort!.outputTokens);
+    expect(good.usage.savedOutputTokens).toBeUndefined();
+    expect(r.usage.savedOutputTokens).toBe(stopped.usage.savedOutputTokens);
+    // The retry carries what went wrong, after the partial reply.
+    const retry = server.requests[1].messages;
+    expect(retry.at(-2)).toMatchObject({ role: 'assistant', content: expect.stringContaining('@') });
+    expect(retry.at(-1)!.content).toMatch(/stopped matching the required JSON Schema part-way and was cut off: \/themes\/2 expected a property name/);
+    await vi.waitFor(() => expect(server.streams[0].closedEarly).toBe(true));
+    expect(server.streams[0].sentTokens).toBeLessThan(server.streams[0].plannedTokens / 2);
+  });
+
+  it('fails like a schema failure when every reply is stopped, with the attempts and summed usage', async () => {
+    server.enqueue(reply.goesInvalid(long, { after: 0.2, streamDelayMs: 2 }), reply.goesInvalid(long, { after: 0.5, streamDelayMs: 2 }));
+    const e = await registry().generateStructured(earlyRequest).catch((x) => x);
+    expect(StructuredOutputError.isInstance(e)).toBe(true);
+    expect(e.stage).toBe('schema');
+    expect(e.attempts.map((a: { earlyAbort?: unknown }) => Boolean(a.earlyAbort))).toEqual([true, true]);
+    expect(e.usage.savedOutputTokens).toBe(e.attempts[0].usage.savedOutputTokens + e.attempts[1].usage.savedOutputTokens);
+    expect(e.usage.outputTokens).toBe(e.attempts[0].earlyAbort.outputTokens + e.attempts[1].earlyAbort.outputTokens);
+  });
+
+  it('lets a reply the repairs can fix stream to the end', async () => {
+    // An unknown property and a numeric string: both repaired after the reply, so neither is stopped.
+    const fixable = { ...valid, note: 'extra', themes: valid.themes.map((t) => ({ ...t, confidence: String(t.confidence) })) };
+    server.enqueue(reply.json(fixable, { streamDelayMs: 1 }));
+    const r = await registry().generateStructured<Themes>(earlyRequest);
+    expect(r.object).toEqual(valid);
+    expect(r.repaired).toBe(true);
+    expect(r.attempts).toHaveLength(1);
+    expect(server.streams[0]).toMatchObject({ finished: true, closedEarly: false });
+  });
+
+  it('reads usage from the stream as reported when nothing is stopped', async () => {
+    server.enqueue(reply.json(valid, { cachedTokens: 4 }));
+    const r = await registry().generateStructured<Themes>({ ...request, earlyAbort: true });
+    const [body] = server.requests;
+    expect(r.usage).toMatchObject({ inputTokens: countChatTokens(body.messages as never), cachedInputTokens: 4, calls: 1 });
+    expect(r.warnings).toEqual([]);
+  });
+});
+
+describe('result.logprobs', () => {
+  it('carries the reply text and tokens, streamed or not, and is absent unless asked for', async () => {
+    server.enqueue(reply.json(valid), reply.json(valid), reply.json(valid));
+    const plain = await registry().generateStructured<Themes>({ ...request, logprobs: true });
+    expect(plain.logprobs!.tokens.map((t) => t.token).join('')).toBe(plain.logprobs!.text);
+    expect(JSON.parse(plain.logprobs!.text)).toEqual(valid);
+    const streamed = await registry().generateStructured<Themes>({ ...request, logprobs: { top: 3 }, earlyAbort: true });
+    expect(streamed.logprobs!.tokens.map((t) => t.token).join('')).toBe(streamed.logprobs!.text);
+    expect(server.requests[1]).toMatchObject({ logprobs: true, top_logprobs: 3, stream: true });
+    expect((await registry().generateStructured<Themes>(request)).logprobs).toBeUndefined();
+  });
+
+  it('gives a lower value-token confidence to an uncertain reply, through the real client', async () => {
+    server.enqueue(reply.json(valid), reply.uncertain(valid));
+    const sure = await registry().generateStructured<Themes>({ ...request, logprobs: true });
+    const unsure = await registry().generateStructured<Themes>({ ...request, logprobs: true });
+    const a = logprobConfidence(sure.logprobs!.tokens, sure.logprobs!.text);
+    const b = logprobConfidence(unsure.logprobs!.tokens, unsure.logprobs!.text);
+    expect(a.ok && b.ok).toBe(true);
+    if (!a.ok || !b.ok) return;
+    expect(a.confidence).toBeGreaterThan(0.6);
+    expect(b.confidence).toBeLessThan(0.45);
+    expect(a.valueTokens).toBe(b.valueTokens);
+  });
+});
+
+describe('constrained-decoding dialects', () => {
+  it('sends the schema as vLLM structured_outputs, drops what the provider says it ignores, and warns once per keyword', async () => {
+    const config = configFor({ constrainedDecoding: { dialect: 'vllm', unsupportedKeywords: ['pattern', 'maxLength'] } });
+    server.enqueue(reply.json({ ...valid, themes: [{ ...valid.themes[0], id: 'Not A Slug' }] }), reply.json(valid));
+    const r = await registry(config).generateStructured<Themes>(request);
+    const body = server.requests[0];
+    expect(body.response_format).toBeUndefined();
+    const sent = JSON.stringify((body.structured_outputs as { json: object }).json);
+    expect(sent).not.toMatch(/"pattern"|"maxLength"/);
+    expect(sent).toContain('"minLength"');
+    expect(r.warnings.filter((w) => /does not enforce/.test(w))).toEqual([
+      'schema hubgen.themes.v1: provider "openai" does not enforce "maxLength" (at /properties/pageTitle, /properties/themes/items/properties/title, /properties/themes/items/properties/description, +3 more); dropped from the schema sent, still validated on the reply',
+      'schema hubgen.themes.v1: provider "openai" does not enforce "pattern" (at /properties/themes/items/properties/id); dropped from the schema sent, still validated on the reply',
+    ]);
+    // ajv still holds the original: the id that breaks the dropped pattern was rejected and retried.
+    expect(r.attempts.map((a) => a.failure ?? 'ok')).toEqual(['schema', 'ok']);
+    expect(r.attempts[0].detail).toMatch(/\/themes\/0\/id must match pattern/);
+  });
+
+  it('keeps every keyword in a schema that goes into the prompt (structuredOutputs off), and warns about none', async () => {
+    server.enqueue(reply.json(valid));
+    const r = await registry(configFor({ structuredOutputs: false, constrainedDecoding: { dialect: 'vllm', unsupportedKeywords: ['maxLength'] } })).generateStructured<Themes>(request);
+    expect(server.requests[0].messages[0].content).toContain('"maxLength":90');
+    expect(server.requests[0].structured_outputs).toBeUndefined();
+    expect(r.warnings.some((w) => /does not enforce/.test(w))).toBe(false);
+  });
+
+  it('sends the schema where llama.cpp and older vLLM read it, and keeps OpenAI requests as they were', async () => {
+    server.setResponder(() => reply.simulate());
+    await registry(configFor({ constrainedDecoding: { dialect: 'llama.cpp' } })).generateStructured(request);
+    await registry(configFor({ constrainedDecoding: { dialect: 'vllm-guided' } })).generateStructured(request);
+    await registry(configFor()).generateStructured(request);
+    expect(server.requests[0].json_schema).toMatchObject({ type: 'object', required: ['pageTitle', 'themes'] });
+    expect(server.requests[1].guided_json).toMatchObject({ type: 'object' });
+    expect(server.requests[2].response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'hubgen_themes_v1', strict: true } });
+    for (const k of ['json_schema', 'guided_json', 'structured_outputs']) expect(server.requests[2][k]).toBeUndefined();
   });
 });

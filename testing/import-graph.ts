@@ -50,7 +50,7 @@ export function layerRank(folder: string): number | undefined {
 export const isTestFile = (file: string): boolean => /\.test\.ts$/.test(file);
 
 /**
- * A phase's JSON Schema (phases/<p>/schema.ts) is data with no imports of its own, so a test at any
+ * A phase's JSON Schema (phases/<p>/schema.ts) is data that imports nothing but other phase schemas, so a test at any
  * layer may use one as realistic input (the model layer's tests decode against them). Production
  * code still may not.
  */

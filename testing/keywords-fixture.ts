@@ -11,10 +11,11 @@ import { ZERO_USAGE } from '../llm/usage.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deepMerge, loadConfig, roleCacheKey, roleUnavailableReason, type HubgenConfig, type Role } from '../config/config.js';
-import type { ChatMessage, GenerateStructuredOptions, ModelRegistry, StructuredResult } from '../llm/registry.js';
+import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from '../llm/registry.js';
 import { FEATURE_NAMES } from '../phases/keywords/features.js';
 import type { StudentWeights } from '../phases/keywords/student.js';
 import type { KeywordSelection } from '../phases/keywords/schema.js';
+import type { ChatMessage } from '../llm/types.js';
 
 /**
  * A small real slice of the Instacart catalogue (ids and names copied from data/instacart) for

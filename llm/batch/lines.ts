@@ -1,6 +1,7 @@
 import { sha256 } from '../../base/hash.js';
-import type { ChatMessage } from '../registry.js';
-import { structuredRequest, type StructuredRequest } from '../structured.js';
+import { structuredRequest, type StructuredDeps, type StructuredRequest } from '../structured.js';
+import type { ResponseFormat } from '../chat.js';
+import type { ChatMessage } from '../types.js';
 
 /** One structured request for the Batch API: what generateStructured takes, under a caller-chosen id. */
 export interface BatchRequest {
@@ -23,9 +24,11 @@ export interface BatchInputLine {
   readonly body: {
     readonly model: string;
     readonly messages: readonly ChatMessage[];
-    readonly response_format: StructuredRequest['responseFormat'];
+    /** Absent when the provider's dialect carries the schema in other body fields (vLLM, llama.cpp). */
+    readonly response_format?: ResponseFormat;
     readonly temperature?: number;
     readonly max_tokens?: number;
+    readonly [field: string]: unknown;
   };
 }
 
@@ -45,11 +48,14 @@ export interface BatchModelSettings {
   readonly maxOutputTokens?: number;
   /** Whether the provider takes response_format json_schema (else json_object + the schema in the prompt). */
   readonly structuredOutputs: boolean;
+  /** The provider's constrained-decoding dialect, as the live path uses it. */
+  readonly decoding?: StructuredDeps['decoding'];
 }
 
 /** The same body ChatOpenAI sends live (model, messages, response_format, temperature, max_tokens), minus `stream`. */
 export function prepareBatchRequest(request: BatchRequest, settings: BatchModelSettings): PreparedRequest {
-  const structured = structuredRequest(request, settings.structuredOutputs);
+  const structured = structuredRequest(request, settings.structuredOutputs, settings.decoding);
+  const { responseFormat, extraBody } = structured.decoding;
   const line: BatchInputLine = {
     custom_id: request.customId,
     method: 'POST',
@@ -57,7 +63,8 @@ export function prepareBatchRequest(request: BatchRequest, settings: BatchModelS
     body: {
       model: settings.model,
       messages: structured.messages,
-      response_format: structured.responseFormat,
+      ...(responseFormat ? { response_format: responseFormat } : {}),
+      ...extraBody,
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
       ...(settings.maxOutputTokens !== undefined ? { max_tokens: settings.maxOutputTokens } : {}),
     },

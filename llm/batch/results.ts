@@ -59,8 +59,7 @@ export function outcomeOf<T>(prepared: PreparedRequest, line: BatchOutputLine | 
   }
 
   const reply = chatReplyOf(line.response.body as RawCompletion);
-  const warnings: string[] = [];
-  if (prepared.structured.warning) warnings.push(prepared.structured.warning);
+  const warnings: string[] = [...prepared.structured.warnings];
   const usage = usageOf(reply, prepared.structured.messages, ctx.model, ctx.prices, (w) => warnings.push(w));
   const outcome = interpretReply(reply, prepared.request.schema, prepared.structured.validate);
   if (outcome.ok) {

@@ -194,7 +194,14 @@ export function createBatchRunner(config: HubgenConfig, options: BatchRunnerOpti
       }
       if (requests.length === 0) return { outcomes: [], batches: [], usage: ZERO_USAGE, resumed: false };
 
-      const settings = { model: binding.model, temperature: binding.temperature, maxOutputTokens: binding.maxOutputTokens, structuredOutputs: provider.structuredOutputs ?? true };
+      const settings = {
+        model: binding.model,
+        temperature: binding.temperature,
+        maxOutputTokens: binding.maxOutputTokens,
+        structuredOutputs: provider.structuredOutputs ?? true,
+        // The same dialect the live path decodes in, so a batch line constrains what a live call would.
+        decoding: { dialect: provider.constrainedDecoding?.dialect ?? 'openai', unsupportedKeywords: provider.constrainedDecoding?.unsupportedKeywords, provider: `provider "${binding.provider}"` },
+      };
       const prepared = requests.map((r) => prepareBatchRequest(r, settings));
       const chunks = chunkRequests(prepared, { maxRequests: config.batch.maxRequestsPerBatch });
       const digest = jsonlDigest(toJsonl(prepared));

@@ -1,5 +1,6 @@
-import type { FinishReason, StructuredAttempt } from '../registry.js';
+import type { StructuredAttempt } from '../registry.js';
 import type { Usage } from '../usage.js';
+import type { FinishReason } from '../types.js';
 
 const marker = Symbol.for('hubgen.error.structured-output');
 

@@ -1,6 +1,6 @@
 import { OpenAIEmbeddings } from '@langchain/openai';
 import OpenAI, { toFile } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileSchema } from '../../base/ajv.js';
 import { countChatTokens, countTokens } from '../tokens.js';
 import { reply, startScriptedServer, type ScriptedServer } from './scripted-server.js';
@@ -253,5 +253,93 @@ describe('scripted batch endpoints, driven by the OpenAI SDK', () => {
     const done = await client().batches.retrieve(b.id);
     expect((await jsonl(done.error_file_id)).map((l) => l.error.code)).toEqual(['batch_cancelled', 'batch_cancelled']);
     expect(server.batchCalls).toMatchObject({ uploads: 1, creates: 1, cancels: 1 });
+  });
+});
+
+
+describe('logprobs', () => {
+  const doc = { title: 'Taco night', score: 0.8, tags: ['salsa', 'tortillas'] };
+  const content = JSON.stringify(doc);
+  const probability = (l: { logprob: number }) => Math.exp(l.logprob);
+
+  it('returns one entry per o200k token, spelling the content, near-certain on structure and lower on values', async () => {
+    server.enqueue(reply.json(doc));
+    const body = await jsonOf(post('/chat/completions', { model: 'm', messages, logprobs: true }));
+    const entries: { token: string; logprob: number; bytes: number[] }[] = body.choices[0].logprobs.content;
+    expect(entries.map((e) => e.token).join('')).toBe(content);
+    expect(entries).toHaveLength(countTokens(content));
+    expect(entries.every((e) => Buffer.from(e.bytes).toString('utf8') === e.token)).toBe(true);
+    const structure = entries.filter((e) => /^[\s{}[\]":,]*$/.test(e.token) || e.token.includes('title') || e.token.includes('tags'));
+    const values = entries.filter((e) => /Taco|salsa|tort|0\.8|8/.test(e.token));
+    expect(Math.min(...structure.map(probability))).toBeGreaterThan(0.99);
+    expect(Math.max(...values.map(probability))).toBeLessThan(0.996);
+    expect(Math.min(...values.map(probability))).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('makes the values of an uncertain reply improbable, and gives top_logprobs alternatives', async () => {
+    server.enqueue(reply.uncertain(doc));
+    const body = await jsonOf(post('/chat/completions', { model: 'm', messages, logprobs: true, top_logprobs: 3 }));
+    const entries: { token: string; logprob: number; top_logprobs: { token: string; logprob: number }[] }[] = body.choices[0].logprobs.content;
+    const values = entries.filter((e) => /Taco|salsa|tort/.test(e.token));
+    expect(Math.max(...values.map(probability))).toBeLessThan(0.46);
+    for (const e of entries) {
+      expect(e.top_logprobs).toHaveLength(3);
+      expect(e.top_logprobs[0]).toMatchObject({ token: e.token, logprob: e.logprob });
+      expect(e.top_logprobs.reduce((s, t) => s + Math.exp(t.logprob), 0)).toBeLessThanOrEqual(1 + 1e-9);
+    }
+  });
+
+  it('sends no logprobs unless asked', async () => {
+    server.enqueue(reply.json(doc));
+    expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).choices[0].logprobs).toBeNull();
+  });
+});
+
+describe('streaming', () => {
+  const doc = { themes: Array.from({ length: 12 }, (_, i) => ({ title: `Theme number ${i}`, note: 'fresh produce and pantry staples' })) };
+
+  it('streams one to three tokens a chunk, each with its logprobs, and the usage last', async () => {
+    server.enqueue(reply.json(doc));
+    const res = await post('/chat/completions', { model: 'm', messages, stream: true, stream_options: { include_usage: true }, logprobs: true });
+    const chunks = (await res.text()).split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)));
+    const deltas = chunks.filter((c) => c.choices[0]?.delta?.content);
+    expect(deltas.map((c) => c.choices[0].delta.content).join('')).toBe(JSON.stringify(doc));
+    for (const c of deltas) {
+      const tokens = c.choices[0].logprobs.content.map((l: { token: string }) => l.token);
+      expect(tokens.length).toBeGreaterThanOrEqual(1);
+      expect(tokens.length).toBeLessThanOrEqual(3);
+      expect(tokens.join('')).toBe(c.choices[0].delta.content);
+    }
+    expect(chunks.at(-1).usage.completion_tokens).toBe(countTokens(JSON.stringify(doc)));
+    expect(server.streams[0]).toMatchObject({ request: 0, plannedTokens: countTokens(JSON.stringify(doc)), finished: true, closedEarly: false });
+    expect(server.streams[0].sentTokens).toBe(server.streams[0].plannedTokens);
+  });
+
+  it('goesInvalid streams a document that breaks part-way, and stops sending when the client leaves', async () => {
+    const invalid = reply.goesInvalid(doc, { after: 0.3, streamDelayMs: 5 });
+    const text = invalid.content as string;
+    expect(text.indexOf('@')).toBeGreaterThan(JSON.stringify(doc).length * 0.3);
+    expect(text.replace('@', '')).toBe(JSON.stringify(doc));
+    expect(() => JSON.parse(text)).toThrow();
+
+    server.enqueue(invalid);
+    const ac = new AbortController();
+    const res = await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages, stream: true }), signal: ac.signal });
+    const reader = res.body!.getReader();
+    let received = '';
+    while (!received.includes('@')) received += new TextDecoder().decode((await reader.read()).value);
+    ac.abort();
+    await vi.waitFor(() => expect(server.streams[0].closedEarly).toBe(true));
+    expect(server.streams[0].sentTokens).toBeLessThan(server.streams[0].plannedTokens / 2);
+    expect(server.streams[0].finished).toBe(false);
+  });
+
+  it('gives the real OpenAI SDK logprobs on streamed chunks', async () => {
+    const client = new OpenAI({ apiKey: 'test', baseURL: server.baseURL, maxRetries: 0 });
+    server.enqueue(reply.json({ a: 'salsa verde' }));
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages as never, stream: true, logprobs: true });
+    let tokens = '';
+    for await (const chunk of stream) tokens += (chunk.choices[0]?.logprobs?.content ?? []).map((l) => l.token).join('');
+    expect(tokens).toBe('{"a":"salsa verde"}');
   });
 });

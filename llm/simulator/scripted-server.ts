@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countChatTokens, countTokens, warmTokenizer } from '../tokens.js';
+import { countChatTokens, countTokens, tokenPieces, warmTokenizer } from '../tokens.js';
+import { mulberry32 } from '../../base/random.js';
+import { scriptedLogprobs, type WireLogprob } from './scripted-logprobs.js';
 import { hashSeed, simulateFromSchema } from './simulate-schema.js';
 import type { ChatCompletionRequest } from './types.js';
 import { createBatchEndpoints, type BatchCalls, type BatchScript, type ScriptedBatch } from './batch-endpoints.js';
@@ -30,6 +32,10 @@ export interface ScriptedReply {
   readonly hang?: boolean;
   /** Answer with the simulation responder (a queue entry can defer to it). */
   readonly simulate?: boolean;
+  /** With logprobs asked for: value tokens get low probabilities, as from a model unsure of its answer. */
+  readonly uncertain?: boolean;
+  /** When streaming, the pause between chunks, so a client can stop part-way (the server's streamDelayMs otherwise). */
+  readonly streamDelayMs?: number;
 }
 
 export type Responder = (request: ChatCompletionRequest, info: { readonly index: number }) => ScriptedReply | Promise<ScriptedReply>;
@@ -58,7 +64,34 @@ export const reply = {
   refusal: (text = "I'm sorry, I can't help with that."): ScriptedReply => ({ content: null, refusal: text }),
   contentFilter: (): ScriptedReply => ({ content: '', finishReason: 'content_filter' }),
   simulate: (): ScriptedReply => ({ simulate: true }),
+  /** With logprobs asked for, the value tokens come back improbable. */
+  uncertain: (value: unknown): ScriptedReply => ({ content: JSON.stringify(value), uncertain: true }),
+  /**
+   * A JSON document that goes invalid part-way: an "@" right after the first comma past
+   * `after` of its text, where no JSON value or key can start. Streamed with a pause between
+   * chunks so a client checking the prefix can stop before the rest is sent.
+   */
+  goesInvalid: (value: unknown, { after = 0.3, streamDelayMs = 2 }: { after?: number; streamDelayMs?: number } = {}): ScriptedReply => {
+    const text = JSON.stringify(value);
+    const at = structuralCommaAfter(text, Math.floor(text.length * after));
+    if (at < 0) throw new Error(`reply.goesInvalid: no comma outside a string after ${Math.round(after * 100)}% of the document`);
+    return { content: `${text.slice(0, at + 1)}@${text.slice(at + 1)}`, streamDelayMs };
+  },
 } as const;
+
+/** Index of the first comma at or after `from` that separates values (not inside a string), or -1. */
+function structuralCommaAfter(text: string, from: number): number {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === ',' && i >= from) return i;
+  }
+  return -1;
+}
 
 export interface ScriptedServerOptions {
   /** Delay before every answer. @default 0 */
@@ -71,6 +104,21 @@ export interface ScriptedServerOptions {
   readonly embeddingDimensions?: number;
   /** Ids served by GET /v1/models. */
   readonly models?: readonly string[];
+  /** Pause between streamed chunks for every reply (a reply's own streamDelayMs wins). @default 0 */
+  readonly streamDelayMs?: number;
+}
+
+/** What one streamed reply actually sent before it finished or the client went away. */
+export interface StreamRecord {
+  /** Index of the chat request (as in `requests`). */
+  readonly request: number;
+  /** Content tokens the full reply has. */
+  readonly plannedTokens: number;
+  /** Content tokens written before the end or the client's disconnect. */
+  sentTokens: number;
+  /** The client closed the connection before the last chunk. */
+  closedEarly: boolean;
+  finished: boolean;
 }
 
 export interface ScriptedServer {
@@ -82,6 +130,8 @@ export interface ScriptedServer {
   readonly requests: ChatCompletionRequest[];
   /** Every embeddings body, in arrival order. */
   readonly embeddingRequests: { model: string; input: string | string[]; dimensions?: number }[];
+  /** Every streamed reply, with how much of it was sent. */
+  readonly streams: StreamRecord[];
   /** Most chat requests ever open at once. */
   readonly maxInFlight: number;
   readonly inFlight: number;
@@ -110,10 +160,15 @@ function contentText(content: ChatCompletionRequest['messages'][number]['content
   return '';
 }
 
-/** The schema a request asks for: response_format json_schema, or one embedded in the prompt for json_object mode. */
+/**
+ * The schema a request asks for: response_format json_schema, vLLM's structured_outputs.json or
+ * guided_json, llama.cpp's json_schema, or one embedded in the prompt for json_object mode.
+ */
 export function requestedSchema(request: ChatCompletionRequest): object | undefined {
   const rf = request.response_format;
   if (rf?.type === 'json_schema' && rf.json_schema?.schema) return rf.json_schema.schema;
+  const extra = (request.structured_outputs as { json?: object } | undefined)?.json ?? request.guided_json ?? request.json_schema;
+  if (extra && typeof extra === 'object') return extra;
   if (rf?.type !== 'json_object') return undefined;
   for (const m of [...request.messages].reverse()) {
     for (const block of contentText(m.content).matchAll(/```json\s*\n([\s\S]*?)```/g)) {
@@ -173,9 +228,11 @@ interface CompletionParts {
   readonly refusal: string | null;
   readonly finishReason: string;
   readonly usage: Record<string, unknown> | undefined;
+  /** Per-token log-probabilities, when the request asked for them. */
+  readonly logprobs: WireLogprob[] | undefined;
 }
 
-function completionParts(body: ChatCompletionRequest, scripted: ScriptedReply, cachedTokens: ScriptedServerOptions['cachedTokens']): CompletionParts {
+function completionParts(body: ChatCompletionRequest, scripted: ScriptedReply, cachedTokens: ScriptedServerOptions['cachedTokens'], index: number): CompletionParts {
   const content = scripted.content === undefined ? '' : scripted.content === null ? null : typeof scripted.content === 'string' ? scripted.content : JSON.stringify(scripted.content);
   const refusal = scripted.refusal ?? null;
   const promptTokens = countChatTokens(body.messages.map((m) => ({ role: m.role as 'user', content: contentText(m.content) })));
@@ -191,7 +248,9 @@ function completionParts(body: ChatCompletionRequest, scripted: ScriptedReply, c
           prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
           completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
         };
-  return { id: `chatcmpl-scripted-${++completionCounter}`, created: Math.floor(Date.now() / 1000), content, refusal, finishReason: scripted.finishReason ?? 'stop', usage };
+  const top = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
+  const logprobs = body.logprobs === true && content ? scriptedLogprobs(content, { uncertain: scripted.uncertain, top, seed: index }) : undefined;
+  return { id: `chatcmpl-scripted-${++completionCounter}`, created: Math.floor(Date.now() / 1000), content, refusal, finishReason: scripted.finishReason ?? 'stop', usage, logprobs };
 }
 
 function completionBody(body: ChatCompletionRequest, p: CompletionParts): object {
@@ -201,7 +260,7 @@ function completionBody(body: ChatCompletionRequest, p: CompletionParts): object
     created: p.created,
     model: body.model,
     system_fingerprint: 'fp_scripted',
-    choices: [{ index: 0, message: { role: 'assistant', content: p.content, refusal: p.refusal }, logprobs: null, finish_reason: p.finishReason }],
+    choices: [{ index: 0, message: { role: 'assistant', content: p.content, refusal: p.refusal }, logprobs: p.logprobs ? { content: p.logprobs, refusal: null } : null, finish_reason: p.finishReason }],
     ...(p.usage ? { usage: p.usage } : {}),
   };
 }
@@ -234,6 +293,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const queue: (ScriptedReply | Responder)[] = [];
   const requests: ChatCompletionRequest[] = [];
   const embeddingRequests: ScriptedServer['embeddingRequests'] = [];
+  const streams: StreamRecord[] = [];
   const hung = new Set<ServerResponse>();
   let inFlight = 0;
   let maxInFlight = 0;
@@ -242,38 +302,44 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const wait = (ms: number, res: ServerResponse) =>
     ms > 0
       ? new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, ms);
-          res.once('close', () => {
+          // Unhooked when the timer fires: a streamed reply waits once per chunk.
+          const onClose = () => {
             clearTimeout(t);
             resolve();
-          });
+          };
+          const t = setTimeout(() => {
+            res.off('close', onClose);
+            resolve();
+          }, ms);
+          res.once('close', onClose);
         })
       : Promise.resolve();
 
   /** The next chat call's scripted reply: a queued one first, else the responder; simulation filled in. */
-  async function nextReply(body: ChatCompletionRequest): Promise<ScriptedReply> {
+  /** The next scripted reply and the request's index (which seeds its logprobs and stream chunking). */
+  async function nextReply(body: ChatCompletionRequest): Promise<{ scripted: ScriptedReply; index: number }> {
     requests.push(body);
     const index = chatIndex++;
     const next = queue.shift() ?? responder;
     const scripted = typeof next === 'function' ? await next(body, { index }) : next;
-    return scripted.simulate ? { ...(await simulationResponder(body, { index })), ...scripted, simulate: false } : scripted;
+    return { scripted: scripted.simulate ? { ...(await simulationResponder(body, { index })), ...scripted, simulate: false } : scripted, index };
   }
 
   /** One batch line answered like a live call (same queue, responder and usage), as status + body. */
   async function answerLine(body: ChatCompletionRequest): Promise<{ statusCode: number; body: object }> {
     if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) return { statusCode: 400, body: errorBody(400, 'body must have a string "model" and a "messages" array') };
-    const scripted = await nextReply(body);
+    const { scripted, index } = await nextReply(body);
     // A batch line cannot hang: the closest a batch comes is a request that timed out.
     if (scripted.hang) return { statusCode: 504, body: errorBody(504, 'the request timed out (scripted hang)') };
     if (scripted.status && scripted.status >= 300) return { statusCode: scripted.status, body: errorBody(scripted.status, scripted.errorMessage ?? `scripted ${scripted.status}`) };
-    return { statusCode: 200, body: completionBody(body, completionParts(body, scripted, options.cachedTokens)) };
+    return { statusCode: 200, body: completionBody(body, completionParts(body, scripted, options.cachedTokens, index)) };
   }
 
   async function chat(body: ChatCompletionRequest, res: ServerResponse): Promise<void> {
     if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
       return sendError(res, 400, 'body must have a string "model" and a "messages" array');
     }
-    const scripted = await nextReply(body);
+    const { scripted, index } = await nextReply(body);
     await wait(latencyMs + (scripted.latencyMs ?? 0), res);
     if (res.destroyed || res.writableEnded) return;
     if (scripted.hang) {
@@ -283,17 +349,40 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     }
     if (scripted.status && scripted.status >= 300) return sendError(res, scripted.status, scripted.errorMessage ?? `scripted ${scripted.status}`, scripted.headers);
 
-    const parts = completionParts(body, scripted, options.cachedTokens);
-    const { id, created, content, refusal, usage, finishReason } = parts;
+    const parts = completionParts(body, scripted, options.cachedTokens, index);
+    const { id, created, content, refusal, usage, finishReason, logprobs } = parts;
     if (body.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...scripted.headers });
-      const chunk = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`);
-      chunk([{ index: 0, delta: { role: 'assistant', content: '', ...(refusal ? { refusal: '' } : {}) }, finish_reason: null }]);
+      const send = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, system_fingerprint: 'fp_scripted', choices, ...extra })}\n\n`);
       const text = refusal ?? content ?? '';
-      for (let i = 0; i < text.length; i += 16) chunk([{ index: 0, delta: refusal ? { refusal: text.slice(i, i + 16) } : { content: text.slice(i, i + 16) }, finish_reason: null }]);
-      chunk([{ index: 0, delta: {}, finish_reason: finishReason }]);
-      if (usage && body.stream_options?.include_usage) chunk([], { usage });
+      const pieces = logprobs ? logprobs.map((l) => l.token) : tokenPieces(text);
+      const record: StreamRecord = { request: index, plannedTokens: pieces.length, sentTokens: 0, closedEarly: false, finished: false };
+      streams.push(record);
+      const delay = scripted.streamDelayMs ?? options.streamDelayMs ?? 0;
+      let clientGone = false;
+      res.once('close', () => {
+        if (!res.writableEnded) clientGone = true;
+      });
+      send([{ index: 0, delta: { role: 'assistant', content: '', ...(refusal ? { refusal: '' } : {}) }, logprobs: null, finish_reason: null }]);
+      // One to three tokens a chunk, like real servers; seeded so a test sees the same chunks every time.
+      const random = mulberry32(hashSeed(text) ^ index);
+      for (let i = 0; i < pieces.length; ) {
+        if (delay > 0) await wait(delay, res);
+        if (clientGone || res.destroyed) {
+          record.closedEarly = true;
+          return;
+        }
+        const n = 1 + Math.floor(random() * 3);
+        const piece = pieces.slice(i, i + n).join('');
+        const chunkLogprobs: WireLogprob[] | undefined = logprobs?.slice(i, i + n);
+        send([{ index: 0, delta: refusal ? { refusal: piece } : { content: piece }, logprobs: chunkLogprobs ? { content: chunkLogprobs, refusal: null } : null, finish_reason: null }]);
+        i += n;
+        record.sentTokens = Math.min(i, pieces.length);
+      }
+      send([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
+      if (usage && body.stream_options?.include_usage) send([], { usage });
       res.end('data: [DONE]\n\n');
+      record.finished = true;
       return;
     }
     sendJson(res, 200, completionBody(body, parts), scripted.headers);
@@ -361,6 +450,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     baseURL: `${url}/v1`,
     requests,
     embeddingRequests,
+    streams,
     get maxInFlight() {
       return maxInFlight;
     },
@@ -385,6 +475,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       responder = options.responder ?? simulationResponder;
       requests.length = 0;
       embeddingRequests.length = 0;
+      streams.length = 0;
       queue.length = 0;
       maxInFlight = inFlight;
       chatIndex = 0;

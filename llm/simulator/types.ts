@@ -7,5 +7,7 @@ export interface ChatCompletionRequest {
   readonly stream_options?: { include_usage?: boolean };
   readonly max_tokens?: number;
   readonly temperature?: number;
+  readonly logprobs?: boolean;
+  readonly top_logprobs?: number;
   readonly [key: string]: unknown;
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { ChatMessage } from '../../llm/registry.js';
 import { fillPlaceholders, headingSection } from '../../llm/prompt-template.js';
 import type { Policy } from './policy.js';
 import { sha256 } from '../../base/hash.js';
+import type { ChatMessage } from '../../llm/types.js';
 
 const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { ChatMessage } from '../../llm/registry.js';
 import { commentSection, fillPlaceholders } from '../../llm/prompt-template.js';
 import type { Catalogue } from '../../catalogue/types.js';
 import type { Candidate, ThemeScope } from './features.js';
 import { sha256 } from '../../base/hash.js';
+import type { ChatMessage } from '../../llm/types.js';
 
 const TEMPLATE = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { FromSchema } from 'json-schema-to-ts';
 import { compileSchema, describeErrors } from '../../base/ajv.js';
 import type { Role } from '../../config/config.js';
-import type { ChatMessage } from '../../llm/registry.js';
 import { commentSection, fillPlaceholders } from '../../llm/prompt-template.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
 import { categoryLinks, PLACEHOLDER_NAMES, resolveNames } from '../../catalogue/names.js';
@@ -11,10 +9,9 @@ import { compareIds, type Catalogue } from '../../catalogue/types.js';
 import type { UserContext } from '../../catalogue/user-context-types.js';
 import type { KeywordCorpus, KeywordTerm } from '../../retrieval/corpus-types.js';
 import { filteredSchema, type Filtered } from '../filter/schema.js';
-import { keywordSelectionSchema } from '../keywords/schema.js';
 // The single-step prompt delimits untrusted text with the same <catalogue-data> block as the keyword prompt.
 import { sanitiseData } from '../keywords/prompt.js';
-import { themesSchema } from '../themes/schema.js';
+import { singleStepSchema, type SingleStepOutput } from './schema.js';
 import { run as runAssemble, type Page } from '../assemble/index.js';
 import { catalogueDigest, userDigest } from '../assemble/digests.js';
 import type { ArtefactKey } from '../../kit/artefacts/artefact.js';
@@ -23,6 +20,7 @@ import { runCascade, type TierOutcome } from '../../kit/cascade.js';
 import type { Ctx } from '../../kit/context.js';
 import type { PhaseResult } from '../../kit/phase.js';
 import { sha256 } from '../../base/hash.js';
+import type { ChatMessage } from '../../llm/types.js';
 
 /**
  * The single-step baseline for offline evals: ONE generation writes the whole page (title, themes,
@@ -38,43 +36,7 @@ const TEMPLATE = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 /** The text hash catches every edit to single-step-prompt.md. */
 export const PROMPT_VERSION = `single-step-prompt-v1+${sha256(TEMPLATE).slice(0, 12)}`;
 
-const phase1Theme = themesSchema.properties.themes.items.properties;
-
-/**
- * What the single call returns (strict structured-output subset: every property required). Title,
- * description and keyword items are Phase 1's and Phase 2's own definitions, so both pipelines ask
- * for the same things under the same limits.
- */
-export const singleStepSchema = {
-  $id: 'hubgen.single-step.v1',
-  type: 'object',
-  additionalProperties: false,
-  required: ['pageTitle', 'themes', 'confidence'],
-  properties: {
-    pageTitle: themesSchema.properties.pageTitle,
-    themes: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 12,
-      description: 'Ordered: the first theme is the most important for this shopper.',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'title', 'description', 'keywords'],
-        properties: {
-          // Re-slugged on conversion, so a sloppy id costs nothing.
-          id: { type: 'string', minLength: 1, maxLength: 64 },
-          title: phase1Theme.title,
-          description: phase1Theme.description,
-          keywords: keywordSelectionSchema.properties.keywords,
-        },
-      },
-    },
-    confidence: { type: 'number', minimum: 0, maximum: 1 },
-  },
-} as const;
-
-export type SingleStepOutput = FromSchema<typeof singleStepSchema>;
+export { singleStepSchema, type SingleStepOutput } from './schema.js';
 
 export type SingleStepVariant = 'llm' | 'local';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { ChatMessage } from '../../llm/registry.js';
 import { fillPlaceholders, headingSection } from '../../llm/prompt-template.js';
 import { sha256 } from '../../base/hash.js';
+import type { ChatMessage } from '../../llm/types.js';
 
 const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 
