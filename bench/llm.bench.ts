@@ -31,7 +31,7 @@ const messages = [
   { role: 'system', content: 'You plan grocery shopping hub pages. Reply with JSON only.' },
   { role: 'user', content: 'The shopper buys spaghetti, basil, parmesan, sourdough bread, oat milk and bananas every week. Propose themes for their page.' },
 ] as const;
-const request: GenerateStructuredOptions = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages };
+const request = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages } satisfies GenerateStructuredOptions<typeof themesSchema>;
 const answer: Themes = {
   pageTitle: 'Your week in groceries',
   themes: [
@@ -98,7 +98,7 @@ const variants: Record<string, () => Promise<unknown>> = {
       tiers: [{ role: 'cheap', threshold: 0 }],
       implementations: {
         cheap: async () => {
-          const r = await registry.generateStructured<Themes>(request);
+          const r = await registry.generateStructured(request);
           return { output: r.object, confidence: 1, usage: r.usage, model: r.model };
         },
       },

@@ -1,16 +1,12 @@
-const marker = Symbol.for('hubgen.error.config');
+import { HubgenError } from '../base/errors.js';
 
 /** An invalid configuration: names the file and the JSON path of every problem. */
-export class ConfigError extends Error {
-  readonly [marker] = true;
-  override readonly name = 'ConfigError';
+export class ConfigError extends HubgenError {
+  static override readonly kind: string = 'config';
   constructor(
     readonly file: string,
     readonly problems: string,
   ) {
     super(`Invalid config ${file}: ${problems}`);
-  }
-  static isInstance(e: unknown): e is ConfigError {
-    return typeof e === 'object' && e !== null && marker in e;
   }
 }

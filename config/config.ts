@@ -153,3 +153,16 @@ export function roleCacheKey(cfg: HubgenConfig, role: Role, env: NodeJS.ProcessE
   const endpoint = provider && provider.kind !== 'local' && provider.baseURL ? `@${provider.baseURL}` : '';
   return `${binding.model}${endpoint}${roleUnavailableReason(cfg, role, env) ? '!unavailable' : ''}`;
 }
+
+/**
+ * What kind of model answers a role: a bundled local model (run by the phase that owns it), an LLM
+ * behind an OpenAI-compatible API, or a rerank service. undefined when the role is not bound.
+ */
+export type RoleKind = 'local' | 'llm' | 'rerank';
+
+export function roleKind(cfg: HubgenConfig, role: Role): RoleKind | undefined {
+  const binding = cfg.roles[role];
+  const provider = binding ? cfg.providers[binding.provider] : undefined;
+  if (!provider) return undefined;
+  return provider.kind === 'local' ? 'local' : provider.kind === 'http-rerank' ? 'rerank' : 'llm';
+}

@@ -170,11 +170,11 @@ describe('cost and escalation from provenance', () => {
 
 describe('schema validity', () => {
   it('accepts a valid page and names the problem in an invalid one', () => {
-    expect(schemaProblems([{ kind: 'page', artefact: artefact('assemble', page) }])).toEqual([]);
+    expect(schemaProblems([{ kind: 'assemble', artefact: artefact('assemble', page) }])).toEqual([]);
     const broken = { ...page, themes: [{ ...page.themes[0], products: [{ productId: 'x' }] }] };
-    const problems = schemaProblems([{ kind: 'page', artefact: artefact('assemble', broken) }]);
+    const problems = schemaProblems([{ kind: 'assemble', artefact: artefact('assemble', broken) }]);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^page: .*\/themes\/0\/products\/0/);
+    expect(problems[0]).toMatch(/^assemble: .*\/themes\/0\/products\/0/);
   });
 });
 
@@ -211,7 +211,7 @@ describe('measurePage and aggregatePages', () => {
   const measured = (userId: string, target: string[], cached: boolean): PageMetrics =>
     measurePage({
       userId,
-      artefacts: [{ kind: 'themes', artefact: themesArt, cached }, { kind: 'page', artefact: pageArt, cached }],
+      artefacts: [{ kind: 'themes', artefact: themesArt, cached }, { kind: 'assemble', artefact: pageArt, cached }],
       page,
       target: { productIds: target, categoryIds: ['a10'] },
       categoryOf: (id) => ({ 1: 'a10', 2: 'a10', 3: 'a20', 4: 'a30' } as Record<string, string>)[id],
@@ -234,7 +234,7 @@ describe('measurePage and aggregatePages', () => {
     expect(m.cost.calls).toBe(1);
     expect(m.escalation.themes.escalated).toBe(true);
     expect(m.escalation.assemble.escalated).toBe(false);
-    expect(m.artefactHashes).toEqual({ themes: themesArt.hash, page: pageArt.hash });
+    expect(m.artefactHashes).toEqual({ themes: themesArt.hash, assemble: pageArt.hash });
     expect(m.schemaValid).toBe(false); // the themes artefact's data is not valid Themes (no themes)
     expect(m.schemaProblems[0]).toMatch(/^themes:/);
   });

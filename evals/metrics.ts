@@ -1,3 +1,4 @@
+import type { PhaseName } from '../kit/phase.js';
 import { compareIds } from '../catalogue/types.js';
 import type { Artefact } from '../kit/artefacts/artefact.js';
 import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
@@ -13,7 +14,8 @@ import { percentile } from '../base/percentile.js';
 export { acceptedBelowThreshold, cascadeEscalated, percentile };
 
 /** Which contract an artefact's data follows; decides the schema it is validated against. */
-export type ArtefactKind = 'themes' | 'keywords' | 'filtered' | 'page';
+/** Artefacts are named by the phase that made them (kit/phase.ts PHASE_NAMES). */
+export type ArtefactKind = PhaseName;
 
 export interface KindedArtefact {
   readonly kind: ArtefactKind;
@@ -22,7 +24,7 @@ export interface KindedArtefact {
   readonly cached: boolean;
 }
 
-const SCHEMAS: Record<ArtefactKind, object> = { themes: themesSchema, keywords: keywordsSchema, filtered: filteredSchema, page: pageSchema };
+const SCHEMAS: Record<ArtefactKind, object> = { themes: themesSchema, keywords: keywordsSchema, filter: filteredSchema, assemble: pageSchema, 'single-step': filteredSchema };
 
 // ---------------------------------------------------------------------------------------------
 // Cost, calls, latency
@@ -287,7 +289,7 @@ export interface PageMetrics extends TargetMetrics {
 
 export interface MeasurePageInput {
   readonly userId: string;
-  /** Every artefact that went into the page, including the page itself (kind 'page'). */
+  /** Every artefact that went into the page, including the page itself (kind 'assemble'). */
   readonly artefacts: readonly KindedArtefact[];
   readonly page: Page;
   readonly target: EvalTarget;

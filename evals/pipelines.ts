@@ -14,8 +14,8 @@ async function cascaded(user: UserContext, ctx: Ctx): Promise<VariantOutput> {
     artefacts: [
       { kind: 'themes', artefact: phases.themes.artefact, cached: phases.themes.cached },
       { kind: 'keywords', artefact: phases.keywords.artefact, cached: phases.keywords.cached },
-      { kind: 'filtered', artefact: phases.filtered.artefact, cached: phases.filtered.cached },
-      { kind: 'page', artefact: page.artefact, cached: page.cached },
+      { kind: 'filter', artefact: phases.filter.artefact, cached: phases.filter.cached },
+      { kind: 'assemble', artefact: page.artefact, cached: page.cached },
     ],
   };
 }
@@ -25,8 +25,8 @@ const singleStep = (variant: 'llm' | 'local') => async (user: UserContext, ctx: 
   return {
     page,
     artefacts: [
-      { kind: 'filtered', artefact: upstream.artefact, cached: upstream.cached },
-      { kind: 'page', artefact: page.artefact, cached: page.cached },
+      { kind: 'single-step', artefact: upstream.artefact, cached: upstream.cached },
+      { kind: 'assemble', artefact: page.artefact, cached: page.cached },
     ],
   };
 };

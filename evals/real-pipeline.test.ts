@@ -64,8 +64,8 @@ describe('evals through the real cascaded pipeline', () => {
       const b = high.pages.find((p) => p.userId === userId)!;
       expect(b.artefactHashes.themes).toBe(a.artefactHashes.themes);
       expect(b.artefactHashes.keywords).toBe(a.artefactHashes.keywords);
-      expect(b.artefactHashes.filtered).not.toBe(a.artefactHashes.filtered);
-      expect(b.artefactHashes.page).not.toBe(a.artefactHashes.page);
+      expect(b.artefactHashes.filter).not.toBe(a.artefactHashes.filter);
+      expect(b.artefactHashes.assemble).not.toBe(a.artefactHashes.assemble);
       expect(b.cachedArtefacts).toBe(2);
       expect(a.schemaValid).toBe(true);
       expect(a.products).toBeGreaterThan(0);

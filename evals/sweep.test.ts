@@ -58,7 +58,7 @@ describe('runSweep', () => {
     for (const userId of ['1', '2']) {
       const pages = variants.map((v) => v.pages.find((p) => p.userId === userId)!);
       expect(new Set(pages.map((p) => p.artefactHashes.themes)).size).toBe(1);
-      for (const kind of ['keywords', 'filtered', 'page'] as const) expect(new Set(pages.map((p) => p.artefactHashes[kind])).size).toBe(3);
+      for (const kind of ['keywords', 'filter', 'assemble'] as const) expect(new Set(pages.map((p) => p.artefactHashes[kind])).size).toBe(3);
       // Only the first value computed Phase 1; later values read it from the store.
       expect(pages.map((p) => p.cachedArtefacts)).toEqual([0, 1, 1]);
     }

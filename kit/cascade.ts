@@ -2,6 +2,7 @@ import type { Role } from '../config/config.js';
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from 'pino';
+import { HubgenError } from '../base/errors.js';
 
 /** What one tier answers: its output, how sure it is (0..1), and what it cost. */
 export interface TierOutcome<O> {
@@ -49,12 +50,9 @@ export interface CascadeResult<O> {
   readonly escalated: boolean;
 }
 
-const marker = Symbol.for('hubgen.error.cascade');
-
 /** Every tier failed or was unavailable. Keeps each attempt and the last error. */
-export class CascadeError extends Error {
-  readonly [marker] = true;
-  override readonly name = 'CascadeError';
+export class CascadeError extends HubgenError {
+  static override readonly kind: string = 'cascade';
   constructor(
     readonly step: string,
     readonly attempts: readonly Attempt[],
@@ -65,9 +63,6 @@ export class CascadeError extends Error {
   }
   get lastError(): unknown {
     return this.errors.at(-1);
-  }
-  static isInstance(e: unknown): e is CascadeError {
-    return typeof e === 'object' && e !== null && marker in e;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HubgenConfig } from '../config/config.js';
 import type { ModelRegistry } from '../llm/registry.js';
 import type { Embedder } from '../retrieval/embeddings/embedder.js';
+import type { RelevanceScorer } from '../retrieval/relevance/scorer.js';
 import type { VectorStore } from '../retrieval/vectors/store.js';
 import type { KeywordCorpus } from '../retrieval/corpus-types.js';
 import type { Catalogue } from '../catalogue/types.js';
@@ -19,6 +20,8 @@ export interface Ctx {
   readonly clock: Clock;
   readonly models: ModelRegistry;
   readonly embedder: Embedder;
+  /** The cross-encoder role's scorer (local learned model or rerank service), built beside the embedder. */
+  readonly crossEncoder: RelevanceScorer;
   readonly vectors: VectorStore;
   readonly artefacts: ArtefactStore;
   readonly catalogue: Catalogue;

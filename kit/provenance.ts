@@ -1,5 +1,5 @@
-import type { Attempt } from './cascade.js';
-import type { Artefact } from './artefacts/artefact.js';
+import type { Attempt, CascadeResult } from './cascade.js';
+import type { Artefact, Provenance } from './artefacts/artefact.js';
 
 /** A phase that ran several cascades records each under `steps`; otherwise `attempts` is its one cascade. */
 export function cascadesOf(artefact: Artefact): (readonly Attempt[])[] {
@@ -18,4 +18,9 @@ export function cascadeEscalated(attempts: readonly Attempt[]): boolean {
 export function acceptedBelowThreshold(attempts: readonly Attempt[]): boolean {
   const a = attempts.find((x) => x.accepted);
   return a !== undefined && a.confidence !== undefined && a.confidence < a.threshold;
+}
+
+/** A single cascade's result as an artefact's provenance. */
+export function provenanceOf(result: CascadeResult<unknown>): Provenance {
+  return { attempts: result.attempts, usage: result.usage, latencyMs: result.latencyMs, role: result.role, model: result.model, confidence: result.confidence };
 }

@@ -2,12 +2,12 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../base/clock.js';
 import { createChatCall, type ChatCall } from './chat.js';
 import { requestSchema, type DecodingRequest } from './constrained-decoding.js';
-import { roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from '../config/config.js';
+import { roleKind, roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from '../config/config.js';
 import type { ProviderConfig } from '../config/config-schema.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { ProviderLimiter } from './limits.js';
 import type { SharedRateLimits } from './shared-limits.js';
-import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from './registry.js';
+import type { GenerateStructuredOptions, ModelRegistry } from './registry.js';
 import { isRetryableError, policyDelay, resolveRetryPolicy, retryWithBackoff, type RetryPolicy } from './retry.js';
 import { generateStructuredWith, type StructuredCall } from './structured.js';
 import { countChatTokens, countTokens } from './tokens.js';
@@ -144,13 +144,15 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
 
   return {
     unavailableReason: (role) => roleUnavailableReason(config, role, env),
+    kindOf: (role) => roleKind(config, role),
     cacheKey: (role) => roleCacheKey(config, role, env),
     modelId(role) {
       const binding = config.roles[role];
       if (!binding) throw new RoleNotCallableError(role, 'it is not bound to a provider under /roles');
       return binding.model;
     },
-    async generateStructured<T>(request: GenerateStructuredOptions): Promise<StructuredResult<T>> {
+    // Typed by the interface: the schema's value type is inferred at the call site, not computed here.
+    generateStructured: (async (request: GenerateStructuredOptions) => {
       const { role } = request;
       const why = roleUnavailableReason(config, role, env);
       if (why) throw new RoleNotCallableError(role, why);
@@ -158,7 +160,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
       if (provider.kind !== 'openai') {
         throw new RoleNotCallableError(role, `it is bound to provider "${name}" of kind "${provider.kind}"; local tiers are run by the phases themselves, not through the registry`);
       }
-      return generateStructuredWith<T>(request, {
+      return generateStructuredWith<unknown>(request, {
         model: config.roles[role]!.model,
         call: callFor(role),
         prices: config.prices,
@@ -169,6 +171,6 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
         onWarning,
         decoding: { dialect: provider.constrainedDecoding?.dialect ?? 'openai', unsupportedKeywords: provider.constrainedDecoding?.unsupportedKeywords, provider: `provider "${name}"` },
       });
-    },
+    }) as ModelRegistry['generateStructured'],
   };
 }

@@ -1,22 +1,11 @@
-import type { Role } from '../config/config.js';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { Role, RoleKind } from '../config/config.js';
 import type { TokenLogprob } from './confidence/logprobs.js';
 import type { Usage } from './usage.js';
-import type { ChatMessage, EarlyAbort, FinishReason } from './types.js';
+import type { ChatMessage, EarlyAbort, FinishReason, StructuredAttempt, StructuredFailureStage } from './types.js';
 
 
 
-/** One call made while producing a structured value (first try, or a retry with the validator's errors). */
-export interface StructuredAttempt {
-  readonly ok: boolean;
-  /** 'not-json' | 'schema' | 'refusal' | 'length' | 'http' | ... when !ok. */
-  readonly failure?: string;
-  readonly detail?: string;
-  readonly repaired: boolean;
-  readonly usage: Usage;
-  readonly latencyMs: number;
-  /** Set when the streamed reply was stopped early (failure "schema"): where, why, and the tokens that saved. */
-  readonly earlyAbort?: EarlyAbort;
-}
 
 export interface StructuredResult<T> {
   readonly object: T;
@@ -36,10 +25,13 @@ export interface StructuredResult<T> {
   readonly logprobs?: { readonly text: string; readonly tokens: readonly TokenLogprob[] };
 }
 
-export interface GenerateStructuredOptions {
+/** The value a schema describes: its static type for an `as const` schema, `unknown` for one known only at run time. */
+export type SchemaValue<S> = S extends JSONSchema ? FromSchema<S> : unknown;
+
+export interface GenerateStructuredOptions<S extends object = object> {
   readonly role: Role;
-  /** JSON Schema: the single source of truth for the value's shape. */
-  readonly schema: object;
+  /** JSON Schema: the single source of truth for the value's shape, and for the result's type. */
+  readonly schema: S;
   /** Name sent to providers that take one with response_format json_schema. */
   readonly schemaName: string;
   readonly messages: readonly ChatMessage[];
@@ -58,6 +50,8 @@ export interface GenerateStructuredOptions {
 export interface ModelRegistry {
   /** Why the role cannot be used now (no key, no endpoint), or undefined when it can. */
   unavailableReason(role: Role): string | undefined;
+  /** Local model, LLM or rerank service: phases ask this instead of reading provider config. */
+  kindOf(role: Role): RoleKind | undefined;
   /** The model id bound to a role, for provenance and display. */
   modelId(role: Role): string;
   /**
@@ -67,5 +61,6 @@ export interface ModelRegistry {
    * simulator), never stands in for one the real model would have made.
    */
   cacheKey(role: Role): string;
-  generateStructured<T>(options: GenerateStructuredOptions): Promise<StructuredResult<T>>;
+  /** The result's type comes from the schema (write it `as const`), not from the caller's word. */
+  generateStructured<const S extends object>(options: GenerateStructuredOptions<S>): Promise<StructuredResult<SchemaValue<S>>>;
 }

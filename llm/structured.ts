@@ -4,16 +4,16 @@ import { compileSchema, describeErrors } from '../base/ajv.js';
 import type { ChatReply, ChatRequest, ResponseFormat } from './chat.js';
 import type { Price } from '../config/config-schema.js';
 import { priceUsage, type TokenCounts } from './cost.js';
-import { StructuredOutputError, type StructuredFailureStage } from './errors/structured-output-error.js';
+import { StructuredOutputError } from './errors/structured-output-error.js';
 import { closeTruncatedJson, coerceToSchema, extractJsonText, tryParseJson } from './repair.js';
-import type { GenerateStructuredOptions, StructuredAttempt, StructuredResult } from './registry.js';
+import type { GenerateStructuredOptions, StructuredResult } from './registry.js';
 import { decodingRequest, type DecodingRequest } from './constrained-decoding.js';
 import { createPrefixChecker } from './stream-check/prefix-checker.js';
 import { countChatTokens, countTokens } from './tokens.js';
 import type { Usage } from './usage.js';
 import { addUsage } from './usage.js';
 import { droppedKeywordWarnings, toWireSchema, type DecodingDialect } from './wire-schema.js';
-import type { ChatMessage, EarlyAbort } from './types.js';
+import type { ChatMessage, EarlyAbort, StructuredAttempt, StructuredFailureStage } from './types.js';
 
 /** A request that failed at the transport level (429, 5xx, timeout), reported by the call wrapper. */
 export interface RequestFailure {
@@ -94,7 +94,7 @@ export function structuredRequest(
  * decoding where the provider has it, always validate with ajv, repair mechanically where safe,
  * retry with the validator's errors, and otherwise throw a StructuredOutputError naming the stage.
  */
-export async function generateStructuredWith<T>(options: GenerateStructuredOptions, deps: StructuredDeps): Promise<StructuredResult<T>> {
+export async function generateStructuredWith<T>(options: GenerateStructuredOptions<object>, deps: StructuredDeps): Promise<StructuredResult<T>> {
   const { schema, signal } = options;
   const { model, call, prices, structuredOutputs, logger, monotonic } = deps;
   const schemaName = options.schemaName;

@@ -1,3 +1,4 @@
+import type { Usage } from './usage.js';
 /** Message and reply types shared by the chat client, the registry and the tokenizer. */
 
 export interface ChatMessage {
@@ -19,4 +20,21 @@ export interface EarlyAbort {
   /** Output tokens not generated: the expected (or maximum) length minus those received; undefined with neither. */
   readonly estimatedTokensSaved: number | undefined;
   readonly savedAgainst: 'expected' | 'maxOutputTokens' | undefined;
+}
+
+/** Where a structured call failed: not JSON, failed the schema, refused, cut off, filtered, or the request itself. */
+export type StructuredFailureStage = 'not-json' | 'schema' | 'refusal' | 'length' | 'content_filter' | 'request';
+
+/** One call made while producing a structured value (first try, or a retry with the validator's errors). */
+export interface StructuredAttempt {
+  readonly ok: boolean;
+  /** 'not-json' | 'schema' | 'refusal' | 'length' | 'http' | ... when !ok. */
+  /** Why the call failed: a stage of the structured-output rules, or 'http' for a transport failure that was retried. */
+  readonly failure?: StructuredFailureStage | 'http';
+  readonly detail?: string;
+  readonly repaired: boolean;
+  readonly usage: Usage;
+  readonly latencyMs: number;
+  /** Set when the streamed reply was stopped early (failure "schema"): where, why, and the tokens that saved. */
+  readonly earlyAbort?: EarlyAbort;
 }

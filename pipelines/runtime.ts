@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { HubgenConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
 import { createEmbedder } from '../retrieval/embeddings/create-embedder.js';
+import { createCrossEncoder } from '../retrieval/relevance/create-cross-encoder.js';
 import { createVectorStore } from '../retrieval/vectors/create-store.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
 import { loadDataset, type LoadReport } from '../datasets/instacart/load.js';
@@ -40,9 +41,10 @@ export async function createRuntime({ config, logger, clock = systemClock, env =
   logger.info({ ms: Math.round(clock.monotonic() - t0), products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
   const embedder = await createEmbedder(config, { logger });
   const vectors = await createVectorStore(config, { logger });
+  const crossEncoder = createCrossEncoder(config, { embedder, logger, env });
   const models = createModelRegistry(config, { env, logger, clock });
   const artefacts = new FsArtefactStore(join(resolve(config.workDir), 'artefacts'));
-  const ctx: Ctx = { config, logger, clock, models, embedder, vectors, artefacts, catalogue: dataset.catalogue, corpus, stats };
+  const ctx: Ctx = { config, logger, clock, models, embedder, crossEncoder, vectors, artefacts, catalogue: dataset.catalogue, corpus, stats };
   return {
     ctx,
     dataset,

@@ -97,7 +97,7 @@ function summaryRows(stdout: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of stdout.split('\n')) {
     const cells = line.trim().split(/\s{2,}/);
-    if (['themes', 'keywords', 'filtered', 'page'].includes(cells[0]) && cells.length === 9) rows.set(cells[0], cells);
+    if (['themes', 'keywords', 'filter', 'assemble'].includes(cells[0]) && cells.length === 9) rows.set(cells[0], cells);
   }
   return rows;
 }
@@ -173,7 +173,7 @@ describe('hubgen CLI, end to end', () => {
     expect(r.stdout).toContain(`run ${runId}: 2/2 pages ok, 0 failed (complete)`);
     expect(r.stdout).toMatch(/phase\s+pages\s+cache hit\s+escal\.\s+below thr\s+tok in\/out\s+spent\s+p50 ms\s+p95 ms/);
     const rows = summaryRows(r.stdout);
-    expect([...rows.keys()]).toEqual(['themes', 'keywords', 'filtered', 'page']);
+    expect([...rows.keys()]).toEqual(['themes', 'keywords', 'filter', 'assemble']);
     for (const cells of rows.values()) {
       expect(cells[1]).toBe('2');
       expect(cells[2]).toBe('0/2');
@@ -192,7 +192,7 @@ describe('hubgen CLI, end to end', () => {
     for (const u of [userA, userB]) {
       const rec = manifest.users[u];
       expect(rec.status).toBe('ok');
-      expect(Object.keys(rec.phases!)).toEqual(['themes', 'keywords', 'filtered', 'page']);
+      expect(Object.keys(rec.phases!)).toEqual(['themes', 'keywords', 'filter', 'assemble']);
       for (const p of Object.values(rec.phases!)) {
         expect(p.cached).toBe(false);
         expect(p.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -240,7 +240,7 @@ describe('hubgen CLI, end to end', () => {
     const out = r.stdout;
     expect(out).toMatch(new RegExp(`^run ${secondRunId} · user ${userA} · \\d+ ms`));
     // Each phase's header names its artefact (hash prefix), in order.
-    const headers = ['Phase 1 · themes', 'Phase 2 · keywords', 'Phase 3 · filter', 'Phase 4 · page'].map((t, i) =>
+    const headers = ['Phase 1 · themes', 'Phase 2 · keywords', 'Phase 3 · filter', 'Phase 4 · assemble'].map((t, i) =>
       out.indexOf(`== ${t} (${Object.values(phases)[i].hash.slice(0, 12)}, `),
     );
     expect(headers.every((at) => at > 0)).toBe(true);
@@ -272,16 +272,16 @@ describe('hubgen CLI, end to end', () => {
     const r = await hubgen(['show', firstRun.runId.slice(0, 17), String(userB), '--json']);
     expectExit(r, 0);
     const arts = JSON.parse(r.stdout);
-    expect(Object.keys(arts)).toEqual(['themes', 'keywords', 'filtered', 'page']);
+    expect(Object.keys(arts)).toEqual(['themes', 'keywords', 'filter', 'assemble']);
     const phases = firstRun.manifest.users[userB].phases!;
     for (const [name, art] of Object.entries(arts) as [string, { hash: string; key: { phase: string }; data: unknown; provenance: { attempts: unknown[] }; checksum: string }][]) {
       expect(art.hash).toBe(phases[name].hash);
       expect(art.checksum).toBeTruthy();
       expect(art.provenance.attempts).toBeInstanceOf(Array);
     }
-    expect(arts.page.data.userId).toBe(userB);
-    expect(arts.page.data.themes.length).toBeGreaterThan(0);
-    expect(arts.themes.data.themes.length).toBeGreaterThanOrEqual(arts.page.data.themes.length);
+    expect(arts.assemble.data.userId).toBe(userB);
+    expect(arts.assemble.data.themes.length).toBeGreaterThan(0);
+    expect(arts.themes.data.themes.length).toBeGreaterThanOrEqual(arts.assemble.data.themes.length);
   }, 60_000);
 
   it('inspect prints a stored artefact by hash prefix, verified; a prefix that matches nothing is a clear error', async () => {
@@ -348,7 +348,7 @@ describe('hubgen CLI, end to end', () => {
     const after = await readRunManifest(runId);
     expect(after.status).toBe('complete');
     expect(after.users[users[0]].finishedAt).toBe(manifest.users[users[0]].finishedAt);
-    expect(after.users[userA].phases!.page.cached).toBe(true);
+    expect(after.users[userA].phases!.assemble.cached).toBe(true);
 
     const unknown = await hubgen(['run', '--run-id', 'no-such-run']);
     expectExit(unknown, 1);

@@ -96,8 +96,8 @@ export const fakeCascaded: VariantPipeline = async (user: UserContext, ctx: Ctx)
     artefacts: [
       { kind: 'themes', artefact: themes.artefact as Artefact, cached: themes.cached },
       { kind: 'keywords', artefact: keywords.artefact as Artefact, cached: keywords.cached },
-      { kind: 'filtered', artefact: filtered.artefact as Artefact, cached: filtered.cached },
-      { kind: 'page', artefact: page.artefact as Artefact, cached: page.cached },
+      { kind: 'filter', artefact: filtered.artefact as Artefact, cached: filtered.cached },
+      { kind: 'assemble', artefact: page.artefact as Artefact, cached: page.cached },
     ],
   };
 };

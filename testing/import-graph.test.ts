@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importCycles, importGraph, layerViolations, type ImportEdge } from './import-graph.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importCycles, importGraph, importGraphFiles, isTestFile, layerViolations, type ImportEdge } from './import-graph.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const describeEdge = ({ from, to }: ImportEdge) => `${from} -> ${to}`;
@@ -19,6 +21,17 @@ describe('the repository import graph', () => {
 
   it('has no import cycles', () => {
     expect(importCycles(edges)).toEqual([]);
+  });
+});
+
+describe('the provider seam', () => {
+  it('no phase reads provider config or the environment: the model registry and the context answer for them', () => {
+    const offenders: string[] = [];
+    for (const file of importGraphFiles(ROOT).filter((f) => f.startsWith('phases/') && !isTestFile(f))) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const pattern of [/config\.providers\b/, /\bprocess\.env\b/]) if (pattern.test(text)) offenders.push(`${file}: ${pattern.source}`);
+    }
+    expect(offenders).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, normalize } from 'node:path';
 import ts from 'typescript';
@@ -57,10 +57,15 @@ export const isTestFile = (file: string): boolean => /\.test\.ts$/.test(file);
 export const isPhaseSchema = (file: string): boolean => /^phases\/[^/]+\/schema\.ts$/.test(file);
 
 /** Every relative import (static, dynamic, export-from) between the repository's TypeScript files. */
-export function importGraph(root: string): ImportEdge[] {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs'], { cwd: root, encoding: 'utf8' })
+/** The repository's TypeScript files (tracked, or new and not ignored). */
+export function importGraphFiles(root: string): string[] {
+  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs'], { cwd: root, encoding: 'utf8' })
     .split('\n')
-    .filter((f) => f && !f.startsWith('node_modules/'));
+    .filter((f) => f && !f.startsWith('node_modules/') && existsSync(join(root, f)));
+}
+
+export function importGraph(root: string): ImportEdge[] {
+  const files = importGraphFiles(root);
   const known = new Set(files);
   const edges: ImportEdge[] = [];
   for (const from of files) {

@@ -1,3 +1,4 @@
+import { offlineModels } from './test-context.js';
 import { instacartSlice } from './catalogue-builder.js';
 import { compareIds, type Catalogue, type Product } from '../catalogue/types.js';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
@@ -10,7 +11,7 @@ import { makeArtefact, type Artefact } from '../kit/artefacts/artefact.js';
 import { ZERO_USAGE } from '../llm/usage.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deepMerge, loadConfig, roleCacheKey, roleUnavailableReason, type HubgenConfig, type Role } from '../config/config.js';
+import { deepMerge, loadConfig, type HubgenConfig, type Role } from '../config/config.js';
 import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from '../llm/registry.js';
 import { FEATURE_NAMES } from '../phases/keywords/features.js';
 import type { StudentWeights } from '../phases/keywords/student.js';
@@ -224,14 +225,12 @@ export interface RecordedCall {
  */
 export function fakeRegistry(config: HubgenConfig, answer: (role: Role, messages: readonly ChatMessage[]) => KeywordSelection, calls: RecordedCall[] = []): ModelRegistry {
   return {
-    unavailableReason: (role) => roleUnavailableReason(config, role, {}),
-    modelId: (role) => config.roles[role]?.model ?? `unbound:${role}`,
-    cacheKey: (role) => roleCacheKey(config, role, {}),
-    async generateStructured<T>(options: GenerateStructuredOptions): Promise<StructuredResult<T>> {
+    ...offlineModels(config),
+    generateStructured: (async (options: GenerateStructuredOptions): Promise<StructuredResult<unknown>> => {
       calls.push({ role: options.role, messages: options.messages });
       const usage = { inputTokens: 1000, cachedInputTokens: 0, outputTokens: 100, costUsd: 0.001, calls: 1 };
       return {
-        object: answer(options.role, options.messages) as T,
+        object: answer(options.role, options.messages) as unknown,
         model: config.roles[options.role]!.model,
         usage,
         finishReason: 'stop',
@@ -240,7 +239,7 @@ export function fakeRegistry(config: HubgenConfig, answer: (role: Role, messages
         latencyMs: 1,
         warnings: [],
       };
-    },
+    }) as ModelRegistry['generateStructured'],
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Price } from '../../config/config-schema.js';
 import { chatReplyOf, type RawCompletion } from '../chat.js';
 import { StructuredOutputError } from '../errors/structured-output-error.js';
-import type { StructuredAttempt, StructuredResult } from '../registry.js';
+import type { StructuredResult } from '../registry.js';
 import { interpretReply, usageOf } from '../structured.js';
 import type { PreparedRequest } from './lines.js';
+import type { StructuredAttempt } from '../types.js';
 
 /** One line of an output or error file: https://platform.openai.com/docs/api-reference/batch/request-output */
 export interface BatchOutputLine {

@@ -1,12 +1,11 @@
-const marker = Symbol.for('hubgen.error.batch-state-mismatch');
+import { HubgenError } from '../../base/errors.js';
 
 /**
  * A job key already has a batch in flight (or done) for other requests. Submitting again could pay
  * twice, so the run stops and says which record to delete (or to use another job key).
  */
-export class BatchStateMismatchError extends Error {
-  readonly [marker] = true;
-  override readonly name = 'BatchStateMismatchError';
+export class BatchStateMismatchError extends HubgenError {
+  static override readonly kind: string = 'batch-state-mismatch';
   constructor(
     readonly jobKey: string,
     readonly record: string,
@@ -16,8 +15,5 @@ export class BatchStateMismatchError extends Error {
       `batch job "${jobKey}" was submitted earlier with other requests (batches ${batchIds.join(', ') || '(none created yet)'}); ` +
         `use a new job key, or cancel those batches and delete ${record} to submit again`,
     );
-  }
-  static isInstance(e: unknown): e is BatchStateMismatchError {
-    return typeof e === 'object' && e !== null && marker in e;
   }
 }

@@ -11,7 +11,7 @@ import { hashingEmbedder } from '../../testing/hashing-embedder.js';
 import { memoryVectorStore } from '../../testing/memory-vector-store.js';
 import { makeTestCtx } from '../../testing/test-context.js';
 import type { Filtered } from '../filter/schema.js';
-import { run } from './index.js';
+import { runAssemble } from './index.js';
 import { pageSchema } from './schema.js';
 import { filteredArtefact } from '../../testing/assemble-fixture.js';
 
@@ -57,7 +57,7 @@ describe('assemble on the real catalogue', () => {
 
   it('builds a valid page for user 1 with no repeats, filters respected, and the user’s own products lifted', async () => {
     expect(user.frequentProducts.length).toBeGreaterThan(0);
-    const { artefact, cached } = await run({ user, filtered: filteredArtefact(plan, 'real-user-1') }, ctx);
+    const { artefact, cached } = await runAssemble({ user, filtered: filteredArtefact(plan, 'real-user-1') }, ctx);
     expect(cached).toBe(false);
     const page = artefact.data;
     expect(compileSchema(pageSchema)(page)).toBe(true);

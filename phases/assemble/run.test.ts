@@ -8,7 +8,7 @@ import { hashingEmbedder } from '../../testing/hashing-embedder.js';
 import { makeTestCtx } from '../../testing/test-context.js';
 import { memoryVectorStore } from '../../testing/memory-vector-store.js';
 import type { Filtered } from '../filter/schema.js';
-import { run } from './index.js';
+import { runAssemble } from './index.js';
 import { DEFAULT_RANKING } from './rank.js';
 import { pageSchema, type Page } from './schema.js';
 import { filteredArtefact, fixtureCatalogue, fixtureStats, fixtureUser, theme } from '../../testing/assemble-fixture.js';
@@ -60,12 +60,12 @@ describe('assemble run', () => {
   });
 
   it('never repeats a product on a page, earlier themes winning', async () => {
-    const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
     const ids = productsOf(artefact.data).map((p) => p.productId);
     expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
     // On its own, organic produce would show some of the fruit theme's products; on the page, fruit keeps them.
-    const alone = await run({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [organicProduce] }) }, ctx);
+    const alone = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [organicProduce] }) }, ctx);
     const fruitIds = new Set(artefact.data.themes.find((t) => t.id === 'fruit')!.products.map((p) => p.productId));
     const shared = alone.artefact.data.themes[0].products.filter((p) => fruitIds.has(p.productId));
     expect(shared.length).toBeGreaterThan(0);
@@ -74,7 +74,7 @@ describe('assemble run', () => {
   });
 
   it('respects category filters, and department filters when a keyword has no categories', async () => {
-    const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
     const byKeyword = new Map(filtered.themes.flatMap((t) => t.keywords.map((k) => [k.text, k])));
     const products = productsOf(artefact.data);
     expect(products.length).toBeGreaterThan(5);
@@ -88,7 +88,7 @@ describe('assemble run', () => {
 
   it('orders by relevance × affinity × popularity, and user affinity lifts the user’s own products', async () => {
     const input = { user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [dairy] }) };
-    const plain = (await run(input, ctx)).artefact.data.themes[0].products;
+    const plain = (await runAssemble(input, ctx)).artefact.data.themes[0].products;
     for (const p of plain) expect(p.score).toBeCloseTo(p.relevance! * p.affinity! * p.popularity!, 10);
     for (let i = 1; i < plain.length; i++) {
       const [a, b] = [plain[i - 1], plain[i]];
@@ -97,10 +97,10 @@ describe('assemble run', () => {
     expect(plain.every((p) => p.affinity === 1)).toBe(true);
 
     // The user's own product that ranked last (or was not chosen) climbs once they have bought it often.
-    const all = (await run(input, makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 20 }) }))).artefact.data.themes[0].products;
+    const all = (await runAssemble(input, makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 20 }) }))).artefact.data.themes[0].products;
     const own = all.at(-1)!;
     const fan = fixtureUser({ productAffinity: { [own.productId]: 0.9 }, categoryAffinity: { [own.categoryId]: 0.3 } });
-    const lifted = (await run({ ...input, user: fan }, ctx)).artefact.data.themes[0].products;
+    const lifted = (await runAssemble({ ...input, user: fan }, ctx)).artefact.data.themes[0].products;
     const ownIndex = lifted.findIndex((p) => p.productId === own.productId);
     expect(ownIndex).toBeGreaterThanOrEqual(0);
     expect(ownIndex).toBeLessThan(all.findIndex((p) => p.productId === own.productId));
@@ -114,30 +114,30 @@ describe('assemble run', () => {
     const fruitOnly = filteredArtefact({ ...filtered, themes: [fruit] });
 
     it('brings in own products the keywords did not retrieve, under a keyword whose filter admits them', async () => {
-      const without = (await run({ user: fixtureUser(), filtered: fruitOnly }, shallow())).artefact.data.themes[0].products.map((p) => p.productId);
+      const without = (await runAssemble({ user: fixtureUser(), filtered: fruitOnly }, shallow())).artefact.data.themes[0].products.map((p) => p.productId);
       const ownIds = ['3481', '3091', '1183'].filter((id) => !without.includes(id));
       expect(ownIds.length).toBeGreaterThan(0);
       const user = fixtureUser({ productAffinity: Object.fromEntries(ownIds.map((id) => [id, 0.5])), categoryAffinity: { a24: 0.4 } });
-      const products = (await run({ user, filtered: fruitOnly }, shallow(), anyRelevance)).artefact.data.themes[0].products;
+      const products = (await runAssemble({ user, filtered: fruitOnly, ranking: anyRelevance }, shallow())).artefact.data.themes[0].products;
       for (const id of ownIds) {
         const p = products.find((x) => x.productId === id);
         expect(p).toBeDefined();
         expect(fruit.keywords.find((k) => k.text === p!.keyword)!.categoryIds).toContain(p!.categoryId);
         expect(p!.score).toBeCloseTo(p!.relevance! * p!.affinity! * p!.popularity!, 10);
       }
-      const off = (await run({ user, filtered: fruitOnly }, shallow(), { ...anyRelevance, seedOwnProducts: false })).artefact.data.themes[0].products;
+      const off = (await runAssemble({ user, filtered: fruitOnly, ranking: { ...anyRelevance, seedOwnProducts: false } }, shallow())).artefact.data.themes[0].products;
       expect(off.map((p) => p.productId)).toEqual(without);
     });
 
     it('seeds nothing below the relevance floor, outside the theme’s categories, or into a theme of categories the user never bought from', async () => {
       const user = fixtureUser({ productAffinity: { 3481: 0.5, 9: 0.5, 1463: 0.5 } });
-      const strict = (await run({ user, filtered: fruitOnly }, shallow(), { ...DEFAULT_RANKING, seedMinRelevance: 1 })).artefact.data.themes[0].products;
+      const strict = (await runAssemble({ user, filtered: fruitOnly, ranking: { ...DEFAULT_RANKING, seedMinRelevance: 1 } }, shallow())).artefact.data.themes[0].products;
       expect(strict.map((p) => p.productId)).not.toContain('3481');
       // A discovery theme: its category is one the user never bought from, though its keyword's department filter admits their dairy.
       const discover = { ...theme('discover', 'Discover Soy Lactosefree', [['lactose free milk', [], ['d16']]]), categoryIds: ['a91'] };
       const themes = [discover, dairy];
-      const seeded = (await run({ user, filtered: filteredArtefact({ ...filtered, themes }) }, shallow(), anyRelevance)).artefact.data;
-      const plain = (await run({ user, filtered: filteredArtefact({ ...filtered, themes }) }, shallow(), { ...anyRelevance, seedOwnProducts: false })).artefact.data;
+      const seeded = (await runAssemble({ user, filtered: filteredArtefact({ ...filtered, themes }), ranking: anyRelevance }, shallow())).artefact.data;
+      const plain = (await runAssemble({ user, filtered: filteredArtefact({ ...filtered, themes }), ranking: { ...anyRelevance, seedOwnProducts: false } }, shallow())).artefact.data;
       expect(seeded.themes[0].products).toEqual(plain.themes[0].products);
       // The dairy theme's categories are yogurt only: the user's yogurt is seeded, their milk is not.
       const dairyIds = seeded.themes.find((t) => t.id === 'dairy')!.products.map((p) => p.productId);
@@ -149,14 +149,14 @@ describe('assemble run', () => {
       const fruitIds = [143, 1183, 1368, 2110, 2433, 3091, 3120, 3481];
       const user = fixtureUser({ productAffinity: Object.fromEntries(fruitIds.slice(0, 6).map((id) => [id, 0.9])) });
       const c = makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4 }) });
-      const products = (await run({ user, filtered: fruitOnly }, c, { ...anyRelevance, maxOwnShare: 0.5 })).artefact.data.themes[0].products;
+      const products = (await runAssemble({ user, filtered: fruitOnly, ranking: { ...anyRelevance, maxOwnShare: 0.5 } }, c)).artefact.data.themes[0].products;
       expect(products).toHaveLength(4);
       expect(products.filter((p) => (user.productAffinity[String(p.productId)] ?? 0) > 0)).toHaveLength(2);
     });
   });
 
   it('drops a theme with too few products, with a reason', async () => {
-    const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [dairy, herbs] }) }, ctx);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [dairy, herbs] }) }, ctx);
     expect(artefact.data.themes.map((t) => t.id)).toEqual(['dairy']);
     expect(artefact.data.dropped).toEqual([
       { themeId: 'herbs', title: 'Fresh herbs', reason: expect.stringMatching(/^2 products, below the minimum of 3: 2 keywords retrieved 2 distinct products, 0 already on the page/) },
@@ -164,7 +164,7 @@ describe('assemble run', () => {
   });
 
   it('drops a theme whose products earlier themes already took, saying so', async () => {
-    const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
     expect(artefact.data.themes.map((t) => t.id)).not.toContain('herbs');
     expect(artefact.data.dropped.find((d) => d.themeId === 'herbs')?.reason).toMatch(/2 already on the page under earlier themes/);
   });
@@ -172,14 +172,14 @@ describe('assemble run', () => {
   it('does not let a dropped theme claim products from later themes', async () => {
     // Herbs first: it is dropped, so the organic produce theme may still use Organic Fresh Basil.
     const f = filteredArtefact({ ...filtered, themes: [herbs, theme('greens', 'Organic greens', [['organic basil cilantro', ['a16', 'a83'], []]])] });
-    const { artefact } = await run({ user: fixtureUser(), filtered: f }, ctx);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: f }, ctx);
     expect(artefact.data.dropped.map((d) => d.themeId)).toEqual(['herbs']);
     expect(artefact.data.themes[0].products.map((p) => p.productId)).toEqual(expect.arrayContaining(['157', '1025']));
   });
 
   it('falls back to unfiltered retrieval when a filtered search finds nothing, and notes it', async () => {
     const lactose = theme('lactose', 'Lactose free milk', [['lactose free milk', ['a91'], []]]);
-    const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [lactose] }) }, ctx);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [lactose] }) }, ctx);
     const t = artefact.data.themes[0];
     expect(t.notes?.[0]).toMatch(/"lactose free milk": no products in categories \[a91\]; used unfiltered retrieval/);
     expect(t.products.length).toBeGreaterThanOrEqual(ASSEMBLE.minProductsPerTheme);
@@ -187,7 +187,7 @@ describe('assemble run', () => {
   });
 
   it('embeds every keyword and theme of the page in one call', async () => {
-    await run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
+    await runAssemble({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
     const first = ctx.embedder.calls[0];
     for (const t of filtered.themes) {
       for (const k of t.keywords) expect(first).toContain(k.text);
@@ -198,7 +198,7 @@ describe('assemble run', () => {
   });
 
   it('produces a page that validates against pageSchema, themes in input order', async () => {
-    const { artefact } = await run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, ctx);
     expect(compileSchema(pageSchema)(artefact.data)).toBe(true);
     expect(artefact.data.themes.map((t) => t.id)).toEqual(['fruit', 'organic-produce', 'dairy']);
     expect(artefact.data.userId).toBe('42');
@@ -208,24 +208,24 @@ describe('assemble run', () => {
 
   it('is a cache hit on re-run, and recomputes when its config or upstream changes', async () => {
     const input = { user: fixtureUser(), filtered: filteredArtefact(filtered) };
-    const first = await run(input, ctx);
-    const again = await run(input, ctx);
+    const first = await runAssemble(input, ctx);
+    const again = await runAssemble(input, ctx);
     expect(first.cached).toBe(false);
     expect(again.cached).toBe(true);
     expect(again.artefact.hash).toBe(first.artefact.hash);
     expect(again.artefact.data).toEqual(first.artefact.data);
     expect(ctx.embedder.calls).toHaveLength(2);
 
-    const otherConfig = await run(input, makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4 }) }));
+    const otherConfig = await runAssemble(input, makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4 }) }));
     expect(otherConfig.cached).toBe(false);
-    const otherUpstream = await run({ ...input, filtered: filteredArtefact(filtered, 'other') }, ctx);
+    const otherUpstream = await runAssemble({ ...input, filtered: filteredArtefact(filtered, 'other') }, ctx);
     expect(otherUpstream.cached).toBe(false);
-    const otherUser = await run({ ...input, user: fixtureUser({ userId: '7' }) }, ctx);
+    const otherUser = await runAssemble({ ...input, user: fixtureUser({ userId: '7' }) }, ctx);
     expect(otherUser.cached).toBe(false);
   });
 
   it('fails clearly when the product collection was never indexed', async () => {
     const bare = makeTestCtx({ config: configWith(), catalogue: fixtureCatalogue() });
-    await expect(run({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, bare)).rejects.toThrow(/hubgen_products" does not exist; index the catalogue/);
+    await expect(runAssemble({ user: fixtureUser(), filtered: filteredArtefact(filtered) }, bare)).rejects.toThrow(/hubgen_products" does not exist; index the catalogue/);
   });
 });

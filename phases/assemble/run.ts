@@ -1,55 +1,42 @@
 import { compareIds } from '../../catalogue/types.js';
-import { compileSchema, describeErrors } from '../../base/ajv.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import type { Artefact, ArtefactKey } from '../../kit/artefacts/artefact.js';
-import { cachedArtefact, type Computed } from '../../kit/artefacts/cache.js';
+import type { Artefact } from '../../kit/artefacts/artefact.js';
+import type { Computed } from '../../kit/artefacts/cache.js';
+import { definePhase, keyInputs } from '../../kit/phase.js';
 import { type Ctx } from '../../kit/context.js';
-import type { PhaseResult } from '../../kit/phase.js';
 import type { UserContext } from '../../catalogue/user-context-types.js';
 import { productText } from '../../retrieval/index-catalogue.js';
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
-import { catalogueDigest, statsDigest, userDigest } from './digests.js';
 import { affinityFactor, DEFAULT_RANKING, dot, pickTopCapped, popularityFactor, relevance, type RankingWeights } from './rank.js';
 import { retrieveForKeyword, type ProductHit } from './retrieve.js';
 import { COLLECTIONS } from '../../retrieval/collections.js';
 
-export const PHASE = 'assemble';
-/** Bump when the code changes what this phase produces for the same inputs. */
-export const PHASE_VERSION = '2';
-
 export interface AssembleInput {
   readonly user: UserContext;
   readonly filtered: Artefact<Filtered>;
+  /** Ranking weights (default DEFAULT_RANKING); part of the key, so a sweep over them recomputes. */
+  readonly ranking?: RankingWeights;
 }
 
 /** Text embedded for a theme: what the theme is about, for the theme-to-product cosine. */
 export const themeText = (t: Pick<FilteredTheme, 'title' | 'description'>): string => `${t.title}. ${t.description}`;
 
-export function assembleKey(input: AssembleInput, ctx: Ctx, ranking: RankingWeights = DEFAULT_RANKING): ArtefactKey {
-  return {
-    phase: PHASE,
-    phaseVersion: PHASE_VERSION,
-    config: { ...ctx.config.phases.assemble, ranking },
-    models: { embedder: ctx.embedder.id },
-    promptVersion: 'none',
-    inputs: [
-      input.filtered.hash,
-      `user:${userDigest(input.user)}`,
-      `embedder:${ctx.embedder.id}`,
-      `catalogue:${catalogueDigest(ctx.catalogue)}`,
-      `stats:${statsDigest(ctx.stats)}`,
-    ],
-  };
-}
-
 /**
  * Phase 4: every keyword retrieves products under its filters; candidates are ranked by
  * relevance to the theme × the user's affinity × popularity; no product appears twice on a page.
+ * Version 3: keys spell the user digest and shared digests the kit's way (ids are strings now).
  */
-export function run(input: AssembleInput, ctx: Ctx, ranking: RankingWeights = DEFAULT_RANKING): Promise<PhaseResult<Page>> {
-  return cachedArtefact(ctx, assembleKey(input, ctx, ranking), () => assemble(input, ctx, ranking));
-}
+export const runAssemble = definePhase<AssembleInput, Page>({
+  name: 'assemble',
+  version: '3',
+  schema: pageSchema,
+  promptVersion: 'none',
+  config: (ctx, input) => ({ ...ctx.config.phases.assemble, ranking: input.ranking ?? DEFAULT_RANKING }),
+  models: (ctx) => ({ embedder: ctx.embedder.id }),
+  inputs: (input, ctx) => keyInputs(ctx, { upstream: [input.filtered], user: input.user, reads: ['embedder', 'catalogue', 'stats'] }),
+  compute: (input, ctx) => assemble(input, ctx, input.ranking ?? DEFAULT_RANKING),
+});
 
 interface Candidate extends PageProduct {
   readonly score: number;
@@ -96,7 +83,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
       ...seeds[i],
     ];
     const notes = retrieved[i].flatMap((r) => (r.note ? [r.note] : []));
-    for (const note of notes) ctx.logger.info({ phase: PHASE, userId: user.userId, themeId: theme.id }, note);
+    for (const note of notes) ctx.logger.info({ phase: 'assemble', userId: user.userId, themeId: theme.id }, note);
     const chosen = pickTopCapped(candidates, productsPerTheme, taken, isOwn, maxOwn);
     if (chosen.length < minProductsPerTheme || chosen.length === 0) {
       const distinct = new Set(candidates.map((c) => c.productId)).size;
@@ -104,7 +91,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
         `${chosen.length} products, below the minimum of ${Math.max(minProductsPerTheme, 1)}: ` +
         `${theme.keywords.length} keywords retrieved ${distinct} distinct products, ${distinct - chosen.length} already on the page under earlier themes`;
       dropped.push({ themeId: theme.id, title: theme.title, reason });
-      ctx.logger.info({ phase: PHASE, userId: user.userId, themeId: theme.id, reason }, 'theme dropped');
+      ctx.logger.info({ phase: 'assemble', userId: user.userId, themeId: theme.id, reason }, 'theme dropped');
       return;
     }
     for (const c of chosen) taken.add(c.productId);
@@ -119,8 +106,6 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   });
 
   const page: Page = { userId: user.userId, pageTitle: filtered.data.pageTitle, themes: pageThemes, dropped };
-  const validate = compileSchema<Page>(pageSchema);
-  if (!validate(page)) throw new Error(`assemble: page for user ${user.userId} does not match ${pageSchema.$id}: ${describeErrors(validate.errors)}`);
   return {
     data: page,
     provenance: { attempts: [], usage: ZERO_USAGE, latencyMs: ctx.clock.monotonic() - started, role: 'embedder', model: ctx.embedder.id, confidence: undefined },

@@ -1,6 +1,8 @@
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import type { Removal } from './schema.js';
-import { cosine, dedupKey, embedUnique, round3, themeText } from './text.js';
+import { dedupKey, round3, themeText } from './text.js';
+import { cosine } from '../../retrieval/embeddings/vectors.js';
+import { embedUnique } from '../../retrieval/embeddings/vectors.js';
 
 export interface DedupTheme {
   readonly id: string;

@@ -1,6 +1,6 @@
 import type { HubgenConfig } from '../../config/config.js';
 import type { Catalogue } from '../../catalogue/types.js';
-import { cleanText } from './text.js';
+import { cleanText } from '../../base/text.js';
 
 export type Policy = HubgenConfig['phases']['filter']['policy'];
 

@@ -9,10 +9,10 @@ import type { Ctx } from '../../kit/context.js';
 import { buildKeywordCorpus } from '../../retrieval/corpus.js';
 import { indexKeywords } from '../../retrieval/index-catalogue.js';
 import { makeTestCtx } from '../../testing/test-context.js';
-import { run as runThemes } from '../themes/index.js';
-import { run as runKeywords } from '../keywords/index.js';
+import { runThemes } from '../themes/index.js';
+import { runKeywords } from '../keywords/index.js';
 import { checkPolicy } from './policy.js';
-import { run } from './run.js';
+import { runFilter } from './run.js';
 import { filteredSchema } from './schema.js';
 import { dedupKey } from './text.js';
 
@@ -39,7 +39,7 @@ describe('filter on real users', () => {
       const user = buildUserContext(userHistory(dataset, userId), dataset.catalogue);
       const themes = (await runThemes({ user }, ctx)).artefact;
       const keywords = (await runKeywords({ themes }, ctx)).artefact;
-      const { artefact, cached } = await run({ user, themes, keywords }, ctx);
+      const { artefact, cached } = await runFilter({ user, themes, keywords }, ctx);
       expect(cached).toBe(false);
       const data = artefact.data;
       expect(compileSchema(filteredSchema)(structuredClone(data))).toBe(true);
@@ -70,7 +70,7 @@ describe('filter on real users', () => {
         for (const text of [t.title, t.description, ...t.keywords.map((k) => k.text)]) expect(checkPolicy(text, ctx.config.phases.filter.policy)).toEqual([]);
       }
       expect(data.judgements.length).toBeGreaterThan(0);
-      expect((await run({ user, themes, keywords }, ctx)).cached).toBe(true);
+      expect((await runFilter({ user, themes, keywords }, ctx)).cached).toBe(true);
     });
   }
 });

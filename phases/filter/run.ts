@@ -1,11 +1,9 @@
-import { compileSchema, describeErrors } from '../../base/ajv.js';
 import type { Role } from '../../config/config.js';
 import { addUsage } from '../../llm/usage.js';
 import type { UserContext } from '../../catalogue/user-context-types.js';
-import { type Artefact, type ArtefactKey, type Provenance } from '../../kit/artefacts/artefact.js';
-import { cachedArtefact } from '../../kit/artefacts/cache.js';
+import type { Artefact, Provenance } from '../../kit/artefacts/artefact.js';
+import { definePhase, keyInputs } from '../../kit/phase.js';
 import type { Ctx } from '../../kit/context.js';
-import type { PhaseResult } from '../../kit/phase.js';
 import type { Keyword, Keywords } from '../keywords/schema.js';
 import type { Theme, Themes } from '../themes/schema.js';
 import { resolveThemePlacement } from './catalogue.js';
@@ -14,16 +12,9 @@ import { judgeModelId, judgeTheme, type JudgeOutcome } from './judge/judge.js';
 import { RUBRIC_MODEL_ID } from './judge/local-judge.js';
 import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from './policy.js';
 import { PROMPT_VERSION } from './prompt.js';
-import { createRelevanceScorer } from './relevance/create-scorer.js';
-import type { RelevanceScorer } from './relevance/scorer.js';
+import type { RelevanceScorer } from '../../retrieval/relevance/scorer.js';
 import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type Removal } from './schema.js';
 import { round3, themeText } from './text.js';
-import { canonicalJson, sha256 } from '../../base/hash.js';
-
-/** Bump when this phase's code changes what it produces. */
-// 2: a category word inside a concept no longer removes a theme (policy and rubric judge).
-// 3: the rubric judge passes relevance for a shopper with no history (their page is popular themes).
-export const PHASE_VERSION = 'filter-3';
 
 /** Replaces a page title that breaks policy. */
 export const NEUTRAL_PAGE_TITLE = 'Your shopping hub';
@@ -51,28 +42,27 @@ interface WorkTheme {
   readonly keywords: readonly WorkKeyword[];
 }
 
-/** Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords, cached. */
-export async function run(input: FilterInput, ctx: Ctx): Promise<PhaseResult<Filtered>> {
-  const cfg = ctx.config.phases.filter;
-  const scorer = createRelevanceScorer(ctx);
-  const judgeRoles = [...new Set(cfg.judgeCascade.map((t) => t.role))];
-  const models: Record<string, string> = {
-    ...Object.fromEntries(judgeRoles.map((r) => [r, ctx.models.cacheKey(r)])),
-    cross_encoder: ctx.models.cacheKey('cross_encoder'),
+/**
+ * Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords.
+ * Versions: 2, a category word inside a concept no longer removes a theme (policy and rubric judge);
+ * 3, the rubric judge passes relevance for a shopper with no history (their page is popular themes);
+ * 4, keys spell the user digest and shared digests the kit's way.
+ */
+export const runFilter = definePhase<FilterInput, Filtered>({
+  name: 'filter',
+  version: '4',
+  schema: filteredSchema,
+  promptVersion: PROMPT_VERSION,
+  config: (ctx) => ctx.config.phases.filter,
+  roles: (ctx) => [...ctx.config.phases.filter.judgeCascade.map((t) => t.role), 'cross_encoder'],
+  models: (ctx) => ({
     // The scorer id carries the local weights' digest, so retrained weights re-run the filter.
-    'cross_encoder.scorer': scorer.id,
-  };
-  if (judgeRoles.some((r) => judgeModelId(ctx, r) === RUBRIC_MODEL_ID)) models['judge.rubric'] = RUBRIC_MODEL_ID;
-  const key: ArtefactKey = {
-    phase: 'filter',
-    phaseVersion: PHASE_VERSION,
-    config: cfg,
-    models,
-    promptVersion: PROMPT_VERSION,
-    inputs: [input.themes.hash, input.keywords.hash, sha256(canonicalJson(input.user)), ctx.embedder.id],
-  };
-  return cachedArtefact(ctx, key, () => computeFiltered(input, ctx, scorer));
-}
+    'cross_encoder.scorer': ctx.crossEncoder.id,
+    ...(ctx.config.phases.filter.judgeCascade.some((t) => judgeModelId(ctx, t.role) === RUBRIC_MODEL_ID) ? { 'judge.rubric': RUBRIC_MODEL_ID } : {}),
+  }),
+  inputs: (input, ctx) => keyInputs(ctx, { upstream: [input.themes, input.keywords], user: input.user, reads: ['embedder'] }),
+  compute: (input, ctx) => computeFiltered(input, ctx, ctx.crossEncoder),
+});
 
 async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceScorer): Promise<{ data: Filtered; provenance: Provenance }> {
   const started = ctx.clock.monotonic();
@@ -203,8 +193,6 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   }
 
   const data: Filtered = { pageTitle, themes: survivors, removals, judgements };
-  const validate = compileSchema<Filtered>(filteredSchema);
-  if (!validate(data)) throw new Error(`filter produced an invalid artefact (a bug in phases/filter): ${describeErrors(validate.errors)}`);
   log.info({ themesIn: input.themes.data.themes.length, themesOut: survivors.length, removals: removals.length }, 'filter done');
   return { data, provenance: provenance(toJudge.map((t) => t.id), outcomes, ctx.clock.monotonic() - started) };
 }

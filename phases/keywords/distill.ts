@@ -1,3 +1,4 @@
+import { embedderKeyInput } from '../../kit/phase.js';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { compileSchema, describeErrors } from '../../base/ajv.js';
@@ -116,7 +117,8 @@ export async function teacherLabelsFromArtefacts(store: ArtefactStore, ctx: Pick
     }
     const a = found.artefact;
     if (a.key.phase !== 'keywords') continue;
-    if (a.key.inputs[2] !== ctx.embedder.id) {
+    // Candidate similarities are the embedder's own: rows from another embedder would mislabel features.
+    if (!a.key.inputs.includes(embedderKeyInput(ctx.embedder))) {
       otherEmbedder++;
       continue;
     }

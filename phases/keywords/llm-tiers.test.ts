@@ -6,7 +6,7 @@ import pino from 'pino';
 import { createModelRegistry } from '../../llm/model-registry.js';
 import type { HubgenConfig } from '../../config/config.js';
 import { reply, promptTextOf, startScriptedServer, type ChatCompletionRequest, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
-import { run } from './run.js';
+import { runKeywords } from './run.js';
 import { fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme } from '../../testing/keywords-fixture.js';
 
 /** Candidate texts as the prompt lists them ("1. greek yogurt | phrase | ..."). */
@@ -31,7 +31,7 @@ describe('keyword tiers through the model registry and an OpenAI-compatible serv
     const c = config();
     const ctx = await fixtureCtx({ config: c, models: registry(c) });
     server.setResponder((request) => reply.json({ keywords: candidatesIn(request).slice(0, 6).map((text) => ({ text, categories: [], departments: [] })), confidence: 0.85 }));
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
 
     expect(server.requests).toHaveLength(2);
     for (const request of server.requests) {
@@ -64,7 +64,7 @@ describe('keyword tiers through the model registry and an OpenAI-compatible serv
       (request) => reply.json({ keywords: candidatesIn(request).slice(0, 5).map((text) => ({ text, categories: [], departments: [] })) }),
       (request) => reply.json({ keywords: candidatesIn(request).slice(0, 5).map((text) => ({ text, categories: [], departments: [] })), confidence: 0.9 }),
     );
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     const teacher = artefact.provenance.steps![0].attempts[1];
     expect(server.requests).toHaveLength(2);
     expect(teacher.outcome).toBe('accepted');
@@ -77,7 +77,7 @@ describe('keyword tiers through the model registry and an OpenAI-compatible serv
     const c = config();
     const ctx = await fixtureCtx({ config: c, models: registry(c) });
     server.setResponder(() => reply.serverError(500));
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     const attempts = artefact.provenance.steps![0].attempts;
     expect(attempts.map((a) => [a.role, a.outcome])).toEqual([
       ['student', 'accepted'],

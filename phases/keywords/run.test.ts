@@ -1,3 +1,4 @@
+import { withConfig } from '../../testing/test-context.js';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config/config.js';
 import { compileSchema } from '../../base/ajv.js';
 import { keywordsSchema, type Keywords, type KeywordSelection } from './schema.js';
-import { run } from './run.js';
+import { runKeywords } from './run.js';
 import type { KeywordStepDetail } from './run.js';
 import { readLabelledFile, runDistill, teacherLabelsFromArtefacts, writeLabelledFile } from './distill.js';
 import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from '../../testing/keywords-fixture.js';
@@ -28,7 +29,7 @@ describe('keywords run, offline (local student only)', () => {
   it('picks 5–12 corpus keywords per theme and stores a valid artefact; a re-run is a cache hit', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(confident) });
     const themes = themesArtefact([yogurtTheme, pastaTheme]);
-    const first = await run({ themes }, ctx);
+    const first = await runKeywords({ themes }, ctx);
     expect(first.cached).toBe(false);
     const data = first.artefact.data;
     expect(valid(data)).toBe('valid');
@@ -55,7 +56,7 @@ describe('keywords run, offline (local student only)', () => {
     expect(prov.steps?.[0].attempts[0].confidence).toBeGreaterThanOrEqual(0.55);
     expect((prov.steps?.[0].detail as KeywordStepDetail).llmView).toBeUndefined();
 
-    const second = await run({ themes }, ctx);
+    const second = await runKeywords({ themes }, ctx);
     expect(second.cached).toBe(true);
     expect(second.artefact.hash).toBe(first.artefact.hash);
   });
@@ -63,7 +64,7 @@ describe('keywords run, offline (local student only)', () => {
   it('runs with the shipped v1 weights under the default config', async () => {
     const ctx = await fixtureCtx();
     expect(ctx.config.roles.student?.model).toBe('hubgen-student-v1');
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
     expect(valid(artefact.data)).toBe('valid');
     const [yogurt, pasta] = artefact.data.themes;
     expect(yogurt.model).toBe('hubgen-student-v1');
@@ -76,7 +77,7 @@ describe('keywords run, offline (local student only)', () => {
 
   it('accepts an unsure student when no teacher is configured, recording the skipped teacher', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(unsure) });
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     const [student, teacher] = artefact.provenance.steps![0].attempts;
     expect(student).toMatchObject({ role: 'student', outcome: 'accepted' });
     expect(student.confidence).toBeLessThan(0.55);
@@ -90,12 +91,12 @@ describe('keywords run, offline (local student only)', () => {
   it('keys the artefact on its config slice, models, weights and inputs', async () => {
     const base = await fixtureCtx({ config: offlineConfig(confident) });
     const themes = themesArtefact([yogurtTheme]);
-    const a = await run({ themes }, base);
-    const otherConfig = await run({ themes }, { ...base, config: offlineConfig(confident, { maxKeywords: 6 }) });
-    const otherWeights = await run({ themes }, { ...base, config: offlineConfig(unsure) });
-    const otherThemes = await run({ themes: themesArtefact([yogurtTheme], 'other-user') }, base);
+    const a = await runKeywords({ themes }, base);
+    const otherConfig = await runKeywords({ themes }, withConfig(base, offlineConfig(confident, { maxKeywords: 6 })));
+    const otherWeights = await runKeywords({ themes }, withConfig(base, offlineConfig(unsure)));
+    const otherThemes = await runKeywords({ themes: themesArtefact([yogurtTheme], 'other-user') }, base);
     // Unrelated config (Phase 3's) does not change the key.
-    const unrelated = await run({ themes }, { ...base, config: { ...base.config, phases: { ...base.config.phases, filter: { ...base.config.phases.filter, relevanceThreshold: 0.9 } } } });
+    const unrelated = await runKeywords({ themes }, { ...base, config: { ...base.config, phases: { ...base.config.phases, filter: { ...base.config.phases.filter, relevanceThreshold: 0.9 } } } });
     expect(new Set([a, otherConfig, otherWeights, otherThemes].map((r) => r.artefact.hash)).size).toBe(4);
     expect(otherConfig.artefact.data.themes[0].keywords.length).toBeLessThanOrEqual(6);
     expect(unrelated.cached).toBe(true);
@@ -103,18 +104,18 @@ describe('keywords run, offline (local student only)', () => {
 
   it('rejects a config whose keyword bounds contradict each other', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(confident, { minKeywords: 9, maxKeywords: 6 }) });
-    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/minKeywords \(9\) is greater than maxKeywords \(6\)/);
+    await expect(runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/minKeywords \(9\) is greater than maxKeywords \(6\)/);
   });
 
   it('names the weights file when the student weights cannot be read', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(join(dir, 'no-such-weights.json')) });
-    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/no-such-weights\.json: cannot read student weights/);
+    await expect(runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/no-such-weights\.json: cannot read student weights/);
   });
 
   it('fails clearly when the keyword collection was never indexed', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(confident) });
     await ctx.vectors.dropCollection('hubgen_keywords');
-    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/collection "hubgen_keywords" does not exist; index the catalogue first/);
+    await expect(runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/collection "hubgen_keywords" does not exist; index the catalogue first/);
   });
 });
 
@@ -137,7 +138,7 @@ describe('keywords run with a teacher', () => {
     const calls: RecordedCall[] = [];
     const config = llmConfig({ roles: { student: { provider: 'local', model: unsure } }, phases: { keywords: { candidates: 30 } } });
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, (_role, messages) => teacherAnswer(messages), calls) });
-    const result = await run({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
+    const result = await runKeywords({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
     const { data, provenance } = result.artefact;
     expect(valid(data)).toBe('valid');
 
@@ -192,7 +193,7 @@ describe('keywords run with a teacher', () => {
     const calls: RecordedCall[] = [];
     const config = llmConfig({ roles: { student: { provider: 'local', model: confident } }, phases: { keywords: { candidates: 30, cascade: [{ role: 'student', threshold: 0.2 }, { role: 'teacher', threshold: 0 }] } } });
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, (_r, m) => teacherAnswer(m), calls) });
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     expect(calls).toHaveLength(0);
     expect(artefact.data.themes[0].role).toBe('student');
     expect(artefact.provenance.steps?.[0].attempts.map((a) => a.outcome)).toEqual(['accepted']);
@@ -207,7 +208,7 @@ describe('keywords run with a teacher', () => {
       return { keywords: role === 'student' ? [...picked, { text: 'zebra crossing lamp', categories: [], departments: [] }] : picked, confidence: 0.8 };
     };
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, answer, calls) });
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     expect(artefact.key.models).toEqual({ student: `gpt-4o-mini@${config.providers.openai.baseURL}`, teacher: `gpt-4o@${config.providers.openai.baseURL}` });
     expect(calls.map((c) => c.role)).toEqual(['student']);
     expect(calls[0].messages[0].content).toContain('Choose keywords only from the candidate list');
@@ -230,7 +231,7 @@ describe('keywords run with a teacher', () => {
       return teacherAnswer(messages);
     };
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, answer, calls) });
-    const { artefact } = await run({ themes: themesArtefact([pastaTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([pastaTheme]) }, ctx);
     expect(calls.map((c) => c.role)).toEqual(['student', 'teacher']);
     expect(artefact.provenance.steps?.[0].attempts.map((a) => [a.role, a.outcome])).toEqual([
       ['student', 'failed'],

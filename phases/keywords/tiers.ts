@@ -93,7 +93,7 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       mode,
       catalogue: ctx.catalogue,
     });
-    const result = await ctx.models.generateStructured<KeywordSelection>({ role, schema: keywordSelectionSchema, schemaName: 'keyword_selection', messages });
+    const result = await ctx.models.generateStructured({ role, schema: keywordSelectionSchema, schemaName: 'keyword_selection', messages });
     const notes: string[] = [];
     const byText = new Map(candidates.map((c) => [normaliseName(c.text), c]));
     const seen = new Set<string>();
@@ -180,20 +180,20 @@ export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: Keyword
   const implementations: Partial<Record<Role, KeywordTier>> = {};
   let studentWeightsDigest: string | undefined;
   for (const role of roles) {
-    const binding = ctx.config.roles[role];
-    const provider = binding ? ctx.config.providers[binding.provider] : undefined;
-    if (!binding || !provider) continue; // runCascade records it as unavailable
-    if (provider.kind === 'local') {
+    const kind = ctx.models.kindOf(role);
+    if (kind === undefined) continue; // runCascade records it as unavailable
+    if (kind === 'local') {
       if (role !== 'student') continue; // no other local model picks keywords
-      const { weights, digest } = loadStudentWeights(weightsPathFor(binding.model));
-      const mismatch = `${binding.model}:${ctx.embedder.id}`;
+      const model = ctx.models.modelId(role);
+      const { weights, digest } = loadStudentWeights(weightsPathFor(model));
+      const mismatch = `${model}:${ctx.embedder.id}`;
       if (weights.embedderId !== ctx.embedder.id && !mismatchLogged.has(mismatch)) {
         mismatchLogged.add(mismatch);
-        ctx.logger.warn({ weights: binding.model, trainedWith: weights.embedderId, embedder: ctx.embedder.id }, 'keyword student weights were fitted on another embedder; its similarity features will be off');
+        ctx.logger.warn({ weights: model, trainedWith: weights.embedderId, embedder: ctx.embedder.id }, 'keyword student weights were fitted on another embedder; its similarity features will be off');
       }
       studentWeightsDigest = digest;
-      implementations[role] = localStudentTier(weights, binding.model, settings);
-    } else if (provider.kind === 'openai') {
+      implementations[role] = localStudentTier(weights, model, settings);
+    } else if (kind === 'llm') {
       implementations[role] = llmTier(ctx, role, WRITING_ROLES.includes(role) ? 'write' : 'pick', settings);
     }
   }

@@ -12,10 +12,9 @@ import { filteredSchema, type Filtered } from '../filter/schema.js';
 // The single-step prompt delimits untrusted text with the same <catalogue-data> block as the keyword prompt.
 import { sanitiseData } from '../keywords/prompt.js';
 import { singleStepSchema, type SingleStepOutput } from './schema.js';
-import { run as runAssemble, type Page } from '../assemble/index.js';
-import { catalogueDigest, userDigest } from '../assemble/digests.js';
-import type { ArtefactKey } from '../../kit/artefacts/artefact.js';
-import { cachedArtefact } from '../../kit/artefacts/cache.js';
+import { runAssemble, type Page } from '../assemble/index.js';
+import { definePhase, keyInputs } from '../../kit/phase.js';
+import { provenanceOf } from '../../kit/provenance.js';
 import { runCascade, type TierOutcome } from '../../kit/cascade.js';
 import type { Ctx } from '../../kit/context.js';
 import type { PhaseResult } from '../../kit/phase.js';
@@ -28,9 +27,6 @@ import type { ChatMessage } from '../../llm/types.js';
  * the comparison isolates how the themes and keywords were produced.
  */
 
-export const PHASE = 'single-step';
-/** Bump when the code changes what this step produces for the same inputs. */
-export const PHASE_VERSION = '1';
 
 const TEMPLATE = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 /** The text hash catches every edit to single-step-prompt.md. */
@@ -268,15 +264,6 @@ function limitsOf(ctx: Ctx): PromptLimits {
   return { minThemes, maxThemes, minKeywords, maxKeywords };
 }
 
-export function singleStepKey(user: UserContext, ctx: Ctx, variant: SingleStepVariant): ArtefactKey {
-  const limits = limitsOf(ctx);
-  const { role, corpusSlice: slice } = ctx.config.phases.singleStep;
-  const inputs = [`user:${userDigest(user)}`, `corpus:${ctx.corpus.digest}`, `catalogue:${catalogueDigest(ctx.catalogue)}`];
-  return variant === 'llm'
-    ? { phase: PHASE, phaseVersion: PHASE_VERSION, config: { variant, role, corpusSlice: slice, limits }, models: { [role]: ctx.models.cacheKey(role) }, promptVersion: PROMPT_VERSION, inputs }
-    : { phase: PHASE, phaseVersion: PHASE_VERSION, config: { variant, generator: LOCAL_GENERATOR, limits }, models: { local: localModelId(ctx) }, promptVersion: 'none', inputs };
-}
-
 const validateOutput = () => compileSchema<SingleStepOutput>(singleStepSchema);
 
 async function generate(user: UserContext, ctx: Ctx, variant: SingleStepVariant): Promise<TierOutcome<Filtered>> {
@@ -289,7 +276,7 @@ async function generate(user: UserContext, ctx: Ctx, variant: SingleStepVariant)
     return { output: filtered, confidence, usage: { ...ZERO_USAGE, calls: 1 }, model: localModelId(ctx), notes };
   }
   const { role, corpusSlice: slice } = ctx.config.phases.singleStep;
-  const result = await ctx.models.generateStructured<SingleStepOutput>({
+  const result = await ctx.models.generateStructured({
     role,
     schema: singleStepSchema,
     schemaName: 'single_step_page',
@@ -305,15 +292,31 @@ async function generate(user: UserContext, ctx: Ctx, variant: SingleStepVariant)
   };
 }
 
+interface SingleStepInput {
+  readonly user: UserContext;
+  readonly variant: SingleStepVariant;
+}
+
 /**
  * One generation per user (LLM or local), converted to Phase 3's shape and stored as the
- * 'single-step' artefact; then the same Phase 4 as the cascaded pipeline builds the page.
+ * 'single-step' artefact. Version 2: keys spell the user digest and shared digests the kit's way.
  */
-export async function runSingleStep({ user }: { user: UserContext }, ctx: Ctx, { variant }: SingleStepOptions): Promise<SingleStepResult> {
-  const role: Role = variant === 'llm' ? ctx.config.phases.singleStep.role : 'local';
-  const upstream = await cachedArtefact(ctx, singleStepKey(user, ctx, variant), async () => {
+const runSingleStepPlan = definePhase<SingleStepInput, Filtered>({
+  name: 'single-step',
+  version: '2',
+  schema: filteredSchema,
+  promptVersion: PROMPT_VERSION,
+  config: (ctx, { variant }) =>
+    variant === 'llm'
+      ? { variant, role: ctx.config.phases.singleStep.role, corpusSlice: ctx.config.phases.singleStep.corpusSlice, limits: limitsOf(ctx) }
+      : { variant, generator: LOCAL_GENERATOR, limits: limitsOf(ctx) },
+  roles: (ctx, { variant }) => (variant === 'llm' ? [ctx.config.phases.singleStep.role] : []),
+  models: (ctx, { variant }): Record<string, string> => (variant === 'local' ? { local: localModelId(ctx) } : {}),
+  inputs: ({ user }, ctx) => keyInputs(ctx, { user, reads: ['corpus', 'catalogue'] }),
+  async compute({ user, variant }, ctx) {
+    const role: Role = variant === 'llm' ? ctx.config.phases.singleStep.role : 'local';
     const result = await runCascade<UserContext, Filtered>({
-      step: `${PHASE}.${variant}`,
+      step: `single-step.${variant}`,
       tiers: [{ role, threshold: 0 }],
       implementations: { [role]: (u: UserContext) => generate(u, ctx, variant) },
       input: user,
@@ -322,16 +325,17 @@ export async function runSingleStep({ user }: { user: UserContext }, ctx: Ctx, {
       logger: ctx.logger,
       clock: ctx.clock,
     });
-    const validate = compileSchema<Filtered>(filteredSchema);
-    if (!validate(result.output)) {
-      throw new Error(`single-step (${variant}) for user ${user.userId} does not match ${filteredSchema.$id}: ${describeErrors(validate.errors)}`);
-    }
-    for (const a of result.attempts) for (const note of a.notes ?? []) ctx.logger.info({ phase: PHASE, variant, userId: user.userId }, note);
-    return {
-      data: result.output,
-      provenance: { attempts: result.attempts, usage: result.usage, latencyMs: result.latencyMs, role: result.role, model: result.model, confidence: result.confidence },
-    };
-  });
+    for (const a of result.attempts) for (const note of a.notes ?? []) ctx.logger.info({ phase: 'single-step', variant, userId: user.userId }, note);
+    return { data: result.output, provenance: provenanceOf(result) };
+  },
+});
+
+/** The single-step plan, then the same Phase 4 as the cascaded pipeline builds the page. */
+export async function runSingleStep({ user }: { user: UserContext }, ctx: Ctx, { variant }: SingleStepOptions): Promise<SingleStepResult> {
+  const upstream = await runSingleStepPlan({ user, variant }, ctx);
   const page = await runAssemble({ user, filtered: upstream.artefact }, ctx);
   return { page, upstream };
 }
+
+/** The artefact key of a user's single-step plan (for tests and inspection). */
+export const singleStepKey = (user: UserContext, ctx: Ctx, variant: SingleStepVariant) => runSingleStepPlan.key({ user, variant }, ctx);

@@ -8,8 +8,7 @@ import { MemoryArtefactStore } from '../../testing/memory-artefact-store.js';
 import type { Ctx } from '../../kit/context.js';
 import { reply, requestedSchema, startScriptedServer, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { offlineModels } from '../../testing/test-context.js';
-import { run, themesSchema, type Themes } from './index.js';
-import { themesKey } from './run.js';
+import { runThemes, themesSchema, type Themes } from './index.js';
 import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 
 /** What a capable LLM might answer for the thin user: names in its own casing, one category that doesn't exist. */
@@ -46,7 +45,7 @@ describe('Phase 1 run', () => {
 
   it('escalates past an unsure local tier and an unsure cheap tier, accepts the strong tier, and records every attempt', async () => {
     server.enqueue(reply.json(cheapAnswer), reply.json(strongAnswer));
-    const { artefact, cached } = await run({ user: thin() }, ctxWith());
+    const { artefact, cached } = await runThemes({ user: thin() }, ctxWith());
     expect(cached).toBe(false);
 
     const { attempts } = artefact.provenance;
@@ -80,10 +79,10 @@ describe('Phase 1 run', () => {
   it('is a cache hit the second time, with no model calls', async () => {
     const ctx = ctxWith();
     server.enqueue(reply.json(strongAnswer), reply.json(strongAnswer));
-    const first = await run({ user: thin() }, ctx);
+    const first = await runThemes({ user: thin() }, ctx);
     const callsAfterFirst = server.requests.length;
     expect(callsAfterFirst).toBe(1); // the cheap tier was confident enough this time
-    const second = await run({ user: thin() }, ctx);
+    const second = await runThemes({ user: thin() }, ctx);
     expect(second.cached).toBe(true);
     expect(server.requests.length).toBe(callsAfterFirst);
     expect(second.artefact.hash).toBe(first.artefact.hash);
@@ -91,7 +90,7 @@ describe('Phase 1 run', () => {
   });
 
   it('accepts the local tier for a regular shopper without calling any LLM', async () => {
-    const { artefact } = await run({ user: cook() }, ctxWith());
+    const { artefact } = await runThemes({ user: cook() }, ctxWith());
     expect(artefact.provenance.role).toBe('local');
     expect(artefact.provenance.attempts.map((a) => a.outcome)).toEqual(['accepted']);
     expect(server.requests).toHaveLength(0);
@@ -101,7 +100,7 @@ describe('Phase 1 run', () => {
   it('with no LLM configured, accepts the unsure local answer as the last available tier', async () => {
     const offlineConfig = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read' });
     const offline = ctxWith({ config: offlineConfig, models: offlineModels(offlineConfig) });
-    const { artefact } = await run({ user: thin() }, offline);
+    const { artefact } = await runThemes({ user: thin() }, offline);
     expect(artefact.provenance.attempts.map((a) => [a.role, a.outcome])).toEqual([
       ['local', 'accepted'],
       ['cheap', 'skipped'],
@@ -113,7 +112,7 @@ describe('Phase 1 run', () => {
 
   it('escalates when an LLM tier fails outright, and keeps the failed attempt', async () => {
     server.enqueue(reply.serverError(500), reply.json(strongAnswer));
-    const { artefact } = await run({ user: thin() }, ctxWith());
+    const { artefact } = await runThemes({ user: thin() }, ctxWith());
     expect(artefact.provenance.attempts.map((a) => a.outcome)).toEqual(['escalated', 'failed', 'accepted']);
     expect(artefact.provenance.role).toBe('strong');
   });
@@ -123,7 +122,7 @@ describe('Phase 1 run', () => {
       const cfg = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read', overrides: over });
       return ctxWith({ config: cfg, models: offlineModels(cfg) });
     };
-    const hashOf = (ctx: Ctx, user = thin()) => artefactHash(themesKey({ user }, ctx));
+    const hashOf = (ctx: Ctx, user = thin()) => artefactHash(runThemes.key({ user }, ctx));
 
     it('changes with the themes config slice and nothing else', () => {
       const baseline = hashOf(withConfig({}));

@@ -2,7 +2,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config.js';
 import { createModelRegistry } from '../../llm/model-registry.js';
-import type { StructuredAttempt } from '../../llm/registry.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
 import type { Ctx } from '../../kit/context.js';
 import { reply, startScriptedServer, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
@@ -10,6 +9,7 @@ import { llmConfidence, promptCatalogue, themeTiers } from './tiers.js';
 import { postProcessThemes } from './postprocess.js';
 import { COOK_ORDERS, sliceCatalogue, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 import type { Theme, Themes } from './schema.js';
+import type { StructuredAttempt } from '../../llm/types.js';
 
 const theme = (id: string, confidence: number, categories: string[] = ['fresh fruits']): Theme => ({
   id,

@@ -51,7 +51,7 @@ export function themeLimits(ctx: Pick<Ctx, 'config'>): ThemeCountLimits {
 
 async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: ThemeCountLimits): Promise<TierOutcome<Themes>> {
   const messages = buildThemesMessages({ userText: renderUserContext(user), ...promptCatalogue(user, ctx), ...limits });
-  const result = await ctx.models.generateStructured<Themes>({ role, schema: themesSchema, schemaName: 'hubgen_themes', messages });
+  const result = await ctx.models.generateStructured({ role, schema: themesSchema, schemaName: 'hubgen_themes', messages });
   const processed = postProcessThemes(result.object, ctx.catalogue, limits);
   assertValid(processed.themes, role);
   const { confidence, notes } = llmConfidence(result, processed, limits.minThemes);

@@ -33,7 +33,7 @@ async function load<T>(store: FsArtefactStore, hash: string | undefined): Promis
   return r.status === 'hit' ? r.artefact : undefined;
 }
 
-export function formatPageReport(a: { themes?: Artefact<Themes>; keywords?: Artefact<Keywords>; filtered?: Artefact<Filtered>; page?: Artefact<Page> }): string {
+export function formatPageReport(a: { themes?: Artefact<Themes>; keywords?: Artefact<Keywords>; filter?: Artefact<Filtered>; assemble?: Artefact<Page> }): string {
   const out: string[] = [];
   const header = (title: string, art: Artefact | undefined) =>
     out.push('', `== ${title} ${art ? `(${art.hash.slice(0, 12)}, ${art.provenance.latencyMs.toFixed(0)} ms, ${usd(art.provenance.usage.costUsd)})` : '(missing)'}`);
@@ -59,25 +59,25 @@ export function formatPageReport(a: { themes?: Artefact<Themes>; keywords?: Arte
     for (const d of a.keywords.data.droppedKeywords ?? []) out.push(`  dropped ${d.themeId}: "${d.text}" — ${d.reason}`);
     if (a.keywords.data.themes.some((t) => t.keywords.some((k) => !k.inCorpus))) out.push('  (* written by the model, kept because it retrieves products)');
   }
-  header('Phase 3 · filter', a.filtered);
-  if (a.filtered) {
-    out.push(`kept ${a.filtered.data.themes.length} themes; removed ${a.filtered.data.removals.length} items`);
-    for (const r of a.filtered.data.removals) {
+  header('Phase 3 · filter', a.filter);
+  if (a.filter) {
+    out.push(`kept ${a.filter.data.themes.length} themes; removed ${a.filter.data.removals.length} items`);
+    for (const r of a.filter.data.removals) {
       out.push(`  - [${r.step}] ${r.kind} "${r.item}" (${r.themeId})${r.score === undefined ? '' : ` score ${r.score.toFixed(3)}`}: ${r.reason}`);
     }
-    for (const j of a.filtered.data.judgements) {
+    for (const j of a.filter.data.judgements) {
       const verdicts = Object.entries(j.verdict.criteria).map(([c, v]) => `${c} ${v.pass ? '✓' : `✗ (${v.reason})`}`);
       out.push(`  judge ${j.themeId} by ${j.role}[${j.model}]: ${verdicts.join('; ')}`);
     }
   }
-  header('Phase 4 · page', a.page);
-  if (a.page) {
-    out.push(`# ${a.page.data.pageTitle}`);
-    for (const t of a.page.data.themes) {
+  header('Phase 4 · assemble', a.assemble);
+  if (a.assemble) {
+    out.push(`# ${a.assemble.data.pageTitle}`);
+    for (const t of a.assemble.data.themes) {
       out.push(`## ${t.title} — ${t.products.length} products (keywords: ${t.keywords.join(', ')})`);
       for (const p of t.products) out.push(`   ${p.score.toFixed(3)}  ${p.name}  ← "${p.keyword}"`);
     }
-    for (const d of a.page.data.dropped) out.push(`  dropped theme "${d.title}": ${d.reason}`);
+    for (const d of a.assemble.data.dropped) out.push(`  dropped theme "${d.title}": ${d.reason}`);
   }
   return out.join('\n');
 }
@@ -110,8 +110,8 @@ export function registerShowCommands(program: Command, globals: () => GlobalOpti
       const arts = {
         themes: await load<Themes>(store, p.themes?.hash),
         keywords: await load<Keywords>(store, p.keywords?.hash),
-        filtered: await load<Filtered>(store, p.filtered?.hash),
-        page: await load<Page>(store, p.page?.hash),
+        filter: await load<Filtered>(store, p.filter?.hash),
+        assemble: await load<Page>(store, p.assemble?.hash),
       };
       if (opts.json) return console.log(JSON.stringify(arts, null, 2));
       console.log(`run ${runId} · user ${rec.userId} · ${rec.wallMs} ms`);

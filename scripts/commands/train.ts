@@ -24,8 +24,17 @@ export function registerTrainCommands(program: Command, globals: () => GlobalOpt
     .option('--seed <n>', 'sampling seed', (v) => Number.parseInt(v, 10))
     .action(async (opts: { out?: string; seed?: number }) => {
       await withRuntime(globals(), async (rt) => {
-        const { runTrainRelevance } = await import('../../phases/filter/index.js');
-        const report = await runTrainRelevance({ ctx: rt.ctx, out: opts.out && resolve(opts.out), seed: opts.seed });
+        const { trainRelevanceFor } = await import('../../retrieval/relevance/train.js');
+        const { ctx } = rt;
+        const report = await trainRelevanceFor({
+          catalogue: ctx.catalogue,
+          corpus: ctx.corpus,
+          embedder: ctx.embedder,
+          logger: ctx.logger,
+          boundModel: ctx.config.roles.cross_encoder?.model,
+          seed: opts.seed,
+          out: opts.out && resolve(opts.out),
+        });
         console.log(JSON.stringify(report, null, 2));
       });
     });

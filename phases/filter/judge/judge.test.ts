@@ -7,7 +7,7 @@ import { makeTestCtx } from '../../../testing/test-context.js';
 import type { Ctx } from '../../../kit/context.js';
 import type { JudgeVerdict } from '../schema.js';
 import { fixtureArtefacts, fixtureCatalogue, fixtureUser } from '../../../testing/filter-fixture.js';
-import { run } from '../run.js';
+import { runFilter } from '../run.js';
 import { judgeTheme } from './judge.js';
 import type { JudgeThemeInput } from './types.js';
 
@@ -129,7 +129,7 @@ describe('filter run with an LLM judge', () => {
     server.setResponder(() => reply.json({ ...allPass(0.9), criteria: { ...allPass(0.9).criteria, coherent_title: { pass: false, reason: 'title does not match keywords' } } }));
     try {
       const user = borderlineUser;
-      const { artefact } = await run({ user, ...fixtureArtefacts() }, llmCtx({ judgeCascade: [{ role: 'local', threshold: 0.99 }, { role: 'cheap', threshold: 0 }] }));
+      const { artefact } = await runFilter({ user, ...fixtureArtefacts() }, llmCtx({ judgeCascade: [{ role: 'local', threshold: 0.99 }, { role: 'cheap', threshold: 0 }] }));
       const llmJudged = artefact.data.judgements.filter((j) => j.role === 'cheap');
       expect(llmJudged.length).toBeGreaterThan(0);
       expect(server.requests).toHaveLength(llmJudged.length);

@@ -42,11 +42,10 @@ export function judgeModelId(ctx: Ctx, role: Role): string {
 }
 
 function judgeKind(ctx: Ctx, role: Role): 'rubric' | 'llm' | undefined {
-  const binding = ctx.config.roles[role];
-  const kind = binding ? ctx.config.providers[binding.provider]?.kind : undefined;
+  const kind = ctx.models.kindOf(role);
   // Unbound roles go through the registry, which reports why they cannot run.
   if (kind === 'local') return 'rubric';
-  if (kind === 'openai' || kind === undefined) return 'llm';
+  if (kind === 'llm' || kind === undefined) return 'llm';
   return undefined;
 }
 
@@ -57,7 +56,7 @@ function llmJudge(ctx: Ctx, role: Role, signal: AbortSignal | undefined): TierFn
       theme: { ...theme, keywords: theme.keywords.map(asJudgeKeyword) },
       policy: ctx.config.phases.filter.policy,
     });
-    const result = await ctx.models.generateStructured<JudgeVerdict>({ role, schema: judgeVerdictSchema, schemaName: 'judge_verdict', messages, signal });
+    const result = await ctx.models.generateStructured({ role, schema: judgeVerdictSchema, schemaName: 'judge_verdict', messages, signal });
     // The registry validates too; checking here keeps a broken registry from putting junk in an artefact.
     const validate = compileSchema<JudgeVerdict>(judgeVerdictSchema);
     const verdict = structuredClone(result.object);

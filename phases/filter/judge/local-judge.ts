@@ -2,10 +2,11 @@ import type { UserContext } from '../../../catalogue/user-context-types.js';
 import type { Ctx } from '../../../kit/context.js';
 import { isGroceryCategory, resolveThemePlacement } from '../catalogue.js';
 import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from '../policy.js';
-import { createRelevanceScorer } from '../relevance/create-scorer.js';
 import type { JudgeCriterion, JudgeVerdict } from '../schema.js';
-import { contentTokens, themeText, words } from '../text.js';
+import { themeText } from '../text.js';
 import { asJudgeKeyword, type JudgeThemeInput } from './types.js';
+import { words } from '../../../base/text.js';
+import { contentTokens } from '../../../base/text.js';
 
 /** The rubric judge's model id: bump when the rubric or its cut-offs change. */
 export const RUBRIC_MODEL_ID = 'hubgen-judge-rubric-v1';
@@ -113,7 +114,7 @@ export async function rubricJudge(input: { readonly user: UserContext; readonly 
   const query = themeText(theme);
   const anchor = [...theme.concepts, ...theme.categories].join(', ') || theme.description;
   const missing = keywords.flatMap((k, i) => (k.relevance === undefined ? [i] : []));
-  const scores = await createRelevanceScorer(ctx).score([{ query: anchor, text: theme.title }, ...missing.map((i) => ({ query, text: keywords[i].text }))]);
+  const scores = await ctx.crossEncoder.score([{ query: anchor, text: theme.title }, ...missing.map((i) => ({ query, text: keywords[i].text }))]);
   const relevances = keywords.map((k) => k.relevance ?? 0);
   missing.forEach((i, j) => (relevances[i] = scores[1 + j]));
 

@@ -1,6 +1,8 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { sigmoid } from '../../../base/logistic.js';
+import { sigmoid } from '../../base/logistic.js';
+import { HubgenError } from '../../base/errors.js';
+import { policyDelay, resolveRetryPolicy, retryWithBackoff, type RetryPolicy } from '../../llm/retry.js';
 import type { RelevancePair, RelevanceScorer } from './scorer.js';
 
 export interface HttpRerankOptions {
@@ -16,26 +18,25 @@ export interface HttpRerankOptions {
   readonly batchSize?: number;
   readonly logger?: Logger;
   readonly fetch?: typeof fetch;
+  /** Backoff shape (tests shorten it); maxRetries comes from `maxRetries`. */
+  readonly retryPolicy?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
 }
 
-const marker = Symbol.for('hubgen.error.http-rerank');
-
 /** A rerank request that failed; the message names the URL. `retryable` drove the retry decision. */
-export class HttpRerankError extends Error {
-  readonly [marker] = true;
-  override readonly name = 'HttpRerankError';
+export class HttpRerankError extends HubgenError {
+  static override readonly kind: string = 'http-rerank';
   constructor(
     message: string,
     readonly url: string,
     readonly status: number | undefined,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Headers },
   ) {
     super(message, options);
+    // Read by llm/retry's Retry-After handling, as it reads the OpenAI SDK's errors.
+    this.headers = options?.headers;
   }
-  static isInstance(e: unknown): e is HttpRerankError {
-    return typeof e === 'object' && e !== null && marker in e;
-  }
+  readonly headers: Headers | undefined;
 }
 
 export function rerankEndpoint(url: string): string {
@@ -68,7 +69,6 @@ export function parseRerankResponse(body: unknown, documents: number, url: strin
   return values.some((s) => s < 0 || s > 1) ? values.map(sigmoid) : values;
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A RelevanceScorer backed by a rerank service (text-embeddings-inference, Cohere, Jina, vLLM,
@@ -102,7 +102,7 @@ export function httpRerankScorer(options: HttpRerankOptions): RelevanceScorer {
     const text = await response.text();
     if (!response.ok) {
       const retryable = response.status === 429 || response.status >= 500;
-      throw new HttpRerankError(`rerank POST ${url} returned HTTP ${response.status}${text ? `: ${text.slice(0, 300)}` : ''}`, url, response.status, retryable);
+      throw new HttpRerankError(`rerank POST ${url} returned HTTP ${response.status}${text ? `: ${text.slice(0, 300)}` : ''}`, url, response.status, retryable, { headers: response.headers });
     }
     let body: unknown;
     try {
@@ -113,17 +113,17 @@ export function httpRerankScorer(options: HttpRerankOptions): RelevanceScorer {
     return parseRerankResponse(body, documents.length, url);
   }
 
-  async function withRetries(query: string, documents: readonly string[]): Promise<number[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await once(query, documents);
-      } catch (e) {
-        if (!HttpRerankError.isInstance(e) || !e.retryable || attempt >= maxRetries) throw e;
-        const wait = Math.min(4000, 250 * 2 ** attempt);
-        logger?.warn({ url, attempt: attempt + 1, waitMs: wait, err: e.message }, 'rerank request failed; retrying');
-        await delay(wait);
-      }
-    }
+  // The same backoff as the model layer: jittered exponential, and the server's Retry-After when it sends one.
+  const delayMs = policyDelay(resolveRetryPolicy({ maxRetries, ...options.retryPolicy }));
+  function withRetries(query: string, documents: readonly string[]): Promise<number[]> {
+    return retryWithBackoff(() => once(query, documents), {
+      shouldRetry: (e) => HttpRerankError.isInstance(e) && e.retryable,
+      delayMs,
+      maxRetries,
+      // The last error names the URL and status; that is what a caller (and its log) needs.
+      createRetryError: (_reason, errors) => errors.at(-1) as Error,
+      onRetry: (e, attempt, waitMs) => logger?.warn({ url, attempt, waitMs, err: (e as Error).message }, 'rerank request failed; retrying'),
+    });
   }
 
   return {

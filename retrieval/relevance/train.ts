@@ -1,16 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { compareIds, type Catalogue, type Product } from '../../../catalogue/types.js';
-import { PLACEHOLDER_NAMES } from '../../../catalogue/names.js';
-import { mulberry32, shuffled } from '../../../base/random.js';
-import type { KeywordCorpus } from '../../../retrieval/corpus-types.js';
-import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
-import type { Ctx } from '../../../kit/context.js';
-import { sigmoid } from '../../../base/logistic.js';
-import { contentTokens } from '../text.js';
+import { compareIds, type Catalogue, type Product } from '../../catalogue/types.js';
+import { PLACEHOLDER_NAMES } from '../../catalogue/names.js';
+import { mulberry32, shuffled } from '../../base/random.js';
+import type { KeywordCorpus } from '../corpus-types.js';
+import type { Embedder } from '../embeddings/embedder.js';
+import { sigmoid } from '../../base/logistic.js';
 import { FEATURE_NAMES, type IdfTable } from './features.js';
 import { featuresForPairs, LOCAL_RELEVANCE_MODELS, predictRelevance, validateRelevanceWeights, type RelevanceWeights } from './local-relevance.js';
+import { contentTokens } from '../../base/text.js';
 
 /** A silver-labelled pair: labels come from the catalogue's own category structure, not from people. */
 export interface SilverPair {
@@ -289,11 +288,16 @@ export async function trainAndWriteRelevance(options: TrainRelevanceOptions & { 
  * Trains on the context's catalogue, corpus and embedder and reports held-out accuracy. For the CLI:
  * weights are written only to `out` — a report run never overwrites the bundled model.
  */
-export async function runTrainRelevance({ ctx, out, seed }: { ctx: Ctx; out?: string; seed?: number }): Promise<TrainRelevanceReport & { readonly out: string | null }> {
-  const bound = ctx.config.roles.cross_encoder?.model;
-  const model = bound && bound in LOCAL_RELEVANCE_MODELS ? bound : 'hubgen-relevance-v1';
-  const options = { catalogue: ctx.catalogue, corpus: ctx.corpus, embedder: ctx.embedder, model, seed, logger: ctx.logger };
-  if (out) return trainAndWriteRelevance({ ...options, out });
-  const { report } = await trainRelevance(options);
+/**
+ * What `hubgen train-relevance` does: train the model the cross-encoder role is bound to (the v1
+ * weights when it is not a local model), and write the weights only when given a file.
+ */
+export async function trainRelevanceFor(
+  options: Omit<TrainRelevanceOptions, 'model'> & { readonly boundModel: string | undefined; readonly out?: string },
+): Promise<TrainRelevanceReport & { readonly out: string | null }> {
+  const { boundModel, out, ...rest } = options;
+  const model = boundModel && boundModel in LOCAL_RELEVANCE_MODELS ? boundModel : 'hubgen-relevance-v1';
+  if (out) return trainAndWriteRelevance({ ...rest, model, out });
+  const { report } = await trainRelevance({ ...rest, model });
   return { ...report, out: null };
 }

@@ -1,7 +1,7 @@
-import { compareIds, type Catalogue } from '../../catalogue/types.js';
-import type { CatalogueStats } from '../../catalogue/stats-types.js';
-import type { UserContext } from '../../catalogue/user-context-types.js';
-import { canonicalJson, sha256 } from '../../base/hash.js';
+import { compareIds, type Catalogue } from '../catalogue/types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
+import { canonicalJson, sha256 } from '../base/hash.js';
 
 // Hashing 50K products takes a few ms; a nightly run asks once per user, so remember per object.
 const catalogueDigests = new WeakMap<Catalogue, string>();

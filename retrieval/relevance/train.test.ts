@@ -2,13 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { realCatalogue } from '../../../testing/real-data.js';
-import type { Catalogue } from '../../../catalogue/types.js';
-import { hashingEmbedder } from '../../../testing/hashing-embedder.js';
+import { realCatalogue } from '../../testing/real-data.js';
+import type { Catalogue } from '../../catalogue/types.js';
+import { hashingEmbedder } from '../../testing/hashing-embedder.js';
 import { localRelevanceScorer, validateRelevanceWeights } from './local-relevance.js';
-import { mulberry32 } from '../../../base/random.js';
-import { buildSilverPairs, bundledWeightsPath, classifierMetrics, fitLogistic, runTrainRelevance, trainAndWriteRelevance } from './train.js';
-import { makeTestCtx } from '../../../testing/test-context.js';
+import { mulberry32 } from '../../base/random.js';
+import { buildSilverPairs, bundledWeightsPath, classifierMetrics, fitLogistic, trainAndWriteRelevance, trainRelevanceFor } from './train.js';
 
 describe('training primitives', () => {
   it("the trainer's PRNG (mulberry32) is deterministic per seed", () => {
@@ -52,9 +51,9 @@ describe('silver pairs and training on the real catalogue', () => {
     catalogue = await realCatalogue();
   });
 
-  it('runTrainRelevance (the CLI) reports without touching the bundled weights unless given --out', async () => {
+  it('trainRelevanceFor (the CLI) reports without touching the bundled weights unless given --out', async () => {
     const bundled = await readFile(bundledWeightsPath(), 'utf8');
-    const report = await runTrainRelevance({ ctx: makeTestCtx({ catalogue }), seed: 3 });
+    const report = await trainRelevanceFor({ catalogue, embedder: hashingEmbedder(), boundModel: 'hubgen-relevance-v1', seed: 3 });
     expect(report.out).toBeNull();
     expect(report.heldOut.model.auc).toBeGreaterThan(0.5);
     expect(await readFile(bundledWeightsPath(), 'utf8')).toBe(bundled);

@@ -1,9 +1,11 @@
+import pino from 'pino';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../config/config.js';
-import { makeTestCtx } from '../../../testing/test-context.js';
-import { createRelevanceScorer, scoreThemeProducts } from './create-scorer.js';
+import { loadConfig } from '../../config/config.js';
+import { makeTestCtx } from '../../testing/test-context.js';
+import { hashingEmbedder } from '../../testing/hashing-embedder.js';
+import { createCrossEncoder } from './create-cross-encoder.js';
 import { HttpRerankError, httpRerankScorer, parseRerankResponse, rerankEndpoint } from './http-rerank.js';
 
 interface Received {
@@ -154,31 +156,31 @@ describe('parseRerankResponse', () => {
   });
 });
 
-describe('createRelevanceScorer', () => {
+describe('createCrossEncoder', () => {
   const configWith = (cross: unknown, providers: unknown = {}) =>
     loadConfig({ env: {}, cwd: '/nonexistent', overrides: { providers, roles: { cross_encoder: cross } } });
+  const deps = (env: NodeJS.ProcessEnv = {}) => ({ embedder: hashingEmbedder(), logger: pino({ level: 'silent' }), env });
 
   it('uses the local learned model for a provider of kind local', () => {
-    const scorer = createRelevanceScorer(makeTestCtx());
+    const scorer = createCrossEncoder(configWith({ provider: 'local', model: 'hubgen-relevance-v1' }), deps());
     expect(scorer.id).toMatch(/^hubgen-relevance-v1@[0-9a-f]{12}$/);
   });
 
   it('uses the rerank service for a provider of kind http-rerank, with the key from the named env var', async () => {
     const { url, received } = await startRerankServer('cohere');
     const config = configWith({ provider: 'rerank', model: 'jina-reranker-v2' }, { rerank: { kind: 'http-rerank', baseURL: url, apiKeyEnv: 'RERANK_KEY' } });
-    const ctx = makeTestCtx({ config });
-    expect(() => createRelevanceScorer(ctx, {})).toThrow('cross_encoder provider "rerank" needs RERANK_KEY in the environment');
-    const scorer = createRelevanceScorer(ctx, { RERANK_KEY: 'k1' });
+    expect(() => createCrossEncoder(config, deps())).toThrow('cross_encoder provider "rerank" needs RERANK_KEY in the environment');
+    const scorer = createCrossEncoder(config, deps({ RERANK_KEY: 'k1' }));
     expect(scorer.id).toBe('http-rerank:jina-reranker-v2');
-    expect(await scoreThemeProducts(ctx, 'greek yogurt breakfast', ['Greek Yogurt', 'Cat Litter'])).toEqual([1, 0]);
+    expect(await scorer.score([{ query: 'greek yogurt breakfast', text: 'Greek Yogurt' }, { query: 'greek yogurt breakfast', text: 'Cat Litter' }])).toEqual([1, 0]);
     expect(received[0].auth).toBe('Bearer k1');
   });
 
   it('refuses a chat provider and an unknown local model with clear errors', () => {
-    expect(() => createRelevanceScorer(makeTestCtx({ config: configWith({ provider: 'openai', model: 'gpt-4o-mini' }) }))).toThrow(
+    expect(() => createCrossEncoder(configWith({ provider: 'openai', model: 'gpt-4o-mini' }), deps())).toThrow(
       'config: /roles/cross_encoder uses provider "openai" of kind "openai"; a cross-encoder needs kind "local" or "http-rerank"',
     );
-    expect(() => createRelevanceScorer(makeTestCtx({ config: configWith({ provider: 'local', model: 'bge-reranker' }) }))).toThrow(
+    expect(() => createCrossEncoder(configWith({ provider: 'local', model: 'bge-reranker' }), deps())).toThrow(
       'unknown local relevance model "bge-reranker" (known: hubgen-relevance-v1)',
     );
   });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashingEmbedder } from '../../../testing/hashing-embedder.js';
-import { useEmbedder } from '../../../retrieval/embeddings/use-embedder.js';
+import { hashingEmbedder } from '../../testing/hashing-embedder.js';
+import { useEmbedder } from '../embeddings/use-embedder.js';
 import { loadRelevanceWeights, localRelevanceScorer, validateRelevanceWeights } from './local-relevance.js';
 import { FEATURE_NAMES } from './features.js';
 

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { compileSchema, describeErrors } from '../../../base/ajv.js';
-import type { Embedder } from '../../../retrieval/embeddings/embedder.js';
-import { sigmoid } from '../../../base/logistic.js';
-import { cosine, embedUnique } from '../text.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { Embedder } from '../embeddings/embedder.js';
+import { sigmoid } from '../../base/logistic.js';
 import { FEATURE_NAMES, pairFeatures, prepareText, querySegments, type IdfTable, type PreparedText } from './features.js';
 import type { RelevancePair, RelevanceScorer } from './scorer.js';
-import { sha256 } from '../../../base/hash.js';
+import { sha256 } from '../../base/hash.js';
+import { cosine } from '../embeddings/vectors.js';
+import { embedUnique } from '../embeddings/vectors.js';
 
 /** Local model names a `cross_encoder` role may bind to, and their bundled weights. */
 export const LOCAL_RELEVANCE_MODELS: Readonly<Record<string, string>> = {

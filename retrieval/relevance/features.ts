@@ -1,4 +1,5 @@
-import { contentTokens, words } from '../text.js';
+import { words } from '../../base/text.js';
+import { contentTokens } from '../../base/text.js';
 
 /**
  * The pair features the local relevance model is a logistic regression over. Order matters: it is
