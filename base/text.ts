@@ -35,3 +35,17 @@ const STOP_WORDS = new Set([
 export function contentTokens(text: string): string[] {
   return words(text).filter((w) => !STOP_WORDS.has(w)).map(stem);
 }
+
+/** An id from a title: lower-case ASCII words joined by dashes, cut at a word boundary when long. */
+export function slugify(text: string, maxLength = 48): string {
+  const full = text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (full.length <= maxLength) return full || 'theme';
+  // Cut at a word boundary when there is one in the second half, so ids don't end mid-word.
+  const cut = full.slice(0, maxLength);
+  const lastDash = cut.lastIndexOf('-');
+  return (lastDash > maxLength / 2 ? cut.slice(0, lastDash) : cut).replace(/-+$/g, '') || 'theme';
+}

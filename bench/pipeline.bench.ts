@@ -13,7 +13,7 @@ import { loadConfig } from '../config/config.js';
 import { createRuntime } from '../pipelines/runtime.js';
 import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
 import { runCascadedPage } from '../pipelines/cascaded.js';
-import { userContextFor } from '../pipelines/user-input.js';
+import { userContextFor } from '../catalogue/user-context.js';
 import { sampleUsers } from '../catalogue/history.js';
 import { indexAll, jsonIndexState } from '../retrieval/index-catalogue.js';
 import { quantile } from '../pipelines/summary.js';

@@ -1,5 +1,6 @@
 import { attributesOf } from './attributes.js';
-import { compareIds, type Catalogue, type OrderLine, type User, type UserHistory } from './types.js';
+import { compareIds, type Catalogue, type Dataset, type OrderLine, type User, type UserHistory } from './types.js';
+import { userHistory } from './history.js';
 import type { UserContext } from './user-context-types.js';
 
 /** List caps that keep the context prompt-sized. */
@@ -143,3 +144,15 @@ export function renderUserContext(uc: UserContext): string {
     ...(uc.statedPreferences.length ? [`Says they like or avoid: ${uc.statedPreferences.join('; ')}`] : []),
   ].join('\n');
 }
+
+/**
+ * A user's history (with the held-out target) and the context phases see, built from the history
+ * only: the one way runs, evals and the library turn a user id into phase input.
+ */
+export function contextOfUser(dataset: Dataset, userId: string): { readonly history: UserHistory; readonly context: UserContext } {
+  const history = userHistory(dataset, userId);
+  return { history, context: buildUserContext(history, dataset.catalogue, dataset.users.get(userId)) };
+}
+
+/** The phases' input for one user (see contextOfUser). */
+export const userContextFor = (dataset: Dataset, userId: string): UserContext => contextOfUser(dataset, userId).context;

@@ -9,6 +9,7 @@ import { filteredSchema, JUDGE_CRITERIA, type JudgeCriterion, type JudgeVerdict 
 import { pageSchema, type Page } from '../phases/assemble/schema.js';
 import { normaliseText } from '../catalogue/text.js';
 import { percentile } from '../base/percentile.js';
+import { themeSummaryText } from '../phases/themes/text.js';
 
 // The run summary and the evals read provenance the same way; these live beside the cascade primitive.
 export { acceptedBelowThreshold, cascadeEscalated, percentile };
@@ -180,9 +181,6 @@ export function meanPairwiseCosineDistance(vectors: readonly Float32Array[]): nu
   return Math.max(0, sum / pairs);
 }
 
-/** The text embedded for a theme's diversity: what a shopper reads. */
-export const themeText = (t: { readonly title: string; readonly description: string }): string => `${t.title}. ${t.description}`;
-
 export type CriterionRates = Record<JudgeCriterion, number>;
 
 export interface JudgeSummary {
@@ -295,7 +293,7 @@ export interface MeasurePageInput {
   readonly target: EvalTarget;
   readonly categoryOf: (productId: string) => string | undefined;
   readonly inCorpus: (normalisedKeyword: string) => boolean;
-  /** Embeddings of themeText(t) for each page theme, in page order. */
+  /** Embeddings of themeSummaryText(t) for each page theme, in page order. */
   readonly themeVectors: readonly Float32Array[];
   /** The eval judge's verdict for each page theme. */
   readonly verdicts: readonly JudgeVerdict[];

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { realDataset } from '../testing/real-data.js';
+import { realHashingCtx } from '../testing/real-data.js';
 import type { Dataset } from '../catalogue/types.js';
 import { sampleUsers } from '../catalogue/history.js';
-import { buildCatalogueStats } from '../catalogue/stats.js';
-import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { indexKeywords, indexProducts } from '../retrieval/index-catalogue.js';
-import { hashingEmbedder } from '../testing/hashing-embedder.js';
-import { memoryVectorStore } from '../testing/memory-vector-store.js';
-import { makeTestCtx } from '../testing/test-context.js';
 import type { Ctx } from '../kit/context.js';
 import { loadConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
@@ -33,14 +27,7 @@ describe('evals through the real cascaded pipeline', () => {
   let users: string[];
 
   beforeAll(async () => {
-    dataset = await realDataset();
-    const stats = buildCatalogueStats(dataset);
-    const corpus = buildKeywordCorpus(dataset.catalogue);
-    const embedder = hashingEmbedder();
-    const vectors = memoryVectorStore();
-    await indexKeywords(corpus, embedder, vectors, { batchSize: 4096 });
-    await indexProducts(dataset.catalogue, stats, embedder, vectors, { batchSize: 4096 });
-    ctx = makeTestCtx({ catalogue: dataset.catalogue, stats, corpus, embedder, vectors });
+    ({ dataset, ctx } = await realHashingCtx());
     users = sampleUsers(dataset, 2, { seed: 7, segments: ['train'] });
   }, 300_000);
 

@@ -6,28 +6,16 @@ import type { Usage } from '../llm/usage.js';
 import { compareIds, type Dataset } from '../catalogue/types.js';
 import type { UserHistory } from '../catalogue/types.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
-import { userHistory } from '../catalogue/history.js';
-import { buildUserContext } from '../catalogue/user-context.js';
+import { contextOfUser } from '../catalogue/user-context.js';
 import type { Page, PageTheme } from '../phases/assemble/schema.js';
 import type { JudgeVerdict } from '../phases/filter/schema.js';
 import type { JudgeThemeInput } from '../phases/filter/judge/types.js';
-import {
-  aggregatePages,
-  distribution,
-  measurePage,
-  targetMetrics,
-  themeText,
-  type Distribution,
-  type EvalTarget,
-  type KindedArtefact,
-  type PageMetrics,
-  type TargetMetrics,
-  type VariantAggregate,
-} from './metrics.js';
+import { aggregatePages, distribution, measurePage, targetMetrics, type Distribution, type EvalTarget, type KindedArtefact, type PageMetrics, type TargetMetrics, type VariantAggregate } from './metrics.js';
 import { ownReordersRanking, popularityRanking, type BaselineKind } from './baselines.js';
 import { deriveCtx, parseVariant, type BaseVariant, type ConfigOverride, type VariantSpec } from './variants.js';
 
 import type { EvalPipelines, EvalUser, ThemeJudge, VariantOutput, VariantPipeline } from './types.js';
+import { themeSummaryText } from '../phases/themes/text.js';
 
 export type { EvalUser, VariantOutput, VariantPipeline, ThemeJudge, EvalPipelines } from './types.js';
 
@@ -132,8 +120,7 @@ export interface EvalResult {
 function resolveUser(u: string | EvalUser, dataset: Dataset | undefined): EvalUser {
   if (typeof u !== 'string') return u;
   if (!dataset) throw new Error(`runEval: user ${u} is an id, so options.dataset is required`);
-  const history = userHistory(dataset, u);
-  return { history, context: buildUserContext(history, dataset.catalogue, dataset.users.get(u)) };
+  return contextOfUser(dataset, u);
 }
 
 function targetOf(history: UserHistory, ctx: Ctx): EvalTarget {
@@ -265,7 +252,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
 
 async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTarget, ctx: Ctx, judge: ThemeJudge | undefined, tally: JudgeTally, wallMs: number): Promise<PageMetrics> {
   const page = out.page.artefact.data;
-  const themeVectors = page.themes.length > 1 ? await ctx.embedder.embed(page.themes.map(themeText)) : [];
+  const themeVectors = page.themes.length > 1 ? await ctx.embedder.embed(page.themes.map(themeSummaryText)) : [];
   const verdicts: JudgeVerdict[] = [];
   if (judge) {
     for (const theme of page.themes) {

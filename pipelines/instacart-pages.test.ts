@@ -1,15 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { realDataset } from '../testing/real-data.js';
+import { realHashingCtx } from '../testing/real-data.js';
 import type { Dataset } from '../catalogue/types.js';
-import { buildCatalogueStats } from '../catalogue/stats.js';
-import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { indexKeywords, indexProducts } from '../retrieval/index-catalogue.js';
-import { hashingEmbedder } from '../testing/hashing-embedder.js';
-import { memoryVectorStore } from '../testing/memory-vector-store.js';
-import { makeTestCtx } from '../testing/test-context.js';
 import type { Ctx } from '../kit/context.js';
 import { runCascadedPage } from './cascaded.js';
-import { userContextFor } from './user-input.js';
+import { userContextFor } from '../catalogue/user-context.js';
 
 
 /** Four users of each Instacart eval set, fixed (not sampled) so the set cannot drift. */
@@ -43,14 +37,7 @@ describe('pages of the bundled Instacart data', () => {
   let ctx: Ctx;
 
   beforeAll(async () => {
-    dataset = await realDataset();
-    const stats = buildCatalogueStats(dataset);
-    const corpus = buildKeywordCorpus(dataset.catalogue);
-    const embedder = hashingEmbedder();
-    const vectors = memoryVectorStore();
-    await indexKeywords(corpus, embedder, vectors, { batchSize: 4096 });
-    await indexProducts(dataset.catalogue, stats, embedder, vectors, { batchSize: 4096 });
-    ctx = makeTestCtx({ catalogue: dataset.catalogue, stats, corpus, embedder, vectors });
+    ({ dataset, ctx } = await realHashingCtx());
   }, 300_000);
 
   it('are the pinned pages for twelve fixed users', async () => {

@@ -8,7 +8,7 @@
  * relevance trainer's: that one lives inside a phase and pulls in the catalogue. Only the
  * logistic function is shared.
  */
-import { sigmoid } from '../../base/logistic.js';
+import { fitLogistic, sigmoid } from '../../base/logistic.js';
 import { compileSchema, describeErrors } from '../../base/ajv.js';
 
 export const DEFERRAL_VERSION = 'hubgen.deferral.v1';
@@ -108,26 +108,7 @@ export function trainDeferral(rows: readonly DeferralRow[], options: TrainDeferr
   const impute = { logprob: meanOf('logprob'), agreement: meanOf('agreement'), selfReported: meanOf('selfReported') };
   const X = rows.map((r) => deferralFeatures(r.signals, impute));
   const y = rows.map((r) => (r.accepted ? 1 : 0));
-  const d = DEFERRAL_FEATURES.length;
-  const means = Array.from({ length: d }, (_, j) => X.reduce((s, x) => s + x[j], 0) / X.length);
-  // A constant feature (say, every row has logprobs) gets std 1: it then standardises to 0 and is ignored.
-  const stds = Array.from({ length: d }, (_, j) => Math.sqrt(X.reduce((s, x) => s + (x[j] - means[j]) ** 2, 0) / X.length) || 1);
-  const Z = X.map((x) => x.map((v, j) => (v - means[j]) / stds[j]));
-  const w = new Array<number>(d).fill(0);
-  let b = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const gw = new Array<number>(d).fill(0);
-    let gb = 0;
-    for (let i = 0; i < Z.length; i++) {
-      let z = b;
-      for (let j = 0; j < d; j++) z += w[j] * Z[i][j];
-      const err = sigmoid(z) - y[i];
-      for (let j = 0; j < d; j++) gw[j] += err * Z[i][j];
-      gb += err;
-    }
-    for (let j = 0; j < d; j++) w[j] -= learningRate * (gw[j] / Z.length + l2 * w[j]);
-    b -= (learningRate * gb) / Z.length;
-  }
+  const { mean: means, std: stds, weights: w, bias: b } = fitLogistic(X, y, { l2, epochs, learningRate });
   return { version: DEFERRAL_VERSION, features: [...DEFERRAL_FEATURES], impute, means, stds, coefficients: w, intercept: b, trainedOn: { rows: rows.length, accepted } };
 }
 

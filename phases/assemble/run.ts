@@ -11,6 +11,7 @@ import { pageSchema, type Page, type PageProduct, type PageTheme } from './schem
 import { affinityFactor, DEFAULT_RANKING, dot, pickTopCapped, popularityFactor, relevance, type RankingWeights } from './rank.js';
 import { retrieveForKeyword, type ProductHit } from './retrieve.js';
 import { COLLECTIONS } from '../../retrieval/collections.js';
+import { themeSummaryText } from '../themes/text.js';
 
 export interface AssembleInput {
   readonly user: UserContext;
@@ -18,9 +19,6 @@ export interface AssembleInput {
   /** Ranking weights (default DEFAULT_RANKING); part of the key, so a sweep over them recomputes. */
   readonly ranking?: RankingWeights;
 }
-
-/** Text embedded for a theme: what the theme is about, for the theme-to-product cosine. */
-export const themeText = (t: Pick<FilteredTheme, 'title' | 'description'>): string => `${t.title}. ${t.description}`;
 
 /**
  * Phase 4: every keyword retrieves products under its filters; candidates are ranked by
@@ -52,7 +50,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   }
 
   // One embed call for every keyword and theme on the page.
-  const texts = [...new Set([...themes.flatMap((t) => t.keywords.map((k) => k.text)), ...themes.map(themeText)])];
+  const texts = [...new Set([...themes.flatMap((t) => t.keywords.map((k) => k.text)), ...themes.map(themeSummaryText)])];
   const vectors = await ctx.embedder.embed(texts);
   const vectorOf = new Map(texts.map((t, i) => [t, vectors[i]]));
 
@@ -77,7 +75,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   const pageThemes: PageTheme[] = [];
   const dropped: Page['dropped'] = [];
   themes.forEach((theme, i) => {
-    const themeVector = vectorOf.get(themeText(theme))!;
+    const themeVector = vectorOf.get(themeSummaryText(theme))!;
     const candidates: Candidate[] = [
       ...retrieved[i].flatMap(({ keyword, hits }) => hits.map((h) => scoreHit(h, keyword, dot(themeVector, productVectors.get(h.productId)!), user, ranking))),
       ...seeds[i],
@@ -175,7 +173,7 @@ function seedCandidates(
 ): Candidate[][] {
   const best = new Map<string, { theme: number; candidate: Candidate }>();
   themes.forEach((theme, i) => {
-    const themeVector = vectorOf.get(themeText(theme))!;
+    const themeVector = vectorOf.get(themeSummaryText(theme))!;
     for (const { hit, keywords } of admitted[i]) {
       const pv = productVectors.get(hit.productId)!;
       let keyword = keywords[0];

@@ -14,7 +14,8 @@ import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, 
 import { PROMPT_VERSION } from './prompt.js';
 import type { RelevanceScorer } from '../../retrieval/relevance/scorer.js';
 import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type Removal } from './schema.js';
-import { round3, themeText } from './text.js';
+import { round3 } from './text.js';
+import { themeConceptText } from '../themes/text.js';
 
 /** Replaces a page title that breaks policy. */
 export const NEUTRAL_PAGE_TITLE = 'Your shopping hub';
@@ -94,7 +95,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   removals.push(...kwDedup.removals);
 
   // 2. Cross-encoder relevance of every (theme, keyword) pair, in one scoring call.
-  const pairs = kwDedup.kept.flatMap((t) => t.keywords.map((k) => ({ query: themeText(t), text: k.text })));
+  const pairs = kwDedup.kept.flatMap((t) => t.keywords.map((k) => ({ query: themeConceptText(t), text: k.text })));
   const scores = await scorer.score(pairs);
   let cursor = 0;
   const relevant: WorkTheme[] = [];

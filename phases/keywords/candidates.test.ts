@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pruneCandidates, themeScope, themeText, categoryIdsFor } from './candidates.js';
+import { pruneCandidates, themeScope, categoryIdsFor } from './candidates.js';
 import { fixtureCatalogue, fixtureCtx, yogurtTheme, pastaTheme } from '../../testing/keywords-fixture.js';
+import { themeSearchText } from '../themes/text.js';
 
 describe('themeScope', () => {
   it('maps category and department names to ids case-insensitively and adds the categories’ departments', () => {
@@ -19,7 +20,7 @@ describe('themeScope', () => {
 describe('pruneCandidates', () => {
   it('returns candidates ranked by similarity whose categories include the theme’s category', async () => {
     const ctx = await fixtureCtx();
-    const [v] = await ctx.embedder.embed([themeText(yogurtTheme)]);
+    const [v] = await ctx.embedder.embed([themeSearchText(yogurtTheme)]);
     const candidates = await pruneCandidates(ctx, v, ['a120', 'a57'], 20);
     expect(candidates).toHaveLength(20);
     expect(candidates.map((c) => c.rank)).toEqual(candidates.map((_, i) => i));
@@ -32,7 +33,7 @@ describe('pruneCandidates', () => {
   it('reserves slots for the theme’s categories even when the theme text points elsewhere', async () => {
     const ctx = await fixtureCtx();
     // The text is about pasta, but the theme names the cat food category: a quarter of the slots go there.
-    const [v] = await ctx.embedder.embed([themeText(pastaTheme)]);
+    const [v] = await ctx.embedder.embed([themeSearchText(pastaTheme)]);
     const unreserved = await pruneCandidates(ctx, v, [], 12);
     const reserved = await pruneCandidates(ctx, v, ['a41'], 12);
     expect(unreserved.filter((c) => c.categories.includes('a41'))).toHaveLength(0);

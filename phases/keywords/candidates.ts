@@ -42,10 +42,6 @@ export function themeScope(theme: Theme, catalogue: Catalogue): ThemeScope & { u
   };
 }
 
-/** The text a theme is embedded as: everything it says about itself. */
-export const themeText = (theme: Pick<Theme, 'title' | 'description' | 'concepts'>): string =>
-  `${theme.title}. ${theme.description} ${theme.concepts.join(', ')}`;
-
 const stringArray = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 const KINDS: readonly KeywordKind[] = ['phrase', 'category', 'department', 'attribute'];

@@ -6,7 +6,8 @@ import { indexKeywords } from '../../retrieval/index-catalogue.js';
 import { makeTestCtx } from '../../testing/test-context.js';
 import type { Ctx } from '../../kit/context.js';
 import type { Theme } from '../themes/schema.js';
-import { pruneCandidates, themeScope, themeText } from './candidates.js';
+import { pruneCandidates, themeScope } from './candidates.js';
+import { themeSearchText } from '../themes/text.js';
 
 /**
  * Pruning on the real Instacart catalogue and the real keyword corpus (21k terms). The embedder is
@@ -39,7 +40,7 @@ describe('pruning the real keyword corpus', () => {
 
   it('yields candidates from the yogurt category for a greek yogurt breakfast theme', async () => {
     const scope = themeScope(breakfast, ctx.catalogue);
-    const [v] = await ctx.embedder.embed([themeText(breakfast)]);
+    const [v] = await ctx.embedder.embed([themeSearchText(breakfast)]);
     const candidates = await pruneCandidates(ctx, v, scope.categoryIds, 100);
     expect(candidates).toHaveLength(100);
     const inYogurt = candidates.filter((c) => c.categories.includes('a120'));
@@ -51,7 +52,7 @@ describe('pruning the real keyword corpus', () => {
 
   it('still finds the yogurt category from the text alone when the theme names no categories', async () => {
     const bare = { ...breakfast, categories: [], departments: [] };
-    const [v] = await ctx.embedder.embed([themeText(bare)]);
+    const [v] = await ctx.embedder.embed([themeSearchText(bare)]);
     const candidates = await pruneCandidates(ctx, v, [], 50);
     expect(candidates.slice(0, 20).filter((c) => c.categories[0] === 'a120').length).toBeGreaterThanOrEqual(3);
   });

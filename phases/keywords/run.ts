@@ -9,9 +9,10 @@ import { COLLECTIONS } from '../../retrieval/collections.js';
 import type { Themes } from '../themes/schema.js';
 import { keywordsSchema, type Keywords, type ThemeKeywords } from './schema.js';
 import type { Candidate, ThemeScope } from './features.js';
-import { pruneCandidates, themeScope, themeText } from './candidates.js';
+import { pruneCandidates, themeScope } from './candidates.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { keywordTiers, type ThemeTask, type TierSetup } from './tiers.js';
+import { themeSearchText } from '../themes/text.js';
 
 export interface KeywordsInput {
   readonly themes: Artefact<Themes>;
@@ -62,7 +63,7 @@ async function computeKeywords(input: KeywordsInput, ctx: Ctx, { implementations
     throw new Error(`keywords: vector collection "${COLLECTIONS.keywords}" does not exist; index the catalogue first (hubgen index)`);
   }
   const themes = input.themes.data.themes;
-  const vectors = await ctx.embedder.embed(themes.map(themeText));
+  const vectors = await ctx.embedder.embed(themes.map(themeSearchText));
 
   const perTheme = await Promise.all(
     themes.map(async (theme, i) => {

@@ -1,3 +1,4 @@
+import { slugify } from '../../base/text.js';
 import { compareIds, type Catalogue } from '../../catalogue/types.js';
 import { categoryLinks, PLACEHOLDER_NAMES } from '../../catalogue/names.js';
 import { tokens } from '../../catalogue/text.js';
@@ -7,8 +8,9 @@ import type { KeywordKind } from '../../retrieval/corpus-types.js';
 import type { Theme } from '../themes/schema.js';
 import type { Ctx } from '../../kit/context.js';
 import { contextOf, type ThemeScope } from './features.js';
-import { pruneCandidates, themeScope, themeText } from './candidates.js';
+import { pruneCandidates, themeScope } from './candidates.js';
 import type { LabelledRow } from './distill.js';
+import { themeSearchText } from '../themes/text.js';
 
 /**
  * Silver labels for the v1 student, made from the real catalogue with no teacher: themes are built
@@ -149,7 +151,6 @@ export function categoryPairs(dataset: Pick<Dataset, 'catalogue' | 'ordersByUser
 const TITLES = ['{a}', '{a} favourites', 'Stock up on {a}', 'Your {a} shelf', 'More {a}'];
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'theme';
 
 export interface SilverThemeOptions {
   readonly seed: number;
@@ -185,7 +186,7 @@ export function silverThemes(catalogue: Catalogue, pairs: readonly (readonly [st
     const hidden = random() < hideCategoriesShare;
     const examples = concepts.length ? `, such as ${concepts.slice(0, 3).join(', ')}` : '';
     const theme: Theme = {
-      id: slug(`silver-${names.join('-')}`),
+      id: slugify(`silver-${names.join('-')}`, 60),
       title: title.length >= 3 ? title : `${title} category`,
       description: (hidden ? `Everyday ${joined}${examples}.` : `Products from the ${joined} category${categories.length > 1 ? 's' : ''}${examples}.`).slice(0, 280),
       concepts: concepts.length ? concepts : [names[0]],
@@ -208,7 +209,7 @@ export async function silverRows(
   { candidates = 100, share = 0.5 }: { candidates?: number; share?: number } = {},
 ): Promise<LabelledRow[]> {
   const matcher = phraseMatcher(ctx.catalogue);
-  const vectors = await ctx.embedder.embed(themes.map((t) => themeText(t.theme)));
+  const vectors = await ctx.embedder.embed(themes.map((t) => themeSearchText(t.theme)));
   const rows: LabelledRow[] = [];
   for (const [i, t] of themes.entries()) {
     const found = await pruneCandidates(ctx, vectors[i], t.scope.categoryIds, candidates);

@@ -19,6 +19,7 @@ import { runCascade, type TierOutcome } from '../../kit/cascade.js';
 import type { Ctx } from '../../kit/context.js';
 import type { PhaseResult } from '../../kit/phase.js';
 import { sha256 } from '../../base/hash.js';
+import { slugify } from '../../base/text.js';
 import type { ChatMessage } from '../../llm/types.js';
 
 /**
@@ -47,12 +48,6 @@ export interface SingleStepResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Catalogue helpers
-
-const slug = (text: string): string =>
-  normaliseText(text).replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/g, '') || 'theme';
-
-// ---------------------------------------------------------------------------------------------
 // Conversion: the single call's names → Phase 3's id-based shape
 
 /**
@@ -69,8 +64,8 @@ export function toFiltered(out: SingleStepOutput, catalogue: Catalogue): { filte
   };
   const usedIds = new Set<string>();
   const themes = out.themes.map((t) => {
-    let id = slug(t.id || t.title);
-    for (let n = 2; usedIds.has(id); n++) id = `${slug(t.id || t.title)}-${n}`;
+    let id = slugify(t.id || t.title);
+    for (let n = 2; usedIds.has(id); n++) id = `${slugify(t.id || t.title)}-${n}`;
     usedIds.add(id);
     const seen = new Set<string>();
     const keywords: Filtered['themes'][number]['keywords'] = [];
@@ -240,7 +235,7 @@ export function localSingleStep(user: UserContext, ctx: Pick<Ctx, 'catalogue' | 
     const dept = ctx.catalogue.departments.get(departmentOfCategory.get(a.id) ?? '')?.name;
     const texts = phrases.length ? phrases : [normaliseText(a.name)];
     return {
-      id: slug(a.name),
+      id: slugify(a.name),
       title: `Your ${titleCase(a.name)}`.slice(0, 70),
       description: personal
         ? `Your regulars and more from ${a.name}, ${Math.round(a.share * 100)}% of what you buy.`

@@ -16,19 +16,6 @@ export function joinNames(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
-/** A schema-valid theme id from a title: lower-case words joined by dashes. */
-export function slugify(text: string, maxLength = 48): string {
-  const full = text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (full.length <= maxLength) return full || 'theme';
-  // Cut at a word boundary when there is one in the second half, so ids don't end mid-word.
-  const cut = full.slice(0, maxLength);
-  const lastDash = cut.lastIndexOf('-');
-  return (lastDash > maxLength / 2 ? cut.slice(0, lastDash) : cut).replace(/-+$/g, '') || 'theme';
-}
 
 /** Makes ids unique by suffixing -2, -3… in order of appearance. */
 export function uniqueIds(ids: readonly string[]): string[] {

@@ -8,8 +8,9 @@ import { productText } from '../../retrieval/index-catalogue.js';
 import type { Theme, Themes } from './schema.js';
 import { clusterBySilhouette, meanPairwise, type SimilarityMatrix } from './cluster.js';
 import { distinctivePhrases, type WeightedName } from './phrases.js';
-import { catalogueIndex, joinNames, PLACEHOLDER_NAMES, slugify, titleCase, uniqueIds } from './catalogue-names.js';
+import { catalogueIndex, joinNames, PLACEHOLDER_NAMES, titleCase, uniqueIds } from './catalogue-names.js';
 import { COLLECTIONS } from '../../retrieval/collections.js';
+import { slugify } from '../../base/text.js';
 
 /**
  * hubgen-local-v1: catalogue-grounded theme generation with no network.

@@ -1,7 +1,8 @@
 import type { Catalogue } from '../../catalogue/types.js';
 import type { Theme, Themes } from './schema.js';
 import { categoryLinks, resolveNames } from '../../catalogue/names.js';
-import { slugify, uniqueIds } from './catalogue-names.js';
+import { uniqueIds } from './catalogue-names.js';
+import { slugify } from '../../base/text.js';
 
 export interface ThemeCountLimits {
   readonly minThemes: number;

@@ -7,7 +7,8 @@ import type { Catalogue } from '../../catalogue/types.js';
 import { hashingEmbedder } from '../../testing/hashing-embedder.js';
 import { localRelevanceScorer, validateRelevanceWeights } from './local-relevance.js';
 import { mulberry32 } from '../../base/random.js';
-import { buildSilverPairs, bundledWeightsPath, classifierMetrics, fitLogistic, trainAndWriteRelevance, trainRelevanceFor } from './train.js';
+import { buildSilverPairs, bundledWeightsPath, classifierMetrics, trainAndWriteRelevance, trainRelevanceFor } from './train.js';
+import { fitLogistic } from '../../base/logistic.js';
 
 describe('training primitives', () => {
   it("the trainer's PRNG (mulberry32) is deterministic per seed", () => {

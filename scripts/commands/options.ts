@@ -12,3 +12,10 @@ export interface GlobalOptions {
 export function configFrom(opts: GlobalOptions, overrides: Record<string, unknown> = {}): HubgenConfig {
   return loadConfig({ file: opts.config, overrides: { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...overrides } });
 }
+
+/** --budget <usd>: a non-negative number of dollars. */
+export function parseBudget(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0)) throw new Error(`--budget must be a non-negative number, got "${value}"`);
+  return n;
+}

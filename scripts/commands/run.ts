@@ -1,8 +1,9 @@
+import { parseBudget } from './options.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runPages } from '../../pipelines/run.js';
 import { readManifest } from '../../pipelines/manifest.js';
-import { userContextFor } from '../../pipelines/user-input.js';
+import { userContextFor } from '../../catalogue/user-context.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import { createProgress } from '../progress.js';
@@ -100,11 +101,7 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
     .option('-u, --users <spec>', `user ids "1,2,3", or "sample:N" (optionally "sample:N:train"); default ${DEFAULT_USERS}, or the resumed run's users`)
     .option('-c, --concurrency <n>', 'users in parallel (default: config run.concurrency)', positiveInt('--concurrency'))
     .option('--run-id <id>', 'resume this run: users already done are skipped (its own users unless --users is given)')
-    .option('--budget <usd>', 'stop starting new users once this many dollars are spent', (v) => {
-      const n = Number(v);
-      if (!(n >= 0)) throw new Error(`--budget must be a non-negative number, got "${v}"`);
-      return n;
-    })
+    .option('--budget <usd>', 'stop starting new users once this many dollars are spent', parseBudget)
     .action(async (opts: RunCommandOptions) => {
       const { failed, interruptedBy } = await withRuntime(globals(), (rt) => runOnce(rt, opts));
       if (interruptedBy) process.exitCode = exitCodeFor(interruptedBy);

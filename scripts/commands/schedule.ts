@@ -1,3 +1,4 @@
+import { parseBudget } from './options.js';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
 import { parseUsers, withRuntime, type GlobalOptions } from './shared.js';
@@ -10,11 +11,7 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
     .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" for 02:00 nightly (six fields: seconds first)')
     .option('-u, --users <spec>', 'user ids or sample:N for each run', 'sample:100')
     .option('--timezone <tz>', 'IANA time zone for the expression (default: the machine\'s)')
-    .option('--budget <usd>', 'per-run budget in dollars', (v) => {
-      const n = Number(v);
-      if (!(n >= 0)) throw new Error(`--budget must be a non-negative number, got "${v}"`);
-      return n;
-    })
+    .option('--budget <usd>', 'per-run budget in dollars', parseBudget)
     .option('--now', 'also run once immediately')
     .option('--max-runs <n>', 'exit after this many runs (for testing a schedule)', (v) => {
       const n = Number(v);

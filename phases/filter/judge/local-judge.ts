@@ -3,10 +3,11 @@ import type { Ctx } from '../../../kit/context.js';
 import { isGroceryCategory, resolveThemePlacement } from '../catalogue.js';
 import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from '../policy.js';
 import type { JudgeCriterion, JudgeVerdict } from '../schema.js';
-import { themeText } from '../text.js';
+
 import { asJudgeKeyword, type JudgeThemeInput } from './types.js';
 import { words } from '../../../base/text.js';
 import { contentTokens } from '../../../base/text.js';
+import { themeConceptText } from '../../themes/text.js';
 
 /** The rubric judge's model id: bump when the rubric or its cut-offs change. */
 export const RUBRIC_MODEL_ID = 'hubgen-judge-rubric-v1';
@@ -111,7 +112,7 @@ export async function rubricJudge(input: { readonly user: UserContext; readonly 
   const primaryCategory = (k: (typeof keywords)[number]) => k.categoryIds?.[0] ?? ctx.corpus.byText.get(words(k.text).join(' '))?.categories[0];
 
   // One scoring call: the title against what the theme contains, and any keyword without a relevance.
-  const query = themeText(theme);
+  const query = themeConceptText(theme);
   const anchor = [...theme.concepts, ...theme.categories].join(', ') || theme.description;
   const missing = keywords.flatMap((k, i) => (k.relevance === undefined ? [i] : []));
   const scores = await ctx.crossEncoder.score([{ query: anchor, text: theme.title }, ...missing.map((i) => ({ query, text: keywords[i].text }))]);
