@@ -55,12 +55,12 @@ describe('detectDatasetKind', () => {
 describe('resolveDataSource', () => {
   it('an explicit dataDir wins over an import, and says where it came from', async () => {
     const dataDir = await neutralDir();
-    expect(resolveDataSource({ dataDir, workDir: await workDirWithImport() }, { dataDirFrom: '--data' })).toEqual({ dir: dataDir, kind: 'neutral', why: 'dataDir is set (--data)' });
+    expect(resolveDataSource({ dataDir, workDir: await workDirWithImport() }, { dataDirFrom: '--data' })).toEqual({ dir: dataDir, kind: 'neutral', why: 'dataDir is set by --data' });
   });
 
   it('without one, a dataset imported into the work dir is used', async () => {
     const workDir = await workDirWithImport();
-    expect(resolveDataSource({ workDir })).toEqual({ dir: join(workDir, 'dataset'), kind: 'imported', why: expect.stringContaining('imported with hubgen import') });
+    expect(resolveDataSource({ workDir })).toEqual({ dir: join(workDir, 'dataset'), kind: 'imported', why: 'imported into the work dir by hubgen import; no dataDir is set' });
   });
 
   it('otherwise the bundled Instacart sample, found from the package rather than the cwd', async () => {

@@ -40,7 +40,7 @@ export function detectDatasetKind(dir: string): DatasetKind {
 }
 
 export interface ResolveDataSourceOptions {
-  /** Where an explicit dataDir came from ("--data", "HUBGEN_DATA_DIR", "config file x.json"), to say so. */
+  /** Where an explicit dataDir came from ("--data", "HUBGEN_DATA_DIR", "hubgen.config.json"), to say so. */
   readonly dataDirFrom?: string;
 }
 
@@ -51,11 +51,11 @@ export interface ResolveDataSourceOptions {
 export function resolveDataSource({ dataDir, workDir }: { readonly dataDir?: string; readonly workDir: string }, { dataDirFrom }: ResolveDataSourceOptions = {}): DataSource {
   if (dataDir) {
     const dir = resolve(dataDir);
-    return { dir, kind: detectDatasetKind(dir), why: `dataDir is set${dataDirFrom ? ` (${dataDirFrom})` : ''}` };
+    return { dir, kind: detectDatasetKind(dir), why: `dataDir is set${dataDirFrom ? ` by ${dataDirFrom}` : ''}` };
   }
   const imported = importedDatasetDir(workDir);
-  if (existsSync(join(imported, MANIFEST_FILE))) return { dir: imported, kind: 'imported', why: 'imported with hubgen import into the work dir (no dataDir set)' };
-  return { dir: BUNDLED_DATA_DIR, kind: 'instacart', why: `the bundled Instacart sample (no dataDir set, nothing imported in ${imported})` };
+  if (existsSync(join(imported, MANIFEST_FILE))) return { dir: imported, kind: 'imported', why: 'imported into the work dir by hubgen import; no dataDir is set' };
+  return { dir: BUNDLED_DATA_DIR, kind: 'instacart', why: `the bundled Instacart sample: no dataDir is set and nothing was imported into ${imported}` };
 }
 
 /** Loads a data directory with the adapter its files call for; a string is detected first. */

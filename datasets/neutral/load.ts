@@ -129,7 +129,7 @@ export async function loadNeutralFiles(files: NeutralFiles, { lenient = false, l
     elapsedMs: Math.round(performance.now() - started),
   };
   logger?.info({ files: sources.map(({ file, kind, rows, skipped: n }) => ({ file, kind, rows, skipped: n })), elapsedMs: report.elapsedMs }, 'loaded neutral-format dataset');
-  if (skipped.length) logger?.warn({ skipped: skipped.length, cascaded: built.cascaded.length, first: skipped.slice(0, 20) }, `lenient load skipped ${skipped.length} rows`);
+  if (skipped.length) logger?.info({ skipped: skipped.length, cascaded: built.cascaded.length, first: skipped.slice(0, 20) }, `lenient load skipped ${skipped.length} rows`);
   return { dataset: built.dataset, report, sources, digest: digest.digest('hex'), orderTimes: built.orderTimes };
 }
 
