@@ -70,12 +70,16 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
 
 /** A CSV cell as the JSON value the schema expects; a cell that does not convert stays text, so the schema names what is wrong. */
-function fromCsv(type: string | readonly string[] | undefined, cell: string): unknown {
+function fromCsv(type: string | readonly string[] | undefined, cell: string): unknown | undefined {
   const v = cell.trim();
   if (type === 'number') return DECIMAL.test(v) ? Number(v) : v;
   if (type === 'integer') return INTEGER.test(v) ? Number(v) : v;
   if (type === 'boolean') return BOOLEANS[v.toLowerCase()] ?? v;
-  if (type === 'array') return v.split('|').map((s) => s.trim()).filter(Boolean);
+  if (type === 'array') {
+    const items = v.split('|').map((s) => s.trim()).filter(Boolean);
+    // "|" alone lists nothing: not given, like a blank cell.
+    return items.length ? items : undefined;
+  }
   return v;
 }
 
@@ -92,8 +96,8 @@ export function parseRecord<K extends RecordKind>(kind: K, file: string, line: n
   const schema = schemaOf(kind);
   const record: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(fields)) {
-    if (isBlank(value)) continue;
-    record[field] = format === 'csv' ? fromCsv(schema.properties[field]?.type, value as string) : value;
+    const given = isBlank(value) ? undefined : format === 'csv' ? fromCsv(schema.properties[field]?.type, value as string) : value;
+    if (given !== undefined) record[field] = given;
   }
   const idField = kind === 'events' ? undefined : 'id';
   const idOf = () => (idField && (typeof fields[idField] === 'string' || typeof fields[idField] === 'number') ? String(fields[idField]).trim() || undefined : undefined);
@@ -104,8 +108,6 @@ export function parseRecord<K extends RecordKind>(kind: K, file: string, line: n
   };
 
   const validate = compileSchema(RECORD_SCHEMAS[kind]);
-  // A CSV list splits into an array even when blank items were dropped: an empty one means not given.
-  for (const [field, value] of Object.entries(record)) if (Array.isArray(value) && value.length === 0 && format === 'csv') delete record[field];
   if (!validate(record)) {
     const { field, reason } = describeFirst(kind, validate.errors ?? [], fields, format);
     return fail(field, reason);
