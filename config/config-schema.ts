@@ -98,7 +98,11 @@ export const configSchema = {
   additionalProperties: false,
   properties: {
     $schema: { type: 'string' },
-    dataDir: { type: 'string', default: 'data/instacart' },
+    /**
+     * The dataset directory. Unset: a dataset `hubgen import` wrote to <workDir>/dataset, else the
+     * bundled Instacart sample (datasets/load.ts resolveDataSource).
+     */
+    dataDir: { type: 'string', minLength: 1 },
     /** Artefacts, embedding cache and the embedded vector index live here. */
     workDir: { type: 'string', default: '.hubgen' },
     providers: { type: 'object', additionalProperties: provider, default: {} },

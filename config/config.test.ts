@@ -118,6 +118,8 @@ describe('env overrides', () => {
     const { dir } = configFile(JSON.stringify({ workDir: 'from-file' }));
     expect(loadConfig({ env: { HUBGEN_WORK_DIR: '/tmp/w', HUBGEN_DATA_DIR: '/tmp/d' }, cwd: dir })).toMatchObject({ workDir: '/tmp/w', dataDir: '/tmp/d' });
     expect(loadConfig({ env: { HUBGEN_WORK_DIR: '/tmp/w' }, cwd: dir, overrides: { workDir: '/tmp/o' } }).workDir).toBe('/tmp/o');
+    // No default dataDir: unset, the loader falls through to an imported dataset, then the bundled sample.
+    expect(loadConfig({ env: {}, cwd: dir }).dataDir).toBeUndefined();
   });
 });
 

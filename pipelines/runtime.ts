@@ -6,7 +6,7 @@ import { createEmbedder } from '../retrieval/embeddings/create-embedder.js';
 import { createCrossEncoder } from '../retrieval/relevance/create-cross-encoder.js';
 import { createVectorStore } from '../retrieval/vectors/create-store.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { loadDataset, type LoadReport } from '../datasets/instacart/load.js';
+import { loadDataset, resolveDataSource, type DataSource, type LoadReport } from '../datasets/load.js';
 import type { Dataset } from '../catalogue/types.js';
 import { buildCatalogueStats } from '../catalogue/stats.js';
 import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
@@ -17,6 +17,8 @@ import type { Ctx } from '../kit/context.js';
 export interface Runtime {
   readonly ctx: Ctx;
   readonly dataset: Dataset;
+  /** Which data directory, what it holds, and why it was chosen. */
+  readonly dataSource: DataSource;
   readonly loadReport: LoadReport;
   close(): Promise<void>;
 }
@@ -35,10 +37,10 @@ export const workPath = (config: HubgenConfig, ...parts: string[]): string => re
 /** Wires the configured models, stores and data into one context. Everything expensive is cached on disk. */
 export async function createRuntime({ config, logger, clock = systemClock, env = process.env, lenient = false }: CreateRuntimeOptions): Promise<Runtime> {
   const t0 = clock.monotonic();
-  const { dataset, report } = await loadDataset(resolve(config.dataDir), { lenient });
+  const { dataset, report, source } = await loadDataset(resolveDataSource(config), { lenient });
   const stats = buildCatalogueStats(dataset);
   const corpus = buildKeywordCorpus(dataset.catalogue);
-  logger.info({ ms: Math.round(clock.monotonic() - t0), products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
+  logger.info({ ms: Math.round(clock.monotonic() - t0), dataset: dataset.name, source, products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
   const embedder = await createEmbedder(config, { logger });
   const vectors = await createVectorStore(config, { logger });
   const crossEncoder = createCrossEncoder(config, { embedder, logger, env });
@@ -48,6 +50,7 @@ export async function createRuntime({ config, logger, clock = systemClock, env =
   return {
     ctx,
     dataset,
+    dataSource: source,
     loadReport: report,
     async close() {
       await Promise.allSettled([embedder.close(), vectors.close()]);

@@ -477,7 +477,9 @@ describe('hubgen CLI, end to end', () => {
     expect(cfg.workDir).toBe(workDir);
     expect(cfg.dataDir).toBe(fixture.dir);
     expect(cfg.roles.cheap).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini' });
-    const roles = new Map(oneLine(r.stderr).map((l) => [l.split(/\s+/)[0], l]));
+    const [dataset, ...roleLines] = oneLine(r.stderr);
+    expect(dataset).toBe(`dataset        instacart at ${fixture.dir} (dataDir is set by HUBGEN_DATA_DIR)`);
+    const roles = new Map(roleLines.map((l) => [l.split(/\s+/)[0], l]));
     expect([...roles.keys()]).toEqual(['local', 'cheap', 'strong', 'student', 'teacher', 'judge', 'embedder', 'cross_encoder']);
     for (const local of ['local', 'student', 'embedder', 'cross_encoder']) expect(roles.get(local)).not.toContain('skipped');
     expect(roles.get('embedder')).toMatch(/^embedder\s+local\/use-lite-512$/);

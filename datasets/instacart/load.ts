@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readCsv, rowReader, type CsvTable, type RowReader } from './csv.js';
 import { DataError, type DataProblem } from '../../catalogue/data-error.js';
+import type { LoadOptions, LoadReport } from '../load-report.js';
 import type { Catalogue, Dataset } from '../../catalogue/types.js';
 import type { Aisle, Department, InstacartCatalogue, InstacartTables, Order, OrderLine, Product, UserManifestRow } from './types.js';
 
 export type { InstacartTables } from './types.js';
+export type { LoadOptions, LoadReport } from '../load-report.js';
 import { toNeutralCatalogue, toNeutralDataset } from './neutral.js';
 
 /** The file names loadDataset reads from a data directory. */
@@ -17,26 +19,6 @@ export const DATA_FILES = {
   orderLines: 'order_products_sample.csv',
   users: 'users_sample.csv',
 } as const;
-
-export interface LoadOptions {
-  /**
-   * Skip bad rows (each reported in LoadReport.skipped) instead of throwing on the first one. Whole-file
-   * problems (missing file or column, malformed quoting) still throw: there is no row to skip.
-   */
-  readonly lenient?: boolean;
-  readonly logger?: Logger;
-}
-
-export interface LoadReport {
-  readonly dir: string;
-  readonly lenient: boolean;
-  /** Rows kept, per file name. */
-  readonly rows: Readonly<Record<string, number>>;
-  /** Every row dropped in lenient mode, with the file, line, field and value that dropped it. */
-  readonly skipped: readonly DataProblem[];
-  readonly elapsedMs: number;
-}
-
 
 /** Where rows go: kept, or (lenient) recorded as skipped; strict mode lets the DataError through. */
 interface RowSink {

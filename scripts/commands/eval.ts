@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../config/config.js';
 import type { ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { createProgress } from '../progress.js';
+import { segmentCounts } from '../../catalogue/history.js';
+import type { Dataset } from '../../catalogue/types.js';
 import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
 
 interface EvalCommandOptions {
-  readonly users: string;
+  readonly users?: string;
   readonly variants?: string;
   readonly sweep?: string;
   readonly target?: string;
@@ -31,11 +33,15 @@ export function parseTarget(text: string): { metric: string; min: number } {
   return { metric: m[1], min: Number(m[2]) };
 }
 
+/** Instacart's train users have a real next order to score against; other datasets need not have that segment. */
+const DEFAULT_EVAL_USERS = 'sample:50:train';
+const defaultEvalUsers = (dataset: Dataset): string => (segmentCounts(dataset).has('train') ? DEFAULT_EVAL_USERS : 'sample:50');
+
 export function registerEvalCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('eval')
     .description('offline evals: run variants (cascaded, single-step, …) on the same users and write a markdown + HTML report')
-    .option('-u, --users <spec>', 'user ids or sample:N[:train] (train users have real next orders)', 'sample:50:train')
+    .option('-u, --users <spec>', `user ids or sample:N[:segment] (default ${DEFAULT_EVAL_USERS}, or sample:50 when the dataset has no "train" segment)`)
     .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5 (default: all three, or without single-step when its LLM role is not configured)')
     .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
     .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetCategoryCoverage>=0.5')
@@ -64,7 +70,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
         await withRuntime(
           globals(),
           async (rt) => {
-            const users = parseUsers(opts.users, rt.dataset);
+            const users = parseUsers(opts.users ?? defaultEvalUsers(rt.dataset), rt.dataset);
             await ensureIndexed(rt, { quiet: true });
             const unusable = ROLES.filter((r) => roleUnavailableReason(rt.ctx.config, r, env));
             if (unusable.length) process.stderr.write(`roles not configured (their tiers are skipped): ${unusable.join(', ')}\n`);

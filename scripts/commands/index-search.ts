@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ensureIndexed, withRuntime, type GlobalOptions } from './shared.js';
 import { COLLECTIONS } from '../../retrieval/collections.js';
+import { NAME_FOLDS } from '../../catalogue/names.js';
 
 export function registerIndexCommands(program: Command, globals: () => GlobalOptions): void {
   program
@@ -37,7 +38,8 @@ export function registerIndexCommands(program: Command, globals: () => GlobalOpt
       await withRuntime(globals(), async (rt) => {
         await ensureIndexed(rt, { quiet: true });
         const [v] = await rt.ctx.embedder.embed([text]);
-        const category = opts.category ? [...rt.ctx.catalogue.categories.values()].find((a) => a.name === opts.category!.toLowerCase()) : undefined;
+        // Case-blind: Instacart's category names are lower case, a retailer's usually are not.
+        const category = opts.category ? [...rt.ctx.catalogue.categories.values()].find((a) => NAME_FOLDS.case(a.name) === NAME_FOLDS.case(opts.category!)) : undefined;
         if (opts.category && !category) throw new Error(`--category: no category named "${opts.category}"`);
         const keywords = await rt.ctx.vectors.search(COLLECTIONS.keywords, v, { k: opts.top });
         const products = await rt.ctx.vectors.search(COLLECTIONS.products, v, {
