@@ -2,8 +2,9 @@
  * A small work dir with real runs and a real eval, for the web inspector's tests: the CLI as a user
  * runs it (child processes), on a real 6-user slice of the Instacart sample, with the real sentence
  * encoder and local models. LLM roles are answered by the scripted OpenAI-compatible server, so one
- * run escalates (local tier below a high threshold → cheap) and one user fails (a refusal with no
- * tier left to fall back to), the two things people open the inspector to look at.
+ * run escalates (Phase 1 local tier below a high threshold → cheap; Phase 2 student → teacher, which
+ * records the candidates it chose from) and one user fails (a refusal with no tier left to fall back
+ * to): the things people open the inspector to look at.
  *
  * Building it takes about a minute on 2 cores, so the test files of one vitest invocation share it:
  * the first to ask builds it under a directory named after the vitest process, the others wait for it.
@@ -90,15 +91,19 @@ export async function buildUiFixture(root: string): Promise<UiFixture> {
       const user = Number(/Shopper (\d+):/.exec(promptTextOf(request))?.[1]);
       if (user === failingUser) return reply.refusal('I cannot help with this request.');
       const local = offlineThemes.get(user);
-      if (local && request.response_format?.json_schema?.name === 'hubgen_themes') return reply.json(llmVariantOf(local));
+      const schema = request.response_format?.json_schema?.name;
+      if (local && schema === 'hubgen_themes') return reply.json(llmVariantOf(local));
+      if (schema === 'keyword_selection') return reply.json(teacherPick(promptTextOf(request)));
       return simulationResponder(request, info);
     },
   });
   try {
-    // Only Phase 1 reaches the server: keywords and the judge stay local, so the rest of the page is real.
+    // Phase 1 and the keyword teacher reach the server (the student escalates below 0.9); the judge
+    // stays local, so what survives Phase 3 is judged for real.
     const config = async (name: string, themesCascade: unknown) => {
       const file = join(cwd, `${name}.config.json`);
-      const phases = { themes: { cascade: themesCascade }, keywords: { cascade: [{ role: 'student', threshold: 0 }] }, filter: { judgeCascade: [{ role: 'local', threshold: 0 }] } };
+      const keywords = { cascade: [{ role: 'student', threshold: 0.9 }, { role: 'teacher', threshold: 0 }] };
+      const phases = { themes: { cascade: themesCascade }, keywords, filter: { judgeCascade: [{ role: 'local', threshold: 0 }] } };
       await writeFile(file, JSON.stringify({ providers: { openai: { baseURL: server.baseURL } }, phases }));
       return file;
     };
@@ -125,6 +130,20 @@ async function themesOf(workDir: string, runId: string, userId: number): Promise
 function llmVariantOf(local: Themes): Themes {
   const themes = [...local.themes].reverse().slice(0, -1).map((t) => ({ ...t, confidence: 0.85 }));
   return { pageTitle: `${local.pageTitle} (LLM pick)`.slice(0, 90), themes };
+}
+
+/**
+ * What the scripted keyword "teacher" answers: six of the candidates the prompt lists, those sharing a
+ * word with the theme's title or concepts first, as a model that read the theme would.
+ */
+function teacherPick(prompt: string): { keywords: { text: string; aisles: string[]; departments: string[] }[]; confidence: number } {
+  const about = new Set(
+    [/^Theme title: (.*)$/m, /^Theme concepts: (.*)$/m].flatMap((re) => (re.exec(prompt)?.[1] ?? '').toLowerCase().split(/[^a-z]+/)).filter((w) => w.length > 2),
+  );
+  const candidates = [...prompt.matchAll(/^\d+\. (.+?) \| /gm)].map((m) => m[1]);
+  const onTopic = (text: string) => text.toLowerCase().split(/\s+/).some((w) => about.has(w));
+  const picked = [...candidates.filter(onTopic), ...candidates.filter((c) => !onTopic(c))].slice(0, 6);
+  return { keywords: picked.map((text) => ({ text, aisles: [], departments: [] })), confidence: 0.8 };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -160,7 +160,23 @@ describe('GET /api/runs/:runId/users/:userId', () => {
     expect(c.attempts[1]).toMatchObject({ model: 'gpt-4o-mini', usage: { calls: 1 } });
     expect(c.attempts[1].usage.costUsd).toBeGreaterThan(0);
     expect(c.summary).toMatch(/^local\[hubgen-local-v1\] ✗ 0\.\d\d<0\.95 → cheap\[gpt-4o-mini\] ✓/);
-    expect(page.cost.costUsd).toBeCloseTo(c.attempts[1].usage.costUsd!);
+    // The page's cost is every artefact's, escalated attempts included.
+    const paid = page.artefacts.reduce((sum, a) => sum + (a.usage?.costUsd ?? 0), 0);
+    expect(page.cost.costUsd).toBeCloseTo(paid);
+    expect(page.cost.costUsd!).toBeGreaterThan(c.attempts[1].usage.costUsd!);
+  });
+
+  it('Phase 2 candidates with the chosen ones, when an LLM tier chose', () => {
+    const byTeacher = page.trails.filter((t) => t.keywords?.role === 'teacher');
+    expect(byTeacher.length).toBeGreaterThan(0);
+    for (const t of byTeacher) {
+      const k = t.keywords!;
+      expect(k.candidates).toHaveLength(k.candidateCount);
+      expect(k.cascade!.attempts.map((a) => a.outcome)).toEqual(['escalated', 'accepted']);
+      const chosen = new Set(k.chosen.map((c) => c.text.toLowerCase()));
+      expect(k.candidates.filter((c) => c.chosen).map((c) => c.text.toLowerCase()).sort()).toEqual([...chosen].filter((x) => k.candidates.some((c) => c.text.toLowerCase() === x)).sort());
+      expect(k.candidates.some((c) => c.chosen)).toBe(true);
+    }
   });
 
   it('a trail per theme: keywords chosen, every Phase 3 removal with step, reason and score, the keyword behind each product', () => {

@@ -7,7 +7,7 @@ import type { PageSource, RunDetail } from './model.js';
 import { parseSource, sourceParam } from './links.js';
 import { pageParam } from './pagination.js';
 import { plainName, UnsafePathError } from './paths.js';
-import { CSS } from './views/style.js';
+import { CSS, FAVICON } from './views/style.js';
 import { errorView, artefactView, searchView } from './views/misc.js';
 import { layout, notFound, type Html, type LayoutOptions } from './views/layout.js';
 import { runDetail, runsList } from './views/runs.js';
@@ -102,6 +102,7 @@ export function createInspectorApp({ data, evalRoots, allowedHosts }: InspectorO
   }
 
   app.get('/', (c) => c.redirect('/runs'));
+  app.get('/favicon.ico', (c) => c.body(FAVICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' }));
   app.get('/assets/inspector.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
 
   view(

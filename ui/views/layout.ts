@@ -31,6 +31,7 @@ export function layout({ title, section, api, nonce }: LayoutOptions, body: Html
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · hubgen inspector</title>
 <link rel="stylesheet" href="/assets/inspector.css">
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 </head>
 <body>
 <header class="top"><div class="wrap">

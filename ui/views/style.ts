@@ -86,12 +86,14 @@ details.trail[open]>summary::before{transform:rotate(90deg)}
 .phase table.t th,.phase table.t td{padding:.3rem .55rem}
 .kv{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem;font-size:13px;margin:.2rem 0 .4rem}.kv dt{color:var(--muted)}.kv dd{margin:0}
 .why{color:var(--muted);font-size:12px}
+details.cands{margin:.35rem 0}details.cands>summary{cursor:pointer;color:var(--link);font-size:12.5px}details.cands[open]>summary{margin-bottom:.3rem}
 .nowrap{white-space:nowrap}
 .glance{background:#f3f5f0;border:1px solid var(--line);border-radius:6px;padding:.3rem .55rem;margin:.35rem 0;font-size:12px;overflow-x:auto;white-space:nowrap}
 table.cascade tr.attempt>*{border-bottom:0}
 table.cascade tr.why-row td{padding-top:0;padding-bottom:.45rem;font-size:12px}
 table.cascade tr.why-row .reason{color:#3b4640}
 /* diff */
+#themes-kept td:first-child{min-width:14rem}
 .sides{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 .delta.up{color:var(--bad)}.delta.down{color:var(--ok)}
 .added{color:var(--ok)}.removedtxt{color:var(--bad)}
@@ -106,3 +108,6 @@ figure.plot img{max-width:100%;height:auto;display:block}figure.plot figcaption{
 figure.plot img{margin:0 auto}
 table.wide th,table.wide td{white-space:nowrap;font-size:12.5px}
 `;
+
+/** A basket in the brand's greens, so the browser's favicon request gets an answer rather than a 404. */
+export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#143d2a"/><path d="M7 13h18l-2.2 10.2a2 2 0 0 1-2 1.8h-9.6a2 2 0 0 1-2-1.8z" fill="#9fd9b8"/><path d="M11 13l4-6M21 13l-4-6" stroke="#9fd9b8" stroke-width="2.2" stroke-linecap="round" fill="none"/></svg>`;

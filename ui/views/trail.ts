@@ -49,14 +49,17 @@ function keywordsPhase(t: ThemeTrail): Html {
   const k = t.keywords;
   if (!k) return phase(2, 'Keywords', html`<p class="muted small">No Phase 2 record for this theme.</p>`);
   const candidates = k.candidates.length
-    ? html`<div class="small muted">${k.candidateCount} candidates from the vector search; chosen ones filled:</div><div>${k.candidates.map((c) => html`<span class="chip ${c.chosen ? 'chosen' : ''}" title="similarity ${num(c.similarity, 3)}">${c.text}</span>`)}</div>`
-    : html`<div class="small muted">${k.candidateCount} candidates from the vector search (the list is kept only when an LLM tier chose, for distillation); chosen:</div>`;
+    ? html`<details class="cands"><summary>All ${k.candidates.length} candidates from the vector search, chosen ones filled</summary><div>${k.candidates.map(
+        (c) => html`<span class="chip ${c.chosen ? 'chosen' : ''}" title="similarity ${num(c.similarity, 3)}">${c.text}</span>`,
+      )}</div></details>`
+    : html`<div class="why">The candidate list is recorded only when an LLM tier chooses (for distillation); this theme's was chosen locally.</div>`;
   return phase(
     2,
     'Keywords',
-    html`${candidates}
+    html`<div class="small muted">Chose ${k.chosen.length} of ${k.candidateCount} candidates:</div>
 <div>${k.chosen.map((c) => html`<span class="chip chosen" title="score ${num(c.score, 3)}${c.inCorpus ? '' : ' · written by the model, kept because it retrieves products'}">${c.text}${c.inCorpus ? '' : '*'}</span>`)}</div>
 ${k.dropped.map((d) => html`<div class="small"><span class="chip off">${d.text}</span> <span class="why">${d.reason}</span></div>`)}
+${candidates}
 <div class="small muted">Accepted ${k.role} [${k.model}] at confidence ${num(k.confidence)}.</div>
 ${cascadeTable(k.cascade)}`,
   );
