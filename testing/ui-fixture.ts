@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { writeRealSubset } from './e2e-fixture.js';
 import type { RunManifest } from '../pipelines/manifest.js';
 import type { Themes } from '../phases/themes/schema.js';
+import { STORED_PHASE } from '../ui/data.js';
 import { reply, simulationResponder, promptTextOf, startScriptedServer } from '../llm/simulator/scripted-server.js';
 
 const HUBGEN = fileURLToPath(new URL('../scripts/hubgen.mjs', import.meta.url));
@@ -122,7 +123,7 @@ export async function buildUiFixture(root: string): Promise<UiFixture> {
 
 async function themesOf(workDir: string, runId: string, userId: number): Promise<Themes> {
   const manifest = JSON.parse(await readFile(join(workDir, 'runs', runId, 'manifest.json'), 'utf8')) as RunManifest;
-  const hash = manifest.users[userId].phases!.themes.hash;
+  const hash = manifest.users[userId].phases![STORED_PHASE.themes].hash;
   return (JSON.parse(await readFile(join(workDir, 'artefacts', hash.slice(0, 2), `${hash}.json`), 'utf8')) as { data: Themes }).data;
 }
 

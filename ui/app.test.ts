@@ -11,7 +11,7 @@ import { loadDataset, type Dataset } from '../datasets/instacart/load.js';
 import type { RunManifest } from '../pipelines/manifest.js';
 import { sharedUiFixture, type UiFixture } from '../testing/ui-fixture.js';
 import { createInspectorApp } from './app.js';
-import { createUiData, type UiDataOptions } from './data.js';
+import { createUiData, STORED_PHASE, type UiDataOptions } from './data.js';
 import type { ArtefactView, EvalDetail, EvalRow, PageDiff, PageView, Paged, RunDetail, RunRow, SearchHit } from './model.js';
 
 let fx: UiFixture;
@@ -126,7 +126,7 @@ describe('GET /api/runs/:runId/users/:userId', () => {
 
   it('themes in page order, products with category, department and scores', async () => {
     const stored = JSON.parse(await readFile(join(fx.workDir, 'runs', fx.runs.escalated, 'manifest.json'), 'utf8')) as RunManifest;
-    const hash = stored.users[fx.users[0]].phases!.page.hash;
+    const hash = stored.users[fx.users[0]].phases![STORED_PHASE.assemble].hash;
     const artefact = JSON.parse(await readFile(join(fx.workDir, 'artefacts', hash.slice(0, 2), `${hash}.json`), 'utf8'));
     expect(page.status).toBe('ok');
     expect(page.themes.map((t) => t.id)).toEqual(artefact.data.themes.map((t: { id: string }) => t.id));
@@ -240,7 +240,7 @@ describe('GET /api/artefacts/:hash', () => {
     await cp(join(fx.workDir, 'runs', fx.runs.offline), join(work, 'runs', fx.runs.offline), { recursive: true });
     await cp(join(fx.workDir, 'artefacts'), join(work, 'artefacts'), { recursive: true });
     const manifest = JSON.parse(await readFile(join(work, 'runs', fx.runs.offline, 'manifest.json'), 'utf8')) as RunManifest;
-    const hash = manifest.users[fx.users[0]].phases!.page.hash;
+    const hash = manifest.users[fx.users[0]].phases![STORED_PHASE.assemble].hash;
     const file = join(work, 'artefacts', hash.slice(0, 2), `${hash}.json`);
     const stored = JSON.parse(await readFile(file, 'utf8'));
     stored.data.pageTitle = 'Edited by hand';

@@ -62,8 +62,8 @@ import { PHASES } from './model.js';
 // ---------------------------------------------------------------------------------------------
 // Stored names
 
-/** The key each phase has in a run manifest and in an eval page's artefactHashes. */
-const STORED_PHASE: Record<PhaseName, string> = { themes: 'themes', keywords: 'keywords', filter: 'filtered', assemble: 'page' };
+/** The key each phase has in a run manifest and in an eval page's artefactHashes (tests use it too, so a rename lands here). */
+export const STORED_PHASE: Record<PhaseName, string> = { themes: 'themes', keywords: 'keywords', filter: 'filtered', assemble: 'page' };
 const phaseOfStored = (stored: string): PhaseName | undefined => PHASES.find((p) => STORED_PHASE[p] === stored);
 const viewPhase = (stored: string): PhaseName => phaseOfStored(stored) ?? (stored as PhaseName);
 
