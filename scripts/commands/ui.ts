@@ -31,7 +31,15 @@ export function registerUiCommand(program: Command, globals: () => GlobalOptions
         port: opts.port,
         host: opts.host,
         evalDirs: opts.evals,
-        loadDataset: async () => (await loadDataset(config.dataDir, { lenient: g.lenient })).dataset,
+        loadDataset: async () => {
+          try {
+            return (await loadDataset(config.dataDir, { lenient: g.lenient })).dataset;
+          } catch (e) {
+            // Pages still show; only histories, category names and next-order hits need the data.
+            process.stderr.write(`warning: no history summaries or category names: ${(e as Error).message}\n`);
+            return undefined;
+          }
+        },
       });
       if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) process.stderr.write(`warning: bound to ${opts.host}: anyone who can reach this address can read these runs\n`);
       console.log(`hubgen inspector on ${inspector.url} (work dir ${resolve(config.workDir)}; read-only; Ctrl-C to stop)`);
