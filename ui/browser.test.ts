@@ -1,8 +1,8 @@
 /**
  * The inspector in a real browser: Debian's chromium driven by playwright-core (no browser download),
  * over the shared fixture's real runs. Walks what a person debugging a page does — runs list, a page,
- * a theme's trail with a removal and an escalation, the diff, an eval report — and writes the
- * screenshots the README shows (docs/ui/*.png).
+ * a theme's trail with a removal and an escalation, the diff, an eval report — and takes the
+ * screenshots the README shows (docs/ui/*.png, rewritten when HUBGEN_UI_SCREENSHOTS is set).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +19,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 // The default reporter shows only a count for a skipped file: say why where it will be read.
 if (!haveChromium) console.warn(`browser tests skipped: ${CHROMIUM} not installed; .ci/run installs it (apt-get install chromium)`);
-const SHOTS = fileURLToPath(new URL('../docs/ui/', import.meta.url));
+// Screenshots are always taken; they replace the README's (docs/ui) only when asked, so an ordinary
+// test run leaves the checkout clean: HUBGEN_UI_SCREENSHOTS=1 npx vitest run ui/browser.test.ts
+const SHOTS = process.env.HUBGEN_UI_SCREENSHOTS ? fileURLToPath(new URL('../docs/ui/', import.meta.url)) : join(tmpdir(), 'hubgen-ui-screenshots');
 
 let fx: UiFixture;
 let inspector: RunningInspector;
