@@ -9,7 +9,7 @@ import { buildCatalogueStats } from '../catalogue/stats.js';
 import { makeTestCtx } from '../testing/test-context.js';
 import { runEval, type EvalResult } from './runner.js';
 import { runSweep } from './sweep.js';
-import { writeReport } from './report.js';
+import { reportSections, writeReport } from './report.js';
 import { fakeCascaded, fakeJudge, failingFor } from '../testing/eval-fixture.js';
 
 const svgsIn = (html: string): string[] => html.match(/<svg[\s\S]*?<\/svg>(?=<figcaption>)/g) ?? [];
@@ -45,6 +45,18 @@ describe('writeReport', () => {
     // Self-contained: no scripts, stylesheets or images fetched from anywhere.
     expect(html).not.toMatch(/<script|<link|<img|src=|url\(/i);
     expect(JSON.parse(await readFile(paths.jsonPath, 'utf8'))).toEqual(result);
+  });
+
+  it('reportSections: the tables and plots the markdown shows, for other renderers', async () => {
+    const paths = await writeReport({ result: swept, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) });
+    const md = await readFile(paths.markdownPath, 'utf8');
+    const sections = reportSections(swept);
+    expect(sections.tables.map((t) => t.title)).toEqual(['Variants', 'Baselines', 'Sweep points', 'Judge pass rate per criterion', 'Escalation per phase, by variant', 'Tier attempts per role']);
+    // Every row is in the markdown, cell for cell: the same numbers, not a second formatting.
+    for (const t of sections.tables) for (const row of t.table.rows) expect(md).toContain(`| ${row.join(' | ')} |`);
+    const plotsOnDisk = (await readdir(join(paths.markdownPath, '..', 'plots'))).sort();
+    expect(sections.plots.map((p) => `${p.id}.svg`).sort()).toEqual(plotsOnDisk);
+    expect(sections.plots.every((p) => p.title && p.caption)).toBe(true);
   });
 
   it('says plainly which tiers were simulated and what that means', async () => {

@@ -175,16 +175,54 @@ const METHOD_NOTES = [
 // ---------------------------------------------------------------------------------------------
 // Plots
 
-async function renderPlots(result: EvalResult): Promise<Plot[]> {
-  const plots: { id: string; title: string; caption: string; spec: TopLevelSpec | undefined }[] = [
+/** Each plot's file id (plots/<id>.svg), heading and caption; the spec is undefined when the result has nothing to plot. */
+function plotList(result: EvalResult): { id: string; title: string; caption: string; spec: TopLevelSpec | undefined }[] {
+  return [
     { id: 'cost-quality', title: 'Cost vs quality', caption: 'Mean cost per page against mean quality, per variant (circles) and baseline (squares, $0).', spec: costQualitySpec(result) },
     { id: 'escalation', title: 'Escalation rate per phase', caption: 'Left: share of pages on which each phase escalated past a tier before accepting an answer. Right: share on which it accepted an answer below its threshold because no later tier could run (where it would escalate with that tier configured).', spec: escalationSpec(result) },
     { id: 'recall-distribution', title: 'Per-user target recall', caption: "Each user's target recall: box over users, a tick per user.", spec: recallDistributionSpec(result) },
     { id: 'sweep', title: `Sweep: ${result.sweep?.param ?? ''}`, caption: result.sweep?.note ?? '', spec: sweepSpec(result) },
   ];
+}
+
+async function renderPlots(result: EvalResult): Promise<Plot[]> {
   const out: Plot[] = [];
-  for (const p of plots) if (p.spec) out.push({ id: p.id, title: p.title, caption: p.caption, svg: await renderSvg(p.spec) });
+  for (const p of plotList(result)) if (p.spec) out.push({ id: p.id, title: p.title, caption: p.caption, svg: await renderSvg(p.spec) });
   return out;
+}
+
+export type ReportTable = Table;
+
+/** The report's content without its layout, so another renderer (the web inspector) shows the same numbers and words. */
+export interface ReportSections {
+  readonly header: readonly string[];
+  readonly simulation: readonly string[];
+  readonly tables: readonly { readonly title: string; readonly note?: string; readonly table: Table }[];
+  /** Plots written beside the report (plots/<id>.svg), in report order. */
+  readonly plots: readonly { readonly id: string; readonly title: string; readonly caption: string }[];
+  readonly failures: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export function reportSections(result: EvalResult): ReportSections {
+  const sweep = sweepTable(result);
+  return {
+    header: header(result),
+    simulation: simulationStatement(result),
+    tables: [
+      { title: 'Variants', table: variantTable(result) },
+      { title: 'Baselines', table: baselineTable(result) },
+      ...(sweep ? [{ title: 'Sweep points', note: result.sweep?.note, table: sweep }] : []),
+      { title: 'Judge pass rate per criterion', table: judgeTable(result) },
+      { title: 'Escalation per phase, by variant', note: 'Escalated / accepted below threshold (no later tier available).', table: escalationTable(result) },
+      { title: 'Tier attempts per role', table: tierTable(result) },
+    ],
+    plots: plotList(result)
+      .filter((p) => p.spec)
+      .map(({ id, title, caption }) => ({ id, title, caption })),
+    failures: failureLines(result),
+    notes: METHOD_NOTES,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerTrainCommands } from './commands/train.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerUiCommand } from './commands/ui.js';
 
 // `hubgen show … | head` closes stdout early: that is the reader being done, not an error to report.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -34,6 +35,7 @@ registerShowCommands(program, globals);
 registerScheduleCommand(program, globals);
 registerEvalCommand(program, globals);
 registerTrainCommands(program, globals);
+registerUiCommand(program, globals);
 registerConfigCommand(program, globals);
 
 try {

@@ -24,6 +24,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['pipelines'],
   ['evals'],
   ['api'],
+  // The web inspector reads runs, artefacts and eval reports; the CLI serves it.
+  ['ui'],
   ['scripts'],
   ['bench'],
 ];
