@@ -7,7 +7,9 @@ import { userContextFor } from '../../catalogue/user-context.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import { createProgress } from '../progress.js';
-import { ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import type { HubgenConfig } from '../../config/config.js';
+import { queueOverrides, redactUrl } from '../../queue/connection.js';
 
 export interface RunCommandOptions {
   /** User spec; when resuming (runId) without it, the run's own requested users. */
@@ -15,6 +17,10 @@ export interface RunCommandOptions {
   readonly concurrency?: number;
   readonly runId?: string;
   readonly budget?: number;
+  /** Enqueue one job per user on this Redis and wait for the workers, instead of running here. */
+  readonly queue?: string;
+  /** Send LLM-tier requests through the Batch API in rounds (config run.mode "batch"). */
+  readonly batch?: boolean;
 }
 
 export interface RunOutcome {
@@ -41,6 +47,7 @@ async function usersFor(rt: Runtime, opts: RunCommandOptions): Promise<string[]>
 export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<RunOutcome> {
   // Users first: a typo in --users should not wait for an index build.
   const users = await usersFor(rt, opts);
+  if (opts.queue) return runOnQueue(rt, users, { ...opts, queue: opts.queue });
   await ensureIndexed(rt, { quiet: true });
   const { cascadedPipeline } = await import('../../pipelines/cascaded.js');
   const progress = createProgress('pages');
@@ -83,6 +90,83 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<Run
   }
 }
 
+/**
+ * `run --queue`: enqueue, then report like a local run from what the workers record. The first
+ * SIGINT or SIGTERM stops waiting and writes the manifest; the jobs stay queued for the workers.
+ */
+async function runOnQueue(rt: Runtime, users: readonly string[], opts: RunCommandOptions & { queue: string }): Promise<RunOutcome> {
+  const { runQueued } = await import('../../queue/run-queued.js');
+  const { redactUrl } = await import('../../queue/connection.js');
+  const url = redactUrl(opts.queue);
+  const progress = createProgress('pages');
+  const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    process.stderr.write(`\n${signal}: no longer waiting; the jobs stay queued on ${url} for the workers (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)\n`);
+    controller.abort();
+    process.once(signal, () => process.exit(exitCodeFor(signal)));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let failed = 0;
+    const runsDir = resolve(rt.ctx.config.workDir, 'runs');
+    const { manifest, summary, stillQueued } = await runQueued({
+      ctx: rt.ctx,
+      url: opts.queue,
+      users,
+      pipeline: 'cascaded',
+      runsDir,
+      runId: opts.runId,
+      budgetUsd: opts.budget,
+      signal: controller.signal,
+      onEnqueued: ({ runId, enqueued, retried, warning }) => {
+        if (warning) process.stderr.write(`warning: ${warning}\n`);
+        process.stderr.write(`run ${runId}: ${enqueued} users queued on ${url}${retried ? ` (${retried} failed before, tried again)` : ''}; waiting for workers (hubgen worker --queue ${url})\n`);
+      },
+      onUserDone: (rec, done, total) => {
+        if (rec.status === 'failed') failed++;
+        progress.update(done, total, failed ? `${failed} failed` : `user ${rec.userId}`);
+      },
+    });
+    progress.stop();
+    console.log(formatRunSummary(summary));
+    console.log(`manifest: ${resolve(runsDir, manifest.runId, 'manifest.json')}`);
+    if (manifest.status === 'interrupted') {
+      console.log(`${stillQueued} users still queued on ${url}: workers go on with them; wait for them again with: hubgen run --queue ${url} --run-id ${manifest.runId}`);
+    }
+    const store = rt.ctx.artefacts.kind === 'redis' ? `HUBGEN_ARTEFACT_STORE=redis REDIS_URL=${url} ` : '';
+    console.log(`inspect a page: ${store}hubgen show ${manifest.runId} ${users[0]}`);
+    return { runId: manifest.runId, failed: summary.failed, interruptedBy };
+  } finally {
+    progress.stop();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** `--queue` alone takes the URL from config queue.url (REDIS_URL); with a value, that URL. */
+export function queueUrlFrom(flag: string | boolean | undefined, config: HubgenConfig): string | undefined {
+  if (flag === undefined || flag === false) return undefined;
+  if (typeof flag === 'string') return flag;
+  if (config.queue.url) return config.queue.url;
+  throw new Error('--queue needs a Redis URL: --queue redis://host:6379, or set REDIS_URL (or queue.url in the config)');
+}
+
+/**
+ * The config overrides a queue command runs with (see queueOverrides), and the line that says
+ * which stores moved to the queue's Redis.
+ */
+export function queueRuntimeOptions(globalOpts: GlobalOptions, flag: string | boolean | undefined): { url?: string; overrides: Record<string, unknown> } {
+  const base = configFrom(globalOpts);
+  const url = queueUrlFrom(flag, base);
+  if (!url) return { overrides: {} };
+  const { overrides, shared } = queueOverrides(base, url);
+  if (shared.length) process.stderr.write(`queue mode: ${shared.join(' and ')} shared through ${redactUrl(url)} (queue.shareStores)\n`);
+  return { url, overrides };
+}
+
 /** 128 + signal number, as a shell reports a process the signal stopped. */
 export const exitCodeFor = (signal: NodeJS.Signals): number => (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1);
 
@@ -102,8 +186,12 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
     .option('-c, --concurrency <n>', 'users in parallel (default: config run.concurrency)', positiveInt('--concurrency'))
     .option('--run-id <id>', 'resume this run: users already done are skipped (its own users unless --users is given)')
     .option('--budget <usd>', 'stop starting new users once this many dollars are spent', parseBudget)
-    .action(async (opts: RunCommandOptions) => {
-      const { failed, interruptedBy } = await withRuntime(globals(), (rt) => runOnce(rt, opts));
+    .option('--queue [url]', 'enqueue one job per user on this Redis (default: REDIS_URL) and wait for `hubgen worker` processes, instead of running here')
+    .option('--batch', 'send LLM-tier requests through the Batch API in rounds (half price; answers within the batch window)')
+    .action(async (opts: Omit<RunCommandOptions, 'queue'> & { queue?: string | boolean }) => {
+      if (opts.queue && opts.batch) throw new Error('--queue and --batch do not combine yet: a batch run runs in one process (its LLM calls are what take the time, and they wait at the provider)');
+      const { url, overrides } = queueRuntimeOptions(globals(), opts.queue);
+      const { failed, interruptedBy } = await withRuntime(globals(), (rt) => runOnce(rt, { ...opts, queue: url }), { overrides: { ...overrides, ...(opts.batch ? { run: { mode: 'batch' } } : {}) } });
       if (interruptedBy) process.exitCode = exitCodeFor(interruptedBy);
       else if (failed) process.exitCode = 3;
     });

@@ -2,7 +2,7 @@ import { parseBudget } from './options.js';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
 import { parseUsers, withRuntime, type GlobalOptions } from './shared.js';
-import { runOnce } from './run.js';
+import { queueRuntimeOptions, runOnce } from './run.js';
 
 export function registerScheduleCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -13,12 +13,13 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
     .option('--timezone <tz>', 'IANA time zone for the expression (default: the machine\'s)')
     .option('--budget <usd>', 'per-run budget in dollars', parseBudget)
     .option('--now', 'also run once immediately')
+    .option('--queue [url]', 'enqueue each run for `hubgen worker` processes on this Redis (default: REDIS_URL) instead of running it here; this process waits and writes the manifest')
     .option('--max-runs <n>', 'exit after this many runs (for testing a schedule)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--max-runs must be a positive integer, got "${v}"`);
       return n;
     })
-    .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number }) => {
+    .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number; queue?: string | boolean }) => {
       // A bad expression, time zone or user list must fail now, not at 02:00 when nobody is watching;
       // the expression and zone before any data is loaded.
       try {
@@ -26,6 +27,7 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
       } catch (e) {
         throw new Error(`--cron "${opts.cron}"${opts.timezone ? ` --timezone ${opts.timezone}` : ''}: ${(e as Error).message.replace(/^CronPattern: /, '')}`);
       }
+      const { url, overrides } = queueRuntimeOptions(globals(), opts.queue);
       await withRuntime(globals(), async (rt) => {
         parseUsers(opts.users, rt.dataset);
         let runs = 0;
@@ -35,7 +37,7 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
           const tick = async () => {
             rt.ctx.logger.info({ cron: opts.cron, users: opts.users }, 'scheduled run starting');
             try {
-              const { runId, failed } = await runOnce(rt, { users: opts.users, budget: opts.budget });
+              const { runId, failed } = await runOnce(rt, { users: opts.users, budget: opts.budget, queue: url });
               rt.ctx.logger.info({ runId, failed }, 'scheduled run finished');
             } catch (e) {
               // A failed night must not kill the scheduler: log it and wait for the next tick.
@@ -65,6 +67,6 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
           if (opts.now) void job.trigger();
         });
         await done;
-      });
+      }, { overrides });
     });
 }
