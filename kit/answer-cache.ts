@@ -24,6 +24,12 @@ export function answerKey(models: Pick<ModelRegistry, 'cacheKey'>, request: Gene
 /** The content hash of a request: its answer's address, and its custom_id in a batch. */
 export const answerHash = (models: Pick<ModelRegistry, 'cacheKey'>, request: GenerateStructuredOptions): string => artefactHash(answerKey(models, request));
 
+const UNCACHED = Symbol('hubgen.answer-cache.uncached');
+type AnswerCached = ModelRegistry & { [UNCACHED]?: ModelRegistry };
+
+/** The registry under any answer cache: what a miss should call for a real answer. */
+export const uncachedModels = (models: ModelRegistry): ModelRegistry => (models as AnswerCached)[UNCACHED] ?? models;
+
 export interface AnswerCacheDeps {
   readonly artefacts: ArtefactStore;
   readonly logger: Logger;
@@ -42,10 +48,14 @@ export interface AnswerCacheOptions {
  * The answer keeps the usage it was paid with, so the phase that finally stores its artefact
  * accounts for it once. Failures are never stored. Batch mode swaps `onMiss` to collect requests.
  */
-export function withAnswerCache(models: ModelRegistry, deps: AnswerCacheDeps, { onMiss }: AnswerCacheOptions = {}): ModelRegistry {
+export function withAnswerCache(outer: ModelRegistry, deps: AnswerCacheDeps, { onMiss }: AnswerCacheOptions = {}): ModelRegistry {
+  // Wrapping a cached registry again wraps what it wraps: a miss that called the outer cache would
+  // wait on its own computation (same hash, same store).
+  const models = (outer as AnswerCached)[UNCACHED] ?? outer;
   const miss = onMiss ?? ((request) => models.generateStructured(request));
   return {
     ...models,
+    [UNCACHED]: models,
     generateStructured: (async (request: GenerateStructuredOptions) => {
       const key = answerKey(models, request);
       const { artefact } = await cachedArtefact<StructuredResult<unknown>>(deps, key, async () => {
@@ -54,5 +64,5 @@ export function withAnswerCache(models: ModelRegistry, deps: AnswerCacheDeps, { 
       });
       return artefact.data;
     }) as ModelRegistry['generateStructured'],
-  };
+  } as AnswerCached;
 }

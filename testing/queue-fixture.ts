@@ -9,6 +9,7 @@ import type { Dataset } from '../catalogue/types.js';
 import { loadConfig, type HubgenConfig } from '../config/config.js';
 import { withAnswerCache } from '../kit/answer-cache.js';
 import { openRedisArtefactStore } from '../kit/artefacts/redis-store.js';
+import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
 import type { ArtefactStore } from '../kit/artefacts/store.js';
 import type { Ctx } from '../kit/context.js';
 import { createModelRegistry } from '../llm/model-registry.js';
@@ -43,6 +44,10 @@ export interface PageFixtureOptions {
   readonly workDir?: string;
   readonly run?: Partial<HubgenConfig['run']>;
   readonly batch?: Partial<HubgenConfig['batch']>;
+  /** The themes cascade's roles, all LLM (cheap = gpt-4o-mini, strong = gpt-4o on the scripted server). @default ["cheap"] */
+  readonly themesCascade?: readonly ('cheap' | 'strong')[];
+  /** Where artefacts live without Redis: in memory, or files under workDir (they outlive a killed process). @default "memory" */
+  readonly artefacts?: 'memory' | 'fs';
 }
 
 /** The config every process of a fixture builds: LLM roles on the scripted server, stores in Redis when given. */
@@ -61,9 +66,9 @@ export function fixtureConfig(o: PageFixtureOptions): HubgenConfig {
           limits: { concurrency: o.llmConcurrency ?? 64, timeoutMs: 20_000, maxRetries: 1, ...(o.requestsPerMinute ? { requestsPerMinute: o.requestsPerMinute } : {}) },
         },
       },
-      roles: { cheap: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2 } },
+      roles: { cheap: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2 }, strong: { provider: 'openai', model: 'gpt-4o', temperature: 0.2 } },
       phases: {
-        themes: { cascade: [{ role: 'cheap', threshold: 0 }] },
+        themes: { cascade: (o.themesCascade ?? ['cheap']).map((role) => ({ role, threshold: 0 })) },
         keywords: { cascade: [{ role: 'student', threshold: 0 }] },
         filter: { judgeCascade: judge },
       },
@@ -102,7 +107,12 @@ export async function pageFixture(o: PageFixtureOptions, logger: Logger = pino({
   const vectors = memoryVectorStore();
   await indexKeywords(corpus, embedder, vectors, { batchSize: 4096 });
   await indexProducts(dataset.catalogue, stats, embedder, vectors, { batchSize: 4096 });
-  const artefacts: ArtefactStore = config.artefactStore.kind === 'redis' ? await openRedisArtefactStore(config.artefactStore.url!, { prefix: config.artefactStore.prefix, claimLeaseMs: config.artefactStore.claimLeaseMs }) : new MemoryArtefactStore();
+  const artefacts: ArtefactStore =
+    config.artefactStore.kind === 'redis'
+      ? await openRedisArtefactStore(config.artefactStore.url!, { prefix: config.artefactStore.prefix, claimLeaseMs: config.artefactStore.claimLeaseMs })
+      : o.artefacts === 'fs'
+        ? new FsArtefactStore(join(config.workDir, 'artefacts'))
+        : new MemoryArtefactStore();
   const rateLimits = await openSharedRateLimits(config);
   const base = makeTestCtx({ config, logger, catalogue: dataset.catalogue, stats, corpus, embedder, vectors, artefacts });
   const live = createModelRegistry(config, { env: {}, logger, rateLimits });

@@ -1,7 +1,9 @@
 import { parseBudget } from './options.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runPages } from '../../pipelines/run.js';
+import { runPages, type RunPagesOptions } from '../../pipelines/run.js';
+import type { RunManifest, UserRecord } from '../../pipelines/manifest.js';
+import type { RunSummary } from '../../pipelines/summary.js';
 import { readManifest } from '../../pipelines/manifest.js';
 import { userContextFor } from '../../catalogue/user-context.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
@@ -63,9 +65,9 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<Run
   process.once('SIGTERM', onSignal);
   try {
     let failed = 0;
-    const { manifest, summary } = await runPages({
+    const common = {
       ctx: rt.ctx,
-      contextFor: (id) => userContextFor(rt.dataset, id),
+      contextFor: (id: string) => userContextFor(rt.dataset, id),
       users,
       pipeline: cascadedPipeline,
       runsDir: resolve(rt.ctx.config.workDir, 'runs'),
@@ -73,21 +75,45 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<Run
       concurrency: opts.concurrency,
       budgetUsd: opts.budget,
       signal: controller.signal,
-      onUserDone: (rec, done, total) => {
+      onUserDone: (rec: UserRecord, done: number, total: number) => {
         if (rec.status === 'failed') failed++;
         progress.update(done, total, failed ? `${failed} failed` : `user ${rec.userId}`);
       },
-    });
+    };
+    const batch = rt.ctx.config.run.mode === 'batch';
+    const { manifest, summary, batchNote } = batch ? await runInBatches(rt, common) : { ...(await runPages(common)), batchNote: undefined };
     progress.stop();
     console.log(formatRunSummary(summary));
+    if (batchNote) console.log(batchNote);
     console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
-    if (manifest.status === 'interrupted') console.log(`resume: hubgen run --run-id ${manifest.runId}`);
+    if (manifest.status === 'interrupted') console.log(`resume: hubgen run --run-id ${manifest.runId}${batch ? ' --batch (a batch still in flight is polled again, not resubmitted)' : ''}`);
     console.log(`inspect a page: hubgen show ${manifest.runId} ${users[0]}`);
     return { runId: manifest.runId, failed: summary.failed, interruptedBy };
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** `run --batch`: the same run in rounds of Batch API requests; says what each round sent and how it ended. */
+async function runInBatches(rt: Runtime, common: Omit<RunPagesOptions, 'runsDir'> & { runsDir: string }): Promise<{ manifest: RunManifest; summary: RunSummary; batchNote: string }> {
+  const [{ runBatchRounds }, { createBatchRunner }] = await Promise.all([import('../../pipelines/batch-rounds.js'), import('../../llm/batch/index.js')]);
+  const runner = createBatchRunner(rt.ctx.config, { logger: rt.ctx.logger });
+  const every = `${Math.round(rt.ctx.config.batch.pollIntervalMs / 1000)}s`;
+  const r = await runBatchRounds({
+    ...common,
+    runner,
+    onRound: ({ round, requests, pendingUsers, stage, resumed, batches = [] }) => {
+      const ids = batches.map((b) => `${b.id} ${b.status} ${b.completed}/${b.requests}`).join(', ');
+      process.stderr.write(
+        stage === 'sending'
+          ? `batch round ${round}: ${requests} requests for ${pendingUsers} users to the Batch API (one already in flight from an earlier process is polled again, not resent); polling every ${every}\n`
+          : `batch round ${round}: answered${resumed ? ' (picked up in flight)' : ''}: ${ids}\n`,
+      );
+    },
+  });
+  const spent = r.summary.spent.costUsd;
+  return { ...r, batchNote: `batch mode: ${r.batchedRequests} LLM requests through the Batch API over ${r.rounds} round${r.rounds === 1 ? '' : 's'}, at batch prices${spent === undefined ? '' : ` ($${spent.toFixed(5)} spent)`}` };
 }
 
 /**
