@@ -48,6 +48,8 @@ export interface PageFixtureOptions {
   readonly themesCascade?: readonly ('cheap' | 'strong')[];
   /** Where artefacts live without Redis: in memory, or files under workDir (they outlive a killed process). @default "memory" */
   readonly artefacts?: 'memory' | 'fs';
+  /** Keyword candidates per theme (the student scores each): fewer makes a page cheaper on the CPU. @default 100 */
+  readonly keywordCandidates?: number;
 }
 
 /** The config every process of a fixture builds: LLM roles on the scripted server, stores in Redis when given. */
@@ -60,16 +62,18 @@ export function fixtureConfig(o: PageFixtureOptions): HubgenConfig {
     overrides: {
       workDir: o.workDir ?? mkdtempSync(join(tmpdir(), 'hubgen-fixture-work-')),
       providers: {
-        openai: {
+        // Its own provider, not the built-in "openai": that one's 500 rpm and 200k tpm would pace a bench of
+        // thousands of users, and a tpm limit makes every call count its prompt's tokens first.
+        scripted: {
           kind: 'openai',
           baseURL: o.llmBaseURL,
           limits: { concurrency: o.llmConcurrency ?? 64, timeoutMs: 20_000, maxRetries: 1, ...(o.requestsPerMinute ? { requestsPerMinute: o.requestsPerMinute } : {}) },
         },
       },
-      roles: { cheap: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2 }, strong: { provider: 'openai', model: 'gpt-4o', temperature: 0.2 } },
+      roles: { cheap: { provider: 'scripted', model: 'gpt-4o-mini', temperature: 0.2 }, strong: { provider: 'scripted', model: 'gpt-4o', temperature: 0.2 } },
       phases: {
         themes: { cascade: (o.themesCascade ?? ['cheap']).map((role) => ({ role, threshold: 0 })) },
-        keywords: { cascade: [{ role: 'student', threshold: 0 }] },
+        keywords: { cascade: [{ role: 'student', threshold: 0 }], ...(o.keywordCandidates ? { candidates: o.keywordCandidates } : {}) },
         filter: { judgeCascade: judge },
       },
       ...(o.redisUrl
