@@ -50,7 +50,7 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? 'hubgen run --queue with two workers, en
         roles: { embedder: { provider: 'openai', model: 'scripted-embedding' } },
         providers: { openai: { kind: 'openai', limits: { concurrency: 16, requestsPerMinute: 100000, tokensPerMinute: 100000000 } } },
         phases: { themes: { cascade: [{ role: 'local', threshold: 0.9 }, { role: 'cheap', threshold: 0 }] }, keywords: { cascade: [{ role: 'student', threshold: 0 }] }, filter: { judgeCascade: [{ role: 'local', threshold: 0 }] } },
-        queue: { prefix: `hubgen-e2e-${randomUUID().slice(0, 8)}`, lockDurationMs: 5000, stalledIntervalMs: 2000 },
+        queue: { prefix: `hubgen-e2e-${randomUUID().slice(0, 8)}`, lockDurationMs: 20_000, stalledIntervalMs: 5000 },
       }),
     );
     env = { OPENAI_BASE_URL: server.baseURL, HUBGEN_DATA_DIR: EXAMPLE_DATA_DIR, REDIS_URL: REDIS_URL! };
