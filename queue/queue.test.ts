@@ -194,8 +194,9 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `distributed runs on ${REDIS_URL}` : 'di
     expect(summary.ok).toBe(12);
     expect(times).toHaveLength(12);
     expect(times.at(-1)! - times[0]).toBeGreaterThanOrEqual(4500);
-    // No second saw more than the burst (2) plus a second's refill (2); two per-process limits would allow 8.
-    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(4);
+    // No second saw more than the burst (2) plus a second's refill (2), give or take one call granted just
+    // before and delayed on its way; two per-process limits would allow 8.
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(5);
   }, 120_000);
 
   it('retries a transient provider failure with backoff; records a deterministic one failed after one try', async () => {
