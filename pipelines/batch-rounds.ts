@@ -65,6 +65,7 @@ export interface BatchRoundsOptions {
 export interface BatchRoundsResult {
   readonly manifest: RunManifest;
   readonly summary: RunSummary;
+  /** Rounds that sent requests through the Batch API (the last round, which finds every answer in, sends none). */
   readonly rounds: number;
   /** Requests sent through the Batch API over every round. */
   readonly batchedRequests: number;
@@ -160,6 +161,7 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<Batch
   // Answers a batch could not give come from the models themselves, never through another answer cache.
   const live = uncachedModels(ctx.models);
   let batchedRequests = 0;
+  let sentRounds = 0;
 
   /** Sends a round's requests (or picks up those in flight) and stores what came back. */
   async function answerRound(round: number, requests: readonly RoundRequest[], pendingUsers: number): Promise<void> {
@@ -188,6 +190,7 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<Batch
     const batches = runs.flatMap((r) => r.run.batches);
     await writeJson(doneFile(dir, round), { round, requests: requests.length, batches });
     batchedRequests += requests.length;
+    sentRounds++;
     log.info({ round, requests: requests.length, batches: batches.map((b) => ({ id: b.id, status: b.status, completed: b.completed, failed: b.failed })) }, 'batch round answered');
     onRound?.({ round, requests: requests.length, pendingUsers, stage: 'answered', resumed: runs.some((r) => r.run.resumed), batches });
   }
@@ -250,5 +253,5 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<Batch
   }
   manifest.status = signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete';
   await writer.save();
-  return { manifest, summary: summariseRun(manifest), rounds: round, batchedRequests };
+  return { manifest, summary: summariseRun(manifest), rounds: sentRounds, batchedRequests };
 }
