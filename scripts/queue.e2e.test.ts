@@ -21,7 +21,9 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? 'hubgen run --queue with two workers, en
   let cwd: string;
   let workDir: string;
   let env: Record<string, string>;
-  const workers: { child: ChildProcess; stderr: () => string; exited: Promise<number | null> }[] = [];
+  // Every worker ever started, so afterAll can stop them even when a test failed half-way.
+  const started: ChildProcess[] = [];
+  let workers: { child: ChildProcess; stderr: () => string; exited: Promise<number | null> }[] = [];
 
   const hubgen = (args: readonly string[], timeoutMs = 120_000) => runHubgen(['--work-dir', workDir, ...args], { cwd, env, timeoutMs });
 
@@ -35,6 +37,7 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? 'hubgen run --queue with two workers, en
       });
       child.once('exit', (code) => reject(new Error(`worker exited ${code} before ready:\n${stderr}`)));
     });
+    started.push(child);
     workers.push({ child, stderr: () => stderr, exited: new Promise((r) => child.once('exit', (code) => r(code))) });
     return ready;
   }
@@ -58,7 +61,7 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? 'hubgen run --queue with two workers, en
   }, 120_000);
 
   afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await server?.close();
     await Promise.all([cwd, workDir].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
   });
@@ -111,12 +114,24 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? 'hubgen run --queue with two workers, en
     expect(stdout).toContain(`3 users still queued on redis://`);
     expect(stdout).toContain(`--run-id ${runId}`);
 
-    workers.length = 0;
+    workers = [];
     await startWorker();
     const again = await hubgen(['run', '--queue', '--run-id', runId!]);
     expectExit(again, 0);
     expect(again.stdout).toMatch(new RegExp(`run ${runId}: 3/3 pages ok(?: \\(\\d+ empty\\))?, 0 failed \\(complete\\)`));
     workers[0].child.kill('SIGTERM');
     expect(await workers[0].exited).toBe(0);
+  }, 240_000);
+
+  it('schedule --queue enqueues each tick for the workers and reports the run', async () => {
+    workers = [];
+    await startWorker();
+    const r = await hubgen(['schedule', '--cron', '0 0 1 1 *', '--now', '--max-runs', '1', '--queue', '--users', 'C1004,C1005']);
+    expectExit(r, 0);
+    expect(r.stderr).toMatch(/run \S+: 2 users queued on redis:\/\//);
+    expect(r.stdout).toMatch(/^run \S+: 2\/2 pages ok(?: \(\d+ empty\))?, 0 failed \(complete\)$/m);
+    workers[0].child.kill('SIGTERM');
+    expect(await workers[0].exited).toBe(0);
+    expect(workers[0].stderr()).toMatch(/worker stopped: 2 users done here/);
   }, 240_000);
 });
