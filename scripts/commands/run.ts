@@ -1,13 +1,12 @@
 import { parseBudget } from './options.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runPages } from '../../pipelines/run.js';
 import { readManifest } from '../../pipelines/manifest.js';
-import { userContextFor } from '../../catalogue/user-context.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import { createProgress } from '../progress.js';
-import { ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import { ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
+import type { Hubgen } from '../../api/hubgen.js';
 
 export interface RunCommandOptions {
   /** User spec; when resuming (runId) without it, the run's own requested users. */
@@ -38,11 +37,11 @@ async function usersFor(rt: Runtime, opts: RunCommandOptions): Promise<string[]>
  * SIGINT or SIGTERM lets users in flight finish and writes the manifest (resume with --run-id); a
  * second one exits at once.
  */
-export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<RunOutcome> {
+export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<RunOutcome> {
+  const rt = hubgen.runtime;
   // Users first: a typo in --users should not wait for an index build.
   const users = await usersFor(rt, opts);
-  await ensureIndexed(rt, { quiet: true });
-  const { cascadedPipeline } = await import('../../pipelines/cascaded.js');
+  await ensureIndexed(hubgen, { quiet: true });
   const progress = createProgress('pages');
   const controller = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
@@ -56,12 +55,7 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<Run
   process.once('SIGTERM', onSignal);
   try {
     let failed = 0;
-    const { manifest, summary } = await runPages({
-      ctx: rt.ctx,
-      contextFor: (id) => userContextFor(rt.dataset, id),
-      users,
-      pipeline: cascadedPipeline,
-      runsDir: resolve(rt.ctx.config.workDir, 'runs'),
+    const { manifest, summary } = await hubgen.runBatch(users, {
       runId: opts.runId,
       concurrency: opts.concurrency,
       budgetUsd: opts.budget,
@@ -103,7 +97,7 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
     .option('--run-id <id>', 'resume this run: users already done are skipped (its own users unless --users is given)')
     .option('--budget <usd>', 'stop starting new users once this many dollars are spent', parseBudget)
     .action(async (opts: RunCommandOptions) => {
-      const { failed, interruptedBy } = await withRuntime(globals(), (rt) => runOnce(rt, opts));
+      const { failed, interruptedBy } = await withHubgen(globals(), (hubgen) => runOnce(hubgen, opts));
       if (interruptedBy) process.exitCode = exitCodeFor(interruptedBy);
       else if (failed) process.exitCode = 3;
     });
