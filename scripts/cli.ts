@@ -10,6 +10,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerTrainCommands } from './commands/train.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerUiCommand } from './commands/ui.js';
 
 // `hubgen show … | head` closes stdout early: that is the reader being done, not an error to report.
@@ -30,6 +31,7 @@ const program = new Command('hubgen')
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
 registerImportCommand(program, globals);
+registerExportCommand(program, globals);
 registerIndexCommands(program, globals);
 registerRunCommand(program, globals);
 registerWorkerCommand(program, globals);

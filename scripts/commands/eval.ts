@@ -5,7 +5,7 @@ import type { ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { createProgress } from '../progress.js';
 import { segmentCounts } from '../../catalogue/history.js';
 import type { Dataset } from '../../catalogue/types.js';
-import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import { configFrom, ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
 
 interface EvalCommandOptions {
   readonly users?: string;
@@ -67,11 +67,12 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
         process.stderr.write(`simulating ${simulatedRoles.join(', ')} on ${server.baseURL}: token counts are real, answers are placeholders\n`);
       }
       try {
-        await withRuntime(
+        await withHubgen(
           globals(),
-          async (rt) => {
+          async (hubgen) => {
+            const rt = hubgen.runtime;
             const users = parseUsers(opts.users ?? defaultEvalUsers(rt.dataset), rt.dataset);
-            await ensureIndexed(rt, { quiet: true });
+            await ensureIndexed(hubgen, { quiet: true });
             const unusable = ROLES.filter((r) => roleUnavailableReason(rt.ctx.config, r, env));
             if (unusable.length) process.stderr.write(`roles not configured (their tiers are skipped): ${unusable.join(', ')}\n`);
             const progress = createProgress('eval');

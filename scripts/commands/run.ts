@@ -1,15 +1,15 @@
 import { parseBudget } from './options.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runPages, type RunPagesOptions } from '../../pipelines/run.js';
 import type { RunManifest, UserRecord } from '../../pipelines/manifest.js';
 import type { RunSummary } from '../../pipelines/summary.js';
 import { readManifest } from '../../pipelines/manifest.js';
-import { userContextFor } from '../../catalogue/user-context.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import type { Runtime } from '../../pipelines/runtime.js';
+import type { BatchRoundsOptions } from '../../pipelines/batch-rounds.js';
 import { createProgress } from '../progress.js';
-import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import { configFrom, ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
+import type { Hubgen } from '../../api/hubgen.js';
 import type { HubgenConfig } from '../../config/config.js';
 import { queueOverrides, redactUrl } from '../../queue/connection.js';
 
@@ -46,12 +46,12 @@ async function usersFor(rt: Runtime, opts: RunCommandOptions): Promise<string[]>
  * SIGINT or SIGTERM lets users in flight finish and writes the manifest (resume with --run-id); a
  * second one exits at once.
  */
-export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<RunOutcome> {
+export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<RunOutcome> {
+  const rt = hubgen.runtime;
   // Users first: a typo in --users should not wait for an index build.
   const users = await usersFor(rt, opts);
   if (opts.queue) return runOnQueue(rt, users, { ...opts, queue: opts.queue });
-  await ensureIndexed(rt, { quiet: true });
-  const { cascadedPipeline } = await import('../../pipelines/cascaded.js');
+  await ensureIndexed(hubgen, { quiet: true });
   const progress = createProgress('pages');
   const controller = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
@@ -65,12 +65,7 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<Run
   process.once('SIGTERM', onSignal);
   try {
     let failed = 0;
-    const common = {
-      ctx: rt.ctx,
-      contextFor: (id: string) => userContextFor(rt.dataset, id),
-      users,
-      pipeline: cascadedPipeline,
-      runsDir: resolve(rt.ctx.config.workDir, 'runs'),
+    const runOptions = {
       runId: opts.runId,
       concurrency: opts.concurrency,
       budgetUsd: opts.budget,
@@ -81,7 +76,7 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<Run
       },
     };
     const batch = rt.ctx.config.run.mode === 'batch';
-    const { manifest, summary, batchNote } = batch ? await runInBatches(rt, common) : { ...(await runPages(common)), batchNote: undefined };
+    const { manifest, summary, batchNote } = batch ? await runInBatches(rt, users, runOptions) : { ...(await hubgen.runBatch(users, runOptions)), batchNote: undefined };
     progress.stop();
     console.log(formatRunSummary(summary));
     if (batchNote) console.log(batchNote);
@@ -96,12 +91,26 @@ export async function runOnce(rt: Runtime, opts: RunCommandOptions): Promise<Run
 }
 
 /** `run --batch`: the same run in rounds of Batch API requests; says what each round sent and how it ended. */
-async function runInBatches(rt: Runtime, common: Omit<RunPagesOptions, 'runsDir'> & { runsDir: string }): Promise<{ manifest: RunManifest; summary: RunSummary; batchNote: string }> {
-  const [{ runBatchRounds }, { createBatchRunner }] = await Promise.all([import('../../pipelines/batch-rounds.js'), import('../../llm/batch/index.js')]);
+async function runInBatches(
+  rt: Runtime,
+  users: readonly string[],
+  options: Pick<BatchRoundsOptions, 'runId' | 'concurrency' | 'budgetUsd' | 'signal' | 'onUserDone'>,
+): Promise<{ manifest: RunManifest; summary: RunSummary; batchNote: string }> {
+  const [{ runBatchRounds }, { createBatchRunner }, { cascadedPipeline }, { userContextFor }] = await Promise.all([
+    import('../../pipelines/batch-rounds.js'),
+    import('../../llm/batch/index.js'),
+    import('../../pipelines/cascaded.js'),
+    import('../../catalogue/user-context.js'),
+  ]);
   const runner = createBatchRunner(rt.ctx.config, { logger: rt.ctx.logger });
   const every = `${Math.round(rt.ctx.config.batch.pollIntervalMs / 1000)}s`;
   const r = await runBatchRounds({
-    ...common,
+    ...options,
+    ctx: rt.ctx,
+    contextFor: (id) => userContextFor(rt.dataset, id),
+    users,
+    pipeline: cascadedPipeline,
+    runsDir: resolve(rt.ctx.config.workDir, 'runs'),
     runner,
     onRound: ({ round, requests, pendingUsers, stage, resumed, batches = [] }) => {
       const ids = batches.map((b) => `${b.id} ${b.status} ${b.completed}/${b.requests}`).join(', ');
@@ -217,7 +226,7 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
     .action(async (opts: Omit<RunCommandOptions, 'queue'> & { queue?: string | boolean }) => {
       if (opts.queue && opts.batch) throw new Error('--queue and --batch do not combine yet: a batch run runs in one process (its LLM calls are what take the time, and they wait at the provider)');
       const { url, overrides } = queueRuntimeOptions(globals(), opts.queue);
-      const { failed, interruptedBy } = await withRuntime(globals(), (rt) => runOnce(rt, { ...opts, queue: url }), { overrides: { ...overrides, ...(opts.batch ? { run: { mode: 'batch' } } : {}) } });
+      const { failed, interruptedBy } = await withHubgen(globals(), (hubgen) => runOnce(hubgen, { ...opts, queue: url }), { overrides: { ...overrides, ...(opts.batch ? { run: { mode: 'batch' } } : {}) } });
       if (interruptedBy) process.exitCode = exitCodeFor(interruptedBy);
       else if (failed) process.exitCode = 3;
     });

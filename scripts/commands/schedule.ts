@@ -1,7 +1,7 @@
 import { parseBudget } from './options.js';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
-import { parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import { parseUsers, withHubgen, type GlobalOptions } from './shared.js';
 import { queueRuntimeOptions, runOnce } from './run.js';
 
 export function registerScheduleCommand(program: Command, globals: () => GlobalOptions): void {
@@ -28,7 +28,8 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
         throw new Error(`--cron "${opts.cron}"${opts.timezone ? ` --timezone ${opts.timezone}` : ''}: ${(e as Error).message.replace(/^CronPattern: /, '')}`);
       }
       const { url, overrides } = queueRuntimeOptions(globals(), opts.queue);
-      await withRuntime(globals(), async (rt) => {
+      await withHubgen(globals(), async (hubgen) => {
+        const rt = hubgen.runtime;
         parseUsers(opts.users, rt.dataset);
         let runs = 0;
         // The run in flight, if any: SIGTERM waits for it so stores are never closed under a running page.
@@ -37,7 +38,7 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
           const tick = async () => {
             rt.ctx.logger.info({ cron: opts.cron, users: opts.users }, 'scheduled run starting');
             try {
-              const { runId, failed } = await runOnce(rt, { users: opts.users, budget: opts.budget, queue: url });
+              const { runId, failed } = await runOnce(hubgen, { users: opts.users, budget: opts.budget, queue: url });
               rt.ctx.logger.info({ runId, failed }, 'scheduled run finished');
             } catch (e) {
               // A failed night must not kill the scheduler: log it and wait for the next tick.

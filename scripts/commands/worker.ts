@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { userContextFor } from '../../catalogue/user-context.js';
 import { exitCodeFor, queueRuntimeOptions } from './run.js';
-import { ensureIndexed, withRuntime, type GlobalOptions } from './shared.js';
+import { ensureIndexed, withHubgen, type GlobalOptions } from './shared.js';
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -18,11 +18,12 @@ export function registerWorkerCommand(program: Command, globals: () => GlobalOpt
     .action(async (opts: { queue?: string | boolean; concurrency?: number }) => {
       const { url, overrides } = queueRuntimeOptions(globals(), opts.queue ?? true);
       let stoppedBy: NodeJS.Signals | undefined;
-      await withRuntime(
+      await withHubgen(
         globals(),
-        async (rt) => {
+        async (hubgen) => {
+          const rt = hubgen.runtime;
           // Each machine needs the index its vector store holds; a shared Qdrant is found indexed.
-          await ensureIndexed(rt, { quiet: true });
+          await ensureIndexed(hubgen, { quiet: true });
           const [{ connectRedis }, { withAnswerCache }, { cascadedPipeline }, { startPageWorker }, { bullConnection, checkEvictionPolicy, pageConfigDigest, redactUrl }] = await Promise.all([
             import('../../base/redis.js'),
             import('../../kit/answer-cache.js'),
