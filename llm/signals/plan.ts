@@ -36,3 +36,8 @@ export function signalPlan(settings: LlmTiersConfig | undefined): SignalPlan {
     deferral: signal === 'deferral' ? loadDeferralModel(deferral!.weights) : undefined,
   };
 }
+
+/** What a plan adds to an artefact key: the deferral weights' digest, so retrained weights re-run the phase. */
+export function signalKeyInputs(plan: SignalPlan): string[] {
+  return plan.deferral ? [`deferral-weights:${plan.deferral.digest}`] : [];
+}
