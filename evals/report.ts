@@ -51,12 +51,12 @@ interface Table {
 }
 
 const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-function mdTable({ head, rows }: Table): string {
+export function mdTable({ head, rows }: Table): string {
   return [`| ${head.map(mdCell).join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`)].join('\n');
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-function htmlTable({ head, rows }: Table): string {
+export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export function htmlTable({ head, rows }: Table): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -289,7 +289,7 @@ function markdown(result: EvalResult, plots: readonly Plot[]): string {
   return parts.join('\n');
 }
 
-const CSS = `
+export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}h3{font-size:1.05rem;margin-top:1.4rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:12.5px;display:block;overflow-x:auto}
@@ -315,7 +315,7 @@ function html(result: EvalResult, plots: readonly Plot[]): string {
   ].join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>hubgen offline eval</title><style>${CSS}</style></head>
+<title>hubgen offline eval</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>hubgen offline eval</h1>
 ${header(result).map((l) => `<p>${esc(l)}</p>`).join('\n')}

@@ -37,7 +37,7 @@ describe('isHeldOut', () => {
 
 describe('analyseCalibration', () => {
   const calibrated = tierRecords('local', 1200, (c) => c, 1);
-  const overconfident = tierRecords('cheap', 1200, (c) => c / 3, 2, { laterRoles: [] });
+  const overconfident = tierRecords('cheap', 1200, (c) => c / 3, 2, { laterRoles: [], threshold: 0 });
   const analysis = analyseCalibration([...calibrated, ...overconfident], { targetQuality: 0.9, holdout: 0.5 });
   const [local, cheap] = analysis.tiers;
 
@@ -66,9 +66,14 @@ describe('analyseCalibration', () => {
     expect(local.heldOutAtCurrent!.threshold).toBe(0.6);
   });
 
-  it('draws no curve for a tier with nothing after it', () => {
+  it('draws no curve for a tier with nothing after it (the last tier, threshold 0)', () => {
     expect(cheap.curve).toBeUndefined();
     expect(cheap.proposal).toBeUndefined();
+  });
+
+  it('still draws one for a tier that cleared its threshold every time, so no record shows the tier after it', () => {
+    const cleared = analyseCalibration(tierRecords('student', 200, (c) => c, 4, { laterRoles: [], threshold: 0.55 }), { holdout: 0.5 });
+    expect(cleared.tiers[0].curve).toBeDefined();
   });
 
   it('counts fit and held-out users once each', () => {

@@ -50,7 +50,7 @@ export interface TierCalibration {
   /** Held-out users' reliability table, and its expected calibration error (undefined without held-out records). */
   readonly reliability: readonly ReliabilityBin[];
   readonly ece: number | undefined;
-  /** Fit users' curve; undefined when no tier follows this one (nothing to escalate to). */
+  /** Fit users' curve; undefined when nothing follows this tier (the last tier, threshold 0). */
   readonly curve: readonly ThresholdPoint[] | undefined;
   readonly proposal: ThresholdProposal | undefined;
   /** The proposed threshold, and the current one, on held-out users. */
@@ -109,7 +109,10 @@ function tierCalibration(phase: CalibratedPhase, role: string, records: readonly
   let heldOutAtCurrent: ThresholdPoint | undefined;
   const fitItems = cascadeItems(fit, escalationCost);
   const heldOutItems = cascadeItems(heldOut, escalationCost);
-  if (laterRoles.length > 0 && fit.length > 0) {
+  // A cascade that accepts a tier records nothing after it, so answers that cleared their threshold
+  // show no later roles; a threshold above 0 is what says a stronger tier is there to take over.
+  const escalatable = laterRoles.length > 0 || currentThreshold > 0;
+  if (escalatable && fit.length > 0) {
     curve = thresholdCurve(fitItems.items);
     proposal = proposeThreshold(curve, options.targetQuality);
     const chosen = proposal.reached ? proposal.threshold : proposal.best.threshold;

@@ -10,79 +10,70 @@ export const tierName = (t: Pick<TierCalibration, 'phase' | 'role'>): string => 
 /**
  * Reliability diagram, a panel per tier: each bin's mean confidence against the share of its
  * answers accepted (held-out users), dot size by count, beside the diagonal of perfect calibration.
+ * Panels are concatenated rather than faceted so each layer carries its own data (no filters).
  */
 export function reliabilitySpec(analysis: CalibrationAnalysis): TopLevelSpec | undefined {
   const tiers = analysis.tiers.filter((t) => t.reliability.some((b) => b.count > 0));
   if (tiers.length === 0) return undefined;
-  const rows = tiers.flatMap((t) => [
-    ...t.reliability.filter((b) => b.count > 0).map((b) => ({ tier: tierName(t), series: 'tier', confidence: b.meanConfidence!, accepted: b.accuracy!, answers: b.count })),
-    { tier: tierName(t), series: 'perfectly calibrated', confidence: 0, accepted: 0, answers: 0 },
-    { tier: tierName(t), series: 'perfectly calibrated', confidence: 1, accepted: 1, answers: 0 },
-  ]);
-  const unit = { type: 'quantitative' as const, scale: { domain: [0, 1] }, axis: { format: '.0%' } };
+  const unit = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [0, 1] }, axis: { format: '.0%' } });
   return {
     config,
-    data: { values: rows },
-    facet: { column: { field: 'tier', type: 'nominal', title: null, sort: tiers.map(tierName) } },
-    spec: {
+    hconcat: tiers.map((t) => ({
+      title: tierName(t),
       width: 170,
       height: 170,
       layer: [
-        { transform: [{ filter: { field: 'series', equal: 'perfectly calibrated' } }], mark: { type: 'line', color: '#bbb', strokeDash: [4, 3] }, encoding: { x: { field: 'confidence', ...unit }, y: { field: 'accepted', ...unit } } },
         {
-          transform: [{ filter: { field: 'series', equal: 'tier' } }],
-          mark: { type: 'line', point: { filled: true }, color: '#4c78a8' },
-          encoding: { x: { field: 'confidence', ...unit, title: 'mean confidence in bin' }, y: { field: 'accepted', ...unit, title: 'share accepted' } },
+          data: { values: [{ c: 0, a: 0 }, { c: 1, a: 1 }] },
+          mark: { type: 'line' as const, color: '#bbb', strokeDash: [4, 3] },
+          encoding: { x: { field: 'c', ...unit('mean confidence in bin') }, y: { field: 'a', ...unit('share accepted') } },
         },
         {
-          transform: [{ filter: { field: 'series', equal: 'tier' } }],
-          mark: { type: 'circle', color: '#4c78a8', opacity: 0.35 },
-          encoding: { x: { field: 'confidence', ...unit }, y: { field: 'accepted', ...unit }, size: { field: 'answers', type: 'quantitative', title: 'answers in bin' } },
+          data: { values: t.reliability.filter((b) => b.count > 0).map((b) => ({ c: b.meanConfidence!, a: b.accuracy!, answers: b.count })) },
+          mark: { type: 'line' as const, point: { filled: true, size: 50 }, color: '#4c78a8' },
+          encoding: { x: { field: 'c', ...unit('mean confidence in bin') }, y: { field: 'a', ...unit('share accepted') }, tooltip: [{ field: 'answers', type: 'quantitative' as const }] },
+        },
+        {
+          data: { values: t.reliability.filter((b) => b.count > 0).map((b) => ({ c: b.meanConfidence!, a: b.accuracy!, answers: b.count })) },
+          mark: { type: 'circle' as const, color: '#4c78a8', opacity: 0.3 },
+          encoding: { x: { field: 'c', type: 'quantitative' as const }, y: { field: 'a', type: 'quantitative' as const }, size: { field: 'answers', type: 'quantitative' as const, title: 'answers in bin', scale: { range: [20, 600] } } },
         },
       ],
-    },
+    })),
   };
 }
 
 /**
  * The cost–quality curve of thresholds, a panel per tier (fit users): every threshold's mean cost
  * (or escalation share, when no escalation was paid for) against the share of final answers
- * accepted; the proposed threshold is the larger dot.
+ * accepted; the proposed threshold is the large red dot.
  */
 export function thresholdCurveSpec(analysis: CalibrationAnalysis): TopLevelSpec | undefined {
   const tiers = analysis.tiers.filter((t) => t.curve && t.curve.length > 0);
   if (tiers.length === 0) return undefined;
-  const rows = tiers.flatMap((t) => {
-    const chosen = t.proposal ? (t.proposal.reached ? t.proposal.threshold : t.proposal.best.threshold) : undefined;
-    return t.curve!.map((p) => ({
-      tier: `${tierName(t)}${t.costBasis === 'escalations' ? ' (cost = share escalated)' : ''}`,
-      threshold: p.threshold,
-      cost: p.costUsd,
-      quality: p.quality,
-      point: p.threshold === chosen ? 'proposed' : 'threshold',
-    }));
+  const x = (t: TierCalibration) => ({ field: 'cost', type: 'quantitative' as const, title: t.costBasis === 'usd' ? 'mean cost per item ($)' : 'share escalated', axis: { format: t.costBasis === 'usd' ? '$.3~g' : '.0%' } });
+  // An explicit floor: a curve flat at 100% would otherwise collapse the axis to one tick.
+  const y = (t: TierCalibration) => ({
+    field: 'quality',
+    type: 'quantitative' as const,
+    title: 'share of final answers accepted',
+    scale: { domain: [Math.max(0, Math.floor((Math.min(...t.curve!.map((p) => p.quality)) - 0.05) * 10) / 10), 1] },
+    axis: { format: '.0%' },
   });
   return {
     config,
-    data: { values: rows },
-    facet: { column: { field: 'tier', type: 'nominal', title: null } },
-    resolve: { scale: { x: 'independent' } },
-    spec: {
-      width: 190,
-      height: 180,
-      layer: [
-        { mark: { type: 'line', color: '#f58518' }, encoding: { x: { field: 'cost', type: 'quantitative', title: 'mean cost per item', axis: { format: '.3~g' } }, y: { field: 'quality', type: 'quantitative', title: 'share of final answers accepted', scale: { zero: false }, axis: { format: '.0%' } }, order: { field: 'threshold', type: 'quantitative' } } },
-        {
-          mark: { type: 'point', filled: true },
-          encoding: {
-            x: { field: 'cost', type: 'quantitative' },
-            y: { field: 'quality', type: 'quantitative' },
-            size: { field: 'point', type: 'nominal', scale: { domain: ['threshold', 'proposed'], range: [18, 140] }, title: null },
-            color: { field: 'point', type: 'nominal', scale: { domain: ['threshold', 'proposed'], range: ['#f58518', '#e45756'] }, title: null },
-            tooltip: [{ field: 'threshold', type: 'quantitative' }],
-          },
-        },
-      ],
-    },
+    hconcat: tiers.map((t) => {
+      const chosen = t.proposal ? (t.proposal.reached ? t.proposal.threshold : t.proposal.best.threshold) : undefined;
+      const points = t.curve!.map((p) => ({ threshold: p.threshold, cost: p.costUsd, quality: p.quality }));
+      return {
+        title: tierName(t),
+        width: 190,
+        height: 180,
+        layer: [
+          { data: { values: points }, mark: { type: 'line' as const, color: '#f58518', point: { size: 18, color: '#f58518' } }, encoding: { x: x(t), y: y(t), order: { field: 'threshold', type: 'quantitative' as const }, tooltip: [{ field: 'threshold', type: 'quantitative' as const }] } },
+          { data: { values: points.filter((p) => p.threshold === chosen) }, mark: { type: 'point' as const, filled: true, size: 140, color: '#e45756' }, encoding: { x: x(t), y: y(t), tooltip: [{ field: 'threshold', type: 'quantitative' as const }] } },
+        ],
+      };
+    }),
   };
 }

@@ -17,6 +17,8 @@ export interface SectionTable {
 export interface CalibrationSection {
   /** Paragraphs: what the records are, what is simulated, how to read the tables. */
   readonly lines: readonly string[];
+  /** The first of those: what the records are and what is simulated (the rest explain the labels). */
+  readonly summary: readonly string[];
   readonly tables: readonly { readonly title: string; readonly note?: string; readonly table: SectionTable }[];
   readonly plots: readonly { readonly id: string; readonly title: string; readonly caption: string; readonly spec: TopLevelSpec }[];
   /** Undefined when there were no records. */
@@ -58,12 +60,12 @@ function honesty(records: readonly CalibrationRecord[], simulated: ReadonlySet<s
 /** The section for a set of records; with none, says so and why. */
 export function calibrationSection({ records, simulatedRoles, source, options }: CalibrationSectionInput): CalibrationSection {
   if (!records || records.length === 0) {
+    const why = records
+      ? `No calibration records in ${source}: no cascade answer was labelled (no escalation with recorded answers, and no judged themes).`
+      : `No calibration records in ${source}: it was written before evals recorded them. Re-run the eval, or run hubgen calibrate on stored runs.`;
     return {
-      lines: [
-        records
-          ? `No calibration records in ${source}: no cascade answer was labelled (no escalation with recorded answers, and no judged themes).`
-          : `No calibration records in ${source}: it was written before evals recorded them. Re-run the eval, or run hubgen calibrate on stored runs.`,
-      ],
+      lines: [why],
+      summary: [why],
       tables: [],
       plots: [],
       analysis: undefined,
@@ -72,11 +74,11 @@ export function calibrationSection({ records, simulatedRoles, source, options }:
   const analysis = analyseCalibration(records, options);
   const simulated = new Set(simulatedRoles);
   const users = analysis.users.fit + analysis.users.heldOut;
-  const lines = [
+  const summary = [
     `${records.length} labelled tier answers from ${users} users (${analysis.users.fit} fit, ${analysis.users.heldOut} held out), from ${source}. Target quality: ${pct(analysis.targetQuality)} of final answers accepted.`,
     ...honesty(records, simulated),
-    ...LABEL_RULES,
   ];
+  const lines = [...summary, ...LABEL_RULES];
   const sim = (role: string) => (simulated.has(role) ? ' (simulated)' : '');
   const recordsTable: SectionTable = {
     head: ['phase · tier', 'models', 'records fit / held-out', 'labelled by stronger tier / judge', 'share accepted', 'labels from simulated roles'],
@@ -108,6 +110,7 @@ export function calibrationSection({ records, simulatedRoles, source, options }:
   ].filter((p): p is CalibrationSection['plots'][number] => p.spec !== undefined);
   return {
     lines,
+    summary,
     tables: [
       { title: 'Calibration records per tier', table: recordsTable },
       { title: 'Calibration: expected calibration error and proposed thresholds', note: `Proposed: the cheapest threshold whose fit-user quality reaches ${pct(analysis.targetQuality)}; checked on held-out users beside the current threshold.`, table: thresholds },
