@@ -9,7 +9,6 @@ import type { JudgeVerdict } from '../schema.js';
 import { fixtureArtefacts, fixtureCatalogue, fixtureUser } from '../../../testing/filter-fixture.js';
 import { runFilter } from '../run.js';
 import { judgeTheme, verdictAnswerKey } from './judge.js';
-import { formatAttempts } from '../../../pipelines/page-report.js';
 import type { JudgeThemeInput } from './types.js';
 
 const logger = pino({ level: 'silent' });
@@ -56,7 +55,7 @@ describe('judge LLM tiers with phases.filter.llmTiers', () => {
   const cascade = [{ role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }];
   const reasons = (verdict: JudgeVerdict): JudgeVerdict => ({ ...verdict, criteria: Object.fromEntries(Object.entries(verdict.criteria).map(([c, v]) => [c, { ...v, reason: `${v.reason}, as the history shows week after week` }])) as JudgeVerdict['criteria'] });
 
-  it('stops a verdict that goes invalid part-way, retries, and counts the saved tokens in usage and in show', async () => {
+  it('stops a verdict that goes invalid part-way, retries, and counts the saved tokens in usage', async () => {
     server.enqueue(reply.goesInvalid(reasons(allPass(0.9)), { after: 0.3 }), reply.json(allPass(0.9)));
     const outcome = await judgeTheme({ user: fixtureUser(), theme: yogurt }, llmCtx({ judgeCascade: cascade, llmTiers: earlyAbort }));
     const [cheap] = outcome.attempts;
@@ -65,9 +64,6 @@ describe('judge LLM tiers with phases.filter.llmTiers', () => {
     expect(cheap.usage.calls).toBe(2);
     expect(cheap.usage.savedOutputTokens).toBeGreaterThan(0);
     expect(outcome.usage.savedOutputTokens).toBe(cheap.usage.savedOutputTokens);
-    const shown = formatAttempts(outcome.attempts);
-    expect(shown).toContain(`(early abort saved ~${cheap.usage.savedOutputTokens} tok)`);
-    expect(shown).toMatch(/cheap\[gpt-4o-mini\] ✓ 0\.\d+ \{\*self 0\.90 · 1 early abort\}/);
   });
 
   it('escalates when every streamed reply breaks, still charging what the stopped replies cost and saved', async () => {
@@ -78,7 +74,6 @@ describe('judge LLM tiers with phases.filter.llmTiers', () => {
     expect(cheap.reason).toMatch(/failed: gpt-4o-mini: output failed the schema|reply stopped early/);
     expect(cheap.usage.calls).toBe(2);
     expect(cheap.usage.savedOutputTokens).toBeGreaterThan(0);
-    expect(formatAttempts(outcome.attempts)).toMatch(/cheap ✗ \d+\/\d+tok \$[\d.]+ \(early abort saved ~\d+ tok\) \(failed: .*reply stopped early/);
   });
 
   it('records the verdict\'s decision as its answer key: keep, or the criteria it failed', () => {
