@@ -57,7 +57,8 @@ describe('calibrationRecords', () => {
   });
 
   it('labels an accepted answer by the judge: three quarters of its themes passing, or the theme\'s keywords criterion', () => {
-    expect(records.find((r) => r.phase === 'themes' && r.role === 'cheap')).toMatchObject({ outcome: 'accepted', label: { accepted: true, source: 'judge', by: 'local' }, costUsd: 0.002 });
+    // Three themes were judged by the rubric and one by the cheap judge: the label rests on both.
+    expect(records.find((r) => r.phase === 'themes' && r.role === 'cheap')).toMatchObject({ outcome: 'accepted', label: { accepted: true, source: 'judge', by: 'cheap+local' }, costUsd: 0.002 });
     const kw = records.filter((r) => r.phase === 'keywords');
     expect(kw.map((r) => [r.step, r.label.accepted])).toEqual([
       ['theme:t1', false],

@@ -28,7 +28,10 @@ export type CalibratedPhase = (typeof CALIBRATED_PHASES)[number];
 export interface CalibrationLabel {
   readonly accepted: boolean;
   readonly source: 'stronger-tier' | 'judge';
-  /** The role whose opinion the label is (the accepted tier, or the judge's role). */
+  /**
+   * The role whose opinion the label is: the accepted tier, or the judge's role; several judge
+   * roles joined with "+" when the themes' verdicts came from different tiers of the judge cascade.
+   */
   readonly by: string;
   /** With a stronger-tier label: the Jaccard overlap of the two answer keys. */
   readonly overlap?: number;
@@ -65,6 +68,9 @@ export interface PageArtefacts {
 
 type Verdict = Filtered['judgements'][number];
 
+/** The roles behind a label (a themes label can rest on verdicts from several judge tiers). */
+export const labelRoles = (label: CalibrationLabel): string[] => label.by.split('+');
+
 /** Every labelled record a page's artefacts hold, in phase and step order. */
 export function calibrationRecords(page: PageArtefacts): CalibrationRecord[] {
   const judgements = new Map((page.filter?.data.judgements ?? []).map((j) => [j.themeId, j]));
@@ -72,7 +78,7 @@ export function calibrationRecords(page: PageArtefacts): CalibrationRecord[] {
   if (page.themes) {
     const judged = page.themes.data.themes.map((t) => judgements.get(t.id)).filter((j): j is Verdict => j !== undefined);
     const passed = judged.filter((j) => JUDGE_CRITERIA.every((c) => j.verdict.criteria[c].pass)).length;
-    const judge = judged.length ? { accepted: passed / judged.length >= JUDGED_THEMES_SHARE, by: judged[0].role } : undefined;
+    const judge = judged.length ? { accepted: passed / judged.length >= JUDGED_THEMES_SHARE, by: [...new Set(judged.map((j) => j.role))].sort().join('+') } : undefined;
     out.push(...cascadeRecords(page.userId, 'themes', 'themes', page.themes.provenance.attempts, judge));
   }
   for (const step of page.keywords?.provenance.steps ?? []) {

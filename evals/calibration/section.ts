@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ThresholdPoint } from '../../llm/confidence/calibration.js';
 import { analyseCalibration, type CalibrationAnalysis, type CalibrationOptions, type TierCalibration } from './analysis.js';
 import { reliabilitySpec, thresholdCurveSpec, tierName } from './charts.js';
-import { AGREEMENT_JACCARD, JUDGED_THEMES_SHARE, type CalibrationRecord } from './records.js';
+import { AGREEMENT_JACCARD, JUDGED_THEMES_SHARE, labelRoles, type CalibrationRecord } from './records.js';
 
 export interface SectionTable {
   readonly head: readonly string[];
@@ -47,8 +47,9 @@ export const LABEL_RULES = [
 
 function honesty(records: readonly CalibrationRecord[], simulated: ReadonlySet<string>): string[] {
   if (simulated.size === 0) return ['No tier or label in these records came from a simulator: every confidence and every label is a real model\'s.'];
+  const simulatedLabel = (r: CalibrationRecord) => labelRoles(r.label).some((role) => simulated.has(role));
   const simTier = records.filter((r) => simulated.has(r.role)).length;
-  const simLabel = records.filter((r) => !simulated.has(r.role) && simulated.has(r.label.by)).length;
+  const simLabel = records.filter((r) => !simulated.has(r.role) && simulatedLabel(r)).length;
   const real = records.length - simTier - simLabel;
   return [
     `Simulated roles: ${[...simulated].join(', ')}. ${simTier} of ${records.length} records are answers of a simulated tier: their confidences are the simulator's (a random self-report, scripted logprobs), so their rows describe the simulator, not the model.`,
@@ -84,7 +85,7 @@ export function calibrationSection({ records, simulatedRoles, source, options }:
     head: ['phase · tier', 'models', 'records fit / held-out', 'labelled by stronger tier / judge', 'share accepted', 'labels from simulated roles'],
     rows: analysis.tiers.map((t) => {
       const mine = records.filter((r) => r.phase === t.phase && r.role === t.role);
-      return [`${tierName(t)}${sim(t.role)}`, t.models.join(', '), `${t.records.fit} / ${t.records.heldOut}`, `${t.records.strongerTier} / ${t.records.judge}`, pct(t.records.accepted / (t.records.fit + t.records.heldOut)), String(mine.filter((r) => simulated.has(r.label.by)).length)];
+      return [`${tierName(t)}${sim(t.role)}`, t.models.join(', '), `${t.records.fit} / ${t.records.heldOut}`, `${t.records.strongerTier} / ${t.records.judge}`, pct(t.records.accepted / (t.records.fit + t.records.heldOut)), String(mine.filter((r) => labelRoles(r.label).some((role) => simulated.has(role))).length)];
     }),
   };
   const thresholds: SectionTable = {
