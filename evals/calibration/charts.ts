@@ -7,19 +7,22 @@ const config = { ...FONT, view: { stroke: '#ddd' }, axis: { labelFontSize: 11, t
 /** "themes · local" — a tier's name in tables and plot panels. */
 export const tierName = (t: Pick<TierCalibration, 'phase' | 'role'>): string => `${t.phase} · ${t.role}`;
 
+/** A panel says when its tier was simulated, as the tables do. */
+const panelTitle = (t: TierCalibration, simulated: ReadonlySet<string>) => `${tierName(t)}${simulated.has(t.role) ? ' (simulated)' : ''}`;
+
 /**
  * Reliability diagram, a panel per tier: each bin's mean confidence against the share of its
  * answers accepted (held-out users), dot size by count, beside the diagonal of perfect calibration.
  * Panels are concatenated rather than faceted so each layer carries its own data (no filters).
  */
-export function reliabilitySpec(analysis: CalibrationAnalysis): TopLevelSpec | undefined {
+export function reliabilitySpec(analysis: CalibrationAnalysis, simulated: ReadonlySet<string> = new Set()): TopLevelSpec | undefined {
   const tiers = analysis.tiers.filter((t) => t.reliability.some((b) => b.count > 0));
   if (tiers.length === 0) return undefined;
   const unit = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [0, 1] }, axis: { format: '.0%' } });
   return {
     config,
     hconcat: tiers.map((t) => ({
-      title: tierName(t),
+      title: panelTitle(t, simulated),
       width: 170,
       height: 170,
       layer: [
@@ -48,7 +51,7 @@ export function reliabilitySpec(analysis: CalibrationAnalysis): TopLevelSpec | u
  * (or escalation share, when no escalation was paid for) against the share of final answers
  * accepted; the proposed threshold is the large red dot.
  */
-export function thresholdCurveSpec(analysis: CalibrationAnalysis): TopLevelSpec | undefined {
+export function thresholdCurveSpec(analysis: CalibrationAnalysis, simulated: ReadonlySet<string> = new Set()): TopLevelSpec | undefined {
   const tiers = analysis.tiers.filter((t) => t.curve && t.curve.length > 0);
   if (tiers.length === 0) return undefined;
   const x = (t: TierCalibration) => ({ field: 'cost', type: 'quantitative' as const, title: t.costBasis === 'usd' ? 'mean cost per item ($)' : 'share escalated', axis: { format: t.costBasis === 'usd' ? '$.3~g' : '.0%' } });
@@ -66,7 +69,7 @@ export function thresholdCurveSpec(analysis: CalibrationAnalysis): TopLevelSpec 
       const chosen = t.proposal ? (t.proposal.reached ? t.proposal.threshold : t.proposal.best.threshold) : undefined;
       const points = t.curve!.map((p) => ({ threshold: p.threshold, cost: p.costUsd, quality: p.quality }));
       return {
-        title: tierName(t),
+        title: panelTitle(t, simulated),
         width: 190,
         height: 180,
         layer: [

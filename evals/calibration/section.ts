@@ -79,6 +79,14 @@ export function calibrationSection({ records, simulatedRoles, source, options }:
     `${records.length} labelled tier answers from ${users} users (${analysis.users.fit} fit, ${analysis.users.heldOut} held out), from ${source}. Target quality: ${pct(analysis.targetQuality)} of final answers accepted.`,
     ...honesty(records, simulated),
   ];
+  // A label that never varies cannot tell good answers from bad: say so rather than let an ECE stand for calibration.
+  for (const t of analysis.tiers) {
+    const n = t.records.fit + t.records.heldOut;
+    const share = t.records.accepted / n;
+    if (n >= 20 && (share >= 0.98 || share <= 0.02)) {
+      summary.push(`${tierName(t)}: ${pct(share)} of its ${n} labels are "${share >= 0.98 ? 'accepted' : 'rejected'}", so they cannot separate its good answers from its bad ones; its ECE only says how far its confidence sits from ${share >= 0.98 ? '100%' : '0%'}, and a stricter label source (an LLM judge) is needed to calibrate it.`);
+    }
+  }
   const lines = [...summary, ...LABEL_RULES];
   const sim = (role: string) => (simulated.has(role) ? ' (simulated)' : '');
   const recordsTable: SectionTable = {
@@ -106,8 +114,8 @@ export function calibrationSection({ records, simulatedRoles, source, options }:
     ),
   };
   const plots = [
-    { id: 'calibration-reliability', title: 'Calibration: reliability per tier (held-out users)', caption: 'Each confidence bin\'s mean confidence against the share of its answers the stronger tier or the judge accepted; on the dashed diagonal a tier\'s confidence means what it says. Dot size: answers in the bin.', spec: reliabilitySpec(analysis) },
-    { id: 'calibration-thresholds', title: 'Calibration: cost–quality curve of thresholds (fit users)', caption: 'Every threshold a tier could have: mean cost per item against the share of final answers accepted. The large dot is the proposed threshold, the cheapest that reaches the target quality.', spec: thresholdCurveSpec(analysis) },
+    { id: 'calibration-reliability', title: 'Calibration: reliability per tier (held-out users)', caption: 'Each confidence bin\'s mean confidence against the share of its answers the stronger tier or the judge accepted; on the dashed diagonal a tier\'s confidence means what it says. Dot size: answers in the bin.', spec: reliabilitySpec(analysis, simulated) },
+    { id: 'calibration-thresholds', title: 'Calibration: cost–quality curve of thresholds (fit users)', caption: 'Every threshold a tier could have: mean cost per item against the share of final answers accepted. The large dot is the proposed threshold, the cheapest that reaches the target quality.', spec: thresholdCurveSpec(analysis, simulated) },
   ].filter((p): p is CalibrationSection['plots'][number] => p.spec !== undefined);
   return {
     lines,
