@@ -51,4 +51,11 @@ describe('trainDeferralFromRecords', () => {
     const agreed = records(40, 3).map((r) => ({ ...r, label: { ...r.label, accepted: true } }));
     expect(() => trainDeferralFromRecords(agreed, { phase: 'keywords', holdout: 0.5 })).toThrow(/keywords · cheap: trainDeferral needs both accepted and rejected rows/);
   });
+
+  it('passes over a last tier by default (a deferral score there decides nothing), unless named', () => {
+    const last = records(200, 4).map((r) => ({ ...r, role: 'teacher', threshold: 0, laterRoles: [] }));
+    expect(() => trainDeferralFromRecords(last, { phase: 'keywords', holdout: 0.5 })).toThrow(/\(teacher\) are all last in their cascade, with nothing to escalate to; name one with --tier/);
+    expect(trainDeferralFromRecords(last, { phase: 'keywords', role: 'teacher', holdout: 0.5 }).role).toBe('teacher');
+    expect(trainDeferralFromRecords([...last, ...records(200, 5)], { phase: 'keywords', holdout: 0.5 }).role).toBe('cheap');
+  });
 });

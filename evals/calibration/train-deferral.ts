@@ -6,7 +6,7 @@ import type { CalibratedPhase, CalibrationRecord } from './records.js';
 
 export interface DeferralTrainingOptions {
   readonly phase: CalibratedPhase;
-  /** The tier whose answers to learn from; default the LLM tier with the most records. */
+  /** The tier whose answers to learn from; default the LLM tier with a tier after it and the most records. */
   readonly role?: string;
   readonly holdout: number;
 }
@@ -37,9 +37,15 @@ const brier = (pairs: readonly { confidence: number; correct: boolean }[]) => pa
 export function trainDeferralFromRecords(records: readonly CalibrationRecord[], { phase, role, holdout }: DeferralTrainingOptions): DeferralTraining {
   const withSignals = records.filter((r) => r.phase === phase && r.signals);
   const roles = [...new Set(withSignals.map((r) => r.role))];
-  const chosen = role ?? roles.sort((a, b) => withSignals.filter((r) => r.role === b).length - withSignals.filter((r) => r.role === a).length)[0];
-  if (!chosen) {
+  if (roles.length === 0) {
     throw new Error(`no ${phase} answers with recorded signals to learn from: only LLM tiers record them; run with an LLM tier configured (or hubgen eval --simulate) first`);
+  }
+  // A deferral score decides whether to escalate, so by default only a tier with something after it is worth one.
+  const escalating = roles.filter((x) => withSignals.some((r) => r.role === x && (r.threshold > 0 || r.laterRoles.length > 0)));
+  const count = (x: string) => withSignals.filter((r) => r.role === x).length;
+  const chosen = role ?? escalating.sort((a, b) => count(b) - count(a))[0];
+  if (!chosen) {
+    throw new Error(`the ${phase} LLM tiers with recorded signals (${roles.join(', ')}) are all last in their cascade, with nothing to escalate to; name one with --tier to train anyway`);
   }
   const mine = withSignals.filter((r) => r.role === chosen);
   if (mine.length === 0) throw new Error(`no ${phase} answers of tier ${chosen} with recorded signals (tiers with signals: ${roles.join(', ') || 'none'})`);
