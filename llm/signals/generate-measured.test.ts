@@ -12,7 +12,7 @@ import { SamplesFailedError } from '../errors/samples-failed-error.js';
 import { createModelRegistry } from '../model-registry.js';
 import { reply, startScriptedServer, type ScriptedServer } from '../simulator/scripted-server.js';
 import { deferralSignalsOf } from '../confidence/signals.js';
-import { decideConfidence, generateMeasured, signalPlan } from './index.js';
+import { checkDeferralWeights, decideConfidence, generateMeasured, signalPlan } from './index.js';
 
 const logger = pino({ level: 'silent' });
 let server: ScriptedServer;
@@ -141,5 +141,10 @@ describe('signalPlan: deferral', () => {
     // An unsure reply: the model learned that low logprobs are not accepted.
     expect(d.value).toBeLessThan(0.5);
     expect(() => plan({ signal: 'deferral', deferral: { weights: join(dir, 'missing.json') } })).toThrow(/deferral weights .*missing\.json: cannot read \(ENOENT\); train them with: hubgen calibrate/);
+    // At start, every weights file the config names is read, and a bad one named by its config path.
+    const withWeights = (w: string) => loadConfig({ env: {}, cwd: '/nonexistent', overrides: { phases: { filter: { llmTiers: { signal: 'deferral', deferral: { weights: w } } } } } });
+    expect(() => checkDeferralWeights(withWeights(weights))).not.toThrow();
+    writeFileSync(join(dir, 'stale.json'), JSON.stringify({ ...model, version: 'hubgen.deferral.v0' }));
+    expect(() => checkDeferralWeights(withWeights(join(dir, 'stale.json')))).toThrow(/^\/phases\/filter\/llmTiers\/deferral\/weights: deferral weights .*stale\.json is not a usable deferral model \(version "hubgen.deferral.v0", this code reads hubgen.deferral.v1: retrain\)/);
   });
 });

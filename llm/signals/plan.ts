@@ -1,4 +1,5 @@
-import type { ConfidenceSignal, LlmTiersConfig } from '../../config/config-schema.js';
+import type { ConfidenceSignal, HubgenConfig, LlmTiersConfig } from '../../config/config-schema.js';
+import { LLM_TIER_PHASES } from '../../config/config.js';
 import type { LogprobAggregate } from '../confidence/logprobs.js';
 import { loadDeferralModel, type LoadedDeferralModel } from '../confidence/deferral-file.js';
 import type { GenerateStructuredOptions } from '../registry.js';
@@ -40,4 +41,20 @@ export function signalPlan(settings: LlmTiersConfig | undefined): SignalPlan {
 /** What a plan adds to an artefact key: the deferral weights' digest, so retrained weights re-run the phase. */
 export function signalKeyInputs(plan: SignalPlan): string[] {
   return plan.deferral ? [`deferral-weights:${plan.deferral.digest}`] : [];
+}
+
+/**
+ * Loads every deferral weights file the config names, at start: a missing or stale file then stops
+ * a command before any user runs, naming the config path, instead of failing each user in turn.
+ */
+export function checkDeferralWeights(config: HubgenConfig): void {
+  for (const phase of LLM_TIER_PHASES) {
+    const tiers = config.phases[phase].llmTiers;
+    if (tiers?.signal !== 'deferral' || !tiers.deferral) continue;
+    try {
+      loadDeferralModel(tiers.deferral.weights);
+    } catch (e) {
+      throw new Error(`/phases/${phase}/llmTiers/deferral/weights: ${(e as Error).message}`);
+    }
+  }
 }
