@@ -16,6 +16,7 @@ import { deriveCtx, parseVariant, type BaseVariant, type ConfigOverride, type Va
 
 import type { EvalPipelines, EvalUser, ThemeJudge, VariantOutput, VariantPipeline } from './types.js';
 import { themeSummaryText } from '../phases/themes/text.js';
+import type { CalibrationRecord } from './calibration/records.js';
 
 export type { EvalUser, VariantOutput, VariantPipeline, ThemeJudge, EvalPipelines } from './types.js';
 
@@ -115,6 +116,19 @@ export interface EvalResult {
   /** What the eval judge itself cost (not part of any page's cost). */
   readonly evalJudge: { readonly enabled: boolean; readonly role: Role | null; readonly calls: number; readonly costUsd: number; readonly errors: number; readonly roles: Readonly<Record<string, number>> };
   readonly sweep?: SweepSummary;
+  /**
+   * Calibration records attached from elsewhere, for a result whose pages carry none (written
+   * before evals recorded them): the report's calibration section uses these, saying where they came from.
+   */
+  readonly calibration?: AttachedCalibration;
+}
+
+export interface AttachedCalibration {
+  /** In words: which eval, how many of these users, when. */
+  readonly source: string;
+  /** Roles the eval that produced them simulated. */
+  readonly simulatedRoles: readonly Role[];
+  readonly records: readonly CalibrationRecord[];
 }
 
 function resolveUser(u: string | EvalUser, dataset: Dataset | undefined): EvalUser {

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { Ctx } from '../kit/context.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
 import { manifestWriter, newRunId, readManifest, type RunManifest, type UserRecord } from './manifest.js';
-import { summariseRun, type RunSummary } from './summary.js';
+import { phaseRates, summariseRun, type RunSummary } from './summary.js';
 import { recordSpentUsd, runUser, type PagePipeline } from './run-user.js';
 
 export type { PagePipeline } from './run-user.js';
@@ -73,6 +73,8 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
     ),
   );
   manifest.status = signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete';
+  const summary = summariseRun(manifest);
+  manifest.rates = phaseRates(summary);
   await writer.save();
-  return { manifest, summary: summariseRun(manifest) };
+  return { manifest, summary };
 }

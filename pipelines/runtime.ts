@@ -13,6 +13,7 @@ import { createArtefactStore } from '../kit/artefacts/create-store.js';
 import { openSharedRateLimits } from '../llm/shared-limits.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Ctx } from '../kit/context.js';
+import { checkDeferralWeights } from '../llm/signals/plan.js';
 
 /** A production context plus what the CLI needs beyond phases: the dataset and a way to shut down. */
 export interface Runtime {
@@ -38,6 +39,7 @@ export const workPath = (config: HubgenConfig, ...parts: string[]): string => re
 /** Wires the configured models, stores and data into one context. Everything expensive is cached on disk. */
 export async function createRuntime({ config, logger, clock = systemClock, env = process.env, lenient = false }: CreateRuntimeOptions): Promise<Runtime> {
   const t0 = clock.monotonic();
+  checkDeferralWeights(config);
   const { dataset, report, source } = await loadDataset(resolveDataSource(config), { lenient });
   const stats = buildCatalogueStats(dataset);
   const corpus = buildKeywordCorpus(dataset.catalogue);

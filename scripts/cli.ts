@@ -12,6 +12,7 @@ import { registerTrainCommands } from './commands/train.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerUiCommand } from './commands/ui.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 
 // `hubgen show … | head` closes stdout early: that is the reader being done, not an error to report.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -39,6 +40,7 @@ registerShowCommands(program, globals);
 registerScheduleCommand(program, globals);
 registerEvalCommand(program, globals);
 registerTrainCommands(program, globals);
+registerCalibrateCommand(program, globals);
 registerUiCommand(program, globals);
 registerConfigCommand(program, globals);
 

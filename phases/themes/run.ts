@@ -4,6 +4,7 @@ import { provenanceOf } from '../../kit/provenance.js';
 import { themesSchema, type Themes } from './schema.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { themeTiers, type ThemesInput } from './tiers.js';
+import { signalKeyInputs, signalPlan, type SignalPlan } from '../../llm/signals/index.js';
 
 export type { ThemesInput } from './tiers.js';
 
@@ -11,20 +12,22 @@ export type { ThemesInput } from './tiers.js';
  * Phase 1: the user's themes, from the cheapest tier that is confident enough.
  * Version 3: keys spell the user digest and shared digests the kit's way (ids are strings now).
  */
-export const runThemes = definePhase<ThemesInput, Themes>({
+export const runThemes = definePhase<ThemesInput, Themes, SignalPlan>({
   name: 'themes',
   version: '3',
   schema: themesSchema,
   promptVersion: PROMPT_VERSION,
+  // Resolved once per user: a deferral tier's weights are read (and checked) before any call.
+  prepare: (_input, ctx) => signalPlan(ctx.config.phases.themes.llmTiers),
   config: (ctx) => ctx.config.phases.themes,
   roles: (ctx) => ctx.config.phases.themes.cascade.map((t) => t.role),
   // The local tier reads the corpus (phrases) and embeds with the embedder; both change its output.
-  inputs: (input, ctx) => keyInputs(ctx, { user: input.user, reads: ['corpus', 'embedder'] }),
-  async compute(input, ctx) {
+  inputs: (input, ctx, plan) => keyInputs(ctx, { user: input.user, reads: ['corpus', 'embedder'], extra: signalKeyInputs(plan) }),
+  async compute(input, ctx, plan) {
     const result = await runCascade({
       step: 'themes',
       tiers: ctx.config.phases.themes.cascade,
-      implementations: themeTiers(ctx),
+      implementations: themeTiers(ctx, plan),
       input,
       unavailableReason: (role) => ctx.models.unavailableReason(role),
       logger: ctx.logger,

@@ -5,6 +5,7 @@ import type { RunManifest, UserRecord } from '../../pipelines/manifest.js';
 import type { RunSummary } from '../../pipelines/summary.js';
 import { readManifest } from '../../pipelines/manifest.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
+import { checkDrift, formatDrift } from '../../pipelines/drift.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import type { BatchRoundsOptions } from '../../pipelines/batch-rounds.js';
 import { createProgress } from '../progress.js';
@@ -23,13 +24,28 @@ export interface RunCommandOptions {
   readonly queue?: string;
   /** Send LLM-tier requests through the Batch API in rounds (config run.mode "batch"). */
   readonly batch?: boolean;
+  /** Exit non-zero (DRIFT_EXIT_CODE) when the run's escalation rates drifted. */
+  readonly failOnDrift?: boolean;
 }
+
+/** What a run (or `hubgen runs --drift`) exits with when --fail-on-drift is given and a rate drifted. */
+export const DRIFT_EXIT_CODE = 4;
 
 export interface RunOutcome {
   readonly runId: string;
   readonly failed: number;
+  /** Some phase's escalation or below-threshold rate left the configured band. */
+  readonly drifted: boolean;
   /** The signal that stopped the run early, if one did. */
   readonly interruptedBy?: NodeJS.Signals;
+}
+
+/** The drift alarm: this run's rates against the runs before it; only what drifted is printed. */
+async function reportDrift(rt: Runtime, runId: string): Promise<boolean> {
+  const drift = await checkDrift(resolve(rt.ctx.config.workDir, 'runs'), rt.ctx.config.drift, { latest: runId });
+  for (const line of formatDrift(drift, { onlyDrift: true })) console.log(line);
+  rt.ctx.logger[drift.drifted ? 'warn' : 'info']({ runId, drifted: drift.drifted, findings: drift.findings.filter((f) => f.status === 'drift') }, 'escalation drift check');
+  return drift.drifted;
 }
 
 /** The users to run: the spec given, or a resumed run's own list (not the default sample). */
@@ -80,10 +96,11 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
     progress.stop();
     console.log(formatRunSummary(summary));
     if (batchNote) console.log(batchNote);
+    const drifted = await reportDrift(rt, manifest.runId);
     console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
     if (manifest.status === 'interrupted') console.log(`resume: hubgen run --run-id ${manifest.runId}${batch ? ' --batch (a batch still in flight is polled again, not resubmitted)' : ''}`);
     console.log(`inspect a page: hubgen show ${manifest.runId} ${users[0]}`);
-    return { runId: manifest.runId, failed: summary.failed, interruptedBy };
+    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy };
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -167,13 +184,14 @@ async function runOnQueue(rt: Runtime, users: readonly string[], opts: RunComman
     });
     progress.stop();
     console.log(formatRunSummary(summary));
+    const drifted = await reportDrift(rt, manifest.runId);
     console.log(`manifest: ${resolve(runsDir, manifest.runId, 'manifest.json')}`);
     if (manifest.status === 'interrupted') {
       console.log(`${stillQueued} users still queued on ${url}: workers go on with them; wait for them again with: hubgen run --queue ${url} --run-id ${manifest.runId}`);
     }
     const store = rt.ctx.artefacts.kind === 'redis' ? `HUBGEN_ARTEFACT_STORE=redis REDIS_URL=${url} ` : '';
     console.log(`inspect a page: ${store}hubgen show ${manifest.runId} ${users[0]}`);
-    return { runId: manifest.runId, failed: summary.failed, interruptedBy };
+    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy };
   } finally {
     progress.stop();
     process.removeListener('SIGINT', onSignal);
@@ -223,11 +241,13 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
     .option('--budget <usd>', 'stop starting new users once this many dollars are spent', parseBudget)
     .option('--queue [url]', 'enqueue one job per user on this Redis (default: REDIS_URL) and wait for `hubgen worker` processes, instead of running here')
     .option('--batch', 'send LLM-tier requests through the Batch API in rounds (half price; answers within the batch window)')
+    .option('--fail-on-drift', `exit ${DRIFT_EXIT_CODE} when a phase's escalation or below-threshold rate drifted outside the configured band (config drift)`)
     .action(async (opts: Omit<RunCommandOptions, 'queue'> & { queue?: string | boolean }) => {
       if (opts.queue && opts.batch) throw new Error('--queue and --batch do not combine yet: a batch run runs in one process (its LLM calls are what take the time, and they wait at the provider)');
       const { url, overrides } = queueRuntimeOptions(globals(), opts.queue);
-      const { failed, interruptedBy } = await withHubgen(globals(), (hubgen) => runOnce(hubgen, { ...opts, queue: url }), { overrides: { ...overrides, ...(opts.batch ? { run: { mode: 'batch' } } : {}) } });
+      const { failed, drifted, interruptedBy } = await withHubgen(globals(), (hubgen) => runOnce(hubgen, { ...opts, queue: url }), { overrides: { ...overrides, ...(opts.batch ? { run: { mode: 'batch' } } : {}) } });
       if (interruptedBy) process.exitCode = exitCodeFor(interruptedBy);
       else if (failed) process.exitCode = 3;
+      else if (drifted && opts.failOnDrift) process.exitCode = DRIFT_EXIT_CODE;
     });
 }
