@@ -2,6 +2,7 @@ import { attributesOf } from './attributes.js';
 import { compareIds, type Catalogue, type Dataset, type OrderLine, type User, type UserHistory } from './types.js';
 import { userHistory } from './history.js';
 import type { UserContext } from './user-context-types.js';
+import { reorderPropensity } from './propensity.js';
 
 /** List caps that keep the context prompt-sized. */
 export const USER_CONTEXT_LIMITS = { categories: 8, departments: 6, frequent: 25, recent: 15, preferences: 6 } as const;
@@ -96,6 +97,8 @@ export function buildUserContext(history: UserHistory, catalogue: Catalogue, use
 
   const productAffinity: Record<string, number> = {};
   for (const [id, n] of [...productOrders].sort(([a], [b]) => compareIds(a, b))) productAffinity[id] = round4(n / orders.length);
+  const reorder: Record<string, number> = {};
+  for (const [id, p] of reorderPropensity(orders)) reorder[id] = round4(p);
   const categoryAffinity: Record<string, number> = {};
   for (const [id, n] of [...categoryLines].sort(([a], [b]) => compareIds(a, b))) categoryAffinity[id] = round4(n / total);
 
@@ -115,6 +118,7 @@ export function buildUserContext(history: UserHistory, catalogue: Catalogue, use
     statedPreferences: [...(user?.preferences ?? [])],
     preferences,
     productAffinity,
+    reorderPropensity: reorder,
     categoryAffinity,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import type { Order, UserHistory } from '../catalogue/types.js';
 import { ownReordersRanking, popularityRanking } from './baselines.js';
+import { buildCoPurchase } from '../catalogue/co-purchase.js';
 
 const order = (seq: number, ...productIds: number[]): Order => ({
   id: String(100 + seq),
@@ -15,7 +16,7 @@ const order = (seq: number, ...productIds: number[]): Order => ({
 
 describe('baselines', () => {
   it('popularity ranks by history orders, ties to the lower id, and leaves out never-ordered products', () => {
-    const stats: CatalogueStats = { productOrders: new Map([['5', 3], ['2', 9], ['7', 3], ['9', 0]]), categoryLines: new Map(), totalOrders: 10, popularity: () => 0 };
+    const stats: CatalogueStats = { productOrders: new Map([['5', 3], ['2', 9], ['7', 3], ['9', 0]]), categoryLines: new Map(), categoryOrders: new Map(), totalOrders: 10, popularity: () => 0, coPurchase: buildCoPurchase([]) };
     expect(popularityRanking(stats)).toEqual(['2', '5', '7']);
   });
 

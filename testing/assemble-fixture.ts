@@ -9,6 +9,7 @@ import type { UserContext } from '../catalogue/user-context-types.js';
 import { makeArtefact, type Artefact } from '../kit/artefacts/artefact.js';
 import { ZERO_USAGE } from '../llm/usage.js';
 import type { Filtered } from '../phases/filter/schema.js';
+import { buildCoPurchase } from '../catalogue/co-purchase.js';
 
 const CATEGORIES: [number, string][] = [
   [16, 'fresh herbs'],
@@ -79,8 +80,10 @@ export function fixtureStats(): CatalogueStats {
   return {
     productOrders,
     categoryLines: new Map(),
+    categoryOrders: new Map(),
     totalOrders: 100,
     popularity: (id) => Math.log1p(productOrders.get(id) ?? 0) / Math.log1p(max),
+    coPurchase: buildCoPurchase([]),
   };
 }
 
@@ -97,6 +100,7 @@ export function fixtureUser(overrides: Partial<UserContext> = {}): UserContext {
     statedPreferences: [],
     preferences: [],
     productAffinity: {},
+    reorderPropensity: {},
     categoryAffinity: {},
     ...overrides,
   };

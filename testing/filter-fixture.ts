@@ -73,6 +73,7 @@ export function fixtureUser(overrides: Partial<UserContext> = {}): UserContext {
     statedPreferences: [],
     preferences: [{ term: 'organic', share: 0.3 }],
     productAffinity: { 264: 0.66, 1616: 0.44, 33: 0.33 },
+    reorderPropensity: { 264: 0.5, 1616: 0.3, 33: 0.2 },
     categoryAffinity,
     ...overrides,
   };

@@ -17,6 +17,7 @@ import { FEATURE_NAMES } from '../phases/keywords/features.js';
 import type { StudentWeights } from '../phases/keywords/student.js';
 import type { KeywordSelection } from '../phases/keywords/schema.js';
 import type { ChatMessage } from '../llm/types.js';
+import { buildCoPurchase } from '../catalogue/co-purchase.js';
 
 /**
  * A small real slice of the Instacart catalogue (ids and names copied from data/instacart) for
@@ -152,7 +153,7 @@ export function fixtureCorpus(catalogue: Catalogue, exclude: readonly string[] =
   return { terms, byText: new Map(terms.map((t) => [t.text, t])), digest: `fixture-${terms.length}-${exclude.join('|')}` };
 }
 
-export const fixtureStats: CatalogueStats = { productOrders: new Map(), categoryLines: new Map(), totalOrders: 0, popularity: () => 0.5 };
+export const fixtureStats: CatalogueStats = { productOrders: new Map(), categoryLines: new Map(), categoryOrders: new Map(), totalOrders: 0, popularity: () => 0.5, coPurchase: buildCoPurchase([]) };
 
 /** A test Ctx over the fixture catalogue, with keywords and products indexed by the hashing embedder. */
 export async function fixtureCtx(overrides: Partial<Ctx> = {}, options: { excludeTerms?: readonly string[] } = {}): Promise<Ctx> {

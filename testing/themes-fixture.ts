@@ -14,6 +14,7 @@ import { tokens } from '../catalogue/text.js';
 import { indexProducts } from '../retrieval/index-catalogue.js';
 import { makeTestCtx } from './test-context.js';
 import { sha256 } from '../base/hash.js';
+import { buildCoPurchase } from '../catalogue/co-purchase.js';
 
 const CATEGORIES: [number, string][] = [
   [9, 'pasta sauce'],
@@ -96,7 +97,7 @@ export function sliceCatalogue(): Catalogue {
 export function flatStats(catalogue: Catalogue): CatalogueStats {
   const categoryLines = new Map<string, number>();
   for (const p of catalogue.products.values()) categoryLines.set(p.categoryId, (categoryLines.get(p.categoryId) ?? 0) + 1);
-  return { productOrders: new Map([...catalogue.products.keys()].map((id) => [id, 1])), categoryLines, totalOrders: 1, popularity: () => 0.5 };
+  return { productOrders: new Map([...catalogue.products.keys()].map((id) => [id, 1])), categoryLines, categoryOrders: categoryLines, totalOrders: 1, popularity: () => 0.5, coPurchase: buildCoPurchase([]) };
 }
 
 /**
