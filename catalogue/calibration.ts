@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { fitLogistic, type LogisticFit } from '../base/logistic.js';
 import { compareIds, type Dataset, type Order } from './types.js';
 import { sampleUsers } from './history.js';
 import { buildCatalogueStats } from './stats.js';
 import type { CatalogueStats } from './stats-types.js';
 import { propensityFeatures, summariseHistory } from './propensity-features.js';
-import { DAY_INPUTS, historyHasDays, PROPENSITY_INPUTS, propensityVector, reorderPropensity, scoreLogistic, type PropensityInput, type PropensityWeights } from './propensity.js';
-import { DISCOVERY_INPUTS, discoveryFeatures, discoveryVector, type DiscoveryInput, type DiscoveryWeights } from './discovery.js';
+import { DAY_INPUTS, historyHasDays, PROPENSITY_INPUTS, PROPENSITY_WEIGHTS_URL, propensityVector, reorderPropensity, scoreLogistic, type PropensityInput, type PropensityWeights } from './propensity.js';
+import { DISCOVERY_WEIGHTS_URL, DISCOVERY_INPUTS, discoveryFeatures, discoveryVector, type DiscoveryInput, type DiscoveryWeights } from './discovery.js';
 
 /**
  * Fitting the reorder-propensity and discovery models on calibration users only, so the users an
@@ -219,4 +220,14 @@ export function trainPropensityModels(dataset: Dataset, split: CalibrationSplitO
       discovery: { rows: dRows.length, positives: dRows.filter((r) => r.y).length, heldOut: discoveryHeldOut },
     },
   };
+}
+
+/** The users the bundled weights were fitted on, as their files record them: an eval checks it reports on none of them. */
+export function committedCalibrationUsers(): string[] {
+  const users = new Set<string>();
+  for (const url of [PROPENSITY_WEIGHTS_URL, DISCOVERY_WEIGHTS_URL]) {
+    const file = JSON.parse(readFileSync(url, 'utf8')) as { calibration?: { split?: { calibrationUsers?: string[] } } };
+    for (const u of file.calibration?.split?.calibrationUsers ?? []) users.add(u);
+  }
+  return [...users].sort(compareIds);
 }
