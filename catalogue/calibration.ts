@@ -4,7 +4,7 @@ import { compareIds, type Dataset, type Order } from './types.js';
 import { sampleUsers } from './history.js';
 import { buildCatalogueStats } from './stats.js';
 import type { CatalogueStats } from './stats-types.js';
-import { propensityFeatures, summariseHistory } from './propensity-features.js';
+import { productPriors, propensityFeatures, summariseHistory, type ProductPriors } from './propensity-features.js';
 import { DAY_INPUTS, historyHasDays, PROPENSITY_INPUTS, PROPENSITY_WEIGHTS_URL, propensityVector, reorderPropensity, scoreLogistic, type PropensityInput, type PropensityWeights } from './propensity.js';
 import { DISCOVERY_WEIGHTS_URL, DISCOVERY_INPUTS, discoveryFeatures, discoveryVector, type DiscoveryInput, type DiscoveryWeights } from './discovery.js';
 
@@ -59,11 +59,11 @@ export interface Row {
   readonly baseline: Readonly<Record<string, number>>;
 }
 
-export function propensityRows(instances: readonly CalibrationInstance[], inputs: readonly PropensityInput[]): Row[] {
+export function propensityRows(instances: readonly CalibrationInstance[], inputs: readonly PropensityInput[], priors: ProductPriors): Row[] {
   const rows: Row[] = [];
   instances.forEach((inst, i) => {
     const summary = summariseHistory(inst.history);
-    for (const f of propensityFeatures(inst.history)) {
+    for (const f of propensityFeatures(inst.history, priors)) {
       // Frequency, ties to the more recent: the own-reorders baseline's order.
       const baseline = { frequency: f.orders - f.ordersSinceLast / 1000 };
       rows.push({ x: propensityVector(f, summary, inputs), y: inst.next.has(f.productId) ? 1 : 0, instance: i, productId: f.productId, baseline });
@@ -76,10 +76,11 @@ export function propensityRows(instances: readonly CalibrationInstance[], inputs
 export const DISCOVERY_CANDIDATES = { coPurchase: 400, popular: 200 } as const;
 
 export function discoveryRows(instances: readonly CalibrationInstance[], stats: CatalogueStats, dataset: Dataset, propensity: PropensityWeights, inputs: readonly DiscoveryInput[]): Row[] {
+  const priors = productPriors(stats, { includesUser: false });
   const popular = [...stats.productOrders].sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0])).map(([id]) => id);
   const rows: Row[] = [];
   instances.forEach((inst, i) => {
-    const owned = reorderPropensity(inst.history, propensity);
+    const owned = reorderPropensity(inst.history, propensity, priors);
     const categoryAffinity = lineShares(inst.history, dataset);
     const user = { owned, categoryAffinity };
     const all = discoveryFeatures(user, stats, dataset.catalogue);
@@ -181,8 +182,10 @@ export function trainPropensityModels(dataset: Dataset, split: CalibrationSplitO
   const instances = calibrationInstances(dataset, calibration);
   const stats = buildCatalogueStats(dataset, { excludeUsers: new Set(calibration) });
 
-  const daysRows = propensityRows(instances, PROPENSITY_DAYS_INPUTS);
-  const ordersRows = propensityRows(instances, PROPENSITY_ORDERS_INPUTS);
+  // The statistics leave the calibration users out, so no instance's own later orders reach its product priors.
+  const priors = productPriors(stats, { includesUser: false });
+  const daysRows = propensityRows(instances, PROPENSITY_DAYS_INPUTS, priors);
+  const ordersRows = propensityRows(instances, PROPENSITY_ORDERS_INPUTS, priors);
   const days = { inputs: PROPENSITY_DAYS_INPUTS, ...roundFit(fit(daysRows, options)) };
   const orders = { inputs: PROPENSITY_ORDERS_INPUTS, ...roundFit(fit(ordersRows, options)) };
   const propensity: PropensityWeights = { version: 'propensity-v1', days, orders };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalogueOf } from '../testing/catalogue-builder.js';
 import { statsOfBaskets } from './stats.js';
-import { discoveryFeatures, discoveryScores, discoveryWeights } from './discovery.js';
+import { discoveryFeatures, discoveryScorer, discoveryScores, discoveryUserOf, discoveryWeights } from './discovery.js';
 
 const catalogue = catalogueOf({
   departments: [['dairy', 'Dairy'], ['bakery', 'Bakery']],
@@ -57,3 +57,26 @@ describe('discoveryScores', () => {
     expect(w.weights[w.inputs.indexOf('log_popularity')]).toBeGreaterThan(0);
   });
 });
+
+describe('discoveryScorer', () => {
+  const scorer = discoveryScorer(user, stats, catalogue);
+
+  it('scores like discoveryScores, and 0 for what the user owns or the catalogue lacks', () => {
+    const batch = discoveryScores(user, stats, catalogue, ['greek', 'rye', 'bagel']);
+    for (const [id, p] of batch) expect(scorer.score(id)).toBe(p);
+    expect(scorer.score('whole')).toBe(0);
+    expect(scorer.score('caviar')).toBe(0);
+  });
+
+  it('ranks the products co-bought with theirs, likeliest first', () => {
+    const ranked = scorer.ranked();
+    expect(ranked.map((r) => r.productId).sort()).toEqual(['greek', 'rye']);
+    expect(ranked[0].score).toBeGreaterThanOrEqual(ranked[1].score);
+  });
+
+  it('reads a user context: its products weighted by reorder propensity', () => {
+    const u = discoveryUserOf({ reorderPropensity: { whole: 0.8 }, categoryAffinity: { milk: 1 } });
+    expect(u.owned).toEqual(new Map([['whole', 0.8]]));
+  });
+});
+

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { canonicalJson, sha256 } from '../base/hash.js';
 import type { LogisticFit } from '../base/logistic.js';
-import type { Catalogue } from './types.js';
+import { compareIds, type Catalogue } from './types.js';
 import type { CatalogueStats } from './stats-types.js';
 import { scoreLogistic } from './propensity.js';
 
@@ -69,23 +70,18 @@ function departmentShares(user: DiscoveryUser, catalogue: Catalogue): Map<string
   return out;
 }
 
-/**
- * Features of a set of products for one user; `productIds` default to every product co-bought with
- * something the user owns. Owned products are never candidates.
- */
-export function discoveryFeatures(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, productIds?: Iterable<string>): DiscoveryFeatures[] {
+/** Features of any product for one user, with their co-purchase profile computed once. */
+function featureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue): { profile: ReadonlyMap<string, number>; features: (productId: string) => DiscoveryFeatures | undefined } {
   const profile = stats.coPurchase.conditional(user.owned);
   const depts = departmentShares(user, catalogue);
   const total = Math.max(1, stats.totalOrders);
-  const out: DiscoveryFeatures[] = [];
-  for (const productId of productIds ?? profile.keys()) {
-    if (user.owned.has(productId)) continue;
+  const features = (productId: string): DiscoveryFeatures | undefined => {
     const p = catalogue.products.get(productId);
-    if (!p) continue;
+    if (!p || user.owned.has(productId)) return undefined;
     const orders = stats.productOrders.get(productId) ?? 0;
     const popularity = orders / total;
     const coPurchase = profile.get(productId) ?? 0;
-    out.push({
+    return {
       productId,
       coPurchase,
       lift: popularity > 0 ? coPurchase / popularity : 0,
@@ -93,14 +89,59 @@ export function discoveryFeatures(user: DiscoveryUser, stats: CatalogueStats, ca
       popularityInCategory: orders / Math.max(1, stats.categoryOrders.get(p.categoryId) ?? 0),
       categoryAffinity: user.categoryAffinity[p.categoryId] ?? 0,
       departmentAffinity: depts.get(p.departmentId) ?? 0,
-    });
-  }
-  return out;
+    };
+  };
+  return { profile, features };
+}
+
+/**
+ * Features of a set of products for one user; `productIds` default to every product co-bought with
+ * something the user owns. Owned products are never candidates.
+ */
+export function discoveryFeatures(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, productIds?: Iterable<string>): DiscoveryFeatures[] {
+  const { profile, features } = featureMaker(user, stats, catalogue);
+  return [...(productIds ?? profile.keys())].map(features).filter((f): f is DiscoveryFeatures => f !== undefined);
 }
 
 /** P(new j in the next order) for each product, by id. */
 export function discoveryScores(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, productIds?: Iterable<string>, weights: DiscoveryWeights = discoveryWeights()): Map<string, number> {
   return new Map(discoveryFeatures(user, stats, catalogue, productIds).map((f) => [f.productId, scoreLogistic(weights, discoveryVector(f, weights.inputs))]));
+}
+
+/** One user's discovery, for a page: any product's probability on demand, and the co-bought products ranked. */
+export interface DiscoveryScorer {
+  /** P(new j in the next order); 0 for a product the user owns or the catalogue lacks. */
+  score(productId: string): number;
+  /** Every product co-bought with one of theirs, likeliest first (ties: lower id). */
+  ranked(): readonly { readonly productId: string; readonly score: number }[];
+}
+
+export function discoveryScorer(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, weights: DiscoveryWeights = discoveryWeights()): DiscoveryScorer {
+  const { profile, features } = featureMaker(user, stats, catalogue);
+  const memo = new Map<string, number>();
+  const score = (productId: string): number => {
+    let s = memo.get(productId);
+    if (s === undefined) {
+      const f = features(productId);
+      s = f ? scoreLogistic(weights, discoveryVector(f, weights.inputs)) : 0;
+      memo.set(productId, s);
+    }
+    return s;
+  };
+  let ranked: { productId: string; score: number }[] | undefined;
+  return {
+    score,
+    ranked: () =>
+      (ranked ??= [...profile.keys()]
+        .map((productId) => ({ productId, score: score(productId) }))
+        .filter((x) => x.score > 0)
+        .sort((a, b) => b.score - a.score || compareIds(a.productId, b.productId))),
+  };
+}
+
+/** What discovery reads from a UserContext: its products weighted by reorder propensity, its category shares. */
+export function discoveryUserOf(user: { readonly reorderPropensity: Readonly<Record<string, number>>; readonly categoryAffinity: Readonly<Record<string, number>> }): DiscoveryUser {
+  return { owned: new Map(Object.entries(user.reorderPropensity)), categoryAffinity: user.categoryAffinity };
 }
 
 export const DISCOVERY_WEIGHTS_URL = new URL('./weights/discovery-v1.json', import.meta.url);
@@ -109,6 +150,11 @@ let bundled: DiscoveryWeights | undefined;
 /** The bundled weights (weights/discovery-v1.json), read once. */
 export function discoveryWeights(): DiscoveryWeights {
   return (bundled ??= parseDiscoveryWeights(JSON.parse(readFileSync(DISCOVERY_WEIGHTS_URL, 'utf8')), DISCOVERY_WEIGHTS_URL.pathname));
+}
+
+/** Digest of the bundled discovery weights, for artefact keys of phases that score with them. */
+export function discoveryWeightsDigest(weights: DiscoveryWeights = discoveryWeights()): string {
+  return sha256(canonicalJson({ version: weights.version, inputs: weights.inputs, mean: weights.mean, std: weights.std, weights: weights.weights, bias: weights.bias }));
 }
 
 export function parseDiscoveryWeights(raw: unknown, source: string): DiscoveryWeights {

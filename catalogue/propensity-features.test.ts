@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Order } from './types.js';
-import { propensityFeatures, summariseHistory } from './propensity-features.js';
+import { DEFAULT_REPEAT_RATE, PRIOR_BUYERS, productPriors, propensityFeatures, summariseHistory, type ProductPriors } from './propensity-features.js';
 
 const order = (seq: number, day: number | undefined, ids: string[]): Order => ({
   id: `o${seq}`,
@@ -15,6 +15,7 @@ const order = (seq: number, day: number | undefined, ids: string[]): Order => ({
 // Days 0, 10, 14, 30: a mean gap of 10 days, so the next order is expected on day 40.
 const timed = [order(1, 0, ['A', 'B']), order(2, 10, ['A']), order(3, 14, ['A', 'C']), order(4, 30, ['B'])];
 const byId = (orders: Order[]) => new Map(propensityFeatures(orders).map((f) => [f.productId, f]));
+const byIdWith = (orders: Order[], priors: ProductPriors) => new Map(propensityFeatures(orders, priors).map((f) => [f.productId, f]));
 
 describe('propensityFeatures on a hand-checked history', () => {
   const f = byId(timed);
@@ -87,3 +88,27 @@ describe('propensityFeatures without days', () => {
     expect(propensityFeatures([])).toEqual([]);
   });
 });
+
+describe('productPriors', () => {
+  // Five buyers of milk, four of whom bought it again; the catalogue-wide rate is 0.5.
+  const stats = { productRepeat: new Map([['milk', { buyers: 5, repeaters: 4 }]]), repeatPrior: 0.5 };
+
+  it('smooths the share of buyers who bought again toward the catalogue-wide rate', () => {
+    expect(productPriors(stats, { includesUser: false }).repeatRate('milk', 1)).toBeCloseTo((4 + PRIOR_BUYERS * 0.5) / (5 + PRIOR_BUYERS));
+    expect(productPriors(stats, { includesUser: false }).repeatRate('caviar', 1)).toBeCloseTo(0.5);
+  });
+
+  it("takes the user's own purchase out when the statistics include their history (leave-one-out)", () => {
+    const priors = productPriors(stats, { includesUser: true });
+    // A repeat buyer is one of the four repeaters; a one-time buyer one of the five buyers only.
+    expect(priors.repeatRate('milk', 3)).toBeCloseTo((3 + PRIOR_BUYERS * 0.5) / (4 + PRIOR_BUYERS));
+    expect(priors.repeatRate('milk', 1)).toBeCloseTo((4 + PRIOR_BUYERS * 0.5) / (4 + PRIOR_BUYERS));
+  });
+
+  it('reaches the features, and without statistics every product gets the same prior', () => {
+    const withPriors = byIdWith(timed, productPriors({ productRepeat: new Map([['A', { buyers: 10, repeaters: 10 }]]), repeatPrior: 0.2 }, { includesUser: false }));
+    expect(withPriors.get('A')!.productRepeat).toBeGreaterThan(withPriors.get('B')!.productRepeat);
+    expect(new Set(propensityFeatures(timed).map((f) => f.productRepeat))).toEqual(new Set([DEFAULT_REPEAT_RATE]));
+  });
+});
+

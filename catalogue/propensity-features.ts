@@ -1,4 +1,5 @@
 import { compareIds, type Order } from './types.js';
+import type { CatalogueStats } from './stats-types.js';
 
 /**
  * What a user's history says about one product they have bought, as of their next order. Built from
@@ -30,7 +31,38 @@ export interface PropensityFeatures {
   /** The same two in orders, which every dataset has: orders since last purchase + 1, and mean orders between purchases. */
   readonly ordersToNext: number;
   readonly typicalGapOrders: number | undefined;
+  /** Of the other users who bought it, the share who bought it again (smoothed; see ProductPriors). */
+  readonly productRepeat: number;
 }
+
+/**
+ * What other shoppers' histories say about a product: how often a first purchase of it is followed
+ * by another (milk is, a birthday candle is not). Smoothed toward the catalogue-wide rate with
+ * PRIOR_BUYERS pseudo-buyers. When the statistics include this user's own history, their own
+ * purchase is taken out (leave-one-out), so the feature says what *others* did, exactly as it did
+ * in calibration, where the user's orders were left out of the statistics altogether.
+ */
+export interface ProductPriors {
+  repeatRate(productId: string, ownOrders: number): number;
+}
+
+export const PRIOR_BUYERS = 5;
+/** The catalogue-wide repeat rate the bundled weights were fitted around, for contexts built without statistics. */
+export const DEFAULT_REPEAT_RATE = 0.4;
+
+export function productPriors(stats: Pick<CatalogueStats, 'productRepeat' | 'repeatPrior'>, { includesUser }: { readonly includesUser: boolean }): ProductPriors {
+  return {
+    repeatRate(productId, ownOrders) {
+      const r = stats.productRepeat.get(productId) ?? { buyers: 0, repeaters: 0 };
+      const buyers = Math.max(0, r.buyers - (includesUser ? 1 : 0));
+      const repeaters = Math.max(0, r.repeaters - (includesUser && ownOrders >= 2 ? 1 : 0));
+      return (repeaters + PRIOR_BUYERS * stats.repeatPrior) / (buyers + PRIOR_BUYERS);
+    },
+  };
+}
+
+/** Without statistics every product gets the same prior: the feature is then a constant. */
+export const flatPriors: ProductPriors = { repeatRate: () => DEFAULT_REPEAT_RATE };
 
 /** The user-level facts each product's features sit beside. */
 export interface HistorySummary {
@@ -69,7 +101,7 @@ export function summariseHistory(orders: readonly Order[]): HistorySummary {
  * (0 = first history order), so the features need nothing but the orders' sequence, plus their days
  * when every one is known.
  */
-export function propensityFeatures(orders: readonly Order[]): PropensityFeatures[] {
+export function propensityFeatures(orders: readonly Order[], priors: ProductPriors = flatPriors): PropensityFeatures[] {
   const n = orders.length;
   if (n === 0) return [];
   const withDays = daysKnown(orders);
@@ -105,6 +137,7 @@ export function propensityFeatures(orders: readonly Order[]): PropensityFeatures
       typicalGapDays: gapDays,
       ordersToNext: n - last,
       typicalGapOrders: gapOrders,
+      productRepeat: priors.repeatRate(productId, count),
     };
   });
 }

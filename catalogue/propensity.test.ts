@@ -3,7 +3,7 @@ import type { Dataset, Order } from './types.js';
 import { historyHasDays, parsePropensityWeights, propensityVector, propensityWeights, reorderPropensity, scoreLogistic } from './propensity.js';
 import { propensityFeatures, summariseHistory } from './propensity-features.js';
 import { userHistory } from './history.js';
-import { buildUserContext } from './user-context.js';
+import { buildUserContext, contextOfUser } from './user-context.js';
 import { buildCatalogueStats } from './stats.js';
 import { discoveryScores } from './discovery.js';
 import { realDataset } from '../testing/real-data.js';
@@ -68,6 +68,8 @@ describe('no target-order product or date reaches a feature', () => {
 
       const swapped = withTarget(userId, ['24852', '13176', '21137']);
       expect(buildUserContext(userHistory(swapped, userId), swapped.catalogue)).toEqual(context);
+      // With the product priors too (statistics over every user's history, leave-one-out).
+      if (userId === '1') expect(contextOfUser(swapped, userId).context).toEqual(contextOfUser(dataset, userId).context);
     }
     expect(buildCatalogueStats(withTarget('1', ['24852'])).coPurchase.digest).toBe(buildCatalogueStats(dataset).coPurchase.digest);
   });

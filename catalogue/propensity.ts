@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sigmoid, type LogisticFit } from '../base/logistic.js';
 import type { Order } from './types.js';
-import { propensityFeatures, summariseHistory, type HistorySummary, type PropensityFeatures } from './propensity-features.js';
+import { flatPriors, propensityFeatures, summariseHistory, type HistorySummary, type ProductPriors, type PropensityFeatures } from './propensity-features.js';
 
 /**
  * Reorder propensity: the probability that a product the user has bought is in their next order,
@@ -27,6 +27,7 @@ export const PROPENSITY_INPUTS = {
   due_days: (f) => dueDays(f),
   due_days_sq: (f) => dueDays(f) ** 2,
   log_days_since_last: (f) => Math.log1p(f.daysSinceLast ?? 0),
+  log_product_repeat: (f) => Math.log(Math.max(1e-3, f.productRepeat)),
   log_history_orders: (_, s) => Math.log(Math.max(1, s.historyOrders)),
   log_mean_basket: (_, s) => Math.log1p(s.meanBasket),
   log_distinct_products: (_, s) => Math.log1p(s.distinctProducts),
@@ -74,10 +75,10 @@ export const historyHasDays = (orders: readonly Order[]): boolean => orders.leng
  * Each history product's probability of being in the next order, ascending by product id. The
  * days model when the history has days, else the orders-only model: same signals, counted in orders.
  */
-export function reorderPropensity(orders: readonly Order[], weights: PropensityWeights = propensityWeights()): Map<string, number> {
+export function reorderPropensity(orders: readonly Order[], weights: PropensityWeights = propensityWeights(), priors: ProductPriors = flatPriors): Map<string, number> {
   const model = historyHasDays(orders) ? weights.days : weights.orders;
   const summary = summariseHistory(orders);
-  return new Map(propensityFeatures(orders).map((f) => [f.productId, scoreLogistic(model, propensityVector(f, summary, model.inputs))]));
+  return new Map(propensityFeatures(orders, priors).map((f) => [f.productId, scoreLogistic(model, propensityVector(f, summary, model.inputs))]));
 }
 
 export const PROPENSITY_WEIGHTS_URL = new URL('./weights/propensity-v1.json', import.meta.url);

@@ -13,4 +13,8 @@ export interface CatalogueStats {
   popularity(productId: string): number;
   /** Which products are bought in the same baskets (item-item co-occurrence over the same orders). */
   readonly coPurchase: CoPurchase;
+  /** Per product: users who bought it in a history order, and how many of them bought it in two or more. */
+  readonly productRepeat: ReadonlyMap<string, { readonly buyers: number; readonly repeaters: number }>;
+  /** repeaters ÷ buyers over every product: the prior a product with few buyers is smoothed toward. */
+  readonly repeatPrior: number;
 }

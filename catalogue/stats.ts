@@ -15,17 +15,46 @@ export interface CatalogueStatsOptions {
  * orders are left out so that nothing an eval scores against leaks into ranking or local models.
  */
 export function buildCatalogueStats(dataset: Dataset, { excludeUsers }: CatalogueStatsOptions = {}): CatalogueStats {
-  const baskets: string[][] = [];
+  const histories: string[][][] = [];
   for (const [userId, orders] of dataset.ordersByUser) {
     if (excludeUsers?.has(userId)) continue;
     // Every order but the last (the held-out target) is history.
-    for (const { lines } of orders.slice(0, -1)) baskets.push(lines.map((l) => l.productId));
+    histories.push(orders.slice(0, -1).map(({ lines }) => lines.map((l) => l.productId)));
   }
-  return statsOfBaskets(baskets, dataset.catalogue);
+  return statsOfHistories(histories, dataset.catalogue);
 }
 
-/** The statistics of a list of baskets (product ids per order). */
-export function statsOfBaskets(baskets: readonly (readonly string[])[], catalogue: Catalogue): CatalogueStats {
+const shared = new WeakMap<Dataset, CatalogueStats>();
+/** buildCatalogueStats(dataset), computed once per dataset object: the runtime and every user context share it. */
+export function catalogueStatsOf(dataset: Dataset): CatalogueStats {
+  let stats = shared.get(dataset);
+  if (!stats) shared.set(dataset, (stats = buildCatalogueStats(dataset)));
+  return stats;
+}
+
+/** The statistics of baskets, each treated as a different user's. */
+export const statsOfBaskets = (baskets: readonly (readonly string[])[], catalogue: Catalogue): CatalogueStats => statsOfHistories(baskets.map((b) => [b]), catalogue);
+
+/** The statistics of users' histories (each a list of baskets of product ids). */
+export function statsOfHistories(histories: readonly (readonly (readonly string[])[])[], catalogue: Catalogue): CatalogueStats {
+  const baskets = histories.flat();
+  const productRepeat = new Map<string, { buyers: number; repeaters: number }>();
+  let buyers = 0;
+  let repeaters = 0;
+  for (const history of histories) {
+    const orders = new Map<string, number>();
+    for (const basket of history) for (const id of new Set(basket)) orders.set(id, (orders.get(id) ?? 0) + 1);
+    for (const [id, n] of orders) {
+      const r = productRepeat.get(id) ?? { buyers: 0, repeaters: 0 };
+      r.buyers++;
+      buyers++;
+      if (n >= 2) {
+        r.repeaters++;
+        repeaters++;
+      }
+      productRepeat.set(id, r);
+    }
+  }
   const productOrders = new Map<string, number>();
   const categoryLines = new Map<string, number>();
   const categoryOrders = new Map<string, number>();
@@ -45,5 +74,10 @@ export function statsOfBaskets(baskets: readonly (readonly string[])[], catalogu
     totalOrders: baskets.length,
     popularity: (productId) => (logMax === 0 ? 0 : Math.log1p(productOrders.get(productId) ?? 0) / logMax),
     coPurchase: buildCoPurchase(baskets),
+    productRepeat,
+    repeatPrior: buyers === 0 ? 0 : repeaters / buyers,
   };
 }
+
+/** Statistics of no orders at all: for a catalogue without purchase history, and a base for test fixtures. */
+export const emptyStats = (): CatalogueStats => statsOfHistories([], { products: new Map(), categories: new Map(), departments: new Map() });

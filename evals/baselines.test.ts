@@ -3,8 +3,7 @@ import type { CatalogueStats } from '../catalogue/stats-types.js';
 import type { Order, UserHistory } from '../catalogue/types.js';
 import { coPurchaseRanking, ownReordersRanking, popularityRanking, popularityUnseenRanking } from './baselines.js';
 import { catalogueOf } from '../testing/catalogue-builder.js';
-import { statsOfBaskets } from '../catalogue/stats.js';
-import { buildCoPurchase } from '../catalogue/co-purchase.js';
+import { emptyStats, statsOfBaskets } from '../catalogue/stats.js';
 
 const order = (seq: number, ...productIds: number[]): Order => ({
   id: String(100 + seq),
@@ -18,7 +17,7 @@ const order = (seq: number, ...productIds: number[]): Order => ({
 
 describe('baselines', () => {
   it('popularity ranks by history orders, ties to the lower id, and leaves out never-ordered products', () => {
-    const stats: CatalogueStats = { productOrders: new Map([['5', 3], ['2', 9], ['7', 3], ['9', 0]]), categoryLines: new Map(), categoryOrders: new Map(), totalOrders: 10, popularity: () => 0, coPurchase: buildCoPurchase([]) };
+    const stats: CatalogueStats = { ...emptyStats(), productOrders: new Map([['5', 3], ['2', 9], ['7', 3], ['9', 0]]), totalOrders: 10 };
     expect(popularityRanking(stats)).toEqual(['2', '5', '7']);
   });
 

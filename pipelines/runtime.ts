@@ -8,7 +8,7 @@ import { createVectorStore } from '../retrieval/vectors/create-store.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
 import { loadDataset, resolveDataSource, type DataSource, type LoadReport } from '../datasets/load.js';
 import type { Dataset } from '../catalogue/types.js';
-import { buildCatalogueStats } from '../catalogue/stats.js';
+import { catalogueStatsOf } from '../catalogue/stats.js';
 import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Ctx } from '../kit/context.js';
@@ -38,7 +38,8 @@ export const workPath = (config: HubgenConfig, ...parts: string[]): string => re
 export async function createRuntime({ config, logger, clock = systemClock, env = process.env, lenient = false }: CreateRuntimeOptions): Promise<Runtime> {
   const t0 = clock.monotonic();
   const { dataset, report, source } = await loadDataset(resolveDataSource(config), { lenient });
-  const stats = buildCatalogueStats(dataset);
+  // Shared with every user context built from this dataset (contextOfUser), so computed once.
+  const stats = catalogueStatsOf(dataset);
   const corpus = buildKeywordCorpus(dataset.catalogue);
   logger.info({ ms: Math.round(clock.monotonic() - t0), dataset: dataset.name, source, products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
   const embedder = await createEmbedder(config, { logger });

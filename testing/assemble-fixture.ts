@@ -9,7 +9,7 @@ import type { UserContext } from '../catalogue/user-context-types.js';
 import { makeArtefact, type Artefact } from '../kit/artefacts/artefact.js';
 import { ZERO_USAGE } from '../llm/usage.js';
 import type { Filtered } from '../phases/filter/schema.js';
-import { buildCoPurchase } from '../catalogue/co-purchase.js';
+import { emptyStats } from '../catalogue/stats.js';
 
 const CATEGORIES: [number, string][] = [
   [16, 'fresh herbs'],
@@ -78,12 +78,10 @@ export function fixtureStats(): CatalogueStats {
   const productOrders = new Map(PRODUCTS.map(([id], i) => [String(id), 1 + ((i * 7) % 11)]));
   const max = Math.max(...productOrders.values());
   return {
+    ...emptyStats(),
     productOrders,
-    categoryLines: new Map(),
-    categoryOrders: new Map(),
     totalOrders: 100,
     popularity: (id) => Math.log1p(productOrders.get(id) ?? 0) / Math.log1p(max),
-    coPurchase: buildCoPurchase([]),
   };
 }
 
