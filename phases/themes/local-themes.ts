@@ -126,6 +126,7 @@ const STAPLES_TITLES: readonly ((names: string) => string)[] = [
   (n) => `Buy again: ${n}`,
   (n) => `${n} you buy often`,
   (n) => `Back in your basket: ${n}`,
+  (n) => `${n} on repeat`,
 ];
 // Short descriptions with one example each: a list of product names reads alike from theme to theme
 // (to a shopper, and to the sentence encoder that measures a page's diversity), so the title and the
@@ -138,9 +139,9 @@ const STAPLES_DESCRIPTIONS: readonly ((example: string) => string)[] = [
   (e) => `Due again soon: ${e} and the rest.`,
   (e) => `Your usual shop, from ${e} on.`,
 ];
-// Discovery titles name the new products (their distinctive phrases), not their categories: the
-// categories are often the user's staples' too, and a title that repeats a staples theme's reads as
-// its duplicate (to a shopper, and to Phase 3's dedup, which removed most such themes).
+// Discovery titles name the new products, not their categories: the categories are often the user's
+// staples' too, and a title that repeats a staples theme's reads as its duplicate (to a shopper, and
+// to Phase 3's dedup, which removed most such themes).
 const DISCOVERY_TITLES: readonly ((names: string) => string)[] = [
   (n) => `New for you: ${n}`,
   (n) => `Try ${n}`,
@@ -156,10 +157,14 @@ const DISCOVERY_DESCRIPTIONS: readonly ((example: string) => string)[] = [
 
 const pick = <T>(list: readonly T[], i: number): T => list[i % list.length];
 
-/** The first of 3, 2, 1 category names that fits the title limits. */
-function titleFor(template: (names: string) => string, names: readonly string[]): string {
+/** Product names a discovery title may show: short enough to list two or three. */
+const MAX_NAME_WORDS = 4;
+const words = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+/** The first of 3, 2, 1 names that fits the title limits; category names are title-cased, product names kept as the catalogue spells them. */
+function titleFor(template: (names: string) => string, names: readonly string[], spell: (name: string) => string = titleCase): string {
   const shown = names.length ? names : ['your favourites'];
-  return fitTitle([3, 2, 1].map((n) => template(joinNames(shown.slice(0, n).map(titleCase)))));
+  return fitTitle([3, 2, 1].map((n) => template(joinNames(shown.slice(0, n).map(spell)))));
 }
 
 function staplesTheme(products: readonly PlannedProduct[], index: number, deps: LocalThemesDeps): Draft {
@@ -184,11 +189,14 @@ function discoveryTheme(products: readonly PlannedProduct[], index: number, used
   const shown = readable(categories);
   const mass = products.reduce((s, p) => s + p.score, 0);
   const concepts = conceptsOf(products, shown, deps, usedConcepts);
-  // Product phrases read as a title; a bare attribute ("organic") or a short fragment ("hass") does not.
-  const named = concepts.filter((c) => deps.corpus.byText.get(c)?.kind !== 'attribute' && (c.includes(' ') || c.length >= 5));
+  // The likeliest products with short names read as a title; a long name would crowd the others out.
+  const named = [...products]
+    .sort((a, b) => b.score - a.score || compareIds(a.id, b.id))
+    .map((p) => p.name)
+    .filter((n) => words(n) <= MAX_NAME_WORDS && n.length <= 30);
   return {
     kind: 'discovery',
-    title: truncate(titleFor(pick(DISCOVERY_TITLES, index), named.length ? named : shown), 70),
+    title: truncate(titleFor(pick(DISCOVERY_TITLES, index), named.length ? named : shown, (n) => n), 70),
     description: truncate(pick(DISCOVERY_DESCRIPTIONS, index)(truncate(products.reduce((a, b) => (b.score > a.score ? b : a)).name, 60)), 280),
     concepts,
     // Every category the group spans: Phase 4 fills the theme with the likeliest new products in them.
