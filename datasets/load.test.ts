@@ -69,7 +69,7 @@ describe('resolveDataSource', () => {
     await mkdir(join(workDir, 'dataset'));
     const source = resolveDataSource({ workDir });
     expect(source).toEqual({ dir: BUNDLED_DATA_DIR, kind: 'instacart', why: expect.stringContaining('the bundled Instacart sample') });
-    expect(BUNDLED_DATA_DIR).toBe(fileURLToPath(new URL('../data/instacart/', import.meta.url)));
+    expect(BUNDLED_DATA_DIR).toBe(fileURLToPath(new URL('../data/instacart', import.meta.url)));
   });
 
   it('an explicit dataDir that holds no dataset is an error, not a silent fallback', async () => {

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError } from '../catalogue/data-error.js';
 import type { Dataset } from '../catalogue/types.js';
@@ -21,8 +21,20 @@ export interface DataSource {
   readonly why: string;
 }
 
-/** The bundled Instacart sample, found from this file rather than the cwd, so `npx hubgen` works anywhere. */
-export const BUNDLED_DATA_DIR = fileURLToPath(new URL('../data/instacart/', import.meta.url));
+/**
+ * The bundled Instacart sample, found from this file rather than the cwd, so `npx hubgen` works
+ * anywhere: the nearest folder above this module that holds data/instacart (the package root,
+ * whether this runs from the sources or from the built dist/).
+ */
+export const BUNDLED_DATA_DIR = bundledDataDir(dirname(fileURLToPath(import.meta.url)));
+
+function bundledDataDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'data', 'instacart');
+    if (existsSync(join(candidate, 'products.csv'))) return candidate;
+    if (dirname(dir) === dir) return join(from, '..', 'data', 'instacart'); // not found: the error names where it looked
+  }
+}
 
 /** Where `hubgen import` writes by default, under the work dir, and where the runtime looks for it. */
 export const importedDatasetDir = (workDir: string): string => resolve(workDir, 'dataset');

@@ -3,13 +3,14 @@ import { compareIds } from '../catalogue/types.js';
 import type { Artefact } from '../kit/artefacts/artefact.js';
 import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
 import { compileSchema, describeErrors } from '../base/ajv.js';
-import { themesSchema } from '../phases/themes/schema.js';
+import { themesSchema, type Themes } from '../phases/themes/schema.js';
 import { keywordsSchema } from '../phases/keywords/schema.js';
-import { filteredSchema, JUDGE_CRITERIA, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
+import { filteredSchema, JUDGE_CRITERIA, type Filtered, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
 import { pageSchema, type Page } from '../phases/assemble/schema.js';
 import { normaliseText } from '../catalogue/text.js';
 import { percentile } from '../base/percentile.js';
 import { themeSummaryText } from '../phases/themes/text.js';
+import { calibrationRecords, type CalibrationRecord } from './calibration/records.js';
 
 // The run summary and the evals read provenance the same way; these live beside the cascade primitive.
 export { acceptedBelowThreshold, cascadeEscalated, percentile };
@@ -305,6 +306,8 @@ export interface PageMetrics extends TargetMetrics {
   readonly judge: JudgeSummary | null;
   /** Wall-clock time of this run for this page (small when artefacts were cached). */
   readonly wallMs: number;
+  /** Each cascade answer behind the page that a stronger tier or the judge passed verdict on (absent in results written before). */
+  readonly calibration?: readonly CalibrationRecord[];
 }
 
 export interface MeasurePageInput {
@@ -345,8 +348,15 @@ export function measurePage(input: MeasurePageInput): PageMetrics {
     themeDiversity: meanPairwiseCosineDistance(input.themeVectors) ?? null,
     judge: judgeSummary(input.verdicts) ?? null,
     wallMs: input.wallMs,
+    calibration: pageCalibration(input.userId, artefacts),
     ...targetMetrics(pageProductIds(page), input.categoryOf, input.target, input.owned),
   };
+}
+
+/** The calibration records of a page's cascaded phases (none for single-step pages). */
+function pageCalibration(userId: string, artefacts: readonly KindedArtefact[]): CalibrationRecord[] {
+  const of = (kind: ArtefactKind) => artefacts.find((a) => a.kind === kind)?.artefact;
+  return calibrationRecords({ userId, themes: of('themes') as Artefact<Themes> | undefined, keywords: of('keywords'), filter: of('filter') as Artefact<Filtered> | undefined });
 }
 
 // ---------------------------------------------------------------------------------------------

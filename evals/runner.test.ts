@@ -77,7 +77,7 @@ describe('runEval', () => {
     expect(coPurchase.pages.find((p) => p.userId === '1')?.products).toBe(1);
     // The fake page shows user 1 only products they own (1, 2): no new products, no new-item recall.
     expect(result.variants[0].pages.find((p) => p.userId === '1')).toMatchObject({ newItemRecall: 0, newProducts: 0 });
-    expect(result.calibration).toEqual({ users: 34, overlap: ['1'] });
+    expect(result.rankingCalibration).toEqual({ users: 34, overlap: ['1'] });
 
     expect(result.simulatedRoles).toEqual(['cheap', 'strong']);
     expect(result.models.cheap).toEqual({ provider: 'openai', model: 'gpt-4o-mini', simulated: true });

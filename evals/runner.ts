@@ -17,6 +17,7 @@ import { deriveCtx, parseVariant, type BaseVariant, type ConfigOverride, type Va
 
 import type { EvalPipelines, EvalUser, ThemeJudge, VariantOutput, VariantPipeline } from './types.js';
 import { themeSummaryText } from '../phases/themes/text.js';
+import type { CalibrationRecord } from './calibration/records.js';
 
 export type { EvalUser, VariantOutput, VariantPipeline, ThemeJudge, EvalPipelines } from './types.js';
 
@@ -118,7 +119,20 @@ export interface EvalResult {
   readonly evalJudge: { readonly enabled: boolean; readonly role: Role | null; readonly calls: number; readonly costUsd: number; readonly errors: number; readonly roles: Readonly<Record<string, number>> };
   readonly sweep?: SweepSummary;
   /** The ranking weights' calibration users, and which evaluated users are among them (should be none). */
-  readonly calibration?: { readonly users: number; readonly overlap: readonly string[] };
+  readonly rankingCalibration?: { readonly users: number; readonly overlap: readonly string[] };
+  /**
+   * Calibration records attached from elsewhere, for a result whose pages carry none (written
+   * before evals recorded them): the report's calibration section uses these, saying where they came from.
+   */
+  readonly calibration?: AttachedCalibration;
+}
+
+export interface AttachedCalibration {
+  /** In words: which eval, how many of these users, when. */
+  readonly source: string;
+  /** Roles the eval that produced them simulated. */
+  readonly simulatedRoles: readonly Role[];
+  readonly records: readonly CalibrationRecord[];
 }
 
 function resolveUser(u: string | EvalUser, dataset: Dataset | undefined): EvalUser {
@@ -127,7 +141,7 @@ function resolveUser(u: string | EvalUser, dataset: Dataset | undefined): EvalUs
   return contextOfUser(dataset, u);
 }
 
-function calibrationOverlap(users: readonly string[]): EvalResult['calibration'] {
+function calibrationOverlap(users: readonly string[]): EvalResult['rankingCalibration'] {
   const calibration = new Set(committedCalibrationUsers());
   return { users: calibration.size, overlap: users.filter((u) => calibration.has(u)).sort(compareIds) };
 }
@@ -260,7 +274,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
     variants,
     baselines: baselinesFor(variants, evaluated, ctx),
     evalJudge: { enabled: !!judge, role: judgeRole, calls: tally.calls, costUsd: tally.costUsd, errors: tally.errors, roles: tally.roles },
-    calibration: calibrationOverlap(evaluated.map((e) => e.user.history.userId)),
+    rankingCalibration: calibrationOverlap(evaluated.map((e) => e.user.history.userId)),
   };
 }
 

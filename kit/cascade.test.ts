@@ -109,4 +109,16 @@ describe('runCascade', () => {
     expect(r.output).toBe('local');
     expect(r.attempts[0]).toMatchObject({ role: 'teacher', outcome: 'skipped' });
   });
+
+  it('records each tier\'s signals and answer key on its attempt, escalated or accepted, so calibration can compare them', async () => {
+    const signals = { used: 'logprob' as const, logprob: 0.21, selfReported: 0.9, samples: 1, outputTokens: 40, repaired: false, retries: 0, finishReason: 'stop', earlyAborts: 0 };
+    const r = await run([{ role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }], {
+      cheap: async () => ({ output: 'cheap', confidence: 0.21, usage: usage(10, 5, 0.001), model: 'm-cheap', signals, answerKey: ['pasta', 'yogurt'] }),
+      strong: async () => ({ output: 'strong', confidence: 0.9, usage: usage(10, 5, 0.01), model: 'm-strong', answerKey: ['pasta', 'bread'] }),
+    });
+    expect(r.attempts[0]).toMatchObject({ outcome: 'escalated', signals, answerKey: ['pasta', 'yogurt'] });
+    expect(r.attempts[1]).toMatchObject({ outcome: 'accepted', answerKey: ['pasta', 'bread'] });
+    // A tier that measured nothing records nothing: old provenance reads the same.
+    expect('signals' in r.attempts[1]).toBe(false);
+  });
 });

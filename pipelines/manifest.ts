@@ -33,6 +33,16 @@ export interface UserRecord {
   readonly finishedAt: string;
 }
 
+/** One phase's cascade rates over a run's pages, as the drift alarm compares them. */
+export interface PhaseRateRecord {
+  /** Cascades the rates are over (one per theme in Phases 2–3). */
+  readonly cascades: number;
+  /** Share of cascades that tried and rejected a tier before the accepted one. */
+  readonly escalationRate: number;
+  /** Share accepted below their tier's threshold because no later tier could run. */
+  readonly belowThresholdRate: number;
+}
+
 export interface RunManifest {
   readonly runId: string;
   readonly pipeline: string;
@@ -43,6 +53,11 @@ export interface RunManifest {
   readonly budgetUsd?: number;
   /** Keyed by user id; the latest attempt for each user. */
   users: Record<string, UserRecord>;
+  /**
+   * Per-phase escalation and below-threshold rates, written when the run ends, so the drift alarm
+   * reads a run's rates without summarising every user (older manifests lack it; they are summarised).
+   */
+  rates?: Record<string, PhaseRateRecord>;
 }
 
 /** Sortable ids: string order is time order, so `hubgen runs` lists newest last without parsing. */

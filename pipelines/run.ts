@@ -3,7 +3,7 @@ import type { Ctx } from '../kit/context.js';
 import type { PhaseResult } from '../kit/phase.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
 import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
-import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
+import { phaseRates, phaseRecord, summariseRun, type RunSummary } from './summary.js';
 import type { PageQuality } from './page-quality.js';
 
 /** A page pipeline: one user's context in, that user's phase artefacts out (by phase name, in order). */
@@ -92,7 +92,9 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
     ),
   );
   manifest.status = signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete';
+  const summary = summariseRun(manifest);
+  manifest.rates = phaseRates(summary);
   await save();
   await writing;
-  return { manifest, summary: summariseRun(manifest) };
+  return { manifest, summary };
 }

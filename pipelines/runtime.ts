@@ -12,6 +12,7 @@ import { catalogueStatsOf } from '../catalogue/stats.js';
 import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Ctx } from '../kit/context.js';
+import { checkDeferralWeights } from '../llm/signals/plan.js';
 
 /** A production context plus what the CLI needs beyond phases: the dataset and a way to shut down. */
 export interface Runtime {
@@ -37,6 +38,7 @@ export const workPath = (config: HubgenConfig, ...parts: string[]): string => re
 /** Wires the configured models, stores and data into one context. Everything expensive is cached on disk. */
 export async function createRuntime({ config, logger, clock = systemClock, env = process.env, lenient = false }: CreateRuntimeOptions): Promise<Runtime> {
   const t0 = clock.monotonic();
+  checkDeferralWeights(config);
   const { dataset, report, source } = await loadDataset(resolveDataSource(config), { lenient });
   // Shared with every user context built from this dataset (contextOfUser), so computed once.
   const stats = catalogueStatsOf(dataset);

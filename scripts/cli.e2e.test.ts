@@ -184,11 +184,14 @@ describe('hubgen CLI, end to end', () => {
     const manifestPath = join(workDir, 'runs', runId, 'manifest.json');
     expect(r.stdout).toContain(`manifest: ${manifestPath}`);
     expect(r.stdout).toContain(`inspect a page: hubgen show ${runId} ${userA}`);
+    // The drift alarm speaks at the end of every run; the first has nothing to compare with.
+    expect(r.stdout).toContain(`escalation drift: run ${runId} against the 0 cascaded runs before it (window 10)\nnot judged yet: 0 earlier run(s), 3 needed`);
     // Progress goes to stderr (one plain line per step on a pipe), never into the summary on stdout.
     expect(r.stderr).toContain('pages: 2/2');
 
     const manifest = await readRunManifest(runId);
     expect(manifest).toMatchObject({ runId, pipeline: 'cascaded', status: 'complete', requestedUsers: [userA, userB] });
+    expect(Object.keys(manifest.rates!).sort()).toEqual(['filter', 'keywords', 'themes']);
     for (const u of [userA, userB]) {
       const rec = manifest.users[u];
       expect(rec.status).toBe('ok');
@@ -433,6 +436,15 @@ describe('hubgen CLI, end to end', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<h2>What was simulated</h2>');
     expect(html).toContain('Simulated tiers: cheap (gpt-4o-mini)');
+    // The calibration section counts what the simulator produced.
+    expect(md).toMatch(/## Calibration\n\n\d+ labelled tier answers from 2 users .* from variant cascaded of this eval\./);
+    expect(md).toMatch(/Simulated roles: cheap, strong, teacher, judge\. \d+ of \d+ records are answers of a simulated tier/);
+
+    // hubgen calibrate reads the same records back from the eval's folder.
+    const calibrated = await hubgen(['calibrate', '--from', out, '--report-dir', join(evalDir, 'calibration')]);
+    expectExit(calibrated, 0);
+    expect(calibrated.stdout).toMatch(/^\d+ labelled tier answers from 2 users/);
+    expect(calibrated.stdout).toContain(`report: ${join(evalDir, 'calibration', 'calibration.md')}`);
   }, 180_000);
 
   it('schedule with a seconds cron, --now and --max-runs 1 runs once and exits', async () => {

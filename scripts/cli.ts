@@ -9,7 +9,9 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerTrainCommands } from './commands/train.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerUiCommand } from './commands/ui.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 
 // `hubgen show … | head` closes stdout early: that is the reader being done, not an error to report.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -29,12 +31,14 @@ const program = new Command('hubgen')
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
 registerImportCommand(program, globals);
+registerExportCommand(program, globals);
 registerIndexCommands(program, globals);
 registerRunCommand(program, globals);
 registerShowCommands(program, globals);
 registerScheduleCommand(program, globals);
 registerEvalCommand(program, globals);
 registerTrainCommands(program, globals);
+registerCalibrateCommand(program, globals);
 registerUiCommand(program, globals);
 registerConfigCommand(program, globals);
 

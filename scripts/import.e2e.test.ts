@@ -13,6 +13,10 @@ import type { Dataset } from '../catalogue/types.js';
 import { findNeutralFiles } from '../datasets/neutral/files.js';
 import { loadNeutralFiles } from '../datasets/neutral/load.js';
 import type { RunManifest } from '../pipelines/manifest.js';
+import { pageExportSchema, type PageExportRecord } from '../pipelines/export.js';
+import type { Page } from '../phases/assemble/schema.js';
+import { compileSchema, describeErrors } from '../base/ajv.js';
+import { parse } from 'csv-parse/sync';
 import { expectExit, runHubgen, type CliResult } from '../testing/cli-runner.js';
 import { EXAMPLE_DIR } from './generate-example-data.js';
 
@@ -148,4 +152,30 @@ describe('hubgen import → index → run → show on the synthetic example', ()
     }
     expect(existsSync(join(workDir, 'runs', allRun))).toBe(true);
   }, 120_000);
+
+  it('export writes the run for a ranking stack: one valid JSONL record per user, or one CSV row per user, with the page’s products in order', async () => {
+    const jsonl = await hubgen(['export', allRun]);
+    expectExit(jsonl, 0);
+    const records = jsonl.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as PageExportRecord);
+    const validate = compileSchema(pageExportSchema);
+    for (const r of records) expect(validate(r), describeErrors(validate.errors)).toBe(true);
+    expect(records.map((r) => r.userId)).toEqual([...example.users.keys()]);
+    // The same products, in the same order, as the run's page artefact for that user.
+    const manifest = await readRunManifest(allRun);
+    const hash = manifest.users[REGULAR].phases!.assemble.hash;
+    const stored = JSON.parse(await readFile(join(workDir, 'artefacts', hash.slice(0, 2), `${hash}.json`), 'utf8')) as { data: Page };
+    const regular = records.find((r) => r.userId === REGULAR)!;
+    expect(regular.themes.flatMap((t) => t.products.map((p) => p.productId))).toEqual(stored.data.themes.flatMap((t) => t.products.map((p) => p.productId)));
+    expect(regular.artefacts.assemble).toBe(hash);
+
+    const csv = await hubgen(['export', 'latest', '--format', 'csv', '--out', 'pages.csv']);
+    expectExit(csv, 0);
+    expect(csv.stderr).toMatch(/^exported 3 users of run \S+ to .*pages\.csv \(csv\)$/m);
+    const rows = parse(await readFile(join(cwd, 'pages.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.user_id, r.status])).toEqual([[REGULAR, 'ok'], [COLD_START, 'ok'], ['C9999', 'failed']]);
+
+    const bad = await hubgen(['export', allRun, '--format', 'xml']);
+    expectExit(bad, 1);
+    expect(bad.stderr.trim()).toBe('hubgen: --format must be jsonl or csv, got "xml"');
+  }, 60_000);
 });

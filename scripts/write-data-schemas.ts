@@ -1,12 +1,14 @@
 /**
- * Writes the neutral input format's JSON Schemas to docs/data-format/, for people and editors to
- * read: `npx tsx scripts/write-data-schemas.ts`. The importer validates with the same objects
- * (datasets/neutral/schema.ts); a test fails when the committed files drift from them.
+ * Writes the neutral input format's JSON Schemas, and the page export's, to docs/data-format/, for
+ * people and editors to read: `npx tsx scripts/write-data-schemas.ts`. The importer validates with
+ * the same objects (datasets/neutral/schema.ts), as the export does with its own
+ * (pipelines/export.ts); a test fails when the committed files drift from them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { datasetManifestSchema, eventRecordSchema, productRecordSchema, userRecordSchema } from '../datasets/neutral/schema.js';
+import { pageExportSchema } from '../pipelines/export.js';
 
 export const DATA_FORMAT_DIR = fileURLToPath(new URL('../docs/data-format/', import.meta.url));
 
@@ -24,6 +26,7 @@ export function dataFormatSchemas(): Record<string, object> {
     'user.schema.json': publish(userRecordSchema, BLANK_NOTE),
     'event.schema.json': publish(eventRecordSchema, BLANK_NOTE),
     'dataset-manifest.schema.json': publish(datasetManifestSchema),
+    'page-export.schema.json': publish(pageExportSchema),
   };
 }
 

@@ -13,6 +13,7 @@ import { pruneCandidates, themeScope } from './candidates.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { keywordTiers, type ThemeTask, type TierSetup } from './tiers.js';
 import { themeSearchText } from '../themes/text.js';
+import { signalKeyInputs, signalPlan } from '../../llm/signals/index.js';
 
 export interface KeywordsInput {
   readonly themes: Artefact<Themes>;
@@ -46,13 +47,13 @@ export const runKeywords = definePhase<KeywordsInput, Keywords, TierSetup>({
   prepare(_input, ctx) {
     const { minKeywords, maxKeywords } = ctx.config.phases.keywords;
     if (minKeywords > maxKeywords) throw new Error(`config /phases/keywords: minKeywords (${minKeywords}) is greater than maxKeywords (${maxKeywords})`);
-    return keywordTiers(ctx, tierRoles(ctx), { minKeywords, maxKeywords });
+    return keywordTiers(ctx, tierRoles(ctx), { minKeywords, maxKeywords }, signalPlan(ctx.config.phases.keywords.llmTiers));
   },
   config: (ctx) => ctx.config.phases.keywords,
   roles: (ctx) => tierRoles(ctx),
   // The weights digest is an input too: retrained weights under the same model id must not hit old artefacts.
   inputs: (input, ctx, tiers) =>
-    keyInputs(ctx, { upstream: [input.themes], reads: ['corpus', 'embedder'], extra: tiers.studentWeightsDigest ? [`student-weights:${tiers.studentWeightsDigest}`] : [] }),
+    keyInputs(ctx, { upstream: [input.themes], reads: ['corpus', 'embedder'], extra: [...(tiers.studentWeightsDigest ? [`student-weights:${tiers.studentWeightsDigest}`] : []), ...signalKeyInputs(tiers.plan)] }),
   compute: (input, ctx, tiers) => computeKeywords(input, ctx, tiers),
 });
 

@@ -263,6 +263,20 @@ describe('single-step, LLM variant (model registry over the scripted OpenAI-comp
     expect(strong.upstream.artefact.hash).not.toBe(upstream.artefact.hash);
   });
 
+  it('measures phases.singleStep.llmTiers\' signal, and a different signal is a different artefact', async () => {
+    const plain = serverConfig();
+    const byLogprob = serverConfig({ singleStep: { llmTiers: { signal: 'logprob' } } });
+    server.enqueue(reply.json(llmAnswer), reply.uncertain(llmAnswer));
+    const a = await runSingleStep({ user: shopper() }, await baseCtx({ config: plain, models: registryFor(plain) }), { variant: 'llm' });
+    const b = await runSingleStep({ user: shopper() }, await baseCtx({ config: byLogprob, models: registryFor(byLogprob) }), { variant: 'llm' });
+    expect(b.upstream.artefact.hash).not.toBe(a.upstream.artefact.hash);
+    expect(server.requests[1]).toMatchObject({ logprobs: true });
+    const attempt = b.upstream.artefact.provenance.attempts[0];
+    expect(attempt.signals).toMatchObject({ used: 'logprob', selfReported: 0.8 });
+    expect(attempt.confidence).toBeLessThan(0.45);
+    expect(a.upstream.artefact.provenance.attempts[0].signals).toMatchObject({ used: 'selfReported', selfReported: 0.8 });
+  });
+
   it('stores nothing when the model answer never validates', async () => {
     const config = serverConfig();
     const ctx = await baseCtx({ config, models: registryFor(config) });

@@ -3,6 +3,8 @@ import type { Ctx } from '../../kit/context.js';
 import type { TierFn, TierOutcome } from '../../kit/cascade.js';
 import type { Role } from '../../config/config.js';
 import type { StructuredResult } from '../../llm/registry.js';
+import { decideConfidence, generateMeasured, signalPlan, type DecidedConfidence, type SignalPlan } from '../../llm/signals/index.js';
+import { normaliseText } from '../../catalogue/text.js';
 import { compileSchema, describeErrors } from '../../base/ajv.js';
 import type { UserContext } from '../../catalogue/user-context-types.js';
 import { renderUserContext } from '../../catalogue/user-context.js';
@@ -40,19 +42,31 @@ const RETRY_PENALTY = 0.8;
 const DROPPED_NAME_PENALTY = 0.05;
 const MIN_NAME_FACTOR = 0.7;
 
-/** The implementation of every role Phase 1 knows how to run, for runCascade. */
-export function themeTiers(ctx: Ctx): Partial<Record<Role, TierFn<ThemesInput, Themes>>> {
+/**
+ * The implementation of every role Phase 1 knows how to run, for runCascade. The LLM tiers measure
+ * the confidence signals phases.themes.llmTiers asks for (self-reported by default).
+ */
+export function themeTiers(ctx: Ctx, plan: SignalPlan = signalPlan(ctx.config.phases.themes.llmTiers)): Partial<Record<Role, TierFn<ThemesInput, Themes>>> {
   const limits = themeLimits(ctx);
   const tiers: Partial<Record<Role, TierFn<ThemesInput, Themes>>> = {
     local: async ({ user }) => {
       const outcome = await localThemes(user, ctx, limits);
       const processed = postProcessThemes(outcome.output, ctx.catalogue, limits);
       assertValid(processed.themes, 'local');
-      return { ...outcome, output: processed.themes, notes: [...(outcome.notes ?? []), ...processed.warnings] };
+      return { ...outcome, output: processed.themes, notes: [...(outcome.notes ?? []), ...processed.warnings], answerKey: themesAnswerKey(processed.themes) };
     },
   };
-  for (const role of LLM_ROLES) tiers[role] = (input) => llmThemes(role, input, ctx, limits);
+  for (const role of LLM_ROLES) tiers[role] = (input) => llmThemes(role, input, ctx, limits, plan);
   return tiers;
+}
+
+/**
+ * A themes answer as the catalogue categories its themes cover: titles are free text that two good
+ * answers word differently, while the categories say which part of the catalogue the page is about.
+ * Used to compare samples (agreement) and tiers (calibration labels).
+ */
+export function themesAnswerKey(themes: Pick<Themes, 'themes'>): string[] {
+  return [...new Set(themes.themes.flatMap((t) => t.categories).map(normaliseText).filter(Boolean))].sort();
 }
 
 export function themeLimits(ctx: Pick<Ctx, 'config'>): ThemeCountLimits {
@@ -60,15 +74,36 @@ export function themeLimits(ctx: Pick<Ctx, 'config'>): ThemeCountLimits {
   return { minThemes: Math.min(minThemes, maxThemes), maxThemes };
 }
 
-async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: ThemeCountLimits): Promise<TierOutcome<Themes>> {
-  const plan = planPage(user, ctx);
-  const messages = buildThemesMessages({ userText: renderUserContext(user), ...promptCatalogue(user, ctx), ...limits, ...promptPlan(plan, ctx) });
-  const result = await ctx.models.generateStructured({ role, schema: themesSchema, schemaName: 'hubgen_themes', messages });
+async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: ThemeCountLimits, plan: SignalPlan): Promise<TierOutcome<Themes>> {
+  const page = planPage(user, ctx);
+  const messages = buildThemesMessages({ userText: renderUserContext(user), ...promptCatalogue(user, ctx), ...limits, ...promptPlan(page, ctx) });
+  const measured = await generateMeasured<Themes>({
+    models: ctx.models,
+    request: { role, schema: themesSchema, schemaName: 'hubgen_themes', messages },
+    plan,
+    agreement: { kind: 'set', items: themesAnswerKey },
+  });
+  const { result } = measured;
   const processed = postProcessThemes(result.object, ctx.catalogue, limits);
   assertValid(processed.themes, role);
-  const { confidence, notes } = llmConfidence(result, processed, limits.minThemes, plan);
+  const decided = decideConfidence(measured, selfAssessedConfidence(processed, limits.minThemes), plan);
+  const { confidence, notes } = llmConfidence(result, processed, limits.minThemes, decided, page);
   if (processed.warnings.length > 0) ctx.logger.warn({ role, userId: user.userId, warnings: processed.warnings }, 'themes output post-processed');
-  return { output: processed.themes, confidence, usage: result.usage, model: result.model, notes: [...notes, ...result.warnings, ...processed.warnings] };
+  return {
+    output: processed.themes,
+    confidence,
+    usage: result.usage,
+    model: result.model,
+    notes: [...notes, ...decided.notes, ...result.warnings, ...processed.warnings],
+    signals: decided.signals,
+    answerKey: themesAnswerKey(processed.themes),
+  };
+}
+
+/** The model's own mean confidence over the themes that fill the page (a weak fifth theme does not drag a good page down). */
+export function selfAssessedConfidence(processed: PostProcessed, minThemes: number): number {
+  const top = processed.themes.themes.slice(0, Math.max(1, minThemes)).map((t) => t.confidence);
+  return top.reduce((s, c) => s + c, 0) / Math.max(1, top.length);
 }
 
 /** Product names grouped by category name, categories in order of their first (best) product. */
@@ -115,28 +150,31 @@ export function promptCatalogue(user: UserContext, ctx: Pick<Ctx, 'catalogue'>):
 }
 
 /**
- * An LLM tier's confidence: the model's own mean confidence over the themes that fill the page,
- * discounted for each retry it needed, a mechanical repair, names that matched no catalogue category
- * or department, for falling short of minThemes, and for not following the plan (PLAN_PENALTY).
+ * An LLM tier's confidence: the configured signal (by default the model's own mean confidence over
+ * the themes that fill the page), discounted for each retry it needed, a mechanical repair, names
+ * that matched no catalogue category or department, for falling short of minThemes, and for not
+ * following the page plan (PLAN_PENALTY). A deferral score already weighs retries and repairs (they
+ * are its features), so they are not counted twice; it does not know the plan, so that still counts.
  */
 export function llmConfidence(
   result: Pick<StructuredResult<unknown>, 'attempts' | 'repaired'>,
   processed: PostProcessed,
   minThemes: number,
+  decided?: Pick<DecidedConfidence, 'value' | 'signals'>,
   plan?: Pick<PagePlan, 'staplesThemes' | 'discoveryThemes'>,
 ): { confidence: number; notes: string[] } {
   const themes = processed.themes.themes;
-  const top = themes.slice(0, Math.max(1, minThemes)).map((t) => t.confidence);
-  const selfAssessed = top.reduce((s, c) => s + c, 0) / Math.max(1, top.length);
+  const selfAssessed = selfAssessedConfidence(processed, minThemes);
   // Transport failures (429, 5xx) say nothing about the answer; invalid or refused output does.
   const retries = result.attempts.filter((a) => !a.ok && a.failure !== 'http').length;
-  const notes = [`self-assessed ${selfAssessed.toFixed(3)} over ${top.length} themes`];
-  let confidence = selfAssessed;
-  if (retries > 0) {
+  const notes = [`self-assessed ${selfAssessed.toFixed(3)} over ${Math.min(themes.length, Math.max(1, minThemes))} themes`];
+  let confidence = decided?.value ?? selfAssessed;
+  const callPenalties = decided?.signals.used !== 'deferral';
+  if (retries > 0 && callPenalties) {
     confidence *= RETRY_PENALTY ** retries;
     notes.push(`${retries} failed attempt(s) before a valid answer`);
   }
-  if (result.repaired) {
+  if (result.repaired && callPenalties) {
     confidence *= REPAIRED_PENALTY;
     notes.push('schema repaired');
   }

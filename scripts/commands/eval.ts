@@ -1,11 +1,11 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../config/config.js';
 import type { ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { createProgress } from '../progress.js';
 import { segmentCounts } from '../../catalogue/history.js';
 import type { Dataset } from '../../catalogue/types.js';
-import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import { configFrom, ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
 
 interface EvalCommandOptions {
   readonly users?: string;
@@ -16,6 +16,8 @@ interface EvalCommandOptions {
   readonly out?: string;
   readonly concurrency?: number;
   readonly judge: boolean;
+  readonly fromResult?: string;
+  readonly calibrationFrom?: string;
 }
 
 /** LLM roles (bound to an OpenAI-compatible provider) — the ones --simulate answers. */
@@ -37,6 +39,16 @@ export function parseTarget(text: string): { metric: string; min: number } {
 const DEFAULT_EVAL_USERS = 'sample:50:train';
 const defaultEvalUsers = (dataset: Dataset): string => (segmentCounts(dataset).has('train') ? DEFAULT_EVAL_USERS : 'sample:50');
 
+/** --from-result: the report again from a stored result, with calibration records from another eval if asked. */
+async function rerender(opts: EvalCommandOptions): Promise<void> {
+  const [{ readEvalResult, attachCalibration, resultPath }, { writeReport }] = await Promise.all([import('../../evals/stored-result.js'), import('../../evals/report.js')]);
+  let result = await readEvalResult(resolve(opts.fromResult!));
+  if (opts.calibrationFrom) result = attachCalibration(result, await readEvalResult(resolve(opts.calibrationFrom)), opts.calibrationFrom);
+  const outDir = resolve(opts.out ?? dirname(await resultPath(resolve(opts.fromResult!))));
+  const paths = await writeReport({ result, outDir });
+  console.log(`report: ${paths.markdownPath}\n        ${paths.htmlPath}\n        ${paths.jsonPath}`);
+}
+
 export function registerEvalCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('eval')
@@ -49,7 +61,11 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
     .option('--out <dir>', 'report folder (default <workDir>/evals/<timestamp>)')
     .option('-c, --concurrency <n>', 'users in parallel', (v) => Number.parseInt(v, 10))
     .option('--no-judge', 'skip the eval judge pass')
+    .option('--from-result <dir|file>', 're-render the report of a stored result.json instead of running anything (an older result is upgraded to the current names); writes beside it unless --out is given')
+    .option('--calibration-from <dir|file>', 'with --from-result: attach the calibration records of another eval (e.g. a smaller re-run on some of the same users) to a result written before evals recorded them')
     .action(async (opts: EvalCommandOptions) => {
+      if (opts.fromResult) return rerender(opts);
+      if (opts.calibrationFrom) throw new Error('--calibration-from only works with --from-result');
       let server: ScriptedServer | undefined;
       let simulatedRoles: Role[] = [];
       let overrides: Record<string, unknown> = {};
@@ -67,11 +83,12 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
         process.stderr.write(`simulating ${simulatedRoles.join(', ')} on ${server.baseURL}: token counts are real, answers are placeholders\n`);
       }
       try {
-        await withRuntime(
+        await withHubgen(
           globals(),
-          async (rt) => {
+          async (hubgen) => {
+            const rt = hubgen.runtime;
             const users = parseUsers(opts.users ?? defaultEvalUsers(rt.dataset), rt.dataset);
-            await ensureIndexed(rt, { quiet: true });
+            await ensureIndexed(hubgen, { quiet: true });
             const unusable = ROLES.filter((r) => roleUnavailableReason(rt.ctx.config, r, env));
             if (unusable.length) process.stderr.write(`roles not configured (their tiers are skipped): ${unusable.join(', ')}\n`);
             const progress = createProgress('eval');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureIndexed, withRuntime, type GlobalOptions } from './shared.js';
+import { ensureIndexed, withHubgen, type GlobalOptions } from './shared.js';
 import { COLLECTIONS } from '../../retrieval/collections.js';
 import { NAME_FOLDS } from '../../catalogue/names.js';
 
@@ -9,9 +9,10 @@ export function registerIndexCommands(program: Command, globals: () => GlobalOpt
     .description('embed the keyword corpus and the product catalogue into the vector store (reuses what is current)')
     .option('--force', 're-embed and re-upsert everything')
     .action(async (opts: { force?: boolean }) => {
-      await withRuntime(globals(), async (rt) => {
+      await withHubgen(globals(), async (hubgen) => {
+        const rt = hubgen.runtime;
         const t0 = performance.now();
-        const summaries = await ensureIndexed(rt, { force: opts.force });
+        const summaries = await ensureIndexed(hubgen, { force: opts.force });
         const kinds = new Map<string, number>();
         for (const t of rt.ctx.corpus.terms) kinds.set(t.kind, (kinds.get(t.kind) ?? 0) + 1);
         const stats = (rt.ctx.embedder as { stats?: () => { hits: number; misses: number } }).stats?.();
@@ -35,8 +36,9 @@ export function registerIndexCommands(program: Command, globals: () => GlobalOpt
     .option('-k, --top <n>', 'results per collection', (v) => Number.parseInt(v, 10), 10)
     .option('--category <name>', 'restrict products to a category (name)')
     .action(async (text: string, opts: { top: number; category?: string }) => {
-      await withRuntime(globals(), async (rt) => {
-        await ensureIndexed(rt, { quiet: true });
+      await withHubgen(globals(), async (hubgen) => {
+        const rt = hubgen.runtime;
+        await ensureIndexed(hubgen, { quiet: true });
         const [v] = await rt.ctx.embedder.embed([text]);
         // Case-blind: Instacart's category names are lower case, a retailer's usually are not.
         const category = opts.category ? [...rt.ctx.catalogue.categories.values()].find((a) => NAME_FOLDS.case(a.name) === NAME_FOLDS.case(opts.category!)) : undefined;

@@ -12,8 +12,15 @@ export interface GlobalOptions {
 
 /** Loads and validates the config once, at the CLI edge; --work-dir and --data win over file and env. */
 export function configFrom(opts: GlobalOptions, overrides: Record<string, unknown> = {}): HubgenConfig {
-  return loadConfig({ file: opts.config, overrides: { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...(opts.data ? { dataDir: opts.data } : {}), ...overrides } });
+  return loadConfig({ file: opts.config, overrides: configOverrides(opts, overrides) });
 }
+
+/** The global flags as config overrides, applied last like any override. */
+export const configOverrides = (opts: GlobalOptions, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...(opts.workDir ? { workDir: opts.workDir } : {}),
+  ...(opts.data ? { dataDir: opts.data } : {}),
+  ...overrides,
+});
 
 /** Where an explicit dataDir came from, in the order loadConfig lets them win, so `hubgen config` can say why. */
 export function dataDirFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {

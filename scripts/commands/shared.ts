@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { configFrom, type GlobalOptions } from './options.js';
+import { configFrom, configOverrides, type GlobalOptions } from './options.js';
 import type { Runtime } from '../../pipelines/runtime.js';
-import { indexAll, jsonIndexState, type IndexSummary } from '../../retrieval/index-catalogue.js';
+import type { IndexSummary } from '../../retrieval/index-catalogue.js';
+import type { Hubgen } from '../../api/hubgen.js';
 import { createCliLogger } from '../logger.js';
 import { createProgress } from '../progress.js';
 import type { Dataset } from '../../catalogue/types.js';
@@ -11,10 +12,13 @@ import { describeProblem } from '../../catalogue/data-error.js';
 
 export { configFrom, type GlobalOptions } from './options.js';
 
-/** Builds the runtime, runs `fn`, and always closes workers and stores, even on failure. */
-export async function withRuntime<T>(
+/**
+ * Builds hubgen exactly as the library does (createHubgen, from the same config precedence), runs
+ * `fn`, and always closes workers and stores, even on failure. The CLI is a layer over the API.
+ */
+export async function withHubgen<T>(
   opts: GlobalOptions,
-  fn: (rt: Runtime) => Promise<T>,
+  fn: (hubgen: Hubgen) => Promise<T>,
   { overrides = {}, env = process.env }: { overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {},
 ): Promise<T> {
   const config = configFrom(opts, overrides);
@@ -22,29 +26,32 @@ export async function withRuntime<T>(
   logger.info({ argv: process.argv.slice(2), logFile: file }, 'hubgen start');
   // Loaded here, not at the top: the models and stores behind it take seconds to import, and
   // show, runs, inspect and config never need them.
-  const { createRuntime } = await import('../../pipelines/runtime.js');
-  const rt = await createRuntime({ config, logger, env, lenient: opts.lenient });
-  if (rt.loadReport.skipped?.length) {
-    const { skipped } = rt.loadReport;
+  const { createHubgen } = await import('../../api/hubgen.js');
+  const hubgen = await createHubgen({ configFile: opts.config, config: configOverrides(opts, overrides), env, logger, lenient: opts.lenient });
+  const { loadReport } = hubgen.runtime;
+  if (loadReport.skipped?.length) {
+    const { skipped } = loadReport;
     process.stderr.write(`warning: --lenient skipped ${skipped.length} bad data row${skipped.length === 1 ? '' : 's'} (first: ${describeProblem(skipped[0])}); see ${file}\n`);
   }
   try {
-    return await fn(rt);
+    return await fn(hubgen);
   } finally {
-    await rt.close();
+    await hubgen.close();
     logger.flush();
   }
 }
 
-/** Makes sure both collections exist and are current; prints what it did. */
-export async function ensureIndexed(rt: Runtime, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
+/** For commands that work on the runtime (context, dataset) directly. */
+export const withRuntime = <T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise<T>, more?: Parameters<typeof withHubgen>[2]): Promise<T> =>
+  withHubgen(opts, (hubgen) => fn(hubgen.runtime), more);
+
+/** Makes sure both collections exist and are current (through the API); prints what it did. */
+export async function ensureIndexed(hubgen: Hubgen, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
   const progress = createProgress('index');
   const embedding = new Set<string>();
   const t0 = performance.now();
-  const summaries = await indexAll(rt.ctx, {
+  const summaries = await hubgen.index({
     force,
-    batchSize: Math.max(rt.ctx.config.embedding.batchSize * rt.ctx.config.embedding.workers * 2, 256),
-    state: jsonIndexState(resolve(rt.ctx.config.workDir, 'index-state.json')),
     // A reused collection reports done at once, before anything is embedded: no progress line for it
     // (a written one gets its "indexed" line below), so a bar only ever shows embedding work.
     onProgress: (p) => {
@@ -55,11 +62,12 @@ export async function ensureIndexed(rt: Runtime, { force = false, quiet = false 
   });
   progress.stop();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const { vectors, embedder } = hubgen.runtime.ctx;
   if (!quiet || summaries.some((s) => !s.reused)) {
     for (const s of summaries) {
       process.stderr.write(`${s.collection}: ${s.points} points ${s.reused ? 'already indexed (reused, nothing embedded)' : 'indexed'}\n`);
     }
-    process.stderr.write(`index ready in ${seconds}s (${rt.ctx.vectors.kind} store, ${rt.ctx.embedder.id} embeddings)\n`);
+    process.stderr.write(`index ready in ${seconds}s (${vectors.kind} store, ${embedder.id} embeddings)\n`);
   }
   return summaries;
 }

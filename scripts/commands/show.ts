@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { configFrom, type GlobalOptions } from './shared.js';
 import { listRuns, readManifest, resolveRunId } from '../../pipelines/manifest.js';
 import { summariseRun, formatRunSummary } from '../../pipelines/summary.js';
+import { checkDrift, formatDrift } from '../../pipelines/drift.js';
+import { DRIFT_EXIT_CODE } from './run.js';
 import { FsArtefactStore } from '../../kit/artefacts/fs-store.js';
 import type { Artefact } from '../../kit/artefacts/artefact.js';
 import { formatPageReport } from '../../pipelines/page-report.js';
@@ -56,10 +58,24 @@ export function registerShowCommands(program: Command, globals: () => GlobalOpti
 
   program
     .command('runs')
-    .description('list runs with their summaries')
+    .description('list runs with their summaries; --drift compares the latest run\'s escalation rates with the runs before it')
     .option('-n, --last <n>', 'how many', (v) => Number.parseInt(v, 10), 10)
-    .action(async (opts: { last: number }) => {
+    .option('--drift', 'compare the latest run\'s per-phase escalation and below-threshold rates with a rolling window of earlier runs (config drift)')
+    .option('--window <n>', 'earlier runs in the baseline (default: config drift.window)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--window must be a positive integer, got "${v}"`);
+      return n;
+    })
+    .option('--fail-on-drift', `with --drift (implied): exit ${DRIFT_EXIT_CODE} when a rate drifted, for cron`)
+    .action(async (opts: { last: number; drift?: boolean; window?: number; failOnDrift?: boolean }) => {
+      const config = configFrom(globals());
       const { runsDir } = storeAndRuns();
+      if (opts.drift || opts.failOnDrift) {
+        const check = await checkDrift(runsDir, { ...config.drift, ...(opts.window ? { window: opts.window } : {}) });
+        for (const line of formatDrift(check)) console.log(line);
+        if (check.drifted && opts.failOnDrift) process.exitCode = DRIFT_EXIT_CODE;
+        return;
+      }
       const runs = await listRuns(runsDir);
       if (!runs.length) return console.log(`no runs under ${runsDir}`);
       for (const id of runs.slice(-opts.last)) {
