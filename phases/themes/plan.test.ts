@@ -18,10 +18,11 @@ const catalogue = catalogueOf({
 const weekly = (ids: string[]) => Array.from({ length: 4 }, () => ids);
 const yogurts = (n: number) => Array.from({ length: n }, (_, i) => `y${i + 1}`);
 
-function planFor(ids: string[], config: { staplesThemes?: number; discoveryThemes?: number; maxThemes?: number; allowAlcohol?: boolean; available?: boolean } = {}) {
+function planFor(ids: string[], config: { staplesThemes?: number; discoveryThemes?: number; maxThemes?: number; allowAlcohol?: boolean; available?: boolean; target?: string[] } = {}) {
   const store = config.available === false ? { ...catalogue, products: new Map([...catalogue.products].map(([id, p]) => [id, id === 'y1' ? { ...p, available: false } : p])) } : catalogue;
   // Everyone else buys yogurts 1..30 together, so co-purchase points Ann at the ones she lacks.
-  const dataset = datasetOf({ catalogue: store, users: [['ann'], ['crowd']], orders: { ann: [...weekly(ids), ids], crowd: [...weekly(yogurts(30)), ['y1']] } });
+  // Each user's last order is their held-out target.
+  const dataset = datasetOf({ catalogue: store, users: [['ann'], ['crowd']], orders: { ann: [...weekly(ids), config.target ?? ids], crowd: [...weekly(yogurts(30)), ['y1']] } });
   const cfg = loadConfig({
     env: {},
     cwd: '/nonexistent',
@@ -63,6 +64,14 @@ describe('planPage', () => {
     const plan = planFor(yogurts(10));
     expect(plan.discovery.length).toBe(20);
     expect(plan.discovery.every((p) => !yogurts(10).includes(p.id))).toBe(true);
+  });
+
+  it('reads nothing of the target order: a different next order, new products included, plans the same page', () => {
+    const plan = planFor(yogurts(10));
+    // Her real next order holds the likeliest new yogurt, the least likely one, and a beer.
+    const target = [plan.discovery[0].id, plan.discovery.at(-1)!.id, 'b7'];
+    expect(planFor(yogurts(10), { target })).toEqual(plan);
+    expect(planFor(yogurts(10), { target: [] })).toEqual(plan);
   });
 
   it('keeps alcohol and unavailable products out of the plan unless the policy allows alcohol', () => {
