@@ -253,7 +253,7 @@ export const configSchema = {
               default: {},
               properties: {
                 staplesThemes: { type: 'integer', minimum: 0, default: 6 },
-                discoveryThemes: { type: 'integer', minimum: 0, default: 1 },
+                discoveryThemes: { type: 'integer', minimum: 0, default: 2 },
               },
             },
             llmTiers,
@@ -309,7 +309,7 @@ export const configSchema = {
               default: {},
               properties: {
                 hitWeight: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
-                relevanceExponent: { type: 'number', minimum: 0, maximum: 4, default: 1 },
+                relevanceExponent: { type: 'number', minimum: 0, maximum: 4, default: 0.5 },
                 discoverySeeds: { type: 'integer', minimum: 0, default: 36 },
                 seedOwnProducts: { type: 'boolean', default: true },
                 seedMinRelevance: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },

@@ -17,11 +17,12 @@ describe('relevance', () => {
 
 describe('rankScore', () => {
   it('is relevance^exponent × probability, each clamped to [0, 1]', () => {
-    expect(rankScore(0.5, 0.2)).toBeCloseTo(0.5 * 0.2);
+    expect(rankScore(0.5, 0.2)).toBeCloseTo(Math.sqrt(0.5) * 0.2);
+    expect(rankScore(0.5, 0.2, { ...DEFAULT_RANKING, relevanceExponent: 1 })).toBeCloseTo(0.5 * 0.2);
     expect(rankScore(0.5, 0.2, { ...DEFAULT_RANKING, relevanceExponent: 2 })).toBeCloseTo(0.25 * 0.2);
     expect(rankScore(0.5, 0.2, { ...DEFAULT_RANKING, relevanceExponent: 0 })).toBeCloseTo(0.2);
     expect(rankScore(-1, 0.2)).toBe(0);
-    expect(rankScore(0.5, 3)).toBeCloseTo(0.5);
+    expect(rankScore(0.5, 3)).toBeCloseTo(Math.sqrt(0.5));
   });
 
   it('ranks a likely reorder of middling relevance above an unlikely new product that fits perfectly', () => {

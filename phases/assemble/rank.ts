@@ -34,7 +34,7 @@ export interface RankingWeights {
 /** The config defaults (config-schema phases.assemble.ranking), for code and tests that rank without a config. */
 export const DEFAULT_RANKING: RankingWeights = {
   hitWeight: 0.5,
-  relevanceExponent: 1,
+  relevanceExponent: 0.5,
   discoverySeeds: 36,
   seedOwnProducts: true,
   seedMinRelevance: 0.5,

@@ -68,7 +68,7 @@ describe('Phase 1 run', () => {
     const prompt = server.requests[1].messages.map((m) => m.content).join('\n');
     expect(prompt).toMatch(/<shopper>[\s\S]*Banana[\s\S]*<\/shopper>/);
     // The plan for a shopper with three products: no staples theme (too few to fill one), the page for discovery.
-    expect(prompt).toMatch(/0 staples themes, then 7 discovery themes/);
+    expect(prompt).toMatch(/0 staples themes, then 8 discovery themes/);
     expect(JSON.stringify(requestedSchema(server.requests[1]))).toMatch(/"kind"/);
 
     // The accepted output is grounded in the catalogue: names mapped, the invented category dropped and noted.
