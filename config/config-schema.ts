@@ -241,6 +241,21 @@ export const configSchema = {
             cascade: { ...cascade, default: [{ role: 'local', threshold: 0.6 }, { role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }] },
             minThemes: { type: 'integer', minimum: 1, default: 4 },
             maxThemes: { type: 'integer', minimum: 1, default: 8 },
+            /**
+             * The page's mix (phases/themes/plan.ts): up to `staplesThemes` "buy it again" themes
+             * holding the user's products likeliest to be reordered (assemble.productsPerTheme each), then
+             * `discoveryThemes` themes of products new to them, plus one more for every staples theme a
+             * user has too few products to fill; never more than maxThemes in all.
+             */
+            plan: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                staplesThemes: { type: 'integer', minimum: 0, default: 6 },
+                discoveryThemes: { type: 'integer', minimum: 0, default: 2 },
+              },
+            },
             llmTiers,
           },
         },
@@ -287,6 +302,20 @@ export const configSchema = {
             productsPerTheme: { type: 'integer', minimum: 1, default: 12 },
             minProductsPerTheme: { type: 'integer', minimum: 0, default: 4 },
             perKeyword: { type: 'integer', minimum: 1, default: 20 },
+            /** How Phase 4 ranks (phases/assemble/rank.ts RankingWeights); sweepable as assemble.ranking.<name>. */
+            ranking: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                hitWeight: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+                relevanceExponent: { type: 'number', minimum: 0, maximum: 4, default: 0.5 },
+                discoverySeeds: { type: 'integer', minimum: 0, default: 36 },
+                seedOwnProducts: { type: 'boolean', default: true },
+                seedMinRelevance: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+                maxOwnShare: { type: 'number', minimum: 0, maximum: 1, default: 0.75 },
+              },
+            },
           },
         },
         /** The single-step baseline for offline evals: one call writes the whole page. */

@@ -149,6 +149,19 @@ export function coverage<T>(have: Iterable<T>, wanted: Iterable<T>): number | un
 /** Share of the user's target-order products that appear on the page. */
 export const targetRecall = (pageProducts: Iterable<string>, targetProducts: Iterable<string>): number | undefined => coverage(pageProducts, targetProducts);
 
+/**
+ * Share of the target order's products that are new to the user (never in a history order) and on
+ * the page: the part of target recall that discovery earns. Over all target products, so target
+ * recall = recall of owned products + new-item recall.
+ */
+export const newItemRecall = (pageProducts: Iterable<string>, targetNewProducts: Iterable<string>, targetProducts: number): number | undefined => {
+  if (targetProducts === 0) return undefined;
+  const page = new Set(pageProducts);
+  let hit = 0;
+  for (const id of new Set(targetNewProducts)) if (page.has(id)) hit++;
+  return hit / targetProducts;
+};
+
 /** Share of the target order's categories that some page product is from. */
 export const targetCategoryCoverage = (pageCategories: Iterable<string>, targetCategories: Iterable<string>): number | undefined => coverage(pageCategories, targetCategories);
 
@@ -241,6 +254,8 @@ export function rate(flags: readonly boolean[]): number | null {
 export interface EvalTarget {
   readonly productIds: readonly string[];
   readonly categoryIds: readonly string[];
+  /** The target's products the user had never bought in a history order. */
+  readonly newProductIds: readonly string[];
 }
 
 /** How a list of products (a page, or a baseline) fares against the target order. */
@@ -248,16 +263,23 @@ export interface TargetMetrics {
   readonly products: number;
   readonly targetProducts: number;
   readonly targetRecall: number | null;
+  /** See newItemRecall. */
+  readonly newItemRecall: number | null;
+  /** Page products the user has never bought (discovery slots). */
+  readonly newProducts: number;
   readonly targetCategoryCoverage: number | null;
   readonly targetPrecision: number | null;
 }
 
-export function targetMetrics(productIds: readonly string[], categoryOf: (productId: string) => string | undefined, target: EvalTarget): TargetMetrics {
+export function targetMetrics(productIds: readonly string[], categoryOf: (productId: string) => string | undefined, target: EvalTarget, owned: ReadonlySet<string>): TargetMetrics {
   const categories = productIds.map(categoryOf).filter((a): a is string => a !== undefined);
+  const targetProducts = new Set(target.productIds).size;
   return {
     products: new Set(productIds).size,
-    targetProducts: new Set(target.productIds).size,
+    targetProducts,
     targetRecall: targetRecall(productIds, target.productIds) ?? null,
+    newItemRecall: newItemRecall(productIds, target.newProductIds, targetProducts) ?? null,
+    newProducts: new Set(productIds.filter((id) => !owned.has(id))).size,
     targetCategoryCoverage: targetCategoryCoverage(categories, target.categoryIds) ?? null,
     targetPrecision: targetPrecision(productIds, target.productIds) ?? null,
   };
@@ -294,6 +316,8 @@ export interface MeasurePageInput {
   readonly artefacts: readonly KindedArtefact[];
   readonly page: Page;
   readonly target: EvalTarget;
+  /** Products the user bought in history orders: what "new" is measured against. */
+  readonly owned: ReadonlySet<string>;
   readonly categoryOf: (productId: string) => string | undefined;
   readonly inCorpus: (normalisedKeyword: string) => boolean;
   /** Embeddings of themeSummaryText(t) for each page theme, in page order. */
@@ -325,7 +349,7 @@ export function measurePage(input: MeasurePageInput): PageMetrics {
     judge: judgeSummary(input.verdicts) ?? null,
     wallMs: input.wallMs,
     calibration: pageCalibration(input.userId, artefacts),
-    ...targetMetrics(pageProductIds(page), input.categoryOf, input.target),
+    ...targetMetrics(pageProductIds(page), input.categoryOf, input.target, input.owned),
   };
 }
 
@@ -365,6 +389,8 @@ export interface VariantAggregate {
   readonly themes: Distribution;
   readonly products: Distribution;
   readonly targetRecall: Distribution;
+  readonly newItemRecall: Distribution;
+  readonly newProducts: Distribution;
   readonly targetCategoryCoverage: Distribution;
   readonly targetPrecision: Distribution;
   /** Share of artefacts reused from the store in this run. */
@@ -403,6 +429,8 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
     themes: d((p) => p.themes),
     products: d((p) => p.products),
     targetRecall: d((p) => p.targetRecall),
+    newItemRecall: d((p) => p.newItemRecall),
+    newProducts: d((p) => p.newProducts),
     targetCategoryCoverage: d((p) => p.targetCategoryCoverage),
     targetPrecision: d((p) => p.targetPrecision),
     cacheHitRate: artefacts === 0 ? null : pages.reduce((s, p) => s + p.cachedArtefacts, 0) / artefacts,
@@ -412,6 +440,7 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
 /** Quality metrics a sweep can target; each is read as the variant's mean (or rate). */
 export const QUALITY_METRICS = [
   'targetRecall',
+  'newItemRecall',
   'targetCategoryCoverage',
   'targetPrecision',
   'judgeAllPassRate',

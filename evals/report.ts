@@ -67,7 +67,7 @@ export function htmlTable({ head, rows }: Table): string {
 
 function variantTable(result: EvalResult): Table {
   return {
-    head: ['variant', 'pages', 'failed', 'schema-valid', 'cost/page', 'tokens in / out', 'calls/page', 'latency p50 / p95 (ms)', 'target recall', 'category coverage', 'precision', 'judge all-pass', 'theme diversity', 'kw in corpus', 'products p50', 'cache hits'],
+    head: ['variant', 'pages', 'failed', 'schema-valid', 'cost/page', 'tokens in / out', 'calls/page', 'latency p50 / p95 (ms)', 'target recall', 'new-item recall', 'category coverage', 'precision', 'judge all-pass', 'theme diversity', 'kw in corpus', 'products p50', 'new products p50', 'cache hits'],
     rows: result.variants.map(({ name, aggregate: a }) => [
       name,
       String(a.pages),
@@ -78,12 +78,14 @@ function variantTable(result: EvalResult): Table {
       num(a.calls.mean),
       p50p95(a.latencyMs, int),
       `${pct(a.targetRecall.mean)} (p50 ${pct(a.targetRecall.p50)})`,
+      pct(a.newItemRecall?.mean, 2), // absent from reports written before new-item recall existed
       pct(a.targetCategoryCoverage.mean),
       pct(a.targetPrecision.mean),
       pct(a.judgeAllPassRate.mean),
       num(a.themeDiversity.mean, 3),
       pct(a.keywordInCorpusRate.mean),
       num(a.products.p50, 0),
+      num(a.newProducts?.p50, 0),
       pct(a.cacheHitRate),
     ]),
   };
@@ -91,11 +93,12 @@ function variantTable(result: EvalResult): Table {
 
 function baselineTable(result: EvalResult): Table {
   return {
-    head: ['baseline', 'products', 'target recall', 'category coverage', 'precision', 'cost/page', 'stands beside'],
+    head: ['baseline', 'products', 'target recall', 'new-item recall', 'category coverage', 'precision', 'cost/page', 'stands beside'],
     rows: result.baselines.map((b) => [
       b.name,
       String(b.productCount),
       `${pct(b.aggregate.targetRecall.mean)} (p50 ${pct(b.aggregate.targetRecall.p50)})`,
+      pct(b.aggregate.newItemRecall?.mean, 2),
       pct(b.aggregate.targetCategoryCoverage.mean),
       pct(b.aggregate.targetPrecision.mean),
       '$0',
@@ -166,13 +169,13 @@ function simulationStatement(result: EvalResult): string[] {
 
 const METHOD_NOTES = [
   "Every variant ran on the same users. Each user's target is their held-out next order (a Kaggle train order, or their last prior order when the train order is unknown); pages are built from history orders only.",
-  'Target recall: share of the target order\'s distinct products that appear on the page. Category coverage: share of the target order\'s categories that some page product is from. Precision: share of page products that were in the target order.',
+  'Target recall: share of the target order\'s distinct products that appear on the page. New-item recall: share of the target order\'s distinct products that the user had never bought in a history order and that appear on the page (so target recall = recall of products they own + new-item recall). Category coverage: share of the target order\'s categories that some page product is from. Precision: share of page products that were in the target order.',
   'Cost per page sums the provenance of every artefact behind the page, including artefacts reused from the cache: a warm re-run reports what the page cost to produce. Escalated attempts count, because they were paid for. Latency is the sum of the artefacts\' compute latencies.',
   'Escalation rate: share of pages on which a phase rejected (low confidence) or lost (error) a tier before accepting a later one. A tier that is not configured is skipped, not escalated; when the last available tier answers below its threshold it is accepted anyway, and counted as "accepted below threshold": the escalation a configured higher tier would have taken.',
   'Schema-valid: every artefact behind the page validates against its JSON Schema; a user whose run failed counts as invalid.',
   'Judge: one judge (the filter phase\'s) scores every variant\'s final page themes, so pass rates compare like with like; its own cost is reported separately and not charged to any page.',
   'Theme diversity: mean pairwise cosine distance between embeddings of each theme\'s "title. description" (0 = identical themes).',
-  'Baselines are product lists scored exactly like pages, at the median page size of the variants they stand beside: the globally most ordered products, and the user\'s own most frequently ordered products.',
+  'Baselines are product lists scored exactly like pages, at the median page size of the variants they stand beside: the globally most ordered products (popularity), the user\'s own most frequently ordered products (own-reorders), and two for products new to the user: the most ordered products they have not bought (popularity-unseen), and item-item co-purchase (co-purchase: products they have not bought, by Σ share × P(product | theirs) over history baskets, then by popularity).',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -265,8 +268,15 @@ export function reportSections(result: EvalResult): ReportSections {
 
 function header(result: EvalResult): string[] {
   const evaluated = result.users.length - result.skippedUsers.length;
+  const c = result.rankingCalibration;
+  const ranking = !c
+    ? []
+    : c.overlap.length === 0
+      ? [`Ranking weights (reorder propensity, discovery) were calibrated on ${c.users} other users: none of the users evaluated here.`]
+      : [`WARNING: ${c.overlap.length} evaluated users were in the ranking weights' calibration set (${c.overlap.slice(0, 10).join(', ')}${c.overlap.length > 10 ? ', …' : ''}): their figures are in-sample.`];
   return [
     `Created ${result.createdAt}. ${evaluated} of ${result.users.length} users evaluated; variants: ${result.variants.map((v) => v.name).join(', ')}.`,
+    ...ranking,
     `Eval judge: ${result.evalJudge.enabled ? `role ${result.evalJudge.role} for every variant; ${result.evalJudge.calls} model calls, ${usd(result.evalJudge.costUsd)}, ${result.evalJudge.errors} errors (roles: ${Object.entries(result.evalJudge.roles).map(([r, n]) => `${r} ×${n}`).join(', ') || 'none'})` : 'off'}.`,
   ];
 }

@@ -8,7 +8,7 @@ import { createVectorStore } from '../retrieval/vectors/create-store.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
 import { loadDataset, resolveDataSource, type DataSource, type LoadReport } from '../datasets/load.js';
 import type { Dataset } from '../catalogue/types.js';
-import { buildCatalogueStats } from '../catalogue/stats.js';
+import { catalogueStatsOf } from '../catalogue/stats.js';
 import { createArtefactStore } from '../kit/artefacts/create-store.js';
 import { openSharedRateLimits } from '../llm/shared-limits.js';
 import { systemClock, type Clock } from '../base/clock.js';
@@ -41,7 +41,8 @@ export async function createRuntime({ config, logger, clock = systemClock, env =
   const t0 = clock.monotonic();
   checkDeferralWeights(config);
   const { dataset, report, source } = await loadDataset(resolveDataSource(config), { lenient });
-  const stats = buildCatalogueStats(dataset);
+  // Shared with every user context built from this dataset (contextOfUser), so computed once.
+  const stats = catalogueStatsOf(dataset);
   const corpus = buildKeywordCorpus(dataset.catalogue);
   logger.info({ ms: Math.round(clock.monotonic() - t0), dataset: dataset.name, source, products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
   // The networked stores first: a Redis that cannot be reached fails here, before an embedder starts.

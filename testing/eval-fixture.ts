@@ -65,8 +65,8 @@ export const fakeCascaded: VariantPipeline = async (user: UserContext, ctx: Ctx)
   const themes = await phase(ctx, 'themes', p.themes, [userDigest], p.themes.cascade, (role) => ({
     pageTitle: 'Your week',
     themes: [
-      { id: 'yogurt', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', concepts: ['greek yogurt'], categories: ['yogurt'], departments: ['dairy eggs'], confidence: 0.9 },
-      { id: 'fruit', title: 'Fresh fruit', description: `Fruit for snacking, picked by ${role}`, concepts: ['banana'], categories: ['fresh fruits'], departments: ['produce'], confidence: 0.8 },
+      { id: 'yogurt', kind: 'staples', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', concepts: ['greek yogurt'], categories: ['yogurt'], departments: ['dairy eggs'], confidence: 0.9 },
+      { id: 'fruit', kind: 'discovery', title: 'Fresh fruit', description: `Fruit for snacking, picked by ${role}`, concepts: ['banana'], categories: ['fresh fruits'], departments: ['produce'], confidence: 0.8 },
     ],
   }));
   const keywords = await phase(ctx, 'keywords', p.keywords, [themes.artefact.hash], p.keywords.cascade, (role) => ({

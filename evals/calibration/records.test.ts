@@ -25,7 +25,7 @@ const verdict = (fail: string[] = []): JudgeVerdict => ({
   criteria: Object.fromEntries(['relevant_to_user', 'coherent_title', 'keywords_match_theme', 'fit_for_grocery_page'].map((c) => [c, { pass: !fail.includes(c), reason: 'r' }])) as JudgeVerdict['criteria'],
   confidence: 0.9,
 });
-const theme = (id: string) => ({ id, title: id, description: 'd', concepts: [], categories: [], departments: [], confidence: 0.8 });
+const theme = (id: string) => ({ id, kind: 'staples' as const, title: id, description: 'd', concepts: [], categories: [], departments: [], confidence: 0.8 });
 
 describe('calibrationRecords', () => {
   const themes = artefact<Themes>({ pageTitle: 'p', themes: ['t1', 't2', 't3', 't4'].map(theme) }, {

@@ -49,11 +49,11 @@ interface WorkTheme {
  * Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords.
  * Versions: 2, a category word inside a concept no longer removes a theme (policy and rubric judge);
  * 3, the rubric judge passes relevance for a shopper with no history (their page is popular themes);
- * 4, keys spell the user digest and shared digests the kit's way.
+ * 4, keys spell the user digest and shared digests the kit's way; 5, surviving themes keep Phase 1's kind.
  */
 export const runFilter = definePhase<FilterInput, Filtered, SignalPlan>({
   name: 'filter',
-  version: '4',
+  version: '5',
   schema: filteredSchema,
   promptVersion: PROMPT_VERSION,
   // The judge's LLM tiers' signals; a deferral tier's weights are read before any call.
@@ -188,7 +188,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
       removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: 'policy: every keyword broke a policy rule', score: 1 });
       continue;
     }
-    survivors.push({ id: t.id, title: t.title, description: t.theme.description, categoryIds: t.categoryIds, departmentIds: t.departmentIds, keywords });
+    survivors.push({ id: t.id, kind: t.theme.kind, title: t.title, description: t.theme.description, categoryIds: t.categoryIds, departmentIds: t.departmentIds, keywords });
   }
 
   let pageTitle = input.themes.data.pageTitle;

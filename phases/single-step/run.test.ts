@@ -73,6 +73,7 @@ const shopper = (): UserContext =>
     recentProducts: [{ id: '459', name: 'Honey Vanilla Greek Yogurt', categoryId: 'a120' }],
     preferences: [{ term: 'organic', share: 0.3 }],
     productAffinity: { '459': 0.75, '484': 0.4, '143': 0.5, '1463': 0.66 },
+    reorderPropensity: { '459': 0.7, '484': 0.3, '143': 0.4, '1463': 0.6 },
     categoryAffinity: { '120': 0.4, '24': 0.3, '84': 0.2 },
   });
 

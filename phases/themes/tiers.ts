@@ -13,6 +13,7 @@ import { localThemes } from './local-themes.js';
 import { postProcessThemes, type PostProcessed, type ThemeCountLimits } from './postprocess.js';
 import { buildThemesMessages } from './prompt.js';
 import { catalogueIndex, PLACEHOLDER_NAMES } from './catalogue-names.js';
+import { planPage, type PagePlan, type PlannedProduct } from './plan.js';
 
 export interface ThemesInput {
   readonly user: UserContext;
@@ -24,6 +25,16 @@ const LLM_ROLES = ['cheap', 'strong', 'teacher'] as const satisfies readonly Rol
 /** Categories named in the prompt: enough to ground the model, few enough to keep the prompt small. */
 const PROMPT_TOP_CATEGORIES = 10;
 const PROMPT_ADJACENT_CATEGORIES = 24;
+/** Staples named in the prompt (the rest are counted per category), and new products per category over a few categories. */
+const PROMPT_STAPLES = 36;
+const PROMPT_DISCOVERY_CATEGORIES = 8;
+const PROMPT_DISCOVERY_PER_CATEGORY = 3;
+/**
+ * Confidence lost per staples theme more or fewer than the plan asks for (each holds a dozen of the
+ * user's likeliest purchases), and once for no discovery theme on a page that plans some; down to PLAN_FLOOR.
+ */
+const PLAN_PENALTY = 0.1;
+const PLAN_FLOOR = 0.6;
 
 /** Confidence multipliers for what went wrong on the way to a valid answer. */
 const REPAIRED_PENALTY = 0.85;
@@ -64,7 +75,8 @@ export function themeLimits(ctx: Pick<Ctx, 'config'>): ThemeCountLimits {
 }
 
 async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: ThemeCountLimits, plan: SignalPlan): Promise<TierOutcome<Themes>> {
-  const messages = buildThemesMessages({ userText: renderUserContext(user), ...promptCatalogue(user, ctx), ...limits });
+  const page = planPage(user, ctx);
+  const messages = buildThemesMessages({ userText: renderUserContext(user), ...promptCatalogue(user, ctx), ...limits, ...promptPlan(page, ctx) });
   const measured = await generateMeasured<Themes>({
     models: ctx.models,
     request: { role, schema: themesSchema, schemaName: 'hubgen_themes', messages },
@@ -75,7 +87,7 @@ async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: Th
   const processed = postProcessThemes(result.object, ctx.catalogue, limits);
   assertValid(processed.themes, role);
   const decided = decideConfidence(measured, selfAssessedConfidence(processed, limits.minThemes), plan);
-  const { confidence, notes } = llmConfidence(result, processed, limits.minThemes, decided);
+  const { confidence, notes } = llmConfidence(result, processed, limits.minThemes, decided, page);
   if (processed.warnings.length > 0) ctx.logger.warn({ role, userId: user.userId, warnings: processed.warnings }, 'themes output post-processed');
   return {
     output: processed.themes,
@@ -92,6 +104,33 @@ async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: Th
 export function selfAssessedConfidence(processed: PostProcessed, minThemes: number): number {
   const top = processed.themes.themes.slice(0, Math.max(1, minThemes)).map((t) => t.confidence);
   return top.reduce((s, c) => s + c, 0) / Math.max(1, top.length);
+}
+
+/** Product names grouped by category name, categories in order of their first (best) product. */
+function byCategory(products: readonly PlannedProduct[], ctx: Pick<Ctx, 'catalogue'>): { category: string; products: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const p of products) {
+    const name = ctx.catalogue.categories.get(p.categoryId)?.name ?? p.categoryId;
+    groups.set(name, [...(groups.get(name) ?? []), p.name]);
+  }
+  return [...groups].map(([category, names]) => ({ category, products: names }));
+}
+
+/**
+ * The plan as the prompt shows it: every staple's category, with names until PROMPT_STAPLES are
+ * named and the rest counted ("4 more"), and likely new products for a few categories.
+ */
+export function promptPlan(plan: PagePlan, ctx: Pick<Ctx, 'catalogue'>) {
+  let budget = PROMPT_STAPLES;
+  const staples = byCategory(plan.staples, ctx).map(({ category, products }) => {
+    const shown = products.slice(0, Math.max(0, budget));
+    budget -= shown.length;
+    return { category, products: shown.length < products.length ? [...shown, `${products.length - shown.length} more`] : shown };
+  });
+  const discovery = byCategory(plan.discovery, ctx)
+    .slice(0, PROMPT_DISCOVERY_CATEGORIES)
+    .map(({ category, products }) => ({ category, products: products.slice(0, PROMPT_DISCOVERY_PER_CATEGORY) }));
+  return { staplesThemes: plan.staplesThemes, discoveryThemes: plan.discoveryThemes, staples, discovery };
 }
 
 /** Catalogue names the prompt offers: all departments, the user's top categories, and nearby categories. */
@@ -113,14 +152,16 @@ export function promptCatalogue(user: UserContext, ctx: Pick<Ctx, 'catalogue'>):
 /**
  * An LLM tier's confidence: the configured signal (by default the model's own mean confidence over
  * the themes that fill the page), discounted for each retry it needed, a mechanical repair, names
- * that matched no catalogue category or department, and for falling short of minThemes. A deferral
- * score already weighs retries and repairs (they are its features), so they are not counted twice.
+ * that matched no catalogue category or department, for falling short of minThemes, and for not
+ * following the page plan (PLAN_PENALTY). A deferral score already weighs retries and repairs (they
+ * are its features), so they are not counted twice; it does not know the plan, so that still counts.
  */
 export function llmConfidence(
   result: Pick<StructuredResult<unknown>, 'attempts' | 'repaired'>,
   processed: PostProcessed,
   minThemes: number,
   decided?: Pick<DecidedConfidence, 'value' | 'signals'>,
+  plan?: Pick<PagePlan, 'staplesThemes' | 'discoveryThemes'>,
 ): { confidence: number; notes: string[] } {
   const themes = processed.themes.themes;
   const selfAssessed = selfAssessedConfidence(processed, minThemes);
@@ -142,6 +183,15 @@ export function llmConfidence(
     notes.push(`${processed.droppedNames} unknown catalogue name(s) dropped`);
   }
   if (themes.length < minThemes) confidence *= themes.length / minThemes;
+  if (plan) {
+    const staples = themes.filter((t) => t.kind === 'staples').length;
+    const discovery = themes.filter((t) => t.kind === 'discovery').length;
+    const off = Math.abs(staples - plan.staplesThemes) + (plan.discoveryThemes > 0 && discovery === 0 ? 1 : 0);
+    if (off > 0) {
+      confidence *= Math.max(PLAN_FLOOR, 1 - PLAN_PENALTY * off);
+      notes.push(`off the plan: ${staples} staples and ${discovery} discovery themes for a plan of ${plan.staplesThemes} and ${plan.discoveryThemes}`);
+    }
+  }
   return { confidence: Math.round(Math.min(1, Math.max(0, confidence)) * 1000) / 1000, notes };
 }
 

@@ -110,8 +110,9 @@ describe('hubgen calibrate', () => {
     });
     const ctx = await sliceCtx({ config: tierConfig, models: createModelRegistry(tierConfig, { env: {}, logger: pino({ level: 'silent' }) }) });
     const user = userFromOrders('1', COOK_ORDERS, sliceCatalogue());
-    const theme = (id: string, category: string) => ({ id, title: `Theme ${id}`, description: 'For this shopper.', concepts: ['banana'], categories: [category], departments: ['produce'], confidence: 0.9 });
-    const answer = { pageTitle: 'Hub', themes: [theme('a', 'fresh fruits'), theme('b', 'yogurt'), theme('c', 'fresh pasta'), theme('d', 'milk')] };
+    // An answer that follows this user's page plan (two staples themes, then discovery), so only the signal decides.
+    const theme = (id: string, category: string, kind: 'staples' | 'discovery') => ({ id, kind, title: `Theme ${id}`, description: 'For this shopper.', concepts: ['banana'], categories: [category], departments: ['produce'], confidence: 0.9 });
+    const answer = { pageTitle: 'Hub', themes: [theme('a', 'fresh fruits', 'staples'), theme('b', 'yogurt', 'staples'), theme('c', 'fresh pasta', 'discovery'), theme('d', 'milk', 'discovery')] };
     server.enqueue(reply.uncertain(answer), reply.json(answer));
     const unsure = await runThemes({ user }, ctx);
     const [cheap] = unsure.artefact.provenance.attempts;

@@ -56,7 +56,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
     .option('-u, --users <spec>', `user ids or sample:N[:segment] (default ${DEFAULT_EVAL_USERS}, or sample:50 when the dataset has no "train" segment)`)
     .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5 (default: all three, or without single-step when its LLM role is not configured)')
     .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
-    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetCategoryCoverage>=0.5')
+    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08" or "newItemRecall>=0.04"', 'targetCategoryCoverage>=0.5')
     .option('--simulate', 'answer every LLM role with the scripted server\'s deterministic simulation (real prompts, real token counts, placeholder answers)')
     .option('--out <dir>', 'report folder (default <workDir>/evals/<timestamp>)')
     .option('-c, --concurrency <n>', 'users in parallel', (v) => Number.parseInt(v, 10))
