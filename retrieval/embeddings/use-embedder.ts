@@ -1,7 +1,7 @@
 import Tinypool from 'tinypool';
 import type { Logger } from 'pino';
 import type { Embedder } from './embedder.js';
-import { assertTexts, splitIntoBatches } from './batching.js';
+import { assertTexts, lengthGroupedBatches } from './batching.js';
 
 export const USE_MODEL_ID = 'use-lite-512';
 export const USE_DIMENSIONS = 512;
@@ -52,9 +52,13 @@ export function useEmbedder({ workers = 2, batchSize = 128, logger }: UseEmbedde
       if (closed) throw new Error('USE embedder: embed() called after close()');
       assertTexts(texts, 'USE embedder');
       if (texts.length === 0) return [];
-      // All batches are queued at once; the pool runs `workers` of them at a time.
-      const parts = await Promise.all(splitIntoBatches(texts, batchSize).map(embedBatch));
-      return parts.flat();
+      // All batches are queued at once; the pool runs `workers` of them at a time. Batches group
+      // texts of similar length (less padding), so their rows are put back in the caller's order.
+      const batches = lengthGroupedBatches(texts, batchSize);
+      const parts = await Promise.all(batches.map((rows) => embedBatch(rows.map((i) => texts[i]))));
+      const out = new Array<Float32Array>(texts.length);
+      batches.forEach((rows, b) => rows.forEach((row, j) => (out[row] = parts[b][j])));
+      return out;
     },
     async close() {
       if (closed) return;
