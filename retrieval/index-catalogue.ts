@@ -7,14 +7,26 @@ import type { KeywordCorpus } from './corpus-types.js';
 import type { Catalogue, Product } from '../instacart/types.js';
 import type { CatalogueStats } from '../instacart/stats-types.js';
 import { COLLECTIONS } from '../pipelines/context.js';
+import { PRODUCT_TEXT_RECIPE, productText } from './product-text.js';
+
+export { PRODUCT_TEXT_RECIPE, productText } from './product-text.js';
 
 export interface IndexProgress {
+  /** The collection being embedded now. */
   readonly collection: string;
+  /** Texts embedded so far in this build, over every collection it writes. */
   readonly done: number;
   readonly total: number;
+  /**
+   * Estimated embedding work done and to do, in the same units (see textWork): a keyword costs a
+   * fraction of a product name, so an ETA from texts alone would be wrong across collections.
+   */
+  readonly workDone: number;
+  readonly workTotal: number;
 }
 
 export interface IndexOptions {
+  /** Texts per embed call; several calls are in flight so the embedder's workers never wait for an upsert. */
   readonly batchSize?: number;
   readonly onProgress?: (p: IndexProgress) => void;
   /** Re-embed and re-upsert even when the collection already holds every point. */
@@ -25,7 +37,6 @@ export interface IndexOptions {
    */
   readonly state?: IndexStateFile;
 }
-
 /** A small JSON file recording, per collection, the digest it was built from. */
 export interface IndexStateFile {
   read(collection: string): Promise<string | undefined>;
@@ -58,69 +69,138 @@ export interface IndexSummary {
   readonly reused: boolean;
 }
 
-/** The text embedded for a product: its name with aisle and department, so "milk" finds dairy. */
-export function productText(p: Product, catalogue: Catalogue): string {
-  return `${p.name} (${catalogue.aisles.get(p.aisleId)?.name ?? ''}, ${catalogue.departments.get(p.departmentId)?.name ?? ''})`;
+/**
+ * How each collection's points are turned into text. The version is part of the index digest, so
+ * changing a recipe rebuilds that collection (and phase artefacts that read product vectors key on
+ * it too). Bump it whenever productText or the keyword text changes.
+ */
+export const TEXT_RECIPES = {
+  keywords: 'keyword-term@1',
+  products: PRODUCT_TEXT_RECIPE,
+} as const;
+
+/** One collection to build: its points, how each becomes text and a point, and what it is built from. */
+export interface IndexJob<T> {
+  readonly collection: string;
+  readonly items: readonly T[];
+  readonly toText: (item: T) => string;
+  readonly toPoint: (item: T, vector: Float32Array) => VectorPoint;
+  /** Digest of the items' ids, texts and payloads. */
+  readonly contentDigest: string;
+  readonly recipe: string;
 }
 
-async function indexPoints<T>(
-  collection: string,
-  items: readonly T[],
-  toText: (item: T) => string,
-  toPoint: (item: T, vector: Float32Array) => VectorPoint,
+/** Texts per embed call, and how many calls may be in flight while earlier results are upserted. */
+const CHUNK = 1024;
+const CHUNKS_AHEAD = 4;
+
+/**
+ * Relative cost of embedding a text: USE-lite's time grows with tokens, which track characters
+ * (correlation 0.94 on product names), plus a little per text. Only ratios matter (for the ETA).
+ */
+export const textWork = (text: string): number => text.length + 4;
+
+function jobDigest(job: IndexJob<unknown>, embedder: Embedder, vectors: VectorStore): string {
+  return sha256(`${vectors.kind}:${embedder.id}:${job.recipe}:${job.contentDigest}`);
+}
+
+/** True when the store already holds this job's collection, built from the same digest, with every point. */
+async function isCurrent(job: IndexJob<unknown>, embedder: Embedder, vectors: VectorStore, state: IndexStateFile | undefined): Promise<boolean> {
+  const upToDate = state ? (await state.read(job.collection)) === jobDigest(job, embedder, vectors) : true;
+  return upToDate && (await vectors.count(job.collection)) === job.items.length;
+}
+
+/**
+ * Embeds and upserts one collection. Up to CHUNKS_AHEAD embed calls run at once (the embedder's
+ * pool queues their batches), but results are upserted strictly in item order, so rows, and with
+ * them search tie-breaks, are the same whatever finishes first.
+ */
+async function build<T>(job: IndexJob<T>, embedder: Embedder, vectors: VectorStore, chunkSize: number, onChunk: (texts: readonly string[]) => void): Promise<void> {
+  const chunks: T[][] = [];
+  for (let i = 0; i < job.items.length; i += chunkSize) chunks.push(job.items.slice(i, i + chunkSize));
+  const texts = chunks.map((c) => c.map(job.toText));
+  const pending: Promise<Float32Array[]>[] = [];
+  const start = (c: number) => {
+    if (c >= chunks.length) return;
+    const p = embedder.embed(texts[c]);
+    p.catch(() => {}); // awaited below in order; don't report a later chunk's failure as unhandled meanwhile
+    pending[c] = p;
+  };
+  for (let c = 0; c < CHUNKS_AHEAD; c++) start(c);
+  for (let c = 0; c < chunks.length; c++) {
+    const embedded = await pending[c];
+    delete pending[c];
+    start(c + CHUNKS_AHEAD);
+    await vectors.upsert(job.collection, chunks[c].map((item, j) => job.toPoint(item, embedded[j])));
+    onChunk(texts[c]);
+  }
+}
+
+/**
+ * Builds whichever of `jobs` are not current, one after another, reporting progress over all the
+ * embedding this call will do, so one bar and one ETA cover the whole index.
+ */
+export async function indexCollections(
+  // Each job has its own item type; a job only ever sees its own items.
+  jobs: readonly IndexJob<any>[],
   embedder: Embedder,
   vectors: VectorStore,
-  { batchSize = 512, onProgress, force = false, state }: IndexOptions,
-  contentDigest: string,
-): Promise<IndexSummary> {
-  const digest = sha256(`${vectors.kind}:${embedder.id}:${contentDigest}`);
-  await vectors.ensureCollection(collection, embedder.dimensions);
-  const upToDate = state ? (await state.read(collection)) === digest : true;
-  if (!force && upToDate && (await vectors.count(collection)) === items.length) {
-    onProgress?.({ collection, done: items.length, total: items.length });
-    return { collection, points: items.length, reused: true };
+  { batchSize = CHUNK, onProgress, force = false, state }: IndexOptions = {},
+): Promise<IndexSummary[]> {
+  const stale: (typeof jobs)[number][] = [];
+  for (const job of jobs) {
+    await vectors.ensureCollection(job.collection, embedder.dimensions);
+    if (force || !(await isCurrent(job, embedder, vectors, state))) stale.push(job);
   }
-  for (let i = 0; i < items.length; i += batchSize) {
-    const batch = items.slice(i, i + batchSize);
-    const embedded = await embedder.embed(batch.map(toText));
-    await vectors.upsert(collection, batch.map((item, j) => toPoint(item, embedded[j])));
-    onProgress?.({ collection, done: Math.min(i + batchSize, items.length), total: items.length });
+  const total = stale.reduce((s, j) => s + j.items.length, 0);
+  const workTotal = stale.reduce((s, j) => s + j.items.reduce((w: number, item) => w + textWork(j.toText(item)), 0), 0);
+  let done = 0;
+  let workDone = 0;
+  for (const job of stale) {
+    await build(job, embedder, vectors, batchSize, (texts) => {
+      done += texts.length;
+      for (const t of texts) workDone += textWork(t);
+      onProgress?.({ collection: job.collection, done, total, workDone, workTotal });
+    });
+    await state?.write(job.collection, jobDigest(job, embedder, vectors));
   }
-  await state?.write(collection, digest);
-  return { collection, points: items.length, reused: false };
+  return jobs.map((j) => ({ collection: j.collection, points: j.items.length, reused: !stale.includes(j) }));
 }
 
 /** Keyword corpus → the keywords collection Phase 2 prunes with (payload: text, kind, df, aisles, departments). */
-export function indexKeywords(corpus: KeywordCorpus, embedder: Embedder, vectors: VectorStore, options: IndexOptions = {}): Promise<IndexSummary> {
-  return indexPoints(
-    COLLECTIONS.keywords,
-    corpus.terms,
-    (t) => t.text,
-    (t, vector) => ({ id: t.id, vector, payload: { text: t.text, kind: t.kind, df: t.df, aisles: [...t.aisles], departments: [...t.departments] } }),
-    embedder,
-    vectors,
-    options,
-    corpus.digest,
-  );
+export function keywordsJob(corpus: KeywordCorpus): IndexJob<KeywordCorpus['terms'][number]> {
+  return {
+    collection: COLLECTIONS.keywords,
+    items: corpus.terms,
+    toText: (t) => t.text,
+    toPoint: (t, vector) => ({ id: t.id, vector, payload: { text: t.text, kind: t.kind, df: t.df, aisles: [...t.aisles], departments: [...t.departments] } }),
+    contentDigest: corpus.digest,
+    recipe: TEXT_RECIPES.keywords,
+  };
 }
 
 /** Catalogue → the products collection Phase 4 retrieves from (payload: productId, name, aisleId, departmentId, popularity). */
-export function indexProducts(catalogue: Catalogue, stats: CatalogueStats, embedder: Embedder, vectors: VectorStore, options: IndexOptions = {}): Promise<IndexSummary> {
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
-  return indexPoints(
-    COLLECTIONS.products,
-    products,
-    (p) => productText(p, catalogue),
-    (p, vector) => ({
+export function productsJob(catalogue: Catalogue, stats: CatalogueStats): IndexJob<Product> {
+  return {
+    collection: COLLECTIONS.products,
+    items: [...catalogue.products.values()].sort((a, b) => a.id - b.id),
+    toText: (p) => productText(p, catalogue),
+    toPoint: (p, vector) => ({
       id: `p:${p.id}`,
       vector,
       payload: { productId: p.id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
     }),
-    embedder,
-    vectors,
-    options,
-    catalogueDigest(catalogue, stats),
-  );
+    contentDigest: catalogueDigest(catalogue, stats),
+    recipe: TEXT_RECIPES.products,
+  };
+}
+
+export async function indexKeywords(corpus: KeywordCorpus, embedder: Embedder, vectors: VectorStore, options: IndexOptions = {}): Promise<IndexSummary> {
+  return (await indexCollections([keywordsJob(corpus)], embedder, vectors, options))[0];
+}
+
+export async function indexProducts(catalogue: Catalogue, stats: CatalogueStats, embedder: Embedder, vectors: VectorStore, options: IndexOptions = {}): Promise<IndexSummary> {
+  return (await indexCollections([productsJob(catalogue, stats)], embedder, vectors, options))[0];
 }
 
 /** Digest of what the products collection holds: ids, texts and popularity. */
@@ -129,13 +209,10 @@ export function catalogueDigest(catalogue: Catalogue, stats: CatalogueStats): st
   return sha256(products.map((p) => `${p.id}\t${productText(p, catalogue)}\t${stats.popularity(p.id).toFixed(4)}`).join('\n'));
 }
 
-/** Both shared collections, reusing whatever is already up to date. */
-export async function indexAll(
+/** Both shared collections, keywords first, reusing whatever is already up to date. */
+export function indexAll(
   ctx: { readonly corpus: KeywordCorpus; readonly catalogue: Catalogue; readonly stats: CatalogueStats; readonly embedder: Embedder; readonly vectors: VectorStore },
   options: IndexOptions = {},
 ): Promise<IndexSummary[]> {
-  return [
-    await indexKeywords(ctx.corpus, ctx.embedder, ctx.vectors, options),
-    await indexProducts(ctx.catalogue, ctx.stats, ctx.embedder, ctx.vectors, options),
-  ];
+  return indexCollections([keywordsJob(ctx.corpus), productsJob(ctx.catalogue, ctx.stats)], ctx.embedder, ctx.vectors, options);
 }

@@ -2,13 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../llm/config.js';
 import { compileSchema } from '../../llm/ajv.js';
 import type { Ctx } from '../../pipelines/context.js';
-import { indexProducts } from '../../retrieval/index-catalogue.js';
+import { indexProducts, PRODUCT_TEXT_RECIPE } from '../../retrieval/index-catalogue.js';
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import { hashingEmbedder } from '../../testing/hashing-embedder.js';
 import { makeTestCtx } from '../../testing/test-context.js';
 import { memoryVectorStore } from '../../testing/memory-vector-store.js';
 import type { Filtered } from '../filter/schema.js';
 import { run } from './index.js';
+import { assembleKey } from './run.js';
 import { DEFAULT_RANKING } from './rank.js';
 import { pageSchema, type Page } from './schema.js';
 import { filteredArtefact, fixtureCatalogue, fixtureStats, fixtureUser, theme } from './test-fixture.js';
@@ -222,6 +223,8 @@ describe('assemble run', () => {
     expect(otherUpstream.cached).toBe(false);
     const otherUser = await run({ ...input, user: fixtureUser({ userId: 7 }) }, ctx);
     expect(otherUser.cached).toBe(false);
+    // Product vectors come from the product text recipe: a new recipe must not reuse old pages.
+    expect(assembleKey(input, ctx).inputs).toContain(`productText:${PRODUCT_TEXT_RECIPE}`);
   });
 
   it('fails clearly when the product collection was never indexed', async () => {

@@ -5,7 +5,7 @@ import { cachedArtefact, type Computed } from '../../pipelines/artefacts/cache.j
 import { COLLECTIONS, type Ctx } from '../../pipelines/context.js';
 import type { PhaseResult } from '../../pipelines/phase.js';
 import type { UserContext } from '../../instacart/user-context-types.js';
-import { productText } from '../../retrieval/index-catalogue.js';
+import { PRODUCT_TEXT_RECIPE, productText } from '../../retrieval/index-catalogue.js';
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
 import { catalogueDigest, statsDigest, userDigest } from './digests.js';
@@ -35,6 +35,8 @@ export function assembleKey(input: AssembleInput, ctx: Ctx, ranking: RankingWeig
       input.filtered.hash,
       `user:${userDigest(input.user)}`,
       `embedder:${ctx.embedder.id}`,
+      // Retrieval and the theme-to-product cosine use vectors of the product text recipe.
+      `productText:${PRODUCT_TEXT_RECIPE}`,
       `catalogue:${catalogueDigest(ctx.catalogue)}`,
       `stats:${statsDigest(ctx.stats)}`,
     ],

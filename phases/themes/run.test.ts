@@ -10,6 +10,7 @@ import { reply, requestedSchema, startScriptedServer, type ScriptedServer } from
 import { offlineModels } from '../../testing/test-context.js';
 import { run, themesSchema, type Themes } from './index.js';
 import { themesKey } from './run.js';
+import { PRODUCT_TEXT_RECIPE } from '../../retrieval/product-text.js';
 import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from './test-support.js';
 
 /** What a capable LLM might answer for the thin user: names in its own casing, one aisle that doesn't exist. */
@@ -142,6 +143,10 @@ describe('Phase 1 run', () => {
       expect(hashOf(withConfig({ roles: { judge: { provider: 'openai', model: 'gpt-4.1' } } }))).toBe(baseline);
       expect(hashOf({ ...ctx, corpus: { ...ctx.corpus, digest: 'other' } })).not.toBe(baseline);
       expect(hashOf({ ...ctx, embedder: { ...ctx.embedder, id: 'use-lite-512' } })).not.toBe(baseline);
+    });
+
+    it('names the product text recipe, so a new recipe (new product vectors) recomputes themes', () => {
+      expect(themesKey({ user: thin() }, withConfig({})).inputs).toContain(`productText:${PRODUCT_TEXT_RECIPE}`);
     });
   });
 });

@@ -8,6 +8,7 @@ import type { Role } from '../../llm/config.js';
 import { themesSchema, type Themes } from './schema.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { themeTiers, type ThemesInput } from './tiers.js';
+import { PRODUCT_TEXT_RECIPE } from '../../retrieval/product-text.js';
 
 export type { ThemesInput } from './tiers.js';
 
@@ -25,8 +26,9 @@ export function themesKey(input: ThemesInput, ctx: Ctx): ArtefactKey {
     config,
     models: Object.fromEntries(roles.map((r) => [r, ctx.models.cacheKey(r)])),
     promptVersion: PROMPT_VERSION,
-    // The local tier reads the corpus (phrases) and embeds with the embedder; both change its output.
-    inputs: [`user:${sha256(canonicalJson(input.user))}`, `corpus:${ctx.corpus.digest}`, `embedder:${ctx.embedder.id}`],
+    // The local tier reads the corpus (phrases) and embeds with the embedder, and clusters and
+    // searches product vectors made by the product text recipe; each changes its output.
+    inputs: [`user:${sha256(canonicalJson(input.user))}`, `corpus:${ctx.corpus.digest}`, `embedder:${ctx.embedder.id}`, `productText:${PRODUCT_TEXT_RECIPE}`],
   };
 }
 
