@@ -37,20 +37,14 @@ export async function withRuntime<T>(
 
 /** Makes sure both collections exist and are current; prints what it did. */
 export async function ensureIndexed(rt: Runtime, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
-  const progress = createProgress('index');
-  const embedding = new Set<string>();
+  // Measured in estimated embedding work, not texts, so the ETA holds across short keywords and long product names.
+  const progress = createProgress('index', process.stderr, { eta: true });
   const t0 = performance.now();
   const summaries = await indexAll(rt.ctx, {
     force,
-    batchSize: Math.max(rt.ctx.config.embedding.batchSize * rt.ctx.config.embedding.workers * 2, 256),
     state: jsonIndexState(resolve(rt.ctx.config.workDir, 'index-state.json')),
-    // A reused collection reports done at once, before anything is embedded: no progress line for it
-    // (a written one gets its "indexed" line below), so a bar only ever shows embedding work.
-    onProgress: (p) => {
-      if (p.done === p.total && !embedding.has(p.collection)) return;
-      embedding.add(p.collection);
-      progress.update(p.done, p.total, p.collection);
-    },
+    // Only embedding work reports progress: a reused collection never shows a bar.
+    onProgress: (p) => progress.update(p.workDone, p.workTotal, p.collection, `${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} texts`),
   });
   progress.stop();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
