@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashingEmbedder } from '../testing/hashing-embedder.js';
 import { memoryVectorStore } from '../testing/memory-vector-store.js';
 import type { Embedder } from './embeddings/embedder.js';
-import { indexCollections, jsonIndexState, textWork, TEXT_RECIPES, type IndexJob, type IndexProgress } from './index-catalogue.js';
+import { indexCollections, jsonIndexState, TEXT_RECIPES, type IndexJob, type IndexProgress } from './index-catalogue.js';
+import { cachedEmbedder } from './embeddings/cached-embedder.js';
 import { PRODUCT_TEXT_RECIPE } from './product-text.js';
 import type { VectorPoint, VectorStore } from './vectors/store.js';
 
@@ -71,6 +72,25 @@ describe('indexCollections', () => {
     expect(await store.count('things')).toBe(40);
   });
 
+  it('embeds the most expensive texts first by the embedder’s costs, a cached text costing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubgen-index-costs-'));
+    dirs.push(dir);
+    const inner = recordingEmbedder();
+    // Cost: 10 + the number in the text, so the order is known; "thing number 3" is cached beforehand.
+    const withCosts: Embedder = { ...inner, costs: async (texts) => texts.map((t) => 10 + Number(/\d+/.exec(t)![0])) };
+    const embedder = cachedEmbedder(withCosts, { dir });
+    const j: IndexJob<number> = { ...job(6), toText: (i) => `thing number ${i}` };
+    await embedder.embed(['thing number 3']);
+    inner.calls.length = 0;
+    const seen: IndexProgress[] = [];
+    await indexCollections([j], embedder, memoryVectorStore(), { batchSize: 2, onProgress: (p) => seen.push(p) });
+    expect(inner.calls).toEqual([['thing number 5', 'thing number 4'], ['thing number 2', 'thing number 1'], ['thing number 0']]);
+    // Work is cost + 1: 16, 15 | 13, 12 | 11, and 1 for the cached text, embedded last.
+    expect(seen.map((p) => p.workDone)).toEqual([31, 56, 68]);
+    expect(seen[0].workTotal).toBe(68);
+    await embedder.close();
+  });
+
   it('keeps several chunks in flight rather than waiting for each upsert', async () => {
     let inFlight = 0;
     let most = 0;
@@ -95,7 +115,8 @@ describe('indexCollections', () => {
     const a = job(25, 'a@1', 'a');
     const b = job(7, 'b@1', 'b');
     await indexCollections([a, b], recordingEmbedder(), memoryVectorStore(), { batchSize: 10, onProgress: (p) => seen.push(p) });
-    const workTotal = [a, b].reduce((s, j) => s + j.items.reduce((w, i) => w + textWork(j.toText(i)), 0), 0);
+    // Without costs from the embedder, characters (+1 per text) stand in for them.
+    const workTotal = [a, b].reduce((s, j) => s + j.items.reduce((w, i) => w + j.toText(i).length + 1, 0), 0);
     expect(seen.map((p) => [p.collection, p.done])).toEqual([
       ['a', 10],
       ['a', 20],

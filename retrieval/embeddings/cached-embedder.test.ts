@@ -48,6 +48,14 @@ describe('cachedEmbedder', () => {
     await e.close();
   });
 
+  it('costs: a cached text or a repeat costs nothing, others what the model says; no costs without the model’s', async () => {
+    const inner = countingEmbedder();
+    const withCosts = cachedEmbedder({ ...inner, costs: async (texts) => texts.map((t) => t.length) }, { dir: tempDir() });
+    await withCosts.embed(['milk']);
+    expect(await withCosts.costs!(['milk', 'bread', 'bread', 'eggs!'])).toEqual([0, 5, 0, 5]);
+    expect(cachedEmbedder(inner, { dir: tempDir() }).costs).toBeUndefined();
+  });
+
   it('returns copies, so a caller mutating a vector does not poison the cache', async () => {
     const e = cachedEmbedder(countingEmbedder(), { dir: tempDir() });
     const [a] = await e.embed(['tea']);

@@ -212,6 +212,25 @@ export function cachedEmbedder(inner: Embedder, { dir, logger }: CachedEmbedderO
       }
       return out;
     },
+    // A cached text, one being embedded, or a repeat within the call costs nothing more.
+    ...(inner.costs
+      ? {
+          async costs(texts: readonly string[]) {
+            assertTexts(texts, `embedding cache (${inner.id})`);
+            const seen = new Set<string>();
+            const misses: number[] = [];
+            texts.forEach((t, i) => {
+              const k = textKey(t).toString('base64');
+              if (!vectors.has(k) && !inFlight.has(k) && !seen.has(k)) misses.push(i);
+              seen.add(k);
+            });
+            const out = new Array<number>(texts.length).fill(0);
+            const missCosts = misses.length ? await inner.costs!(misses.map((i) => texts[i])) : [];
+            misses.forEach((i, j) => (out[i] = missCosts[j]));
+            return out;
+          },
+        }
+      : {}),
     stats: () => ({ hits, misses, entries: vectors.size, skippedOnLoad: loaded.skipped }),
     async flush() {
       await writeChain;

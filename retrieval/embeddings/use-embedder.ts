@@ -1,7 +1,7 @@
 import Tinypool from 'tinypool';
 import type { Logger } from 'pino';
 import type { Embedder } from './embedder.js';
-import { assertTexts, lengthGroupedBatches } from './batching.js';
+import { assertTexts, splitIntoBatches } from './batching.js';
 
 export const USE_MODEL_ID = 'use-lite-512';
 export const USE_DIMENSIONS = 512;
@@ -9,8 +9,14 @@ export const USE_DIMENSIONS = 512;
 export interface UseEmbedderOptions {
   /** Worker threads; each holds its own copy of the model (~100 MB) and uses one core. */
   readonly workers?: number;
-  /** Texts per worker task; bounds the memory one tfjs call can take. */
+  /** Texts per worker task: the unit the pool spreads over the workers. */
   readonly batchSize?: number;
+  /**
+   * Texts per model call inside a task; bounds the memory one tfjs call can take. The worker groups
+   * a task's texts by token count into calls of this size: USE-lite pads each call to its longest
+   * text, and 64 measured fastest (bench/results/retrieval.md).
+   */
+  readonly modelBatch?: number;
   readonly logger?: Logger;
 }
 
@@ -18,9 +24,10 @@ export interface UseEmbedderOptions {
  * Universal Sentence Encoder lite in a pool of worker threads. The tfjs CPU backend inside is
  * single-threaded, so one worker per core is what makes it use the machine.
  */
-export function useEmbedder({ workers = 2, batchSize = 128, logger }: UseEmbedderOptions = {}): Embedder {
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`useEmbedder: workers must be a positive integer, got ${workers}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`useEmbedder: batchSize must be a positive integer, got ${batchSize}`);
+export function useEmbedder({ workers = 2, batchSize = 128, modelBatch = 64, logger }: UseEmbedderOptions = {}): Embedder {
+  for (const [name, v] of Object.entries({ workers, batchSize, modelBatch })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`useEmbedder: ${name} must be a positive integer, got ${v}`);
+  }
   const pool = new Tinypool({
     filename: new URL('./use-worker.mjs', import.meta.url).href,
     minThreads: workers,
@@ -29,13 +36,13 @@ export function useEmbedder({ workers = 2, batchSize = 128, logger }: UseEmbedde
     execArgv: [],
     idleTimeout: 0,
   });
-  logger?.debug({ workers, batchSize }, 'USE embedder pool started');
+  logger?.debug({ workers, batchSize, modelBatch }, 'USE embedder pool started');
   let closed = false;
 
   async function embedBatch(texts: string[]): Promise<Float32Array[]> {
     let flat: Float32Array;
     try {
-      flat = (await pool.run({ texts })) as Float32Array;
+      flat = (await pool.run({ texts, modelBatch })) as Float32Array;
     } catch (e) {
       throw new Error(`USE embedder: a worker failed on a batch of ${texts.length} texts: ${(e as Error).message}`, { cause: e });
     }
@@ -52,13 +59,18 @@ export function useEmbedder({ workers = 2, batchSize = 128, logger }: UseEmbedde
       if (closed) throw new Error('USE embedder: embed() called after close()');
       assertTexts(texts, 'USE embedder');
       if (texts.length === 0) return [];
-      // All batches are queued at once; the pool runs `workers` of them at a time. Batches group
-      // texts of similar length (less padding), so their rows are put back in the caller's order.
-      const batches = lengthGroupedBatches(texts, batchSize);
-      const parts = await Promise.all(batches.map((rows) => embedBatch(rows.map((i) => texts[i]))));
-      const out = new Array<Float32Array>(texts.length);
-      batches.forEach((rows, b) => rows.forEach((row, j) => (out[row] = parts[b][j])));
-      return out;
+      // All tasks are queued at once; the pool runs `workers` of them at a time. Callers that embed
+      // many texts pass them ordered by costs(), so each task is already of one length.
+      const parts = await Promise.all(splitIntoBatches(texts, batchSize).map(embedBatch));
+      return parts.flat();
+    },
+    async costs(texts) {
+      if (closed) throw new Error('USE embedder: costs() called after close()');
+      assertTexts(texts, 'USE embedder');
+      // Token counts: one share per worker, since the tokenizer lives in the workers.
+      const share = Math.max(256, Math.ceil(texts.length / workers));
+      const parts = await Promise.all(splitIntoBatches(texts, share).map((part) => pool.run({ texts: part, count: true }) as Promise<Int32Array>));
+      return parts.flatMap((p) => Array.from(p));
     },
     async close() {
       if (closed) return;
