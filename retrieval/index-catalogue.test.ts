@@ -154,6 +154,14 @@ describe('indexCollections', () => {
     expect(third.reused).toBe(true);
   });
 
+  it('rebuilds a stale collection from empty, dropping points of items that are gone', async () => {
+    const state = stateFile();
+    const store = memoryVectorStore();
+    await indexCollections([job(12, 'test@1')], recordingEmbedder(), store, { state });
+    await indexCollections([{ ...job(5, 'test@1'), contentDigest: 'things:fewer' }], recordingEmbedder(), store, { state });
+    expect(await store.count('things')).toBe(5);
+  });
+
   it('fails with the failing chunk’s error, with no unhandled rejection from chunks still in flight', async () => {
     const embedder = recordingEmbedder({ failOn: 'thing number 3!!!' });
     await expect(indexCollections([job(40)], embedder, memoryVectorStore(), { batchSize: 2 })).rejects.toThrow(/cannot embed thing number 3/);

@@ -180,6 +180,10 @@ export async function indexCollections(
   let workDone = 0;
   for (let k = 0; k < stale.length; k++) {
     const job = stale[k];
+    // A stale collection is rebuilt from empty: no points of items that are gone, and no graph
+    // from an older store version to keep updating point by point.
+    await vectors.dropCollection(job.collection);
+    await vectors.ensureCollection(job.collection, embedder.dimensions);
     await build(job, plans[k], embedder, vectors, batchSize, (items) => {
       done += items.length;
       for (const i of items) workDone += plans[k].work[i];
