@@ -66,6 +66,18 @@ describe('cachedEmbedder', () => {
     await e.close();
   });
 
+  it('reads the cache on first use, so it sees what another process wrote after it was created', async () => {
+    const dir = tempDir();
+    const early = countingEmbedder();
+    const e1 = cachedEmbedder(early, { dir });
+    const e2 = cachedEmbedder(countingEmbedder(), { dir });
+    await e2.embed(['apples']);
+    await e2.close();
+    await e1.embed(['apples']);
+    expect(early.calls).toEqual([]);
+    await e1.close();
+  });
+
   it('persists across instances: a new instance over the same dir embeds nothing', async () => {
     const dir = tempDir();
     const e1 = cachedEmbedder(countingEmbedder(), { dir });
