@@ -21,28 +21,36 @@ export interface UseEmbedderOptions {
 }
 
 /**
- * Universal Sentence Encoder lite in a pool of worker threads. The tfjs CPU backend inside is
+ * Universal Sentence Encoder lite in a pool of worker threads. tfjs (WebAssembly backend) inside is
  * single-threaded, so one worker per core is what makes it use the machine.
  */
 export function useEmbedder({ workers = 2, batchSize = 128, modelBatch = 64, logger }: UseEmbedderOptions = {}): Embedder {
   for (const [name, v] of Object.entries({ workers, batchSize, modelBatch })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`useEmbedder: ${name} must be a positive integer, got ${v}`);
   }
-  const pool = new Tinypool({
-    filename: new URL('./use-worker.mjs', import.meta.url).href,
-    minThreads: workers,
-    maxThreads: workers,
-    // The worker is plain JS: don't hand it the parent's loader flags (tsx, vitest).
-    execArgv: [],
-    idleTimeout: 0,
-  });
-  logger?.debug({ workers, batchSize, modelBatch }, 'USE embedder pool started');
+  // Started on first use: each worker loads the model (~100 MB) as it starts, and a start whose
+  // pages are all cached artefacts never embeds; on two cores that load slowed its data loading.
+  let pool: Tinypool | undefined;
+  const workersPool = (): Tinypool => {
+    if (!pool) {
+      pool = new Tinypool({
+        filename: new URL('./use-worker.mjs', import.meta.url).href,
+        minThreads: workers,
+        maxThreads: workers,
+        // The worker is plain JS: don't hand it the parent's loader flags (tsx, vitest).
+        execArgv: [],
+        idleTimeout: 0,
+      });
+      logger?.debug({ workers, batchSize, modelBatch }, 'USE embedder pool started');
+    }
+    return pool;
+  };
   let closed = false;
 
   async function embedBatch(texts: string[]): Promise<Float32Array[]> {
     let flat: Float32Array;
     try {
-      flat = (await pool.run({ texts, modelBatch })) as Float32Array;
+      flat = (await workersPool().run({ texts, modelBatch })) as Float32Array;
     } catch (e) {
       throw new Error(`USE embedder: a worker failed on a batch of ${texts.length} texts: ${(e as Error).message}`, { cause: e });
     }
@@ -69,13 +77,13 @@ export function useEmbedder({ workers = 2, batchSize = 128, modelBatch = 64, log
       assertTexts(texts, 'USE embedder');
       // Token counts: one share per worker, since the tokenizer lives in the workers.
       const share = Math.max(256, Math.ceil(texts.length / workers));
-      const parts = await Promise.all(splitIntoBatches(texts, share).map((part) => pool.run({ texts: part, count: true }) as Promise<Int32Array>));
+      const parts = await Promise.all(splitIntoBatches(texts, share).map((part) => workersPool().run({ texts: part, count: true }) as Promise<Int32Array>));
       return parts.flatMap((p) => Array.from(p));
     },
     async close() {
       if (closed) return;
       closed = true;
-      await pool.destroy();
+      await pool?.destroy();
     },
   };
 }
