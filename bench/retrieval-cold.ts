@@ -23,7 +23,7 @@ import { cachedEmbedder } from '../retrieval/embeddings/cached-embedder.js';
 import { useEmbedder } from '../retrieval/embeddings/use-embedder.js';
 import { indexCollections, keywordsJob, productsJob } from '../retrieval/index-catalogue.js';
 import { phraseQueries, productRecallAtK, type QueryFilter } from '../retrieval/product-retrieval-quality.js';
-import { PRODUCT_TEXT_RECIPE, productText } from '../retrieval/product-text.js';
+import { PRODUCT_TEXT_RECIPE, productText, productVectors } from '../retrieval/product-text.js';
 import { openEmbeddedStore } from '../retrieval/vectors/embedded-store.js';
 import type { VectorStore } from '../retrieval/vectors/store.js';
 import { memoryVectorStore } from '../testing/memory-vector-store.js';
@@ -297,16 +297,16 @@ export async function productRetrievalQuality(ctx: Ctx, data: Data, users: numbe
   const keywordTexts = [...new Set(pages.flatMap((p) => p.keywords.map((k) => k.text)))];
   (await ctx.embedder.embed(keywordTexts)).forEach((v, i) => keywordVectors.set(keywordTexts[i], v));
 
-  const recipes: [string, (p: Product) => string][] = [
-    ['product-name@1 (previous)', (p) => previousProductText(p, catalogue)],
-    [`${PRODUCT_TEXT_RECIPE} (current)`, (p) => productText(p)],
+  const recipes: [string, () => Promise<Float32Array[]>][] = [
+    ['product-name@1 (previous)', () => ctx.embedder.embed(products.map((p) => previousProductText(p, catalogue)))],
+    [`${PRODUCT_TEXT_RECIPE} (current)`, () => productVectors(ctx.embedder, products, catalogue)],
   ];
   const rows: QualityRow[] = [];
   let previousTop: Map<string, number[]> | undefined;
   try {
-    for (const [recipe, text] of recipes) {
+    for (const [recipe, vectorsOf] of recipes) {
       const t = performance.now();
-      const vectors = await ctx.embedder.embed(products.map(text));
+      const vectors = await vectorsOf();
       log(`quality: ${recipe}: ${products.length} product vectors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       const store = await productStore(products, vectors, stats, join(scratch, recipe.replace(/\W+/g, '-')), logger);
       const phrases = {} as Record<QueryFilter, number>;

@@ -7,9 +7,9 @@ import type { KeywordCorpus } from './corpus-types.js';
 import type { Catalogue, Product } from '../instacart/types.js';
 import type { CatalogueStats } from '../instacart/stats-types.js';
 import { COLLECTIONS } from '../pipelines/context.js';
-import { PRODUCT_TEXT_RECIPE, productText } from './product-text.js';
+import { aisleText, composeProductVector, PRODUCT_TEXT_RECIPE, productText } from './product-text.js';
 
-export { PRODUCT_TEXT_RECIPE, productText } from './product-text.js';
+export { PRODUCT_TEXT_RECIPE, productText, productVectors } from './product-text.js';
 
 export interface IndexProgress {
   /** The collection being embedded now. */
@@ -84,7 +84,10 @@ export interface IndexJob<T> {
   readonly collection: string;
   readonly items: readonly T[];
   readonly toText: (item: T) => string;
+  /** The point for an item and its text's vector; called only after `prepare`. */
   readonly toPoint: (item: T, vector: Float32Array) => VectorPoint;
+  /** Runs before a (re)build only, so a current collection costs nothing: e.g. embeds what toPoint adds. */
+  readonly prepare?: (embedder: Embedder) => Promise<void>;
   /** Digest of the items' ids, texts and payloads. */
   readonly contentDigest: string;
   readonly recipe: string;
@@ -184,6 +187,7 @@ export async function indexCollections(
     // from an older store version to keep updating point by point.
     await vectors.dropCollection(job.collection);
     await vectors.ensureCollection(job.collection, embedder.dimensions);
+    await job.prepare?.(embedder);
     await build(job, plans[k], embedder, vectors, batchSize, (items) => {
       done += items.length;
       for (const i of items) workDone += plans[k].work[i];
@@ -206,17 +210,31 @@ export function keywordsJob(corpus: KeywordCorpus): IndexJob<KeywordCorpus['term
   };
 }
 
-/** Catalogue → the products collection Phase 4 retrieves from (payload: productId, name, aisleId, departmentId, popularity). */
+/**
+ * Catalogue → the products collection Phase 4 retrieves from (payload: productId, name, aisleId,
+ * departmentId, popularity). The names are embedded; each point's vector adds its aisle's, as
+ * productVectors does for the phases.
+ */
 export function productsJob(catalogue: Catalogue, stats: CatalogueStats): IndexJob<Product> {
+  let aisleVector: Map<number, Float32Array> | undefined;
   return {
     collection: COLLECTIONS.products,
     items: [...catalogue.products.values()].sort((a, b) => a.id - b.id),
-    toText: (p) => productText(p, catalogue),
-    toPoint: (p, vector) => ({
-      id: `p:${p.id}`,
-      vector,
-      payload: { productId: p.id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
-    }),
+    toText: (p) => productText(p),
+    async prepare(embedder) {
+      const ids = [...catalogue.aisles.keys()];
+      const vectors = await embedder.embed(ids.map((id) => aisleText(catalogue.aisles.get(id)!.name)));
+      aisleVector = new Map(ids.map((id, i) => [id, vectors[i]]));
+    },
+    toPoint: (p, vector) => {
+      const aisle = aisleVector?.get(p.aisleId);
+      if (!aisle) throw new Error(`products index: no vector for aisle ${p.aisleId} of product ${p.id} (prepare() not run?)`);
+      return {
+        id: `p:${p.id}`,
+        vector: composeProductVector(vector, aisle),
+        payload: { productId: p.id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
+      };
+    },
     contentDigest: catalogueDigest(catalogue, stats),
     recipe: TEXT_RECIPES.products,
   };
@@ -230,10 +248,12 @@ export async function indexProducts(catalogue: Catalogue, stats: CatalogueStats,
   return (await indexCollections([productsJob(catalogue, stats)], embedder, vectors, options))[0];
 }
 
-/** Digest of what the products collection holds: ids, texts and popularity. */
+/** Digest of what the products collection holds: ids, texts (name and aisle) and popularity. */
 export function catalogueDigest(catalogue: Catalogue, stats: CatalogueStats): string {
   const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
-  return sha256(products.map((p) => `${p.id}\t${productText(p, catalogue)}\t${stats.popularity(p.id).toFixed(4)}`).join('\n'));
+  return sha256(
+    products.map((p) => `${p.id}\t${productText(p)}\t${aisleText(catalogue.aisles.get(p.aisleId)?.name ?? '')}\t${stats.popularity(p.id).toFixed(4)}`).join('\n'),
+  );
 }
 
 /** Both shared collections, keywords first, reusing whatever is already up to date. */

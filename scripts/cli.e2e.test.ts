@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../pipelines/manifest.js';
 import { loadCatalogue } from '../instacart/load.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { productText } from '../retrieval/product-text.js';
+import { aisleText, productText } from '../retrieval/product-text.js';
 import { addUserWithoutHistory, copyWithBadOrderRow, writeRealSubset, type RealSubset } from './e2e-fixture.js';
 
 const HUBGEN = fileURLToPath(new URL('./hubgen.mjs', import.meta.url));
@@ -133,9 +133,13 @@ describe('hubgen CLI, end to end', () => {
     expect(terms).toBeGreaterThan(100);
     expect(first.stdout).toContain(`hubgen_keywords: ${terms} points, written`);
     expect(first.stdout).toContain(`hubgen_products: ${fixture.products} points, written`);
-    // Each distinct text is embedded once: a product name equal to a keyword term is shared.
+    // Each distinct text is embedded once: a product name or an aisle equal to a keyword term is shared.
     const { catalogue } = await loadCatalogue(fixture.dir);
-    const distinct = new Set([...buildKeywordCorpus(catalogue).terms.map((t) => t.text), ...[...catalogue.products.values()].map((p) => productText(p))]);
+    const distinct = new Set([
+      ...buildKeywordCorpus(catalogue).terms.map((t) => t.text),
+      ...[...catalogue.products.values()].map((p) => productText(p)),
+      ...[...catalogue.aisles.values()].map((a) => aisleText(a.name)),
+    ]);
     expect(Number(/embedding cache: \d+ hits, (\d+) newly embedded/.exec(first.stdout)?.[1])).toBe(distinct.size);
     expect(first.stderr).toMatch(/index ready in [\d.]+s \(embedded-usearch store, use-lite-512 embeddings\)/);
     // Piped: a plain line per 10% of the whole build, counting texts, with an ETA until the end.

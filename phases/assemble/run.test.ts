@@ -109,8 +109,9 @@ describe('assemble run', () => {
   });
 
   describe('seeding a theme with the user’s own products', () => {
-    // One hit per keyword, so most of the fruit aisle is never retrieved by the keywords alone.
-    const shallow = () => makeTestCtx({ ...ctx, config: configWith({ perKeyword: 1, minProductsPerTheme: 1 }) });
+    // One hit per keyword, so most of the fruit aisle is never retrieved by the keywords alone; room
+    // on the page for every seed, however low its relevance to the theme.
+    const shallow = () => makeTestCtx({ ...ctx, config: configWith({ perKeyword: 1, minProductsPerTheme: 1, productsPerTheme: 8 }) });
     const anyRelevance = { ...DEFAULT_RANKING, seedMinRelevance: 0 };
     const fruitOnly = filteredArtefact({ ...filtered, themes: [fruit] });
 
@@ -149,7 +150,8 @@ describe('assemble run', () => {
     it('keeps a share of every theme for products the user has not bought', async () => {
       const fruitIds = [143, 1183, 1368, 2110, 2433, 3091, 3120, 3481];
       const user = fixtureUser({ productAffinity: Object.fromEntries(fruitIds.slice(0, 6).map((id) => [id, 0.9])) });
-      const c = makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4 }) });
+      // Keywords retrieve the whole fixture aisle, so the page can fill its other slots.
+      const c = makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4, perKeyword: 8 }) });
       const products = (await run({ user, filtered: fruitOnly }, c, { ...anyRelevance, maxOwnShare: 0.5 })).artefact.data.themes[0].products;
       expect(products).toHaveLength(4);
       expect(products.filter((p) => (user.productAffinity[String(p.productId)] ?? 0) > 0)).toHaveLength(2);

@@ -5,7 +5,7 @@ import { cachedArtefact, type Computed } from '../../pipelines/artefacts/cache.j
 import { COLLECTIONS, type Ctx } from '../../pipelines/context.js';
 import type { PhaseResult } from '../../pipelines/phase.js';
 import type { UserContext } from '../../instacart/user-context-types.js';
-import { PRODUCT_TEXT_RECIPE, productText } from '../../retrieval/index-catalogue.js';
+import { PRODUCT_TEXT_RECIPE, productVectors } from '../../retrieval/index-catalogue.js';
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
 import { catalogueDigest, statsDigest, userDigest } from './digests.js';
@@ -210,16 +210,13 @@ function seedCandidates(
   return out;
 }
 
-/** Embeds each distinct candidate once, with the same text the product index used (so the embedding cache hits). */
+/** Each distinct candidate's vector, made as the product index made it (so the embedding cache hits). */
 async function embedProducts(ctx: Ctx, hits: readonly ProductHit[]): Promise<Map<number, Float32Array>> {
   const byId = new Map<number, ProductHit>();
   for (const h of hits) if (!byId.has(h.productId)) byId.set(h.productId, h);
   const ids = [...byId.keys()].sort((a, b) => a - b);
   if (!ids.length) return new Map();
-  const texts = ids.map((id) => {
-    const p = ctx.catalogue.products.get(id);
-    return p ? productText(p, ctx.catalogue) : byId.get(id)!.name;
-  });
-  const vectors = await ctx.embedder.embed(texts);
+  const products = ids.map((id) => ctx.catalogue.products.get(id) ?? byId.get(id)!);
+  const vectors = await productVectors(ctx.embedder, products, ctx.catalogue);
   return new Map(ids.map((id, i) => [id, vectors[i]]));
 }

@@ -5,7 +5,7 @@ import { ZERO_USAGE } from '../../llm/usage.js';
 import type { UserContext } from '../../instacart/user-context-types.js';
 import type { Product } from '../../instacart/types.js';
 import type { Filter, SearchHit } from '../../retrieval/vectors/store.js';
-import { productText } from '../../retrieval/index-catalogue.js';
+import { productVectors } from '../../retrieval/index-catalogue.js';
 import type { Theme, Themes } from './schema.js';
 import { clusterBySilhouette, meanPairwise, type SimilarityMatrix } from './cluster.js';
 import { distinctivePhrases, type WeightedName } from './phrases.js';
@@ -84,7 +84,7 @@ export async function localThemes(user: UserContext, deps: LocalThemesDeps, opti
   let vectors: Float32Array[] = [];
 
   if (products.length > 0) {
-    vectors = await deps.embedder.embed(products.map((p) => productText(p.product, catalogue)));
+    vectors = await productVectors(deps.embedder, products.map((p) => p.product), catalogue);
     const sim = similarityMatrix(products, vectors);
     // Leave a slot for discovery; never ask for more clusters than half the products.
     const clusterSlots = Math.max(1, maxThemes - 1);
