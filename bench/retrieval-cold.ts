@@ -23,7 +23,7 @@ import { cachedEmbedder } from '../retrieval/embeddings/cached-embedder.js';
 import { useEmbedder } from '../retrieval/embeddings/use-embedder.js';
 import { indexCollections, keywordsJob, productsJob } from '../retrieval/index-catalogue.js';
 import { phraseQueries, productRecallAtK, type QueryFilter } from '../retrieval/product-retrieval-quality.js';
-import { PRODUCT_TEXT_RECIPE, productText, productVectors } from '../retrieval/product-text.js';
+import { aisleText, PRODUCT_TEXT_RECIPE, productText, productVectors } from '../retrieval/product-text.js';
 import { openEmbeddedStore } from '../retrieval/vectors/embedded-store.js';
 import type { VectorStore } from '../retrieval/vectors/store.js';
 import { memoryVectorStore } from '../testing/memory-vector-store.js';
@@ -131,12 +131,13 @@ export async function recipeWork({ catalogue, corpus }: Data): Promise<RecipeWor
     const keywords = corpus.terms.map((t) => t.text);
     const products = [...catalogue.products.values()];
     const out: RecipeWork[] = [];
-    for (const [recipe, text] of [
-      ['product-name@1 (name, aisle, department)', (p: Product) => previousProductText(p, catalogue)],
-      [`${PRODUCT_TEXT_RECIPE} (current)`, (p: Product) => productText(p)],
+    const aisles = [...catalogue.aisles.values()].map((a) => aisleText(a.name));
+    for (const [recipe, text, extra] of [
+      ['product-name@1 (name, aisle, department)', (p: Product) => previousProductText(p, catalogue), []],
+      [`${PRODUCT_TEXT_RECIPE} (current: names, plus the aisles)`, (p: Product) => productText(p), aisles],
     ] as const) {
       const texts = products.map(text);
-      const distinct = [...new Set([...keywords, ...texts])];
+      const distinct = [...new Set([...keywords, ...texts, ...extra])];
       const tokens = await counter.costs!(distinct);
       const tokenOf = new Map(distinct.map((t, i) => [t, tokens[i]]));
       const sum = (xs: string[]) => xs.reduce((s, t) => s + tokenOf.get(t)!, 0);

@@ -8,7 +8,7 @@
  *  1b. Product retrieval quality, current product text recipe vs the previous one, on fixed query
  *     sets: seeded corpus phrases with their known matches (recall@20), Phase 4's queries from
  *     the pages of seeded real users (recall of their real next orders), and the test's small set.
- *  2. Embedded store on real catalogue texts (product texts as indexed, aisles, departments and
+ *  2. Embedded store on real catalogue texts (product texts as embedded, aisles, departments and
  *     frequent product-name phrases; embeddings come from the shared cache under .hubgen/):
  *     build time, search p50/p99 and recall@100 against exact search, filtered too, save and
  *     warm-load time.
