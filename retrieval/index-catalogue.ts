@@ -37,6 +37,7 @@ export interface IndexOptions {
    */
   readonly state?: IndexStateFile;
 }
+
 /** A small JSON file recording, per collection, the digest it was built from. */
 export interface IndexStateFile {
   read(collection: string): Promise<string | undefined>;
@@ -70,9 +71,9 @@ export interface IndexSummary {
 }
 
 /**
- * How each collection's points are turned into text. The version is part of the index digest, so
- * changing a recipe rebuilds that collection (and phase artefacts that read product vectors key on
- * it too). Bump it whenever productText or the keyword text changes.
+ * How each collection's points become vectors (which text is embedded, and for products what is
+ * added to it). The version is part of the index digest, so changing a recipe rebuilds that
+ * collection (and phase artefacts that read product vectors key on it too).
  */
 export const TEXT_RECIPES = {
   keywords: 'keyword-term@1',

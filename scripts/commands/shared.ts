@@ -47,6 +47,11 @@ export async function ensureIndexed(rt: Runtime, { force = false, quiet = false 
     onProgress: (p) => progress.update(p.workDone, p.workTotal, p.collection, `${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} texts`),
   });
   progress.stop();
+  // A build is minutes of work: persist it now, not only when the run that follows ends.
+  if (summaries.some((s) => !s.reused)) {
+    await (rt.ctx.vectors as { flush?: () => Promise<void> }).flush?.();
+    await (rt.ctx.embedder as { flush?: () => Promise<void> }).flush?.();
+  }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   if (!quiet || summaries.some((s) => !s.reused)) {
     for (const s of summaries) {
