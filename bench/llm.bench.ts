@@ -13,13 +13,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createChatCall } from '../llm/chat.js';
-import { loadConfig } from '../llm/config.js';
+import { loadConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
 import type { GenerateStructuredOptions } from '../llm/registry.js';
 import { themesSchema, type Themes } from '../phases/themes/schema.js';
-import { runCascade } from '../pipelines/cascade.js';
-import { systemClock } from '../pipelines/clock.js';
-import { reply, startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
+import { runCascade } from '../kit/cascade.js';
+import { systemClock } from '../base/clock.js';
+import { reply, startScriptedServer, type ScriptedServer } from '../llm/simulator/scripted-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CALLS = Number(process.env.BENCH_LLM_CALLS ?? 600);
@@ -31,12 +31,12 @@ const messages = [
   { role: 'system', content: 'You plan grocery shopping hub pages. Reply with JSON only.' },
   { role: 'user', content: 'The shopper buys spaghetti, basil, parmesan, sourdough bread, oat milk and bananas every week. Propose themes for their page.' },
 ] as const;
-const request: GenerateStructuredOptions = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages };
+const request = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages } satisfies GenerateStructuredOptions<typeof themesSchema>;
 const answer: Themes = {
   pageTitle: 'Your week in groceries',
   themes: [
-    { id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil', 'parmesan'], aisles: ['dry pasta', 'fresh herbs'], departments: ['pantry', 'produce'], confidence: 0.82 },
-    { id: 'bakery-breakfast', title: 'Bakery breakfast', description: 'Sourdough, bananas and oat milk to start the day.', concepts: ['sourdough', 'bananas'], aisles: ['bread', 'fresh fruits'], departments: ['bakery', 'produce'], confidence: 0.74 },
+    { id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil', 'parmesan'], categories: ['dry pasta', 'fresh herbs'], departments: ['pantry', 'produce'], confidence: 0.82 },
+    { id: 'bakery-breakfast', title: 'Bakery breakfast', description: 'Sourdough, bananas and oat milk to start the day.', concepts: ['sourdough', 'bananas'], categories: ['bread', 'fresh fruits'], departments: ['bakery', 'produce'], confidence: 0.74 },
   ],
 };
 
@@ -98,7 +98,7 @@ const variants: Record<string, () => Promise<unknown>> = {
       tiers: [{ role: 'cheap', threshold: 0 }],
       implementations: {
         cheap: async () => {
-          const r = await registry.generateStructured<Themes>(request);
+          const r = await registry.generateStructured(request);
           return { output: r.object, confidence: 1, usage: r.usage, model: r.model };
         },
       },

@@ -9,17 +9,17 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { loadConfig } from '../llm/config.js';
+import { loadConfig } from '../config/config.js';
 import { createRuntime } from '../pipelines/runtime.js';
-import { FsArtefactStore } from '../pipelines/artefacts/fs-store.js';
+import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
 import { runCascadedPage } from '../pipelines/cascaded.js';
-import { userContextFor } from '../pipelines/user-input.js';
-import { sampleUsers } from '../instacart/history.js';
+import { userContextFor } from '../catalogue/user-context.js';
+import { sampleUsers } from '../catalogue/history.js';
 import { indexAll, jsonIndexState } from '../retrieval/index-catalogue.js';
 import { quantile } from '../pipelines/summary.js';
-import { run as runFilter } from '../phases/filter/index.js';
-import { run as runAssemble } from '../phases/assemble/index.js';
-import type { Ctx } from '../pipelines/context.js';
+import { runFilter } from '../phases/filter/index.js';
+import { runAssemble } from '../phases/assemble/index.js';
+import type { Ctx } from '../kit/context.js';
 
 const N = Number(process.env.BENCH_USERS ?? 100);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,14 +57,14 @@ async function pass(): Promise<Pass> {
     }
     // Phase 3 + 4 on their own: computed time when cold, a cached round trip when warm.
     phase34Ms.push(
-      phases.filtered.cached && phases.page.cached
+      phases.filter.cached && phases.assemble.cached
         ? await (async () => {
             const s = performance.now();
             const f = await runFilter({ user, themes: phases.themes.artefact, keywords: phases.keywords.artefact }, ctx);
             await runAssemble({ user, filtered: f.artefact }, ctx);
             return performance.now() - s;
           })()
-        : phases.filtered.artefact.provenance.latencyMs + phases.page.artefact.provenance.latencyMs,
+        : phases.filter.artefact.provenance.latencyMs + phases.assemble.artefact.provenance.latencyMs,
     );
   }
   return { wallMs: performance.now() - t0, perUserMs, hits, artefacts, phase34Ms };

@@ -7,23 +7,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Dataset } from '../instacart/load.js';
-import { sampleUsers, userHistory } from '../instacart/history.js';
-import { seededRandom, shuffled } from '../instacart/random.js';
-import { normaliseText } from '../instacart/text.js';
-import type { Catalogue, Product } from '../instacart/types.js';
-import type { CatalogueStats } from '../instacart/stats-types.js';
-import { FsArtefactStore } from '../pipelines/artefacts/fs-store.js';
+import { sampleUsers, userHistory } from '../catalogue/history.js';
+import { seededRandom, shuffled } from '../base/random.js';
+import { normaliseText } from '../catalogue/text.js';
+import { compareIds, type Catalogue, type Dataset, type Product } from '../catalogue/types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
+import { userContextFor } from '../catalogue/user-context.js';
+import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
+import type { Ctx } from '../kit/context.js';
 import { runCascadedPage } from '../pipelines/cascaded.js';
-import { COLLECTIONS, type Ctx } from '../pipelines/context.js';
-import { userContextFor } from '../pipelines/user-input.js';
+import { COLLECTIONS } from '../retrieval/collections.js';
 import { retrieveForKeyword } from '../phases/assemble/retrieve.js';
 import type { KeywordCorpus } from '../retrieval/corpus-types.js';
 import { cachedEmbedder } from '../retrieval/embeddings/cached-embedder.js';
 import { useEmbedder } from '../retrieval/embeddings/use-embedder.js';
 import { indexCollections, keywordsJob, productsJob } from '../retrieval/index-catalogue.js';
 import { phraseQueries, productRecallAtK, type QueryFilter } from '../retrieval/product-retrieval-quality.js';
-import { aisleText, PRODUCT_TEXT_RECIPE, productText, productVectors } from '../retrieval/product-text.js';
+import { categoryText, PRODUCT_TEXT_RECIPE, productText, productVectors } from '../retrieval/product-text.js';
 import { openEmbeddedStore } from '../retrieval/vectors/embedded-store.js';
 import type { VectorStore } from '../retrieval/vectors/store.js';
 import { memoryVectorStore } from '../testing/memory-vector-store.js';
@@ -40,7 +40,7 @@ const cpuMs = () => {
 
 /** The product text recipe before issue 10 (@1), the baseline the current one is measured against. */
 export const previousProductText = (p: Product, catalogue: Catalogue): string =>
-  `${p.name} (${catalogue.aisles.get(p.aisleId)?.name ?? ''}, ${catalogue.departments.get(p.departmentId)?.name ?? ''})`;
+  `${p.name} (${catalogue.categories.get(p.categoryId)?.name ?? ''}, ${catalogue.departments.get(p.departmentId)?.name ?? ''})`;
 
 export interface Data {
   readonly dataset: Dataset;
@@ -131,10 +131,10 @@ export async function recipeWork({ catalogue, corpus }: Data): Promise<RecipeWor
     const keywords = corpus.terms.map((t) => t.text);
     const products = [...catalogue.products.values()];
     const out: RecipeWork[] = [];
-    const aisles = [...catalogue.aisles.values()].map((a) => aisleText(a.name));
+    const categories = [...catalogue.categories.values()].map((c) => categoryText(c.name));
     for (const [recipe, text, extra] of [
-      ['product-name@1 (name, aisle, department)', (p: Product) => previousProductText(p, catalogue), []],
-      [`${PRODUCT_TEXT_RECIPE} (current: names, plus the aisles)`, (p: Product) => productText(p), aisles],
+      ['product-name@1 (name, category, department)', (p: Product) => previousProductText(p, catalogue), []],
+      [`${PRODUCT_TEXT_RECIPE} (current: names, plus the categories)`, (p: Product) => productText(p), categories],
     ] as const) {
       const texts = products.map(text);
       const distinct = [...new Set([...keywords, ...texts, ...extra])];
@@ -232,7 +232,7 @@ export interface QualityRow {
   recipe: string;
   /** recall@20 of corpus phrases' known matches, per filter. */
   phrases: Record<QueryFilter, number>;
-  /** The test's fixed small set (4 aisles, 40 phrases), recall@20. */
+  /** The test's fixed small set (4 categories, 40 phrases), recall@20. */
   smallSet: number;
   /** Share of each user's next-order products among what their page's keywords retrieve (top 20 each), mean over users. */
   targetRecall: number;
@@ -251,7 +251,8 @@ export interface QualityResult {
 }
 
 const K = 20;
-const SMALL_SET_AISLES = [84, 128, 74, 90];
+/** The test's categories (retrieval/product-text.test.ts): Instacart aisles milk, tortillas flat bread, dish detergents, cocoa drink mixes. */
+const SMALL_SET_CATEGORIES = ['a84', 'a128', 'a74', 'a90'];
 
 async function productStore(products: readonly Product[], vectors: readonly Float32Array[], stats: CatalogueStats, dir: string, logger: Logger): Promise<VectorStore> {
   const store = openEmbeddedStore({ dir, logger });
@@ -262,7 +263,7 @@ async function productStore(products: readonly Product[], vectors: readonly Floa
       products.slice(i, i + 4096).map((p, j) => ({
         id: `p:${p.id}`,
         vector: vectors[i + j],
-        payload: { productId: p.id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
+        payload: { productId: p.id, name: p.name, categoryId: p.categoryId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
       })),
     );
   }
@@ -277,20 +278,20 @@ async function productStore(products: readonly Product[], vectors: readonly Floa
  */
 export async function productRetrievalQuality(ctx: Ctx, data: Data, users: number, logger: Logger, log: (m: string) => void): Promise<QualityResult> {
   const { catalogue, stats, corpus, dataset } = data;
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
-  const phraseSets = Object.fromEntries((['aisle', 'department', 'none'] as const).map((f) => [f, phraseQueries(catalogue, corpus, { count: 300, seed: 2017, filter: f })])) as Record<
+  const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
+  const phraseSets = Object.fromEntries((['category', 'department', 'none'] as const).map((f) => [f, phraseQueries(catalogue, corpus, { count: 300, seed: 2017, filter: f })])) as Record<
     QueryFilter,
     ReturnType<typeof phraseQueries>
   >;
-  const small = phraseQueries(catalogue, corpus, { count: 40, seed: 10, filter: 'aisle', inAisles: SMALL_SET_AISLES });
+  const small = phraseQueries(catalogue, corpus, { count: 40, seed: 10, filter: 'category', inCategories: SMALL_SET_CATEGORIES });
 
   // Phase 4's queries: the current pipeline's pages, artefacts in a scratch store.
   const scratch = mkdtempSync(join(os.tmpdir(), 'hubgen-bench-quality-'));
   const pageCtx: Ctx = { ...ctx, artefacts: new FsArtefactStore(join(scratch, 'artefacts')) };
-  const pages: { keywords: { text: string; aisleIds: number[]; departmentIds: number[] }[]; target: Set<number> }[] = [];
-  for (const userId of sampleUsers(dataset, users, { evalSets: ['train'] })) {
+  const pages: { keywords: { text: string; categoryIds: string[]; departmentIds: string[] }[]; target: Set<string> }[] = [];
+  for (const userId of sampleUsers(dataset, users, { segments: ['train'] })) {
     const { phases } = await runCascadedPage({ user: userContextFor(dataset, userId) }, pageCtx);
-    const keywords = phases.filtered.artefact.data.themes.flatMap((t) => t.keywords.map((k) => ({ text: k.text, aisleIds: [...k.aisleIds], departmentIds: [...k.departmentIds] })));
+    const keywords = phases.filter.artefact.data.themes.flatMap((t) => t.keywords.map((k) => ({ text: k.text, categoryIds: [...k.categoryIds], departmentIds: [...k.departmentIds] })));
     pages.push({ keywords, target: new Set(userHistory(dataset, userId).target!.lines.map((l) => l.productId)) });
   }
   log(`quality: ${pages.length} users' pages, ${pages.reduce((s, p) => s + p.keywords.length, 0)} keyword queries`);
@@ -303,7 +304,7 @@ export async function productRetrievalQuality(ctx: Ctx, data: Data, users: numbe
     [`${PRODUCT_TEXT_RECIPE} (current)`, () => productVectors(ctx.embedder, products, catalogue)],
   ];
   const rows: QualityRow[] = [];
-  let previousTop: Map<string, number[]> | undefined;
+  let previousTop: Map<string, string[]> | undefined;
   try {
     for (const [recipe, vectorsOf] of recipes) {
       const t = performance.now();
@@ -317,18 +318,18 @@ export async function productRetrievalQuality(ctx: Ctx, data: Data, users: numbe
       await smallStore.ensureCollection(COLLECTIONS.products, vectors[0].length);
       await smallStore.upsert(
         COLLECTIONS.products,
-        products.flatMap((p, i) => (SMALL_SET_AISLES.includes(p.aisleId) ? [{ id: `p:${p.id}`, vector: vectors[i], payload: { productId: p.id, aisleId: p.aisleId, departmentId: p.departmentId } }] : [])),
+        products.flatMap((p, i) => (SMALL_SET_CATEGORIES.includes(p.categoryId) ? [{ id: `p:${p.id}`, vector: vectors[i], payload: { productId: p.id, categoryId: p.categoryId, departmentId: p.departmentId } }] : [])),
       );
       const smallSet = round(await productRecallAtK(small, ctx.embedder, smallStore, K), 4);
 
-      const top = new Map<string, number[]>();
+      const top = new Map<string, string[]>();
       let recall = 0;
       let lexical = 0;
       let retrieved = 0;
       for (const page of pages) {
-        const found = new Set<number>();
+        const found = new Set<string>();
         for (const kw of page.keywords) {
-          const key = `${kw.text}|${kw.aisleIds}|${kw.departmentIds}`;
+          const key = `${kw.text}|${kw.categoryIds}|${kw.departmentIds}`;
           let ids = top.get(key);
           if (!ids) {
             ids = (await retrieveForKeyword(store, keywordVectors.get(kw.text)!, kw, K)).hits.map((h) => h.productId);

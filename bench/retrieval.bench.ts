@@ -8,7 +8,7 @@
  *  1b. Product retrieval quality, current product text recipe vs the previous one, on fixed query
  *     sets: seeded corpus phrases with their known matches (recall@20), Phase 4's queries from
  *     the pages of seeded real users (recall of their real next orders), and the test's small set.
- *  2. Embedded store on real catalogue texts (product texts as embedded, aisles, departments and
+ *  2. Embedded store on real catalogue texts (product texts as embedded, categories, departments and
  *     frequent product-name phrases; embeddings come from the shared cache under .hubgen/):
  *     build time, search p50/p99 and recall@100 against exact search, filtered too, save and
  *     warm-load time.
@@ -23,24 +23,24 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { loadDataset } from '../instacart/load.js';
-import type { Catalogue } from '../instacart/types.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
-import { loadConfig } from '../llm/config.js';
+import { loadDataset } from '../datasets/load.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
+import { compareIds, type Catalogue } from '../catalogue/types.js';
+import { loadConfig } from '../config/config.js';
 import { createRuntime } from '../pipelines/runtime.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
 import { indexAll, jsonIndexState } from '../retrieval/index-catalogue.js';
 import { DEFAULT_EXACT_MAX } from '../retrieval/vectors/embedded-store.js';
 import { coldIndex, productRetrievalQuality, recipeWork, throughput, type ColdResult, type Data, type QualityResult, type RecipeWork, type ThroughputResult } from './retrieval-cold.js';
-import { seededRandom } from '../instacart/random.js';
+import { seededRandom } from '../base/random.js';
 import { cachedEmbedder } from '../retrieval/embeddings/cached-embedder.js';
 import { useEmbedder } from '../retrieval/embeddings/use-embedder.js';
 import { productText } from '../retrieval/product-text.js';
 import { openEmbeddedStore } from '../retrieval/vectors/embedded-store.js';
 import { exactTopK, nativeTopK } from '../retrieval/vectors/exact.js';
 import { DEFAULT_HNSW } from '../retrieval/vectors/hnsw-index.js';
-import { matchesFilter } from '../retrieval/vectors/payload-index.js';
 import type { Filter, Payload, VectorPoint } from '../retrieval/vectors/store.js';
+import { matchesFilter } from '../retrieval/vectors/filter.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -84,24 +84,24 @@ interface Corpus {
 }
 
 function realCorpus(catalogue: Catalogue): Corpus {
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
+  const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   const texts: string[] = [];
   const payloads: Payload[] = [];
   for (const p of products) {
     texts.push(productText(p));
-    payloads.push({ kind: 'product', departmentId: p.departmentId, aisleId: p.aisleId });
+    payloads.push({ kind: 'product', departmentId: p.departmentId, categoryId: p.categoryId });
   }
-  for (const a of catalogue.aisles.values()) {
+  for (const a of catalogue.categories.values()) {
     texts.push(a.name);
-    payloads.push({ kind: 'aisle', departmentId: -1, aisleId: a.id });
+    payloads.push({ kind: 'category', departmentId: -1, categoryId: a.id });
   }
   for (const d of catalogue.departments.values()) {
     texts.push(d.name);
-    payloads.push({ kind: 'department', departmentId: d.id, aisleId: -1 });
+    payloads.push({ kind: 'department', departmentId: d.id, categoryId: -1 });
   }
   for (const phrase of frequentPhrases(products.map((p) => p.name), PHRASES)) {
     texts.push(phrase);
-    payloads.push({ kind: 'phrase', departmentId: -1, aisleId: -1 });
+    payloads.push({ kind: 'phrase', departmentId: -1, categoryId: -1 });
   }
   return { texts, payloads };
 }
@@ -411,15 +411,15 @@ function qualitySection(q: QualityResult): string[] {
   return [
     `### Product retrieval: current product text recipe vs the previous one (recall@${q.k}, exact search)`,
     '',
-    `- **phrases**: ${q.phraseQueries} seeded corpus phrases as Phase 4 keywords, filtered by their top aisle, their top department, or not at all; a right answer is a product in scope whose normalised name holds the phrase.`,
-    `- **fixed small set**: the test's 40 phrases in 4 aisles (retrieval/product-text.test.ts asserts the current recipe is not below the previous one).`,
+    `- **phrases**: ${q.phraseQueries} seeded corpus phrases as Phase 4 keywords, filtered by their top category (on Instacart an aisle), their top department, or not at all; a right answer is a product in scope whose normalised name holds the phrase.`,
+    `- **fixed small set**: the test's 40 phrases in 4 categories (retrieval/product-text.test.ts asserts the current recipe is not below the previous one).`,
     `- **real users**: the keywords of ${q.users} seeded train users' pages (${thousands(q.keywordQueries)} Phase 4 queries, current pipeline); target recall = share of the user's real next order among what the keywords retrieve; lexical precision = share of retrieved products whose name holds every word of the keyword; overlap = share of the previous recipe's top ${q.k} kept.`,
     '',
-    '| recipe | phrases, aisle filter | phrases, department filter | phrases, no filter | fixed small set | real users: target recall | lexical precision | overlap with previous |',
+    '| recipe | phrases, category filter | phrases, department filter | phrases, no filter | fixed small set | real users: target recall | lexical precision | overlap with previous |',
     '|---|---|---|---|---|---|---|---|',
     ...q.rows.map(
       (r) =>
-        `| ${r.recipe} | ${delta(r.phrases.aisle, prev.phrases.aisle)} | ${delta(r.phrases.department, prev.phrases.department)} | ${delta(r.phrases.none, prev.phrases.none)} | ${delta(r.smallSet, prev.smallSet)} | ${delta(r.targetRecall, prev.targetRecall)} | ${delta(r.lexicalPrecision, prev.lexicalPrecision)} | ${r.overlapWithPrevious} |`,
+        `| ${r.recipe} | ${delta(r.phrases.category, prev.phrases.category)} | ${delta(r.phrases.department, prev.phrases.department)} | ${delta(r.phrases.none, prev.phrases.none)} | ${delta(r.smallSet, prev.smallSet)} | ${delta(r.targetRecall, prev.targetRecall)} | ${delta(r.lexicalPrecision, prev.lexicalPrecision)} | ${r.overlapWithPrevious} |`,
     ),
     '',
   ];

@@ -24,7 +24,7 @@ const config = { ...FONT, view: { stroke: '#ddd' }, axis: { labelFontSize: 11, t
 export function costQualitySpec(result: EvalResult): TopLevelSpec | undefined {
   const metrics = [
     ['targetRecall', 'target recall'],
-    ['targetAisleCoverage', 'target aisle coverage'],
+    ['targetCategoryCoverage', 'target category coverage'],
     ['judgeAllPassRate', 'judge all-criteria pass'],
   ] as const;
   const rows: { series: string; kind: string; cost: number; metric: string; quality: number }[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeArtefact, type Artefact, type Provenance } from '../pipelines/artefacts/artefact.js';
-import type { Attempt } from '../pipelines/cascade.js';
+import { makeArtefact, type Artefact, type Provenance } from '../kit/artefacts/artefact.js';
+import type { Attempt } from '../kit/cascade.js';
 import type { Usage } from '../llm/usage.js';
 import type { Page } from '../phases/assemble/schema.js';
 import type { JudgeVerdict } from '../phases/filter/schema.js';
@@ -19,7 +19,7 @@ import {
   phaseEscalation,
   qualityOf,
   schemaProblems,
-  targetAisleCoverage,
+  targetCategoryCoverage,
   targetMetrics,
   targetPrecision,
   targetRecall,
@@ -45,15 +45,15 @@ function artefact(phase: string, data: unknown, prov: Partial<Provenance> = {}):
   return makeArtefact({ phase, phaseVersion: '1', config: {}, models: {}, promptVersion: '1', inputs: [phase] }, data, provenance, '2024-01-01T00:00:00.000Z');
 }
 
-const product = (productId: number, aisleId: number) => ({ productId, name: `p${productId}`, aisleId, departmentId: 1, keyword: 'k', score: 1 });
+const product = (productId: string, categoryId: string) => ({ productId, name: `p${productId}`, categoryId, departmentId: 'd1', keyword: 'k', score: 1 });
 
-/** Two themes, four distinct products (1..4) in aisles 10, 10, 20, 30. */
+/** Two themes, four distinct products (1..4) in categories a10, a10, a20, a30. */
 const page: Page = {
-  userId: 7,
+  userId: '7',
   pageTitle: 'For you',
   themes: [
-    { id: 'a', title: 'Pasta night', description: 'Dinner in twenty minutes', keywords: ['spaghetti', 'Tomato  Sauce'], products: [product(1, 10), product(2, 10)] },
-    { id: 'b', title: 'Breakfast', description: 'Start the day right', keywords: ['granola bars'], products: [product(3, 20), product(4, 30), product(1, 10)] },
+    { id: 'a', title: 'Pasta night', description: 'Dinner in twenty minutes', keywords: ['spaghetti', 'Tomato  Sauce'], products: [product('1', 'a10'), product('2', 'a10')] },
+    { id: 'b', title: 'Breakfast', description: 'Start the day right', keywords: ['granola bars'], products: [product('3', 'a20'), product('4', 'a30'), product('1', 'a10')] },
   ],
   dropped: [],
 };
@@ -70,26 +70,26 @@ const verdict = (passes: Record<string, boolean>): JudgeVerdict => ({
 
 describe('target metrics', () => {
   it('recall: 2 of a 5-product target on a 4-product page is 0.4', () => {
-    expect(targetRecall([1, 2, 3, 4], [2, 4, 8, 9, 11])).toBeCloseTo(0.4);
+    expect(targetRecall(['1', '2', '3', '4'], ['2', '4', '8', '9', '11'])).toBeCloseTo(0.4);
   });
 
   it('precision: 2 of 4 page products were bought', () => {
-    expect(targetPrecision([1, 2, 3, 4], [2, 4, 8, 9, 11])).toBeCloseTo(0.5);
+    expect(targetPrecision(['1', '2', '3', '4'], ['2', '4', '8', '9', '11'])).toBeCloseTo(0.5);
   });
 
-  it('aisle coverage counts each target aisle once, however many page products it has', () => {
-    // target aisles {10, 20, 40}; page covers 10 and 20
-    expect(targetAisleCoverage([10, 10, 20, 30], [10, 20, 40, 40])).toBeCloseTo(2 / 3);
+  it('category coverage counts each target category once, however many page products it has', () => {
+    // target categories {a10, a20, a40}; page covers a10 and a20
+    expect(targetCategoryCoverage(['a10', 'a10', 'a20', 'a30'], ['a10', 'a20', 'a40', 'a40'])).toBeCloseTo(2 / 3);
   });
 
   it('an empty target has no recall (undefined), not zero', () => {
-    expect(targetRecall([1], [])).toBeUndefined();
+    expect(targetRecall(['1'], [])).toBeUndefined();
   });
 
-  it('targetMetrics resolves aisles through the catalogue and de-duplicates page products', () => {
-    const aisleOf = (id: number) => ({ 1: 10, 2: 10, 3: 20, 4: 30 })[id];
-    const m = targetMetrics(pageProductIds(page), aisleOf, { productIds: [1, 3, 9], aisleIds: [10, 50] });
-    expect(m).toEqual({ products: 4, targetProducts: 3, targetRecall: 2 / 3, targetAisleCoverage: 0.5, targetPrecision: 0.5 });
+  it('targetMetrics resolves categories through the catalogue and de-duplicates page products', () => {
+    const categoryOf = (id: string) => ({ 1: 'a10', 2: 'a10', 3: 'a20', 4: 'a30' } as Record<string, string>)[id];
+    const m = targetMetrics(pageProductIds(page), categoryOf, { productIds: ['1', '3', '9'], categoryIds: ['a10', 'a50'] });
+    expect(m).toEqual({ products: 4, targetProducts: 3, targetRecall: 2 / 3, targetCategoryCoverage: 0.5, targetPrecision: 0.5 });
   });
 });
 
@@ -170,11 +170,11 @@ describe('cost and escalation from provenance', () => {
 
 describe('schema validity', () => {
   it('accepts a valid page and names the problem in an invalid one', () => {
-    expect(schemaProblems([{ kind: 'page', artefact: artefact('assemble', page) }])).toEqual([]);
+    expect(schemaProblems([{ kind: 'assemble', artefact: artefact('assemble', page) }])).toEqual([]);
     const broken = { ...page, themes: [{ ...page.themes[0], products: [{ productId: 'x' }] }] };
-    const problems = schemaProblems([{ kind: 'page', artefact: artefact('assemble', broken) }]);
+    const problems = schemaProblems([{ kind: 'assemble', artefact: artefact('assemble', broken) }]);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^page: .*\/themes\/0\/products\/0/);
+    expect(problems[0]).toMatch(/^assemble: .*\/themes\/0\/products\/0/);
   });
 });
 
@@ -208,13 +208,13 @@ describe('measurePage and aggregatePages', () => {
     latencyMs: 50,
   });
   const pageArt = artefact('assemble', page, { latencyMs: 5 });
-  const measured = (userId: number, target: number[], cached: boolean): PageMetrics =>
+  const measured = (userId: string, target: string[], cached: boolean): PageMetrics =>
     measurePage({
       userId,
-      artefacts: [{ kind: 'themes', artefact: themesArt, cached }, { kind: 'page', artefact: pageArt, cached }],
+      artefacts: [{ kind: 'themes', artefact: themesArt, cached }, { kind: 'assemble', artefact: pageArt, cached }],
       page,
-      target: { productIds: target, aisleIds: [10] },
-      aisleOf: (id) => ({ 1: 10, 2: 10, 3: 20, 4: 30 })[id],
+      target: { productIds: target, categoryIds: ['a10'] },
+      categoryOf: (id) => ({ 1: 'a10', 2: 'a10', 3: 'a20', 4: 'a30' } as Record<string, string>)[id],
       inCorpus: (k) => k === 'spaghetti',
       themeVectors: [Float32Array.from([1, 0]), Float32Array.from([0, 1])],
       verdicts: [verdict({}), verdict({ coherent_title: false })],
@@ -222,9 +222,9 @@ describe('measurePage and aggregatePages', () => {
     });
 
   it('gathers every metric for one page', () => {
-    const m = measured(7, [1, 2, 8, 9, 10], false);
+    const m = measured('7', ['1', '2', '8', '9', '10'], false);
     expect(m.targetRecall).toBeCloseTo(0.4);
-    expect(m.targetAisleCoverage).toBe(1);
+    expect(m.targetCategoryCoverage).toBe(1);
     expect(m.products).toBe(4);
     expect(m.themes).toBe(2);
     expect(m.keywordInCorpusRate).toBeCloseTo(1 / 3);
@@ -234,22 +234,22 @@ describe('measurePage and aggregatePages', () => {
     expect(m.cost.calls).toBe(1);
     expect(m.escalation.themes.escalated).toBe(true);
     expect(m.escalation.assemble.escalated).toBe(false);
-    expect(m.artefactHashes).toEqual({ themes: themesArt.hash, page: pageArt.hash });
+    expect(m.artefactHashes).toEqual({ themes: themesArt.hash, assemble: pageArt.hash });
     expect(m.schemaValid).toBe(false); // the themes artefact's data is not valid Themes (no themes)
     expect(m.schemaProblems[0]).toMatch(/^themes:/);
   });
 
   it('a cached re-run reports the same cost per page as the cold run', () => {
-    const cold = measured(7, [1], false);
-    const warm = measured(7, [1], true);
+    const cold = measured('7', ['1'], false);
+    const warm = measured('7', ['1'], true);
     expect(warm.cost).toEqual(cold.cost);
     expect(warm.cachedArtefacts).toBe(2);
     expect(cold.cachedArtefacts).toBe(0);
   });
 
   it('aggregates per variant; a failed user counts as invalid', () => {
-    const valid = { ...measured(1, [1, 2, 8, 9, 10], false), schemaValid: true };
-    const alsoValid = { ...measured(2, [1, 2, 3, 4], true), schemaValid: true };
+    const valid = { ...measured('1', ['1', '2', '8', '9', '10'], false), schemaValid: true };
+    const alsoValid = { ...measured('2', ['1', '2', '3', '4'], true), schemaValid: true };
     const agg = aggregatePages([valid, alsoValid], 2);
     expect(agg.pages).toBe(2);
     expect(agg.failures).toBe(2);

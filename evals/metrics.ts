@@ -1,17 +1,23 @@
-import type { Artefact } from '../pipelines/artefacts/artefact.js';
-import { acceptedBelowThreshold, cascadeEscalated, cascadesOf, percentile } from '../pipelines/provenance.js';
-import { compileSchema, describeErrors } from '../llm/ajv.js';
-import { themesSchema } from '../phases/themes/schema.js';
+import type { PhaseName } from '../kit/phase.js';
+import { compareIds } from '../catalogue/types.js';
+import type { Artefact } from '../kit/artefacts/artefact.js';
+import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
+import { compileSchema, describeErrors } from '../base/ajv.js';
+import { themesSchema, type Themes } from '../phases/themes/schema.js';
 import { keywordsSchema } from '../phases/keywords/schema.js';
-import { filteredSchema, JUDGE_CRITERIA, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
+import { filteredSchema, JUDGE_CRITERIA, type Filtered, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
 import { pageSchema, type Page } from '../phases/assemble/schema.js';
-import { normaliseText } from '../instacart/text.js';
+import { normaliseText } from '../catalogue/text.js';
+import { percentile } from '../base/percentile.js';
+import { themeSummaryText } from '../phases/themes/text.js';
+import { calibrationRecords, type CalibrationRecord } from './calibration/records.js';
 
 // The run summary and the evals read provenance the same way; these live beside the cascade primitive.
 export { acceptedBelowThreshold, cascadeEscalated, percentile };
 
 /** Which contract an artefact's data follows; decides the schema it is validated against. */
-export type ArtefactKind = 'themes' | 'keywords' | 'filtered' | 'page';
+/** Artefacts are named by the phase that made them (kit/phase.ts PHASE_NAMES). */
+export type ArtefactKind = PhaseName;
 
 export interface KindedArtefact {
   readonly kind: ArtefactKind;
@@ -20,7 +26,7 @@ export interface KindedArtefact {
   readonly cached: boolean;
 }
 
-const SCHEMAS: Record<ArtefactKind, object> = { themes: themesSchema, keywords: keywordsSchema, filtered: filteredSchema, page: pageSchema };
+const SCHEMAS: Record<ArtefactKind, object> = { themes: themesSchema, keywords: keywordsSchema, filter: filteredSchema, assemble: pageSchema, 'single-step': filteredSchema };
 
 // ---------------------------------------------------------------------------------------------
 // Cost, calls, latency
@@ -110,8 +116,8 @@ export function schemaProblems(artefacts: readonly Pick<KindedArtefact, 'kind' |
 // Page content
 
 /** Distinct product ids on the page, in page order. */
-export function pageProductIds(page: Page): number[] {
-  const seen = new Set<number>();
+export function pageProductIds(page: Page): string[] {
+  const seen = new Set<string>();
   for (const t of page.themes) for (const p of t.products) seen.add(p.productId);
   return [...seen];
 }
@@ -141,13 +147,13 @@ export function coverage<T>(have: Iterable<T>, wanted: Iterable<T>): number | un
 }
 
 /** Share of the user's target-order products that appear on the page. */
-export const targetRecall = (pageProducts: Iterable<number>, targetProducts: Iterable<number>): number | undefined => coverage(pageProducts, targetProducts);
+export const targetRecall = (pageProducts: Iterable<string>, targetProducts: Iterable<string>): number | undefined => coverage(pageProducts, targetProducts);
 
-/** Share of the target order's aisles that some page product is from. */
-export const targetAisleCoverage = (pageAisles: Iterable<number>, targetAisles: Iterable<number>): number | undefined => coverage(pageAisles, targetAisles);
+/** Share of the target order's categories that some page product is from. */
+export const targetCategoryCoverage = (pageCategories: Iterable<string>, targetCategories: Iterable<string>): number | undefined => coverage(pageCategories, targetCategories);
 
 /** Share of the page's products that the user went on to buy: recall's counterweight, since a bigger page recalls more. */
-export const targetPrecision = (pageProducts: Iterable<number>, targetProducts: Iterable<number>): number | undefined => coverage(targetProducts, pageProducts);
+export const targetPrecision = (pageProducts: Iterable<string>, targetProducts: Iterable<string>): number | undefined => coverage(targetProducts, pageProducts);
 
 // ---------------------------------------------------------------------------------------------
 // Themes: diversity and judge
@@ -175,9 +181,6 @@ export function meanPairwiseCosineDistance(vectors: readonly Float32Array[]): nu
   // Float noise can put identical vectors a hair below zero.
   return Math.max(0, sum / pairs);
 }
-
-/** The text embedded for a theme's diversity: what a shopper reads. */
-export const themeText = (t: { readonly title: string; readonly description: string }): string => `${t.title}. ${t.description}`;
 
 export type CriterionRates = Record<JudgeCriterion, number>;
 
@@ -234,10 +237,10 @@ export function rate(flags: readonly boolean[]): number | null {
 // ---------------------------------------------------------------------------------------------
 // One page, all metrics
 
-/** What the user actually bought next: the products and aisles of their target order. */
+/** What the user actually bought next: the products and categories of their target order. */
 export interface EvalTarget {
-  readonly productIds: readonly number[];
-  readonly aisleIds: readonly number[];
+  readonly productIds: readonly string[];
+  readonly categoryIds: readonly string[];
 }
 
 /** How a list of products (a page, or a baseline) fares against the target order. */
@@ -245,23 +248,23 @@ export interface TargetMetrics {
   readonly products: number;
   readonly targetProducts: number;
   readonly targetRecall: number | null;
-  readonly targetAisleCoverage: number | null;
+  readonly targetCategoryCoverage: number | null;
   readonly targetPrecision: number | null;
 }
 
-export function targetMetrics(productIds: readonly number[], aisleOf: (productId: number) => number | undefined, target: EvalTarget): TargetMetrics {
-  const aisles = productIds.map(aisleOf).filter((a): a is number => a !== undefined);
+export function targetMetrics(productIds: readonly string[], categoryOf: (productId: string) => string | undefined, target: EvalTarget): TargetMetrics {
+  const categories = productIds.map(categoryOf).filter((a): a is string => a !== undefined);
   return {
     products: new Set(productIds).size,
     targetProducts: new Set(target.productIds).size,
     targetRecall: targetRecall(productIds, target.productIds) ?? null,
-    targetAisleCoverage: targetAisleCoverage(aisles, target.aisleIds) ?? null,
+    targetCategoryCoverage: targetCategoryCoverage(categories, target.categoryIds) ?? null,
     targetPrecision: targetPrecision(productIds, target.productIds) ?? null,
   };
 }
 
 export interface PageMetrics extends TargetMetrics {
-  readonly userId: number;
+  readonly userId: string;
   readonly cost: PageCost;
   /** Per phase (artefact key.phase): did its cascade(s) escalate before accepting. */
   readonly escalation: Readonly<Record<string, PhaseEscalation>>;
@@ -281,17 +284,19 @@ export interface PageMetrics extends TargetMetrics {
   readonly judge: JudgeSummary | null;
   /** Wall-clock time of this run for this page (small when artefacts were cached). */
   readonly wallMs: number;
+  /** Each cascade answer behind the page that a stronger tier or the judge passed verdict on (absent in results written before). */
+  readonly calibration?: readonly CalibrationRecord[];
 }
 
 export interface MeasurePageInput {
-  readonly userId: number;
-  /** Every artefact that went into the page, including the page itself (kind 'page'). */
+  readonly userId: string;
+  /** Every artefact that went into the page, including the page itself (kind 'assemble'). */
   readonly artefacts: readonly KindedArtefact[];
   readonly page: Page;
   readonly target: EvalTarget;
-  readonly aisleOf: (productId: number) => number | undefined;
+  readonly categoryOf: (productId: string) => string | undefined;
   readonly inCorpus: (normalisedKeyword: string) => boolean;
-  /** Embeddings of themeText(t) for each page theme, in page order. */
+  /** Embeddings of themeSummaryText(t) for each page theme, in page order. */
   readonly themeVectors: readonly Float32Array[];
   /** The eval judge's verdict for each page theme. */
   readonly verdicts: readonly JudgeVerdict[];
@@ -319,8 +324,15 @@ export function measurePage(input: MeasurePageInput): PageMetrics {
     themeDiversity: meanPairwiseCosineDistance(input.themeVectors) ?? null,
     judge: judgeSummary(input.verdicts) ?? null,
     wallMs: input.wallMs,
-    ...targetMetrics(pageProductIds(page), input.aisleOf, input.target),
+    calibration: pageCalibration(input.userId, artefacts),
+    ...targetMetrics(pageProductIds(page), input.categoryOf, input.target),
   };
+}
+
+/** The calibration records of a page's cascaded phases (none for single-step pages). */
+function pageCalibration(userId: string, artefacts: readonly KindedArtefact[]): CalibrationRecord[] {
+  const of = (kind: ArtefactKind) => artefacts.find((a) => a.kind === kind)?.artefact;
+  return calibrationRecords({ userId, themes: of('themes') as Artefact<Themes> | undefined, keywords: of('keywords'), filter: of('filter') as Artefact<Filtered> | undefined });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,7 +365,7 @@ export interface VariantAggregate {
   readonly themes: Distribution;
   readonly products: Distribution;
   readonly targetRecall: Distribution;
-  readonly targetAisleCoverage: Distribution;
+  readonly targetCategoryCoverage: Distribution;
   readonly targetPrecision: Distribution;
   /** Share of artefacts reused from the store in this run. */
   readonly cacheHitRate: number | null;
@@ -391,7 +403,7 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
     themes: d((p) => p.themes),
     products: d((p) => p.products),
     targetRecall: d((p) => p.targetRecall),
-    targetAisleCoverage: d((p) => p.targetAisleCoverage),
+    targetCategoryCoverage: d((p) => p.targetCategoryCoverage),
     targetPrecision: d((p) => p.targetPrecision),
     cacheHitRate: artefacts === 0 ? null : pages.reduce((s, p) => s + p.cachedArtefacts, 0) / artefacts,
   };
@@ -400,7 +412,7 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
 /** Quality metrics a sweep can target; each is read as the variant's mean (or rate). */
 export const QUALITY_METRICS = [
   'targetRecall',
-  'targetAisleCoverage',
+  'targetCategoryCoverage',
   'targetPrecision',
   'judgeAllPassRate',
   'themeDiversity',

@@ -1,11 +1,11 @@
-import type { Ctx } from '../pipelines/context.js';
-import type { Role } from '../llm/config.js';
-import type { UserContext } from '../instacart/user-context-types.js';
+import type { Ctx } from '../kit/context.js';
+import type { Role } from '../config/config.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
 import { runCascadedPage } from '../pipelines/cascaded.js';
-import { runSingleStep } from '../pipelines/single-step.js';
+import { runSingleStep } from '../phases/single-step/run.js';
 import { judgeTheme } from '../phases/filter/index.js';
 import type { BaseVariant } from './variants.js';
-import type { ThemeJudge, VariantOutput } from './runner.js';
+import type { EvalPipelines, ThemeJudge, VariantOutput } from './types.js';
 
 async function cascaded(user: UserContext, ctx: Ctx): Promise<VariantOutput> {
   const { page, phases } = await runCascadedPage({ user }, ctx);
@@ -14,8 +14,8 @@ async function cascaded(user: UserContext, ctx: Ctx): Promise<VariantOutput> {
     artefacts: [
       { kind: 'themes', artefact: phases.themes.artefact, cached: phases.themes.cached },
       { kind: 'keywords', artefact: phases.keywords.artefact, cached: phases.keywords.cached },
-      { kind: 'filtered', artefact: phases.filtered.artefact, cached: phases.filtered.cached },
-      { kind: 'page', artefact: page.artefact, cached: page.cached },
+      { kind: 'filter', artefact: phases.filter.artefact, cached: phases.filter.cached },
+      { kind: 'assemble', artefact: page.artefact, cached: page.cached },
     ],
   };
 }
@@ -25,8 +25,8 @@ const singleStep = (variant: 'llm' | 'local') => async (user: UserContext, ctx: 
   return {
     page,
     artefacts: [
-      { kind: 'filtered', artefact: upstream.artefact, cached: upstream.cached },
-      { kind: 'page', artefact: page.artefact, cached: page.cached },
+      { kind: 'single-step', artefact: upstream.artefact, cached: upstream.cached },
+      { kind: 'assemble', artefact: page.artefact, cached: page.cached },
     ],
   };
 };
@@ -45,3 +45,6 @@ export const themeJudgeWith =
     const r = await judgeTheme(input, ctx, { cascade: [{ role, threshold: 0 }], step: 'eval.judge' });
     return { verdict: r.verdict, usage: r.usage, role: r.role, model: r.model };
   };
+
+/** The real pipelines and judge, for `hubgen eval` and anything else that evaluates for real. */
+export const realEvalPipelines: EvalPipelines = { variants: defaultPipelines, judgeFor: themeJudgeWith };

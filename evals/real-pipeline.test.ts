@@ -1,26 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { fileURLToPath } from 'node:url';
-import { loadDataset, type Dataset } from '../instacart/load.js';
-import { sampleUsers } from '../instacart/history.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
-import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { indexKeywords, indexProducts } from '../retrieval/index-catalogue.js';
-import { hashingEmbedder } from '../testing/hashing-embedder.js';
-import { memoryVectorStore } from '../testing/memory-vector-store.js';
-import { makeTestCtx } from '../testing/test-context.js';
-import type { Ctx } from '../pipelines/context.js';
-import { loadConfig } from '../llm/config.js';
+import { realHashingCtx } from '../testing/real-data.js';
+import type { Dataset } from '../catalogue/types.js';
+import { sampleUsers } from '../catalogue/history.js';
+import type { Ctx } from '../kit/context.js';
+import { loadConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
-import { startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
+import { startScriptedServer, type ScriptedServer } from '../llm/simulator/scripted-server.js';
 import { writeReport } from './report.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEval } from './runner.js';
+import { realEvalPipelines } from './pipelines.js';
 import { runSweep } from './sweep.js';
 
-const DATA_DIR = fileURLToPath(new URL('../data/instacart/', import.meta.url));
 
 /**
  * The eval through the real cascaded pipeline, offline: real Instacart catalogue and users, local
@@ -30,28 +24,22 @@ const DATA_DIR = fileURLToPath(new URL('../data/instacart/', import.meta.url));
 describe('evals through the real cascaded pipeline', () => {
   let dataset: Dataset;
   let ctx: Ctx;
-  let users: number[];
+  let users: string[];
 
   beforeAll(async () => {
-    ({ dataset } = await loadDataset(DATA_DIR));
-    const stats = buildCatalogueStats(dataset);
-    const corpus = buildKeywordCorpus(dataset.catalogue);
-    const embedder = hashingEmbedder();
-    const vectors = memoryVectorStore();
-    await indexKeywords(corpus, embedder, vectors, { batchSize: 4096 });
-    await indexProducts(dataset.catalogue, stats, embedder, vectors, { batchSize: 4096 });
-    ctx = makeTestCtx({ catalogue: dataset.catalogue, stats, corpus, embedder, vectors });
-    users = sampleUsers(dataset, 2, { seed: 7, evalSets: ['train'] });
+    ({ dataset, ctx } = await realHashingCtx());
+    users = sampleUsers(dataset, 2, { seed: 7, segments: ['train'] });
   }, 300_000);
 
   it('a filter sweep recomputes filter and page only; themes and keywords are reused with identical hashes', async () => {
     const out = await runSweep({
       ctx,
+      pipelines: realEvalPipelines,
       dataset,
       users,
       param: 'filter.relevanceThreshold',
       values: [0.2, 0.5],
-      targetQuality: { metric: 'targetAisleCoverage', min: 0 },
+      targetQuality: { metric: 'targetCategoryCoverage', min: 0 },
       judge: false,
       concurrency: 1,
     });
@@ -63,8 +51,8 @@ describe('evals through the real cascaded pipeline', () => {
       const b = high.pages.find((p) => p.userId === userId)!;
       expect(b.artefactHashes.themes).toBe(a.artefactHashes.themes);
       expect(b.artefactHashes.keywords).toBe(a.artefactHashes.keywords);
-      expect(b.artefactHashes.filtered).not.toBe(a.artefactHashes.filtered);
-      expect(b.artefactHashes.page).not.toBe(a.artefactHashes.page);
+      expect(b.artefactHashes.filter).not.toBe(a.artefactHashes.filter);
+      expect(b.artefactHashes.assemble).not.toBe(a.artefactHashes.assemble);
       expect(b.cachedArtefacts).toBe(2);
       expect(a.schemaValid).toBe(true);
       expect(a.products).toBeGreaterThan(0);
@@ -76,8 +64,8 @@ describe('evals through the real cascaded pipeline', () => {
   }, 300_000);
 
   it('a warm re-run reads every artefact from the store and reports the same cost and quality per page', async () => {
-    const cold = await runEval({ ctx, dataset, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
-    const warm = await runEval({ ctx, dataset, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
+    const cold = await runEval({ ctx, dataset, pipelines: realEvalPipelines, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
+    const warm = await runEval({ ctx, dataset, pipelines: realEvalPipelines, users: users.slice(0, 1), variants: ['cascaded@themes.threshold=0.3'], concurrency: 1 });
     const [c, w] = [cold.variants[0].pages[0], warm.variants[0].pages[0]];
     expect(w.cachedArtefacts).toBe(4);
     expect(w.cost).toEqual(c.cost);
@@ -100,6 +88,7 @@ describe('evals through the real cascaded pipeline', () => {
       const simCtx: Ctx = { ...ctx, config, models: createModelRegistry(config, { env: {}, logger: pino({ level: 'silent' }) }) };
       const simulatedRoles = ['cheap', 'strong', 'teacher', 'judge'] as const;
       const result = await runEval({
+        pipelines: realEvalPipelines,
         ctx: simCtx,
         dataset,
         users: users.slice(0, 1),

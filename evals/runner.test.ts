@@ -1,20 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../instacart/load.js';
-import { writeTinyDataset } from '../instacart/tiny-dataset.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
+import { realDataset } from '../testing/real-data.js';
+import type { Dataset } from '../catalogue/types.js';
+import { tinyDataset } from '../testing/instacart-fixture.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
 import type { KeywordTerm } from '../retrieval/corpus-types.js';
 import { makeTestCtx } from '../testing/test-context.js';
-import type { Ctx } from '../pipelines/context.js';
+import type { Ctx } from '../kit/context.js';
 import { runEval, type EvalProgress } from './runner.js';
-import { fakeCascaded, fakeJudge, failingFor } from './test-fakes.js';
+import { fakeCascaded, fakeJudge, failingFor } from '../testing/eval-fixture.js';
 
 let dataset: Dataset;
 let ctx: Ctx;
 
-const term = (text: string): KeywordTerm => ({ id: `kw:${text}`, text, kind: 'phrase', df: 1, aisles: [], departments: [] });
+const term = (text: string): KeywordTerm => ({ id: `kw:${text}`, text, kind: 'phrase', df: 1, categories: [], departments: [] });
 
 beforeAll(async () => {
-  ({ dataset } = await loadDataset(await writeTinyDataset()));
+  dataset = await tinyDataset();
   const terms = [term('greek yogurt'), term('banana')];
   ctx = makeTestCtx({ catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset), corpus: { terms, byText: new Map(terms.map((t) => [t.text, t])), digest: 'tiny' } });
 });
@@ -25,25 +26,25 @@ describe('runEval', () => {
     const result = await runEval({
       ctx,
       dataset,
-      users: [1, 2, 99],
+      users: ['1', '2', '99'],
       variants: ['cascaded', 'single-step'],
-      pipelines: { cascaded: fakeCascaded, 'single-step': failingFor(2, fakeCascaded) },
+      pipelines: { variants: { cascaded: fakeCascaded, 'single-step': failingFor('2', fakeCascaded) } },
       themeJudge: fakeJudge,
       simulatedRoles: ['cheap', 'strong'],
       onProgress: (p) => progress.push(p),
       concurrency: 2,
     });
 
-    expect(result.users).toEqual([1, 2, 99]);
-    expect(result.skippedUsers).toEqual([{ userId: 99, error: expect.stringMatching(/unknown user 99/) }]);
+    expect(result.users).toEqual(['1', '2', '99']);
+    expect(result.skippedUsers).toEqual([{ userId: '99', error: expect.stringMatching(/unknown user "99"/) }]);
     expect(progress).toHaveLength(6);
     expect(progress.at(-1)?.done).toBe(6);
 
     const [cascaded, single] = result.variants;
-    expect(cascaded.pages.map((p) => p.userId)).toEqual([1, 2]);
+    expect(cascaded.pages.map((p) => p.userId)).toEqual(['1', '2']);
     expect(cascaded.failures).toEqual([]);
-    expect(single.pages.map((p) => p.userId)).toEqual([1]);
-    expect(single.failures).toEqual([{ userId: 2, error: 'scripted failure for user 2' }]);
+    expect(single.pages.map((p) => p.userId)).toEqual(['1']);
+    expect(single.failures).toEqual([{ userId: '2', error: 'scripted failure for user 2' }]);
     expect(single.aggregate.schemaValidRate).toBe(0.5);
 
     // User 1's target order 103 = products 4 and 1; the page (student keywords) shows 1, 2 → recall 1/2.
@@ -51,7 +52,7 @@ describe('runEval', () => {
     const u1 = cascaded.pages[0];
     expect(u1.targetRecall).toBe(0.5);
     expect(cascaded.pages[1].targetRecall).toBe(0);
-    expect(u1.targetAisleCoverage).toBe(1); // target aisle 1 (yogurt), page has product 1 in aisle 1
+    expect(u1.targetCategoryCoverage).toBe(1); // target category 1 (yogurt), page has product 1 in category 1
     expect(u1.keywordInCorpusRate).toBeCloseTo(2 / 3);
     expect(u1.judge?.passRate.coherent_title).toBe(0.5);
     expect(u1.themeDiversity).toBeGreaterThan(0);
@@ -69,7 +70,7 @@ describe('runEval', () => {
     const own = result.baselines[1];
     expect(own.forVariants).toEqual(['cascaded', 'single-step']);
     // User 1 history: orders 101 {1,2}, 102 {1} → own reorders [1, 2]; target {4, 1} → recall 1/2.
-    expect(own.pages.find((p) => p.userId === 1)?.targetRecall).toBe(0.5);
+    expect(own.pages.find((p) => p.userId === '1')?.targetRecall).toBe(0.5);
 
     expect(result.simulatedRoles).toEqual(['cheap', 'strong']);
     expect(result.models.cheap).toEqual({ provider: 'openai', model: 'gpt-4o-mini', simulated: true });
@@ -86,9 +87,9 @@ describe('runEval', () => {
     const result = await runEval({
       ctx: makeTestCtx({ catalogue: ctx.catalogue, stats: ctx.stats, corpus: ctx.corpus }),
       dataset,
-      users: [1],
+      users: ['1'],
       variants: ['cascaded', 'cascaded@keywords.threshold=0.4'],
-      pipelines: { cascaded: fakeCascaded },
+      pipelines: { variants: { cascaded: fakeCascaded } },
       judge: false,
     });
     const [base, lowered] = result.variants;
@@ -105,7 +106,7 @@ describe('runEval', () => {
       const out = await fakeCascaded(u, c);
       return { ...out, page: { ...out.page, artefact: { ...out.page.artefact, data: { ...out.page.artefact.data, themes: [] } } } };
     };
-    const result = await runEval({ ctx, dataset, users: [1, 2], variants: ['cascaded', 'single-step'], pipelines: { cascaded: fakeCascaded, 'single-step': emptyPages }, judge: false });
+    const result = await runEval({ ctx, dataset, users: ['1', '2'], variants: ['cascaded', 'single-step'], pipelines: { variants: { cascaded: fakeCascaded, 'single-step': emptyPages } }, judge: false });
     expect(result.variants[1].aggregate.products.p50).toBe(0);
     expect(result.baselines.flatMap((b) => b.forVariants)).toEqual(['cascaded', 'cascaded']);
   });
@@ -113,8 +114,15 @@ describe('runEval', () => {
   it('rejects a bad variant before running anything', async () => {
     let ran = 0;
     await expect(
-      runEval({ ctx, dataset, users: [1], variants: ['cascaded@filter.nonsense=1'], pipelines: { cascaded: async (u, c) => (ran++, fakeCascaded(u, c)) }, judge: false }),
+      runEval({ ctx, dataset, users: ['1'], variants: ['cascaded@filter.nonsense=1'], pipelines: { variants: { cascaded: async (u, c) => (ran++, fakeCascaded(u, c)) } }, judge: false }),
     ).rejects.toThrow(/nonsense/);
     expect(ran).toBe(0);
+  });
+
+  it('names a variant it has no pipeline for, and asks for a judge when judging is on but none was given', async () => {
+    await expect(runEval({ ctx, dataset, users: ['1'], variants: ['single-step'], pipelines: { variants: { cascaded: fakeCascaded } }, judge: false })).rejects.toThrow(
+      'runEval: no pipeline for variant "single-step" (have: cascaded)',
+    );
+    await expect(runEval({ ctx, dataset, users: ['1'], variants: ['cascaded'], pipelines: { variants: { cascaded: fakeCascaded } } })).rejects.toThrow(/no judge was given/);
   });
 });

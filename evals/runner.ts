@@ -1,54 +1,29 @@
 import pLimit from 'p-limit';
-import type { Ctx } from '../pipelines/context.js';
-import type { PhaseResult } from '../pipelines/phase.js';
-import type { Role } from '../llm/config.js';
+import type { Ctx } from '../kit/context.js';
+import type { PhaseResult } from '../kit/phase.js';
+import type { Role } from '../config/config.js';
 import type { Usage } from '../llm/usage.js';
-import type { Dataset } from '../instacart/load.js';
-import type { UserHistory } from '../instacart/types.js';
-import type { UserContext } from '../instacart/user-context-types.js';
-import { userHistory } from '../instacart/history.js';
-import { buildUserContext } from '../instacart/user-context.js';
+import { compareIds, type Dataset } from '../catalogue/types.js';
+import type { UserHistory } from '../catalogue/types.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
+import { contextOfUser } from '../catalogue/user-context.js';
 import type { Page, PageTheme } from '../phases/assemble/schema.js';
 import type { JudgeVerdict } from '../phases/filter/schema.js';
 import type { JudgeThemeInput } from '../phases/filter/judge/types.js';
-import {
-  aggregatePages,
-  distribution,
-  measurePage,
-  targetMetrics,
-  themeText,
-  type Distribution,
-  type EvalTarget,
-  type KindedArtefact,
-  type PageMetrics,
-  type TargetMetrics,
-  type VariantAggregate,
-} from './metrics.js';
+import { aggregatePages, distribution, measurePage, targetMetrics, type Distribution, type EvalTarget, type KindedArtefact, type PageMetrics, type TargetMetrics, type VariantAggregate } from './metrics.js';
 import { ownReordersRanking, popularityRanking, type BaselineKind } from './baselines.js';
 import { deriveCtx, parseVariant, type BaseVariant, type ConfigOverride, type VariantSpec } from './variants.js';
 
-/** A user ready to evaluate: their history (with the held-out target order) and the context phases see. */
-export interface EvalUser {
-  readonly history: UserHistory;
-  readonly context: UserContext;
-}
+import type { EvalPipelines, EvalUser, ThemeJudge, VariantOutput, VariantPipeline } from './types.js';
+import { themeSummaryText } from '../phases/themes/text.js';
+import type { CalibrationRecord } from './calibration/records.js';
 
-/** What one variant produced for one user: the page and every artefact behind it. */
-export interface VariantOutput {
-  readonly page: PhaseResult<Page>;
-  readonly artefacts: readonly KindedArtefact[];
-}
-
-/** Runs one base pipeline for one user. */
-export type VariantPipeline = (user: UserContext, ctx: Ctx) => Promise<VariantOutput>;
-
-/** One judge for every variant's final themes, so pass rates compare like with like. */
-export type ThemeJudge = (input: { user: UserContext; theme: JudgeThemeInput }, ctx: Ctx) => Promise<{ verdict: JudgeVerdict; usage: Usage; role: string; model: string }>;
+export type { EvalUser, VariantOutput, VariantPipeline, ThemeJudge, EvalPipelines } from './types.js';
 
 export interface EvalProgress {
   readonly done: number;
   readonly total: number;
-  readonly userId: number;
+  readonly userId: string;
   readonly variant: string;
   readonly ok: boolean;
   readonly error?: string;
@@ -59,7 +34,7 @@ export interface RunEvalOptions {
   /** Needed when `users` are ids: histories and targets come from it. */
   readonly dataset?: Dataset;
   /** User ids (with `dataset`), or prepared users. */
-  readonly users: readonly (number | EvalUser)[];
+  readonly users: readonly (string | EvalUser)[];
   /** e.g. ["cascaded", "single-step", "single-step-local", "cascaded@themes.threshold=0.8"]. */
   readonly variants: readonly string[];
   /** Users evaluated at once (each runs every variant in turn); default config run.concurrency. */
@@ -74,13 +49,16 @@ export interface RunEvalOptions {
    * not simulated (a simulated verdict says nothing), else `local` (the rubric judge).
    */
   readonly judgeRole?: Role;
-  /** Replace the pipelines or the judge (tests; default: the real ones). */
-  readonly pipelines?: Partial<Record<BaseVariant, VariantPipeline>>;
+  /**
+   * The pipeline behind each base variant and the judge to build for a role, passed in so the
+   * runner stays a harness: `realEvalPipelines` (evals/pipelines.ts) for real runs, fakes in tests.
+   */
+  readonly pipelines: EvalPipelines;
   readonly themeJudge?: ThemeJudge;
 }
 
 export interface EvalFailure {
-  readonly userId: number;
+  readonly userId: string;
   readonly error: string;
 }
 
@@ -94,7 +72,7 @@ export interface VariantResult {
 }
 
 export interface BaselinePage extends TargetMetrics {
-  readonly userId: number;
+  readonly userId: string;
 }
 
 export interface BaselineResult {
@@ -108,7 +86,7 @@ export interface BaselineResult {
   readonly aggregate: {
     readonly products: Distribution;
     readonly targetRecall: Distribution;
-    readonly targetAisleCoverage: Distribution;
+    readonly targetCategoryCoverage: Distribution;
     readonly targetPrecision: Distribution;
   };
 }
@@ -127,7 +105,7 @@ export interface SweepSummary {
 export interface EvalResult {
   readonly schemaVersion: 1;
   readonly createdAt: string;
-  readonly users: readonly number[];
+  readonly users: readonly string[];
   /** Users that could not be evaluated at all (unknown id, no target order), with why. */
   readonly skippedUsers: readonly EvalFailure[];
   readonly simulatedRoles: readonly Role[];
@@ -138,33 +116,45 @@ export interface EvalResult {
   /** What the eval judge itself cost (not part of any page's cost). */
   readonly evalJudge: { readonly enabled: boolean; readonly role: Role | null; readonly calls: number; readonly costUsd: number; readonly errors: number; readonly roles: Readonly<Record<string, number>> };
   readonly sweep?: SweepSummary;
+  /**
+   * Calibration records attached from elsewhere, for a result whose pages carry none (written
+   * before evals recorded them): the report's calibration section uses these, saying where they came from.
+   */
+  readonly calibration?: AttachedCalibration;
 }
 
-function resolveUser(u: number | EvalUser, dataset: Dataset | undefined): EvalUser {
-  if (typeof u !== 'number') return u;
+export interface AttachedCalibration {
+  /** In words: which eval, how many of these users, when. */
+  readonly source: string;
+  /** Roles the eval that produced them simulated. */
+  readonly simulatedRoles: readonly Role[];
+  readonly records: readonly CalibrationRecord[];
+}
+
+function resolveUser(u: string | EvalUser, dataset: Dataset | undefined): EvalUser {
+  if (typeof u !== 'string') return u;
   if (!dataset) throw new Error(`runEval: user ${u} is an id, so options.dataset is required`);
-  const history = userHistory(dataset, u);
-  return { history, context: buildUserContext(history, dataset.catalogue) };
+  return contextOfUser(dataset, u);
 }
 
 function targetOf(history: UserHistory, ctx: Ctx): EvalTarget {
   if (!history.target) throw new Error(`user ${history.userId} has no target order with products to evaluate against`);
   const productIds = [...new Set(history.target.lines.map((l) => l.productId))];
-  const aisleIds = [...new Set(productIds.map((id) => ctx.catalogue.products.get(id)?.aisleId).filter((a): a is number => a !== undefined))];
-  return { productIds, aisleIds };
+  const categoryIds = [...new Set(productIds.map((id) => ctx.catalogue.products.get(id)?.categoryId).filter((a): a is string => a !== undefined))];
+  return { productIds, categoryIds };
 }
 
 /**
  * The judge sees what the shopper sees, derived the same way for every variant: the theme's copy,
- * its keywords, and the products it shows (their names as concepts, their aisles and departments).
+ * its keywords, and the products it shows (their names as concepts, their categories and departments).
  */
 export function judgeInputOf(theme: PageTheme, ctx: Ctx): JudgeThemeInput {
-  const names = <T extends { name: string }>(ids: readonly number[], m: ReadonlyMap<number, T>) => [...new Set(ids.map((id) => m.get(id)?.name).filter((n): n is string => !!n))];
+  const names = <T extends { name: string }>(ids: readonly string[], m: ReadonlyMap<string, T>) => [...new Set(ids.map((id) => m.get(id)?.name).filter((n): n is string => !!n))];
   return {
     title: theme.title,
     description: theme.description,
     concepts: theme.products.slice(0, 8).map((p) => p.name),
-    aisles: names(theme.products.map((p) => p.aisleId), ctx.catalogue.aisles),
+    categories: names(theme.products.map((p) => p.categoryId), ctx.catalogue.categories),
     departments: names(theme.products.map((p) => p.departmentId), ctx.catalogue.departments),
     keywords: [...theme.keywords],
   };
@@ -182,12 +172,6 @@ interface JudgeTally {
   roles: Record<string, number>;
 }
 
-async function loadDefaults(): Promise<{ pipelines: Record<BaseVariant, VariantPipeline>; judgeWith: (role: Role) => ThemeJudge }> {
-  // Loaded on demand so unit tests that inject fakes do not pull in every phase.
-  const m = await import('./pipelines.js');
-  return { pipelines: m.defaultPipelines, judgeWith: m.themeJudgeWith };
-}
-
 /**
  * Runs every variant on the same users and measures each page. Variants share the context's
  * artefact store, so a variant that differs from another only downstream reuses its upstream
@@ -203,11 +187,13 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
   // Derive every variant's context up front: a bad override fails the eval before any work is done.
   const ctxs = new Map(specs.map((s) => [s.name, deriveCtx(ctx, s.overrides, `variant ${s.name}`)]));
 
-  const needDefaults = specs.some((s) => !options.pipelines?.[s.base]) || (judgeEnabled && !options.themeJudge);
-  const defaults = needDefaults ? await loadDefaults() : undefined;
-  const pipelineFor = (base: BaseVariant): VariantPipeline => options.pipelines?.[base] ?? defaults!.pipelines[base];
+  const missing = specs.find((s) => !options.pipelines.variants[s.base]);
+  if (missing) throw new Error(`runEval: no pipeline for variant "${missing.name}" (have: ${Object.keys(options.pipelines.variants).join(', ') || 'none'})`);
+  const pipelineFor = (base: BaseVariant): VariantPipeline => options.pipelines.variants[base]!;
   const judgeRole = judgeEnabled ? (options.judgeRole ?? defaultJudgeRole(ctx, simulatedRoles)) : null;
-  const judge = judgeRole ? (options.themeJudge ?? defaults!.judgeWith(judgeRole)) : undefined;
+  const judgeFor = options.themeJudge ? () => options.themeJudge! : options.pipelines.judgeFor;
+  if (judgeRole && !judgeFor) throw new Error('runEval: judging is on but no judge was given (pass themeJudge or pipelines.judgeFor, or judge: false)');
+  const judge = judgeRole ? judgeFor!(judgeRole) : undefined;
   if (judgeRole) ctx.logger.info({ judgeRole }, 'eval: one judge role scores every variant\'s themes');
 
   const pages = new Map<string, PageMetrics[]>(specs.map((s) => [s.name, []]));
@@ -217,7 +203,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
   const tally: JudgeTally = { calls: 0, costUsd: 0, errors: 0, roles: {} };
   const total = users.length * specs.length;
   let done = 0;
-  const userIdOf = (u: number | EvalUser) => (typeof u === 'number' ? u : u.history.userId);
+  const userIdOf = (u: string | EvalUser) => (typeof u === 'string' ? u : u.history.userId);
 
   const limit = pLimit(concurrency);
   await Promise.all(
@@ -255,13 +241,13 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
     ),
   );
 
-  const byUser = (a: { userId: number }, b: { userId: number }) => a.userId - b.userId;
+  const byUser = (a: { userId: string }, b: { userId: string }) => compareIds(a.userId, b.userId);
   const variants: VariantResult[] = specs.map((s: VariantSpec) => {
     const ps = pages.get(s.name)!.sort(byUser);
     const fs = failures.get(s.name)!.sort(byUser);
     return { name: s.name, base: s.base, overrides: s.overrides, pages: ps, failures: fs, aggregate: aggregatePages(ps, fs.length) };
   });
-  evaluated.sort((a, b) => a.user.history.userId - b.user.history.userId);
+  evaluated.sort((a, b) => compareIds(a.user.history.userId, b.user.history.userId));
 
   return {
     schemaVersion: 1,
@@ -280,7 +266,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
 
 async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTarget, ctx: Ctx, judge: ThemeJudge | undefined, tally: JudgeTally, wallMs: number): Promise<PageMetrics> {
   const page = out.page.artefact.data;
-  const themeVectors = page.themes.length > 1 ? await ctx.embedder.embed(page.themes.map(themeText)) : [];
+  const themeVectors = page.themes.length > 1 ? await ctx.embedder.embed(page.themes.map(themeSummaryText)) : [];
   const verdicts: JudgeVerdict[] = [];
   if (judge) {
     for (const theme of page.themes) {
@@ -297,13 +283,13 @@ async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTar
       }
     }
   }
-  const aisleOf = (id: number) => ctx.catalogue.products.get(id)?.aisleId ?? page.themes.flatMap((t) => t.products).find((p) => p.productId === id)?.aisleId;
+  const categoryOf = (id: string) => ctx.catalogue.products.get(id)?.categoryId ?? page.themes.flatMap((t) => t.products).find((p) => p.productId === id)?.categoryId;
   return measurePage({
     userId: user.history.userId,
     artefacts: out.artefacts,
     page,
     target,
-    aisleOf,
+    categoryOf,
     inCorpus: (k) => ctx.corpus.byText.has(k),
     themeVectors,
     verdicts,
@@ -325,11 +311,11 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
     sizes.set(n, [...(sizes.get(n) ?? []), v.name]);
   }
   const popular = popularityRanking(ctx.stats);
-  const aisleOf = (id: number) => ctx.catalogue.products.get(id)?.aisleId;
+  const categoryOf = (id: string) => ctx.catalogue.products.get(id)?.categoryId;
   const out: BaselineResult[] = [];
   for (const [n, forVariants] of [...sizes].sort(([a], [b]) => a - b)) {
-    const make = (kind: BaselineKind, list: (u: EvalUser) => number[]): BaselineResult => {
-      const pages = evaluated.map(({ user, target }) => ({ userId: user.history.userId, ...targetMetrics(list(user).slice(0, n), aisleOf, target) }));
+    const make = (kind: BaselineKind, list: (u: EvalUser) => string[]): BaselineResult => {
+      const pages = evaluated.map(({ user, target }) => ({ userId: user.history.userId, ...targetMetrics(list(user).slice(0, n), categoryOf, target) }));
       const d = (f: (p: BaselinePage) => number | null) => distribution(pages.map(f));
       return {
         name: `${kind}@${n}`,
@@ -337,7 +323,7 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
         productCount: n,
         forVariants,
         pages,
-        aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), targetAisleCoverage: d((p) => p.targetAisleCoverage), targetPrecision: d((p) => p.targetPrecision) },
+        aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), targetCategoryCoverage: d((p) => p.targetCategoryCoverage), targetPrecision: d((p) => p.targetPrecision) },
       };
     };
     out.push(make('popularity', () => popular), make('own-reorders', (u) => ownReordersRanking(u.history)));

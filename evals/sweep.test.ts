@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type Dataset } from '../instacart/load.js';
-import { writeTinyDataset } from '../instacart/tiny-dataset.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
+import { realDataset } from '../testing/real-data.js';
+import type { Dataset } from '../catalogue/types.js';
+import { tinyDataset } from '../testing/instacart-fixture.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
 import { makeTestCtx } from '../testing/test-context.js';
-import type { Ctx } from '../pipelines/context.js';
+import type { Ctx } from '../kit/context.js';
 import { parseSweep, proposeValue, runSweep, SweepError } from './sweep.js';
-import { fakeCascaded } from './test-fakes.js';
+import { fakeCascaded } from '../testing/eval-fixture.js';
 
 describe('parseSweep', () => {
   it('expands a range with a step, including the end despite float error', () => {
@@ -37,7 +38,7 @@ describe('runSweep', () => {
   let dataset: Dataset;
   let ctx: Ctx;
   beforeAll(async () => {
-    ({ dataset } = await loadDataset(await writeTinyDataset()));
+    dataset = await tinyDataset();
     ctx = makeTestCtx({ catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset) });
   });
 
@@ -45,19 +46,19 @@ describe('runSweep', () => {
     const out = await runSweep({
       ctx,
       dataset,
-      users: [1, 2],
+      users: ['1', '2'],
       param: 'keywords.threshold',
       values: [0.3, 0.65, 0.9],
       targetQuality: { metric: 'targetRecall', min: 0.4 },
-      pipelines: { cascaded: fakeCascaded },
+      pipelines: { variants: { cascaded: fakeCascaded } },
       judge: false,
     });
     const variants = out.result.variants;
     expect(variants.map((v) => v.name)).toEqual(['cascaded@keywords.threshold=0.3', 'cascaded@keywords.threshold=0.65', 'cascaded@keywords.threshold=0.9']);
-    for (const userId of [1, 2]) {
+    for (const userId of ['1', '2']) {
       const pages = variants.map((v) => v.pages.find((p) => p.userId === userId)!);
       expect(new Set(pages.map((p) => p.artefactHashes.themes)).size).toBe(1);
-      for (const kind of ['keywords', 'filtered', 'page'] as const) expect(new Set(pages.map((p) => p.artefactHashes[kind])).size).toBe(3);
+      for (const kind of ['keywords', 'filter', 'assemble'] as const) expect(new Set(pages.map((p) => p.artefactHashes[kind])).size).toBe(3);
       // Only the first value computed Phase 1; later values read it from the store.
       expect(pages.map((p) => p.cachedArtefacts)).toEqual([0, 1, 1]);
     }
@@ -71,6 +72,6 @@ describe('runSweep', () => {
   });
 
   it('refuses an unknown quality metric before running', async () => {
-    await expect(runSweep({ ctx, dataset, users: [1], param: 'themes.threshold', values: [0.5], targetQuality: { metric: 'vibes', min: 1 }, pipelines: { cascaded: fakeCascaded } })).rejects.toThrow(/unknown quality metric "vibes"/);
+    await expect(runSweep({ ctx, dataset, users: ['1'], param: 'themes.threshold', values: [0.5], targetQuality: { metric: 'vibes', min: 1 }, pipelines: { variants: { cascaded: fakeCascaded } } })).rejects.toThrow(/unknown quality metric "vibes"/);
   });
 });

@@ -1,6 +1,7 @@
-import type { Ctx } from '../pipelines/context.js';
-import type { Role } from '../llm/config.js';
-import type { Dataset } from '../instacart/load.js';
+import type { Ctx } from '../kit/context.js';
+import type { Role } from '../config/config.js';
+import type { EvalPipelines } from './types.js';
+import type { Dataset } from '../catalogue/types.js';
 import { isQualityMetric, qualityOf, QUALITY_METRICS, type QualityMetric } from './metrics.js';
 import { runEval, type EvalProgress, type EvalResult, type EvalUser, type SweepSummary, type VariantPipeline, type ThemeJudge } from './runner.js';
 import { parseVariant, variantName, type BaseVariant } from './variants.js';
@@ -47,7 +48,7 @@ export function parseSweep(text: string): { param: string; values: number[] } {
 export interface RunSweepOptions {
   readonly ctx: Ctx;
   readonly dataset?: Dataset;
-  readonly users: readonly (number | EvalUser)[];
+  readonly users: readonly (string | EvalUser)[];
   /** e.g. "themes.threshold", "keywords.threshold", "filter.judge.threshold", "filter.relevanceThreshold". */
   readonly param: string;
   readonly values: readonly number[];
@@ -59,7 +60,7 @@ export interface RunSweepOptions {
   readonly onProgress?: (p: EvalProgress) => void;
   readonly simulatedRoles?: readonly Role[];
   readonly judge?: boolean;
-  readonly pipelines?: Partial<Record<BaseVariant, VariantPipeline>>;
+  readonly pipelines: EvalPipelines;
   readonly themeJudge?: ThemeJudge;
 }
 

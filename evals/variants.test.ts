@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../llm/config.js';
+import { loadConfig } from '../config/config.js';
 import { applyOverrides, parseVariant, variantName, VariantError } from './variants.js';
 
 const config = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read' });

@@ -1,5 +1,5 @@
-import { deepMerge, validateConfig, type HubgenConfig } from '../llm/config.js';
-import type { Ctx } from '../pipelines/context.js';
+import { deepMerge, validateConfig, type HubgenConfig } from '../config/config.js';
+import type { Ctx } from '../kit/context.js';
 
 /** The pipelines a variant can run. */
 export const BASE_VARIANTS = ['cascaded', 'single-step', 'single-step-local'] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateUsage, costOf, priceUsage, totalUsage, usageRecordsFromAttempts, type UsageRecord } from './cost.js';
-import { BUILTIN_DEFAULTS } from './config.js';
+import { aggregateUsage, batchPrices, costOf, priceUsage, totalUsage, usageRecordsFromAttempts, type UsageRecord } from './cost.js';
+import { BUILTIN_DEFAULTS } from '../config/config.js';
 
 const prices = BUILTIN_DEFAULTS.prices;
 
@@ -75,5 +75,15 @@ describe('usageRecordsFromAttempts', () => {
     expect(records.map((r) => r.tier)).toEqual(['local', 'strong']);
     expect(records[1]).toEqual({ phase: 'themes', pageId: 'u42', tier: 'strong', model: 'gpt-4o', usage: paid });
     expect(aggregateUsage(records, 'phase').themes.costUsd).toBeCloseTo(0.01, 12);
+  });
+});
+
+describe('batchPrices', () => {
+  it('halves list prices by default and keeps a model its own batch prices', () => {
+    const list = { 'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 }, 'gpt-4o': { input: 2.5, output: 10, batch: { input: 1, output: 4 } } };
+    expect(batchPrices(list, 0.5)).toEqual({ 'gpt-4o-mini': { input: 0.075, cachedInput: 0.0375, output: 0.3 }, 'gpt-4o': { input: 1, output: 4 } });
+    expect(batchPrices(list, 0)['gpt-4o-mini']).toEqual(list['gpt-4o-mini']);
+    const tokens = { inputTokens: 1000, cachedInputTokens: 0, outputTokens: 500 };
+    expect(priceUsage('gpt-4o-mini', tokens, batchPrices(list, 0.5)).usage.costUsd).toBeCloseTo(priceUsage('gpt-4o-mini', tokens, list).usage.costUsd! / 2, 12);
   });
 });

@@ -1,4 +1,4 @@
-import type { Price } from './config-schema.js';
+import type { Price } from '../config/config-schema.js';
 import { addUsage, type Usage } from './usage.js';
 
 /** Token counts of one call, as the provider reported them (or as estimated). */
@@ -33,6 +33,20 @@ export function priceUsage(model: string, tokens: TokenCounts, prices: Readonly<
     return { usage: { ...base, costUsd: undefined }, warning: `no price configured for model "${model}" (add it under /prices); cost is unknown` };
   }
   return { usage: { ...base, costUsd: costOf(tokens, price) } };
+}
+
+/**
+ * The price table the Batch API bills by: each model's own `batch` prices where configured,
+ * else its list prices less `discount` (0.5: half price). Feed it to priceUsage like the list.
+ */
+export function batchPrices(prices: Readonly<Record<string, Price>>, discount: number): Record<string, Price> {
+  const off = (x: number) => x * (1 - discount);
+  return Object.fromEntries(
+    Object.entries(prices).map(([model, p]) => [
+      model,
+      p.batch ?? { input: off(p.input), output: off(p.output), ...(p.cachedInput !== undefined ? { cachedInput: off(p.cachedInput) } : {}) },
+    ]),
+  );
 }
 
 /** One usage with the labels it can be aggregated by. */

@@ -13,6 +13,25 @@ export interface LimiterOptions {
    */
   readonly burstMs?: number;
   readonly now?: () => number;
+  /**
+   * Where the requests- and tokens-per-minute allowance lives. Default: in this process, built
+   * from `limits`. A shared one (Redis, see shared-limits.ts) makes the limits hold across every
+   * process that uses it; concurrency stays per process.
+   */
+  readonly allowance?: RateAllowance;
+  /** Told when a token correction could not be recorded (a shared allowance's server was unreachable). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The outcome of asking an allowance for one request's worth. */
+export type RateTake = { readonly granted: true; /** When, on the allowance's clock (ms). */ readonly at: number } | { readonly granted: false; readonly waitMs: number };
+
+/** A provider's per-minute allowance: requests and tokens, taken together or not at all. */
+export interface RateAllowance {
+  /** Takes one request and `tokens` tokens if both are there now; otherwise says how long until they would be. */
+  take(tokens: number): Promise<RateTake>;
+  /** Charges (positive) or refunds (negative) after the fact: a call's real tokens, or a grant nobody used. */
+  adjust(change: { readonly tokens?: number; readonly requests?: number }): Promise<void>;
 }
 
 /** A held slot. Release it exactly once, with the tokens the call really used when known. */
@@ -48,6 +67,31 @@ class Bucket {
   }
 }
 
+/** Both buckets in this process: what one worker on its own needs. */
+export function localAllowance(limits: Pick<ProviderLimits, 'requestsPerMinute' | 'tokensPerMinute'>, { burstMs = 1000, now = () => performance.now() }: Pick<LimiterOptions, 'burstMs' | 'now'> = {}): RateAllowance {
+  const t = now();
+  const requests = limits.requestsPerMinute ? new Bucket(limits.requestsPerMinute, bucketCapacity(limits.requestsPerMinute, burstMs), t) : undefined;
+  const tokens = limits.tokensPerMinute ? new Bucket(limits.tokensPerMinute, bucketCapacity(limits.tokensPerMinute, burstMs), t) : undefined;
+  return {
+    async take(amount) {
+      const at = now();
+      const waitMs = Math.max(requests?.waitFor(1, at) ?? 0, tokens?.waitFor(amount, at) ?? 0);
+      if (waitMs > 0) return { granted: false, waitMs };
+      requests?.take(1, at);
+      tokens?.take(amount, at);
+      return { granted: true, at };
+    },
+    async adjust(change) {
+      const at = now();
+      if (change.requests) requests?.take(change.requests, at);
+      if (change.tokens) tokens?.take(change.tokens, at);
+    },
+  };
+}
+
+/** One burst's worth of a per-minute limit, at least one unit so a tiny limit still lets calls through. */
+export const bucketCapacity = (perMinute: number, burstMs: number): number => Math.max(1, (perMinute * burstMs) / 60_000);
+
 interface Waiter {
   readonly tokens: number;
   readonly grant: (p: Permit) => void;
@@ -58,15 +102,17 @@ interface Waiter {
 
 /**
  * Concurrency, requests-per-minute and tokens-per-minute for one provider, first come first served.
- * Tokens are estimated before the call (prompt + expected output) and corrected on release.
+ * Tokens are estimated before the call (prompt + expected output) and corrected on release. The
+ * per-minute part is a RateAllowance: this process's own, or one every worker shares.
  */
 export class ProviderLimiter {
   private inFlight = 0;
   private readonly queue: Waiter[] = [];
-  private readonly requests?: Bucket;
-  private readonly tokens?: Bucket;
+  private readonly allowance?: RateAllowance;
+  private readonly onError: (error: unknown) => void;
   private timer: NodeJS.Timeout | undefined;
-  private readonly now: () => number;
+  private draining = false;
+  private drainAgain = false;
 
   constructor(
     readonly limits: ProviderLimits,
@@ -77,11 +123,9 @@ export class ProviderLimiter {
       const v = limits[key];
       if (v !== undefined && !(v > 0)) throw new RangeError(`limits.${key} must be > 0, got ${v}`);
     }
-    this.now = options.now ?? (() => performance.now());
-    const burstMs = options.burstMs ?? 1000;
-    const t = this.now();
-    if (limits.requestsPerMinute) this.requests = new Bucket(limits.requestsPerMinute, Math.max(1, (limits.requestsPerMinute * burstMs) / 60_000), t);
-    if (limits.tokensPerMinute) this.tokens = new Bucket(limits.tokensPerMinute, Math.max(1, (limits.tokensPerMinute * burstMs) / 60_000), t);
+    const perMinute = limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined;
+    this.allowance = options.allowance ?? (perMinute ? localAllowance(limits, options) : undefined);
+    this.onError = options.onError ?? (() => {});
   }
 
   /** Calls waiting for a slot right now. */
@@ -128,26 +172,59 @@ export class ProviderLimiter {
     }
   }
 
+  /** Starts a drain, or asks the running one to look again: only one drain runs at a time, so takes never race. */
   private pump(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    void this.drain().finally(() => {
+      this.draining = false;
+      if (this.drainAgain) {
+        this.drainAgain = false;
+        this.pump();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
     while (this.queue.length > 0 && this.inFlight < this.limits.concurrency) {
       const head = this.queue[0];
-      const now = this.now();
-      const wait = Math.max(this.requests?.waitFor(1, now) ?? 0, this.tokens?.waitFor(head.tokens, now) ?? 0);
-      if (wait > 0) {
-        this.timer = setTimeout(() => this.pump(), wait);
-        return;
+      if (this.allowance) {
+        let taken: RateTake;
+        try {
+          taken = await this.allowance.take(head.tokens);
+        } catch (error) {
+          // The allowance could not be asked (a shared one's server is down): fail this call rather than run it unlimited.
+          this.remove(head);
+          head.fail(error);
+          continue;
+        }
+        if (!taken.granted) {
+          this.timer = setTimeout(() => this.pump(), taken.waitMs);
+          return;
+        }
+        if (this.queue[0] !== head) {
+          // Aborted while we were taking for it: give the grant back.
+          this.allowance.adjust({ requests: -1, tokens: -head.tokens }).catch(this.onError);
+          continue;
+        }
       }
-      this.queue.shift();
-      head.signal?.removeEventListener('abort', head.onAbort);
-      this.requests?.take(1, now);
-      this.tokens?.take(head.tokens, now);
+      this.remove(head);
       this.inFlight++;
       head.grant(this.permit(head.tokens));
     }
+  }
+
+  private remove(waiter: Waiter): void {
+    const i = this.queue.indexOf(waiter);
+    if (i >= 0) this.queue.splice(i, 1);
+    waiter.signal?.removeEventListener('abort', waiter.onAbort);
   }
 
   private permit(estimated: number): Permit {
@@ -157,9 +234,15 @@ export class ProviderLimiter {
         if (released) return;
         released = true;
         this.inFlight--;
-        // Charge (or refund) the difference between what the call used and what we reserved.
-        if (actualTokens !== undefined && this.tokens) this.tokens.take(actualTokens - estimated, this.now());
-        this.pump();
+        // Charge (or refund) the difference between what the call used and what we reserved,
+        // before the next take, so it sees the corrected level.
+        const diff = actualTokens === undefined ? 0 : actualTokens - estimated;
+        if (diff !== 0 && this.allowance) {
+          this.allowance
+            .adjust({ tokens: diff })
+            .catch(this.onError)
+            .finally(() => this.pump());
+        } else this.pump();
       },
     };
   }

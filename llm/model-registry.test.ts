@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { themesSchema, type Themes } from '../phases/themes/schema.js';
-import { reply, startScriptedServer, type ScriptedServer } from '../testing/scripted-server.js';
-import { compileSchema } from './ajv.js';
-import { loadConfig, type HubgenConfig } from './config.js';
+import { reply, startScriptedServer, type ScriptedServer } from './simulator/scripted-server.js';
+import { compileSchema } from '../base/ajv.js';
+import { loadConfig, type HubgenConfig } from '../config/config.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { StructuredOutputError } from './errors/structured-output-error.js';
 import { createModelRegistry, type ModelRegistryOptions } from './model-registry.js';
@@ -35,10 +35,10 @@ const messages = [
   { role: 'system', content: 'You plan grocery shopping hub pages.' },
   { role: 'user', content: 'User buys spaghetti, basil, parmesan and sourdough bread every week. Propose themes.' },
 ] as const;
-const request: GenerateStructuredOptions = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages };
+const request = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages } satisfies GenerateStructuredOptions<typeof themesSchema>;
 const validThemes: Themes = {
   pageTitle: 'Your week in groceries',
-  themes: [{ id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], aisles: ['dry pasta'], departments: ['pantry'], confidence: 0.8 }],
+  themes: [{ id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], categories: ['dry pasta'], departments: ['pantry'], confidence: 0.8 }],
 };
 
 describe('createModelRegistry', () => {
@@ -63,7 +63,7 @@ describe('createModelRegistry', () => {
   it('sends a strict json_schema request through ChatOpenAI and returns the validated object with usage', async () => {
     server.enqueue(reply.json(validThemes));
     const r = registry();
-    const result = await r.generateStructured<Themes>(request);
+    const result = await r.generateStructured(request);
     expect(result.object).toEqual(validThemes);
     expect(result.model).toBe('gpt-4o-mini');
     expect(result.finishReason).toBe('stop');
@@ -92,7 +92,9 @@ describe('createModelRegistry', () => {
   });
 
   it('simulation mode answers every request with a schema-valid object', async () => {
-    const result = await registry().generateStructured<Themes>(request);
+    const result = await registry().generateStructured(request);
+    // The result's type comes from the schema, with no type argument at the call.
+    expectTypeOf(result.object).toEqualTypeOf<Themes>();
     expect(compileSchema(themesSchema)(result.object)).toBe(true);
   });
 

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../pipelines/clock.js';
-import { createChatCall, type ChatCall, type ResponseFormat } from './chat.js';
-import { roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from './config.js';
-import type { ProviderConfig } from './config-schema.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { createChatCall, type ChatCall } from './chat.js';
+import { requestSchema, type DecodingRequest } from './constrained-decoding.js';
+import { roleKind, roleUnavailableReason, roleCacheKey, type HubgenConfig, type Role } from '../config/config.js';
+import type { ProviderConfig } from '../config/config-schema.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { ProviderLimiter } from './limits.js';
-import type { GenerateStructuredOptions, ModelRegistry, StructuredResult } from './registry.js';
+import type { SharedRateLimits } from './shared-limits.js';
+import type { GenerateStructuredOptions, ModelRegistry } from './registry.js';
 import { isRetryableError, policyDelay, resolveRetryPolicy, retryWithBackoff, type RetryPolicy } from './retry.js';
 import { generateStructuredWith, type StructuredCall } from './structured.js';
 import { countChatTokens, countTokens } from './tokens.js';
@@ -21,6 +23,12 @@ export interface ModelRegistryOptions {
   readonly retryPolicy?: Partial<RetryPolicy>;
   /** Calls after the first that carry the validator's errors back to the model. @default 1 */
   readonly maxValidationRetries?: number;
+  /**
+   * Per-minute allowances shared by every worker (openSharedRateLimits(config)); required when
+   * config.limiterStore.kind is "redis", so a run that asked for shared limits never silently
+   * paces per process. The caller closes it.
+   */
+  readonly rateLimits?: SharedRateLimits;
 }
 
 /** Defaults for a provider without a `limits` block (mirrors the config schema's defaults). */
@@ -32,10 +40,10 @@ const PLACEHOLDER_API_KEY = 'hubgen-no-key';
 
 const schemaTokenCache = new WeakMap<object, number>();
 
-/** Providers bill a json_schema as prompt tokens; count it once per schema for the tokens-per-minute estimate. */
-function schemaTokens(format: ResponseFormat): number {
-  if (format.type !== 'json_schema') return 0;
-  const schema = format.json_schema.schema;
+/** Providers bill a schema as prompt tokens; count it once per schema for the tokens-per-minute estimate. */
+function schemaTokens(request: DecodingRequest): number {
+  const schema = requestSchema(request);
+  if (!schema) return 0;
   let n = schemaTokenCache.get(schema);
   if (n === undefined) {
     n = countTokens(JSON.stringify(schema));
@@ -62,6 +70,9 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
     log.warn({ warning }, 'model layer warning');
   };
   const log = logger.child({ component: 'model-registry' });
+  if (config.limiterStore?.kind === 'redis' && !options.rateLimits) {
+    throw new TypeError('config.limiterStore.kind is "redis" but no shared rate limits were given: pass { rateLimits: await openSharedRateLimits(config) } to createModelRegistry');
+  }
 
   function providerOf(role: Role): { name: string; provider: ProviderConfig } {
     const binding = config.roles[role];
@@ -73,7 +84,13 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
     let limiter = limiters.get(name);
     if (!limiter) {
       const l = provider.limits;
-      limiter = new ProviderLimiter({ concurrency: l?.concurrency ?? DEFAULT_LIMITS.concurrency, requestsPerMinute: l?.requestsPerMinute, tokensPerMinute: l?.tokensPerMinute }, { now: () => clock.monotonic() });
+      const limits = { concurrency: l?.concurrency ?? DEFAULT_LIMITS.concurrency, requestsPerMinute: l?.requestsPerMinute, tokensPerMinute: l?.tokensPerMinute };
+      const perMinute = limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined;
+      limiter = new ProviderLimiter(limits, {
+        now: () => clock.monotonic(),
+        ...(perMinute && options.rateLimits ? { allowance: options.rateLimits.allowanceFor(name, limits) } : {}),
+        onError: (e) => log.warn({ provider: name, err: (e as Error).message }, 'could not record a token correction in the shared rate limits'),
+      });
       limiters.set(name, limiter);
     }
     return limiter;
@@ -94,13 +111,13 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
     // Counting prompt tokens costs a tokenizer pass; only pay it when a token limit needs it.
     const needsEstimate = provider.limits?.tokensPerMinute !== undefined;
 
-    const call: StructuredCall = async ({ messages, responseFormat, signal, onRequestFailure }) => {
-      const estimate = needsEstimate ? countChatTokens(messages) + schemaTokens(responseFormat) + outputEstimate : 0;
+    const call: StructuredCall = async ({ messages, responseFormat, extraBody, logprobs, stream, signal, onRequestFailure }) => {
+      const estimate = needsEstimate ? countChatTokens(messages) + schemaTokens({ responseFormat, extraBody }) + outputEstimate : 0;
       return retryWithBackoff(
         async (attempt) => {
           const t0 = clock.monotonic();
           try {
-            return await limiter.schedule(estimate, () => chat({ messages, responseFormat, signal, timeoutMs }), {
+            return await limiter.schedule(estimate, () => chat({ messages, responseFormat, extraBody, logprobs, stream, signal, timeoutMs }), {
               signal,
               actualTokens: (r) => (r.tokens && needsEstimate ? (r.tokens.inputTokens ?? 0) + (r.tokens.outputTokens ?? 0) : undefined),
             });
@@ -127,13 +144,15 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
 
   return {
     unavailableReason: (role) => roleUnavailableReason(config, role, env),
+    kindOf: (role) => roleKind(config, role),
     cacheKey: (role) => roleCacheKey(config, role, env),
     modelId(role) {
       const binding = config.roles[role];
       if (!binding) throw new RoleNotCallableError(role, 'it is not bound to a provider under /roles');
       return binding.model;
     },
-    async generateStructured<T>(request: GenerateStructuredOptions): Promise<StructuredResult<T>> {
+    // Typed by the interface: the schema's value type is inferred at the call site, not computed here.
+    generateStructured: (async (request: GenerateStructuredOptions) => {
       const { role } = request;
       const why = roleUnavailableReason(config, role, env);
       if (why) throw new RoleNotCallableError(role, why);
@@ -141,7 +160,7 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
       if (provider.kind !== 'openai') {
         throw new RoleNotCallableError(role, `it is bound to provider "${name}" of kind "${provider.kind}"; local tiers are run by the phases themselves, not through the registry`);
       }
-      return generateStructuredWith<T>(request, {
+      return generateStructuredWith<unknown>(request, {
         model: config.roles[role]!.model,
         call: callFor(role),
         prices: config.prices,
@@ -150,7 +169,8 @@ export function createModelRegistry(config: HubgenConfig, options: ModelRegistry
         logger: roleLoggers.get(role) ?? roleLoggers.set(role, log.child({ role })).get(role)!,
         monotonic: () => clock.monotonic(),
         onWarning,
+        decoding: { dialect: provider.constrainedDecoding?.dialect ?? 'openai', unsupportedKeywords: provider.constrainedDecoding?.unsupportedKeywords, provider: `provider "${name}"` },
       });
-    },
+    }) as ModelRegistry['generateStructured'],
   };
 }

@@ -1,12 +1,13 @@
 import { getEventListeners } from 'node:events';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { themesSchema, type Themes } from '../phases/themes/schema.js';
 import { judgeVerdictSchema } from '../phases/filter/schema.js';
 import { pageSchema } from '../phases/assemble/schema.js';
-import { reply, startScriptedServer, type ChatCompletionRequest, type ScriptedServer } from '../testing/scripted-server.js';
-import { compileSchema } from './ajv.js';
-import { loadConfig, type HubgenConfig } from './config.js';
+import { reply, startScriptedServer, type ChatCompletionRequest, type ScriptedServer } from './simulator/scripted-server.js';
+import { compileSchema } from '../base/ajv.js';
+import { logprobConfidence } from './confidence/logprobs.js';
+import { loadConfig, type HubgenConfig } from '../config/config.js';
 import { costOf } from './cost.js';
 import { RoleNotCallableError } from './errors/role-not-callable-error.js';
 import { StructuredOutputError } from './errors/structured-output-error.js';
@@ -46,12 +47,12 @@ const messages = [
   { role: 'system', content: 'You plan grocery shopping hub pages as JSON.' },
   { role: 'user', content: 'The shopper buys spaghetti, basil, parmesan and sourdough every week.' },
 ] as const;
-const request: GenerateStructuredOptions = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages };
+const request = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages } satisfies GenerateStructuredOptions<typeof themesSchema>;
 const valid: Themes = {
   pageTitle: 'Your week in groceries',
   themes: [
-    { id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], aisles: ['dry pasta'], departments: ['pantry'], confidence: 0.8 },
-    { id: 'bakery', title: 'Fresh bakery', description: 'Sourdough and rolls for the week ahead.', concepts: ['sourdough'], aisles: ['bread'], departments: ['bakery'], confidence: 0.6 },
+    { id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], categories: ['dry pasta'], departments: ['pantry'], confidence: 0.8 },
+    { id: 'bakery', title: 'Fresh bakery', description: 'Sourdough and rolls for the week ahead.', concepts: ['sourdough'], categories: ['bread'], departments: ['bakery'], confidence: 0.6 },
   ],
 };
 const isValid = compileSchema(themesSchema);
@@ -64,7 +65,7 @@ async function serverBill(model: keyof typeof PRICES, replies: { usage?: { promp
 describe('result.object', () => {
   it('is the validated object when the first reply is valid', async () => {
     server.enqueue(reply.json(valid));
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(r.object).toEqual(valid);
     expect(r.repaired).toBe(false);
     expect(r.attempts).toEqual([expect.objectContaining({ ok: true, repaired: false })]);
@@ -72,7 +73,7 @@ describe('result.object', () => {
 
   it('is repaired from a ```json fence with prose around it, and says so', async () => {
     server.enqueue(reply.fenced(valid));
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(r.object).toEqual(valid);
     expect(r.repaired).toBe(true);
     expect(r.attempts).toHaveLength(1);
@@ -82,7 +83,7 @@ describe('result.object', () => {
   it('is repaired by coercing "0.8" to 0.8 and dropping unknown properties', async () => {
     const sloppy = { ...valid, extra: true, themes: valid.themes.map((t) => ({ ...t, confidence: String(t.confidence), note: 'x' })) };
     server.enqueue(reply.json(sloppy));
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(r.object).toEqual(valid);
     expect(r.repaired).toBe(true);
   });
@@ -92,7 +93,7 @@ describe('result.object', () => {
     const text = JSON.stringify(valid);
     const cut = text.indexOf('"bakery"') + 4;
     server.enqueue({ content: text.slice(0, cut), finishReason: 'length' });
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(isValid(r.object)).toBe(true);
     expect(r.object.themes).toEqual([valid.themes[0]]);
     expect(r.repaired).toBe(true);
@@ -102,7 +103,7 @@ describe('result.object', () => {
   it('comes from a retry that carries the validator errors when the first reply fails the schema', async () => {
     const bad = { ...valid, themes: [{ ...valid.themes[0], id: 'Pasta Night!', confidence: 3 }] };
     server.enqueue(reply.json(bad), reply.json(valid));
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(r.object).toEqual(valid);
     expect(r.attempts.map((a) => [a.ok, a.failure])).toEqual([[false, 'schema'], [true, undefined]]);
     const retry = server.requests[1].messages;
@@ -117,7 +118,7 @@ describe('transport faults', () => {
   it('waits out a 429 for as long as Retry-After says (seconds), then succeeds', async () => {
     server.enqueue(reply.rateLimited({ retryAfterSeconds: 1 }), reply.json(valid));
     const t0 = performance.now();
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
     expect(r.object).toEqual(valid);
     expect(r.attempts.map((a) => a.failure ?? 'ok')).toEqual(['http', 'ok']);
@@ -128,7 +129,7 @@ describe('transport faults', () => {
   it('honours retry-after-ms over a longer Retry-After', async () => {
     server.enqueue(reply.rateLimited({ retryAfterSeconds: 30, retryAfterMs: 40 }), reply.json(valid));
     const t0 = performance.now();
-    await registry().generateStructured<Themes>(request);
+    await registry().generateStructured(request);
     const elapsed = performance.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(35);
     expect(elapsed).toBeLessThan(5000);
@@ -136,7 +137,7 @@ describe('transport faults', () => {
 
   it('retries a 500 and succeeds', async () => {
     server.enqueue(reply.serverError(500), reply.serverError(502), reply.json(valid));
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(r.object).toEqual(valid);
     expect(r.attempts.map((a) => a.failure ?? 'ok')).toEqual(['http', 'http', 'ok']);
     expect(r.usage.calls).toBe(3);
@@ -145,7 +146,7 @@ describe('transport faults', () => {
   it('times out a hung call, retries it and succeeds', async () => {
     server.enqueue(reply.hang(), reply.json(valid));
     const t0 = performance.now();
-    const r = await registry(configFor({ limits: { timeoutMs: 300 } })).generateStructured<Themes>(request);
+    const r = await registry(configFor({ limits: { timeoutMs: 300 } })).generateStructured(request);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
     expect(r.object).toEqual(valid);
     expect(r.attempts[0]).toMatchObject({ ok: false, failure: 'http' });
@@ -239,7 +240,7 @@ describe('StructuredOutputError', () => {
 
   it('honours a larger maxValidationRetries', async () => {
     server.enqueue(reply.text('no'), reply.text('still no'), reply.json(valid));
-    const r = await registry(configFor(), { maxValidationRetries: 2 }).generateStructured<Themes>(request);
+    const r = await registry(configFor(), { maxValidationRetries: 2 }).generateStructured(request);
     expect(r.attempts).toHaveLength(3);
     expect(r.object).toEqual(valid);
   });
@@ -254,7 +255,7 @@ describe('result.usage', () => {
       billed.push(await res.clone().json());
       return res;
     };
-    const r = await registry(configFor(), { fetch: spy }).generateStructured<Themes>(request);
+    const r = await registry(configFor(), { fetch: spy }).generateStructured(request);
     const replies = billed as Parameters<typeof serverBill>[1];
     expect(r.usage.calls).toBe(2);
     expect(r.usage.inputTokens).toBe(replies[0].usage!.prompt_tokens + replies[1].usage!.prompt_tokens);
@@ -266,7 +267,7 @@ describe('result.usage', () => {
 
   it('prices the strong role at its own model price', async () => {
     server.enqueue(reply.json(valid));
-    const r = await registry().generateStructured<Themes>({ ...request, role: 'strong' });
+    const r = await registry().generateStructured({ ...request, role: 'strong' });
     const [body] = server.requests;
     const prompt = countChatTokens(body.messages as never);
     expect(r.model).toBe('gpt-4o');
@@ -276,7 +277,7 @@ describe('result.usage', () => {
 
   it('is estimated with the tokenizer, with a warning, when the server reports none', async () => {
     server.enqueue({ ...reply.json(valid), usage: false });
-    const r = await registry().generateStructured<Themes>(request);
+    const r = await registry().generateStructured(request);
     expect(r.usage.inputTokens).toBe(countChatTokens(messages));
     expect(r.usage.outputTokens).toBeGreaterThan(20);
     expect(r.usage.costUsd).toBeGreaterThan(0);
@@ -289,20 +290,20 @@ describe('result.usage', () => {
     const lines: string[] = [];
     const capture = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
     const reg = registry(cfg, { logger: capture });
-    const r = await reg.generateStructured<Themes>(request);
+    const r = await reg.generateStructured(request);
     expect(r.usage.costUsd).toBeUndefined();
     expect(r.usage.inputTokens).toBeGreaterThan(0);
     expect(r.warnings.filter((w) => /no price/.test(w))).toHaveLength(1);
     // A second call warns in its result again, but the log says it only once per registry.
     server.enqueue(reply.json(valid));
-    expect((await reg.generateStructured<Themes>(request)).warnings.join(' ')).toMatch(/no price.*llama-3\.1-8b-instruct/);
+    expect((await reg.generateStructured(request)).warnings.join(' ')).toMatch(/no price.*llama-3\.1-8b-instruct/);
     expect(lines.filter((l) => l.includes('no price configured'))).toHaveLength(1);
   });
 });
 
 describe('provider capabilities', () => {
   it('without structured outputs, asks for json_object and puts the schema in the prompt', async () => {
-    const r = await registry(configFor({ structuredOutputs: false })).generateStructured<Themes>(request);
+    const r = await registry(configFor({ structuredOutputs: false })).generateStructured(request);
     const body = server.requests[0];
     expect(body.response_format).toEqual({ type: 'json_object' });
     expect(body.messages[0].content).toMatch(/validates against this JSON Schema/);
@@ -334,7 +335,7 @@ describe('provider limits', () => {
     server.setResponder(() => ({ ...reply.json(valid), latencyMs: 40 }));
     const r = registry(configFor({ limits: { concurrency: 3 } }));
     const roles = ['cheap', 'strong', 'judge', 'teacher'] as const;
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => r.generateStructured<Themes>({ ...request, role: roles[i % 4] })));
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => r.generateStructured({ ...request, role: roles[i % 4] })));
     server.setResponder(() => reply.simulate());
     expect(results.every((x) => isValid(x.object))).toBe(true);
     expect(server.requests).toHaveLength(16);
@@ -390,5 +391,128 @@ describe('scripted requests', () => {
     await registry(configFor({}, { roles: { cheap: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.3, maxOutputTokens: 900 } } })).generateStructured(request);
     const body: ChatCompletionRequest = server.requests[0];
     expect(body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 900, stream: false });
+  });
+});
+
+describe('early abort', () => {
+  // A reply long enough that stopping a quarter of the way in is worth it.
+  const long: Themes = {
+    pageTitle: 'Your week in groceries',
+    themes: Array.from({ length: 10 }, (_, i) => ({ ...valid.themes[0], id: `theme-${i}`, title: `Weeknight dinners ${i}` })),
+  };
+  const earlyRequest: GenerateStructuredOptions = { ...request, earlyAbort: { expectedOutputTokens: 600 } };
+
+  it('stops a reply nothing could save, retries with the reason, and records the saving', async () => {
+    server.enqueue(reply.goesInvalid(long, { after: 0.25, streamDelayMs: 2 }), reply.json(valid));
+    const r = await registry().generateStructured(earlyRequest);
+    expect(r.object).toEqual(valid);
+    expect(server.requests[0]).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(r.attempts).toHaveLength(2);
+    const [stopped, good] = r.attempts;
+    expect(stopped).toMatchObject({ ok: false, failure: 'schema', earlyAbort: { path: '/themes/2', reason: 'expected a property name after ",", got "@"', savedAgainst: 'expected' } });
+    expect(stopped.detail).toMatch(/^reply stopped early at character \d+: \/themes\/2 expected a property name after ",", got "@"; about \d+ output tokens not generated$/);
+    expect(stopped.usage.savedOutputTokens).toBe(600 - stopped.earlyAbort!.outputTokens);
+    expect(good.usage.savedOutputTokens).toBeUndefined();
+    expect(r.usage.savedOutputTokens).toBe(stopped.usage.savedOutputTokens);
+    // The retry carries what went wrong, after the partial reply.
+    const retry = server.requests[1].messages;
+    expect(retry.at(-2)).toMatchObject({ role: 'assistant', content: expect.stringContaining('@') });
+    expect(retry.at(-1)!.content).toMatch(/stopped matching the required JSON Schema part-way and was cut off: \/themes\/2 expected a property name/);
+    await vi.waitFor(() => expect(server.streams[0].closedEarly).toBe(true));
+    expect(server.streams[0].sentTokens).toBeLessThan(server.streams[0].plannedTokens / 2);
+  });
+
+  it('fails like a schema failure when every reply is stopped, with the attempts and summed usage', async () => {
+    server.enqueue(reply.goesInvalid(long, { after: 0.2, streamDelayMs: 2 }), reply.goesInvalid(long, { after: 0.5, streamDelayMs: 2 }));
+    const e = await registry().generateStructured(earlyRequest).catch((x) => x);
+    expect(StructuredOutputError.isInstance(e)).toBe(true);
+    expect(e.stage).toBe('schema');
+    expect(e.attempts.map((a: { earlyAbort?: unknown }) => Boolean(a.earlyAbort))).toEqual([true, true]);
+    expect(e.usage.savedOutputTokens).toBe(e.attempts[0].usage.savedOutputTokens + e.attempts[1].usage.savedOutputTokens);
+    expect(e.usage.outputTokens).toBe(e.attempts[0].earlyAbort.outputTokens + e.attempts[1].earlyAbort.outputTokens);
+  });
+
+  it('lets a reply the repairs can fix stream to the end', async () => {
+    // An unknown property and a numeric string: both repaired after the reply, so neither is stopped.
+    const fixable = { ...valid, note: 'extra', themes: valid.themes.map((t) => ({ ...t, confidence: String(t.confidence) })) };
+    server.enqueue(reply.json(fixable, { streamDelayMs: 1 }));
+    const r = await registry().generateStructured(earlyRequest);
+    expect(r.object).toEqual(valid);
+    expect(r.repaired).toBe(true);
+    expect(r.attempts).toHaveLength(1);
+    expect(server.streams[0]).toMatchObject({ finished: true, closedEarly: false });
+  });
+
+  it('reads usage from the stream as reported when nothing is stopped', async () => {
+    server.enqueue(reply.json(valid, { cachedTokens: 4 }));
+    const r = await registry().generateStructured({ ...request, earlyAbort: true });
+    const [body] = server.requests;
+    expect(r.usage).toMatchObject({ inputTokens: countChatTokens(body.messages as never), cachedInputTokens: 4, calls: 1 });
+    expect(r.warnings).toEqual([]);
+  });
+});
+
+describe('result.logprobs', () => {
+  it('carries the reply text and tokens, streamed or not, and is absent unless asked for', async () => {
+    server.enqueue(reply.json(valid), reply.json(valid), reply.json(valid));
+    const plain = await registry().generateStructured({ ...request, logprobs: true });
+    expect(plain.logprobs!.tokens.map((t) => t.token).join('')).toBe(plain.logprobs!.text);
+    expect(JSON.parse(plain.logprobs!.text)).toEqual(valid);
+    const streamed = await registry().generateStructured({ ...request, logprobs: { top: 3 }, earlyAbort: true });
+    expect(streamed.logprobs!.tokens.map((t) => t.token).join('')).toBe(streamed.logprobs!.text);
+    expect(server.requests[1]).toMatchObject({ logprobs: true, top_logprobs: 3, stream: true });
+    expect((await registry().generateStructured(request)).logprobs).toBeUndefined();
+  });
+
+  it('gives a lower value-token confidence to an uncertain reply, through the real client', async () => {
+    server.enqueue(reply.json(valid), reply.uncertain(valid));
+    const sure = await registry().generateStructured({ ...request, logprobs: true });
+    const unsure = await registry().generateStructured({ ...request, logprobs: true });
+    const a = logprobConfidence(sure.logprobs!.tokens, sure.logprobs!.text);
+    const b = logprobConfidence(unsure.logprobs!.tokens, unsure.logprobs!.text);
+    expect(a.ok && b.ok).toBe(true);
+    if (!a.ok || !b.ok) return;
+    expect(a.confidence).toBeGreaterThan(0.6);
+    expect(b.confidence).toBeLessThan(0.45);
+    expect(a.valueTokens).toBe(b.valueTokens);
+  });
+});
+
+describe('constrained-decoding dialects', () => {
+  it('sends the schema as vLLM structured_outputs, drops what the provider says it ignores, and warns once per keyword', async () => {
+    const config = configFor({ constrainedDecoding: { dialect: 'vllm', unsupportedKeywords: ['pattern', 'maxLength'] } });
+    server.enqueue(reply.json({ ...valid, themes: [{ ...valid.themes[0], id: 'Not A Slug' }] }), reply.json(valid));
+    const r = await registry(config).generateStructured(request);
+    const body = server.requests[0];
+    expect(body.response_format).toBeUndefined();
+    const sent = JSON.stringify((body.structured_outputs as { json: object }).json);
+    expect(sent).not.toMatch(/"pattern"|"maxLength"/);
+    expect(sent).toContain('"minLength"');
+    expect(r.warnings.filter((w) => /does not enforce/.test(w))).toEqual([
+      'schema hubgen.themes.v1: provider "openai" does not enforce "maxLength" (at /properties/pageTitle, /properties/themes/items/properties/title, /properties/themes/items/properties/description, +3 more); dropped from the schema sent, still validated on the reply',
+      'schema hubgen.themes.v1: provider "openai" does not enforce "pattern" (at /properties/themes/items/properties/id); dropped from the schema sent, still validated on the reply',
+    ]);
+    // ajv still holds the original: the id that breaks the dropped pattern was rejected and retried.
+    expect(r.attempts.map((a) => a.failure ?? 'ok')).toEqual(['schema', 'ok']);
+    expect(r.attempts[0].detail).toMatch(/\/themes\/0\/id must match pattern/);
+  });
+
+  it('keeps every keyword in a schema that goes into the prompt (structuredOutputs off), and warns about none', async () => {
+    server.enqueue(reply.json(valid));
+    const r = await registry(configFor({ structuredOutputs: false, constrainedDecoding: { dialect: 'vllm', unsupportedKeywords: ['maxLength'] } })).generateStructured(request);
+    expect(server.requests[0].messages[0].content).toContain('"maxLength":90');
+    expect(server.requests[0].structured_outputs).toBeUndefined();
+    expect(r.warnings.some((w) => /does not enforce/.test(w))).toBe(false);
+  });
+
+  it('sends the schema where llama.cpp and older vLLM read it, and keeps OpenAI requests as they were', async () => {
+    server.setResponder(() => reply.simulate());
+    await registry(configFor({ constrainedDecoding: { dialect: 'llama.cpp' } })).generateStructured(request);
+    await registry(configFor({ constrainedDecoding: { dialect: 'vllm-guided' } })).generateStructured(request);
+    await registry(configFor()).generateStructured(request);
+    expect(server.requests[0].json_schema).toMatchObject({ type: 'object', required: ['pageTitle', 'themes'] });
+    expect(server.requests[1].guided_json).toMatchObject({ type: 'object' });
+    expect(server.requests[2].response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'hubgen_themes_v1', strict: true } });
+    for (const k of ['json_schema', 'guided_json', 'structured_outputs']) expect(server.requests[2][k]).toBeUndefined();
   });
 });

@@ -1,16 +1,19 @@
 import type { ErrorObject } from 'ajv';
 import type { Logger } from 'pino';
-import { compileSchema, describeErrors } from './ajv.js';
-import type { ChatReply, ResponseFormat } from './chat.js';
-import type { Price } from './config-schema.js';
+import { compileSchema, describeErrors } from '../base/ajv.js';
+import type { ChatReply, ChatRequest, ResponseFormat } from './chat.js';
+import type { Price } from '../config/config-schema.js';
 import { priceUsage, type TokenCounts } from './cost.js';
-import { StructuredOutputError, type StructuredFailureStage } from './errors/structured-output-error.js';
+import { StructuredOutputError } from './errors/structured-output-error.js';
 import { closeTruncatedJson, coerceToSchema, extractJsonText, tryParseJson } from './repair.js';
-import type { ChatMessage, GenerateStructuredOptions, StructuredAttempt, StructuredResult } from './registry.js';
+import type { GenerateStructuredOptions, StructuredResult } from './registry.js';
+import { decodingRequest, type DecodingRequest } from './constrained-decoding.js';
+import { createPrefixChecker } from './stream-check/prefix-checker.js';
 import { countChatTokens, countTokens } from './tokens.js';
 import type { Usage } from './usage.js';
 import { addUsage } from './usage.js';
-import { toWireSchema, wireSchemaName } from './wire-schema.js';
+import { droppedKeywordWarnings, toWireSchema, type DecodingDialect } from './wire-schema.js';
+import type { ChatMessage, EarlyAbort, StructuredAttempt, StructuredFailureStage } from './types.js';
 
 /** A request that failed at the transport level (429, 5xx, timeout), reported by the call wrapper. */
 export interface RequestFailure {
@@ -22,7 +25,11 @@ export interface RequestFailure {
 /** One model call, already behind the provider's limiter and retries. */
 export type StructuredCall = (request: {
   readonly messages: readonly ChatMessage[];
-  readonly responseFormat: ResponseFormat;
+  /** Undefined when the schema travels in extraBody (vLLM, llama.cpp). */
+  readonly responseFormat?: ResponseFormat;
+  readonly extraBody?: ChatRequest['extraBody'];
+  readonly logprobs?: ChatRequest['logprobs'];
+  readonly stream?: ChatRequest['stream'];
   readonly signal?: AbortSignal;
   readonly onRequestFailure: (failure: RequestFailure) => void;
 }) => Promise<ChatReply>;
@@ -40,36 +47,73 @@ export interface StructuredDeps {
   readonly monotonic: () => number;
   /** Told each distinct warning as it arises, so a long run can log it once rather than per call. */
   readonly onWarning?: (warning: string) => void;
+  /** The server's constrained-decoding dialect and the schema keywords it drops (from the provider config). */
+  readonly decoding?: { readonly dialect: DecodingDialect; readonly unsupportedKeywords?: readonly string[]; readonly provider: string };
 }
 
 /** What one reply turned out to be, after any repair. */
-type Interpretation =
+export type Interpretation =
   | { readonly ok: true; readonly value: unknown; readonly repaired: boolean; readonly repairs: readonly string[] }
-  | { readonly ok: false; readonly stage: StructuredFailureStage; readonly detail: string; readonly cause?: unknown; readonly ajvErrors?: readonly ErrorObject[] };
+  | { readonly ok: false; readonly stage: StructuredFailureStage; readonly detail: string; readonly cause?: unknown; readonly ajvErrors?: readonly ErrorObject[]; readonly earlyAbort?: EarlyAbort };
+
+/** What the live path sends for a structured request, built once so the batch path sends the same. */
+export interface StructuredRequest {
+  readonly messages: readonly ChatMessage[];
+  /** Where the schema goes for this server's dialect: response_format, or extra body fields. */
+  readonly decoding: DecodingRequest;
+  readonly validate: ReturnType<typeof compileSchema>;
+  /** Schema keywords the server drops, a schema outside the strict subset: each said once. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Schema-constrained decoding in the provider's dialect (OpenAI json_schema, strict when the schema
+ * allows; vLLM, llama.cpp fields) for providers with structured outputs, else json_object with the
+ * schema in the system prompt; plus the ajv validator, which always checks the original schema.
+ */
+export function structuredRequest(
+  options: Pick<GenerateStructuredOptions, 'schema' | 'schemaName' | 'messages'>,
+  structuredOutputs: boolean,
+  decodingSettings?: StructuredDeps['decoding'],
+): StructuredRequest {
+  const { schema, schemaName } = options;
+  if (!Array.isArray(options.messages) || options.messages.length === 0) throw new TypeError('generateStructured needs at least one message');
+  const validate = compileSchema(schema);
+  const dialect = decodingSettings?.dialect ?? 'openai';
+  const wire = toWireSchema(schema, { dialect, unsupportedKeywords: decodingSettings?.unsupportedKeywords });
+  const decoding: DecodingRequest = structuredOutputs ? decodingRequest(dialect, schemaName, wire) : { responseFormat: { type: 'json_object' } };
+  const warnings: string[] = structuredOutputs ? [...droppedKeywordWarnings(wire, schemaName, decodingSettings?.provider ?? schemaName)] : [];
+  if (decoding.responseFormat?.type === 'json_schema' && !wire.strictCompatible) warnings.push(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
+  // In the prompt the model reads every keyword, so nothing is dropped there.
+  const messages = structuredOutputs ? [...options.messages] : withSchemaInstruction(options.messages, toWireSchema(schema).schema);
+  return { messages, decoding, validate, warnings };
+}
 
 /**
  * Outlines-style constrained generation over an OpenAI-compatible API: ask for schema-constrained
  * decoding where the provider has it, always validate with ajv, repair mechanically where safe,
  * retry with the validator's errors, and otherwise throw a StructuredOutputError naming the stage.
  */
-export async function generateStructuredWith<T>(options: GenerateStructuredOptions, deps: StructuredDeps): Promise<StructuredResult<T>> {
-  const { schema, schemaName, signal } = options;
+export async function generateStructuredWith<T>(options: GenerateStructuredOptions<object>, deps: StructuredDeps): Promise<StructuredResult<T>> {
+  const { schema, signal } = options;
   const { model, call, prices, structuredOutputs, logger, monotonic } = deps;
+  const schemaName = options.schemaName;
   const maxValidationRetries = deps.maxValidationRetries ?? 1;
-  if (!Array.isArray(options.messages) || options.messages.length === 0) throw new TypeError('generateStructured needs at least one message');
-  const validate = compileSchema(schema);
-  const wire = toWireSchema(schema);
+  const request = structuredRequest(options, structuredOutputs, deps.decoding);
+  const { validate, decoding } = request;
   const warnings = new Set<string>();
   const warn = (w: string) => {
     if (warnings.has(w)) return;
     warnings.add(w);
     deps.onWarning?.(w);
   };
-  if (structuredOutputs && !wire.strictCompatible) warn(`schema ${schemaName} is outside the strict subset (${wire.strictProblem}); sent with strict: false`);
-  const responseFormat: ResponseFormat = structuredOutputs
-    ? { type: 'json_schema', json_schema: { name: wireSchemaName(schemaName), strict: wire.strictCompatible, schema: wire.schema } }
-    : { type: 'json_object' };
-  let messages: ChatMessage[] = structuredOutputs ? [...options.messages] : withSchemaInstruction(options.messages, wire.schema);
+  for (const w of request.warnings) warn(w);
+  let messages: ChatMessage[] = [...request.messages];
+  const logprobs = options.logprobs ? (typeof options.logprobs === 'object' ? options.logprobs : {}) : undefined;
+  // Lenient: a reply the mechanical repairs would fix is not stopped; only one nothing could save.
+  const stream = options.earlyAbort
+    ? { createChecker: () => createPrefixChecker(schema, { lenient: true }), ...(typeof options.earlyAbort === 'object' ? options.earlyAbort : {}) }
+    : undefined;
 
   const started = monotonic();
   const attempts: StructuredAttempt[] = [];
@@ -83,7 +127,9 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
     try {
       reply = await call({
         messages,
-        responseFormat,
+        ...decoding,
+        ...(logprobs ? { logprobs } : {}),
+        ...(stream ? { stream } : {}),
         signal,
         onRequestFailure: ({ error, latencyMs, willRetry }) => {
           requestStart = monotonic();
@@ -104,8 +150,8 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
       });
     }
     lastReply = reply;
-    const usage = usageOf(reply, messages, model, prices, warn);
-    const outcome = interpret(reply, schema, validate);
+    const usage = withSaving(usageOf(reply, messages, model, prices, warn), reply.earlyAbort);
+    const outcome = interpretReply(reply, schema, validate);
     const latencyMs = monotonic() - requestStart;
     if (outcome.ok) {
       attempts.push({ ok: true, repaired: outcome.repaired, ...(outcome.repairs.length ? { detail: `repaired: ${outcome.repairs.join(', ')}` } : {}), usage, latencyMs });
@@ -119,9 +165,10 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
         repaired: outcome.repaired,
         latencyMs: monotonic() - started,
         warnings: [...warnings],
+        ...(reply.logprobs ? { logprobs: { text: reply.text, tokens: reply.logprobs } } : {}),
       };
     }
-    attempts.push({ ok: false, failure: outcome.stage, detail: outcome.detail, repaired: false, usage, latencyMs });
+    attempts.push({ ok: false, failure: outcome.stage, detail: outcome.detail, repaired: false, usage, latencyMs, ...(outcome.earlyAbort ? { earlyAbort: outcome.earlyAbort } : {}) });
     lastFailure = outcome;
     logger.warn({ model, schema: schemaName, stage: outcome.stage, detail: outcome.detail.slice(0, 300), round }, 'structured output rejected');
     // A refusal or a content-filter block is a decision, not a slip: asking again rarely changes it.
@@ -141,12 +188,17 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
   });
 }
 
+/** An early-aborted reply's usage carries the output tokens it did not cost. */
+function withSaving(usage: Usage, early: EarlyAbort | undefined): Usage {
+  return early?.estimatedTokensSaved !== undefined ? { ...usage, savedOutputTokens: early.estimatedTokensSaved } : usage;
+}
+
 function totalUsage(attempts: readonly StructuredAttempt[]): Usage {
   return addUsage(...attempts.map((a) => a.usage));
 }
 
 /** Reported usage when the server gave it; otherwise counted with the tokenizer and flagged. */
-function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: string, prices: Readonly<Record<string, Price>>, warn: (w: string) => void): Usage {
+export function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: string, prices: Readonly<Record<string, Price>>, warn: (w: string) => void): Usage {
   let tokens: TokenCounts | undefined = reply.tokens;
   if (!tokens) {
     tokens = { inputTokens: countChatTokens(messages), cachedInputTokens: 0, outputTokens: countTokens(reply.refusal ?? reply.text) };
@@ -157,7 +209,14 @@ function usageOf(reply: ChatReply, messages: readonly ChatMessage[], model: stri
   return priced.usage;
 }
 
-function interpret(reply: ChatReply, schema: object, validate: ReturnType<typeof compileSchema>): Interpretation {
+/** Refusal, filter, early abort, parse (with fence/prose stripping and truncation closing), validate, coerce: the same rules for live and batch replies. */
+export function interpretReply(reply: ChatReply, schema: object, validate: ReturnType<typeof compileSchema>): Interpretation {
+  const early = reply.earlyAbort;
+  if (early) {
+    // Stopped part-way: as good as a schema failure, found before the rest was paid for.
+    const saved = early.estimatedTokensSaved === undefined ? '' : `; about ${early.estimatedTokensSaved} output tokens not generated`;
+    return { ok: false, stage: 'schema', detail: `reply stopped early at character ${early.offset}: ${early.path || '/'} ${early.reason}${saved}`, earlyAbort: early };
+  }
   if (reply.refusal) return { ok: false, stage: 'refusal', detail: `the model refused: ${reply.refusal.slice(0, 200)}` };
   if (reply.finishReason === 'content_filter') return { ok: false, stage: 'content_filter', detail: 'the provider filtered the reply' };
   const truncated = reply.finishReason === 'length';
@@ -212,6 +271,10 @@ function feedbackFor(failure: Extract<Interpretation, { ok: false }>): string {
     case 'not-json':
       return `Your reply was not valid JSON (${failure.detail}). Reply with only the JSON object, no prose and no code fences.`;
     default:
+      if (failure.earlyAbort) {
+        const { path, reason } = failure.earlyAbort;
+        return `Your reply stopped matching the required JSON Schema part-way and was cut off: ${path || '/'} ${reason}. Reply with only a JSON object that matches the schema.`;
+      }
       return `Your reply did not match the required JSON Schema: ${failure.detail}. Reply with only a corrected JSON object.`;
   }
 }

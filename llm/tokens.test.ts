@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countChatTokens, countTokens } from './tokens.js';
+import { countChatTokens, countTokens, tokenPieces } from './tokens.js';
 
 describe('countTokens', () => {
   it('counts o200k_base tokens offline', () => {
@@ -21,5 +21,24 @@ describe('countChatTokens', () => {
       { role: 'user', content: 'hello' },
     ]);
     expect(two - one).toBe(3 + countTokens('system') + countTokens('be brief'));
+  });
+});
+
+describe('tokenPieces', () => {
+  it('splits a text into its tokens, which concatenate back to it', () => {
+    const text = '{"title": "Pasta night", "confidence": 0.82}';
+    const pieces = tokenPieces(text);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces).toHaveLength(countTokens(text));
+    expect(pieces).toContain('{"');
+  });
+  it('keeps a character whose bytes span tokens whole', () => {
+    const text = 'crème brûlée 🍮🍮 and 寿司';
+    const pieces = tokenPieces(text);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces.every((p) => !p.includes('\uFFFD'))).toBe(true);
+    // Each 🍮 is several byte-level tokens under o200k; merged, there are fewer pieces than tokens.
+    expect(pieces.length).toBeLessThan(countTokens(text));
+    expect(tokenPieces('')).toEqual([]);
   });
 });

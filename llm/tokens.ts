@@ -1,6 +1,6 @@
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
-import type { ChatMessage } from './registry.js';
+import type { ChatMessage } from './types.js';
 
 // The ranks ship inside the js-tiktoken package, so counting never touches the network.
 // Building the encoder takes ~100 ms, so it is built once, on first use.
@@ -20,6 +20,30 @@ export function warmTokenizer(): void {
 export function countTokens(text: string): number {
   if (text.length === 0) return 0;
   return getEncoder().encode(text).length;
+}
+
+/**
+ * The texts of a string's o200k_base tokens, in order; they concatenate back to the string. A
+ * character whose UTF-8 bytes span several tokens comes back as one piece (those tokens merged),
+ * because a lone piece of a character is not a string.
+ */
+export function tokenPieces(text: string): string[] {
+  if (text.length === 0) return [];
+  const ids = getEncoder().encode(text);
+  const pieces: string[] = [];
+  let pending: number[] = [];
+  let at = 0;
+  for (const id of ids) {
+    pending.push(id);
+    const piece = getEncoder().decode(pending);
+    // An incomplete UTF-8 sequence decodes to U+FFFD; wait for the rest of the character.
+    if (!text.startsWith(piece, at)) continue;
+    pieces.push(piece);
+    at += piece.length;
+    pending = [];
+  }
+  if (pending.length > 0) pieces.push(text.slice(at));
+  return pieces;
 }
 
 // OpenAI's published accounting for chat prompts: every message costs 3 tokens of framing,

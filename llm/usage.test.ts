@@ -13,6 +13,10 @@ describe('addUsage', () => {
     expect(addUsage(u(undefined, undefined)).inputTokens).toBeUndefined();
     expect(addUsage(u(undefined, 0.1), u(5, undefined))).toMatchObject({ inputTokens: 5, costUsd: 0.1 });
   });
+  it('sums output tokens saved by early aborts, and leaves the field out when nothing was saved', () => {
+    expect(addUsage(u(1, 0), { ...u(1, 0), savedOutputTokens: 40 }, { ...u(1, 0), savedOutputTokens: 2 }).savedOutputTokens).toBe(42);
+    expect('savedOutputTokens' in addUsage(u(1, 0), u(2, 0))).toBe(false);
+  });
   it('is ZERO_USAGE for no parts', () => {
     expect(addUsage()).toEqual(ZERO_USAGE);
   });

@@ -10,6 +10,8 @@ export interface Usage {
   readonly costUsd: number | undefined;
   /** Model calls this usage covers (a repair retry is a second call). */
   readonly calls: number;
+  /** Output tokens not generated because a streamed reply was stopped early (an estimate); absent when none were. */
+  readonly savedOutputTokens?: number;
 }
 
 export const ZERO_USAGE: Usage = {
@@ -27,11 +29,16 @@ const addMaybe = (a: number | undefined, b: number | undefined): number | undefi
 export function addUsage(...parts: Usage[]): Usage {
   // Fold from the first part, not from ZERO_USAGE: starting at 0 would turn an all-unknown sum into 0.
   if (parts.length === 0) return ZERO_USAGE;
-  return parts.reduce((acc, u) => ({
-    inputTokens: addMaybe(acc.inputTokens, u.inputTokens),
-    cachedInputTokens: addMaybe(acc.cachedInputTokens, u.cachedInputTokens),
-    outputTokens: addMaybe(acc.outputTokens, u.outputTokens),
-    costUsd: addMaybe(acc.costUsd, u.costUsd),
-    calls: acc.calls + u.calls,
-  }));
+  return parts.reduce((acc, u) => {
+    const saved = addMaybe(acc.savedOutputTokens, u.savedOutputTokens);
+    return {
+      inputTokens: addMaybe(acc.inputTokens, u.inputTokens),
+      cachedInputTokens: addMaybe(acc.cachedInputTokens, u.cachedInputTokens),
+      outputTokens: addMaybe(acc.outputTokens, u.outputTokens),
+      costUsd: addMaybe(acc.costUsd, u.costUsd),
+      calls: acc.calls + u.calls,
+      // Only present when some part saved something, so usage without early abort looks as it always did.
+      ...(saved !== undefined ? { savedOutputTokens: saved } : {}),
+    };
+  });
 }

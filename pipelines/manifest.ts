@@ -22,7 +22,7 @@ export interface PhaseRecord {
 }
 
 export interface UserRecord {
-  readonly userId: number;
+  readonly userId: string;
   readonly status: 'ok' | 'failed';
   /** Why it failed: the error message, naming the phase. */
   readonly error?: string;
@@ -33,16 +33,31 @@ export interface UserRecord {
   readonly finishedAt: string;
 }
 
+/** One phase's cascade rates over a run's pages, as the drift alarm compares them. */
+export interface PhaseRateRecord {
+  /** Cascades the rates are over (one per theme in Phases 2–3). */
+  readonly cascades: number;
+  /** Share of cascades that tried and rejected a tier before the accepted one. */
+  readonly escalationRate: number;
+  /** Share accepted below their tier's threshold because no later tier could run. */
+  readonly belowThresholdRate: number;
+}
+
 export interface RunManifest {
   readonly runId: string;
   readonly pipeline: string;
   readonly createdAt: string;
   updatedAt: string;
   status: 'running' | 'complete' | 'stopped-budget' | 'interrupted';
-  readonly requestedUsers: readonly number[];
+  readonly requestedUsers: readonly string[];
   readonly budgetUsd?: number;
   /** Keyed by user id; the latest attempt for each user. */
   users: Record<string, UserRecord>;
+  /**
+   * Per-phase escalation and below-threshold rates, written when the run ends, so the drift alarm
+   * reads a run's rates without summarising every user (older manifests lack it; they are summarised).
+   */
+  rates?: Record<string, PhaseRateRecord>;
 }
 
 /** Sortable ids: string order is time order, so `hubgen runs` lists newest last without parsing. */

@@ -9,8 +9,8 @@ const verdict = (coherent: boolean) => ({ criteria: { relevant_to_user: pass, co
 const filtered: Filtered = {
   pageTitle: 't',
   themes: [
-    { id: 'a', title: 'A', description: 'd', aisleIds: [], departmentIds: [], keywords: [{ text: 'x', aisleIds: [], departmentIds: [], relevance: 0.8 }, { text: 'y', aisleIds: [], departmentIds: [], relevance: 0.6 }] },
-    { id: 'b', title: 'B', description: 'd', aisleIds: [], departmentIds: [], keywords: [{ text: 'z', aisleIds: [], departmentIds: [], relevance: 0.4 }] },
+    { id: 'a', title: 'A', description: 'd', categoryIds: [], departmentIds: [], keywords: [{ text: 'x', categoryIds: [], departmentIds: [], relevance: 0.8 }, { text: 'y', categoryIds: [], departmentIds: [], relevance: 0.6 }] },
+    { id: 'b', title: 'B', description: 'd', categoryIds: [], departmentIds: [], keywords: [{ text: 'z', categoryIds: [], departmentIds: [], relevance: 0.4 }] },
   ],
   removals: [
     { step: 'dedup', kind: 'theme', themeId: 'c', item: 'C', reason: 'near-duplicate of A' },
@@ -24,8 +24,8 @@ const filtered: Filtered = {
     { themeId: 'd', role: 'local', model: 'm', verdict: verdict(false) },
   ],
 };
-const product = (id: number) => ({ productId: id, name: `p${id}`, aisleId: 1, departmentId: 1, keyword: 'x', score: 1 });
-const page: Page = { userId: 1, pageTitle: 't', themes: [{ id: 'a', title: 'A', description: 'd', keywords: ['x', 'y'], products: [product(1), product(2), product(3)] }], dropped: [{ themeId: 'b', title: 'B', reason: 'too few products' }] };
+const product = (id: string) => ({ productId: id, name: `p${id}`, categoryId: 'a1', departmentId: 'd1', keyword: 'x', score: 1 });
+const page: Page = { userId: '1', pageTitle: 't', themes: [{ id: 'a', title: 'A', description: 'd', keywords: ['x', 'y'], products: [product('1'), product('2'), product('3')] }], dropped: [{ themeId: 'b', title: 'B', reason: 'too few products' }] };
 
 describe('pageQuality', () => {
   it('counts proposals, removals per step and kind, judge passes per criterion, relevance and products', () => {

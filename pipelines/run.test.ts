@@ -5,14 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { makeTestCtx } from '../testing/test-context.js';
 import { runPages, type PagePipeline } from './run.js';
 import { readManifest } from './manifest.js';
-import { cachedArtefact } from './artefacts/cache.js';
-import type { UserContext } from '../instacart/user-context-types.js';
-import type { Ctx } from './context.js';
+import { cachedArtefact } from '../kit/artefacts/cache.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
+import type { Ctx } from '../kit/context.js';
 
-const user = (userId: number) => ({ userId }) as unknown as UserContext;
+const user = (userId: string) => ({ userId }) as unknown as UserContext;
 
 /** A two-phase pipeline whose phases cost money when computed, and fail for chosen users. */
-function fakePipeline(failFor: Set<number>, calls: { n: number }): PagePipeline {
+function fakePipeline(failFor: Set<string>, calls: { n: number }): PagePipeline {
   const phase = (name: string, u: UserContext, ctx: Ctx, escalate: boolean) =>
     cachedArtefact(ctx, { phase: name, phaseVersion: '1', config: {}, models: {}, promptVersion: 'v', inputs: [String(u.userId)] }, async () => {
       calls.n++;
@@ -26,7 +26,7 @@ function fakePipeline(failFor: Set<number>, calls: { n: number }): PagePipeline 
     name: 'fake',
     async run(u, ctx) {
       if (failFor.has(u.userId)) throw new Error(`themes: model refused for user ${u.userId}`);
-      return { themes: await phase('themes', u, ctx, u.userId % 2 === 0), page: await phase('page', u, ctx, false) };
+      return { themes: await phase('themes', u, ctx, Number(u.userId) % 2 === 0), page: await phase('page', u, ctx, false) };
     },
   };
 }
@@ -34,10 +34,10 @@ function fakePipeline(failFor: Set<number>, calls: { n: number }): PagePipeline 
 describe('runPages', () => {
   it('records a failing user with its reason and completes the others', async () => {
     const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
-    const { manifest, summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: [1, 2, 3], pipeline: fakePipeline(new Set([2]), { n: 0 }), runsDir, concurrency: 2 });
+    const { manifest, summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: ['1', '2', '3'], pipeline: fakePipeline(new Set(['2']), { n: 0 }), runsDir, concurrency: 2 });
     expect(manifest.status).toBe('complete');
     expect(summary.ok).toBe(2);
-    expect(summary.failures).toEqual([{ userId: 2, error: 'themes: model refused for user 2' }]);
+    expect(summary.failures).toEqual([{ userId: '2', error: 'themes: model refused for user 2' }]);
     const onDisk = await readManifest(runsDir, manifest.runId);
     expect(Object.keys(onDisk!.users).sort()).toEqual(['1', '2', '3']);
   });
@@ -46,14 +46,19 @@ describe('runPages', () => {
     const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
     const ctx = makeTestCtx();
     const calls = { n: 0 };
-    const first = await runPages({ ctx, contextFor: user, users: [1, 2, 3, 4], pipeline: fakePipeline(new Set(), calls), runsDir });
+    const first = await runPages({ ctx, contextFor: user, users: ['1', '2', '3', '4'], pipeline: fakePipeline(new Set(), calls), runsDir });
     const themes = first.summary.phases.find((p) => p.phase === 'themes')!;
     expect(themes.escalationRate).toBe(0.5);
     expect(themes.spent.costUsd).toBeCloseTo(0.04);
     expect(first.summary.spent.costUsd).toBeCloseTo(0.08);
     expect(calls.n).toBe(8);
+    // The manifest keeps the per-phase rates the drift alarm compares.
+    expect((await readManifest(runsDir, first.manifest.runId))!.rates).toEqual({
+      themes: { cascades: 4, escalationRate: 0.5, belowThresholdRate: 0 },
+      page: { cascades: 4, escalationRate: 0, belowThresholdRate: 0 },
+    });
 
-    const second = await runPages({ ctx, contextFor: user, users: [1, 2, 3, 4], pipeline: fakePipeline(new Set(), calls), runsDir });
+    const second = await runPages({ ctx, contextFor: user, users: ['1', '2', '3', '4'], pipeline: fakePipeline(new Set(), calls), runsDir });
     expect(calls.n).toBe(8);
     expect(second.summary.phases.every((p) => p.cacheHits === p.pages)).toBe(true);
     expect(second.summary.spent.costUsd).toBe(0);
@@ -63,19 +68,19 @@ describe('runPages', () => {
   it('resumes a run by id, skipping users already done', async () => {
     const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
     const ctx = makeTestCtx();
-    const failing = new Set([3]);
-    const first = await runPages({ ctx, contextFor: user, users: [1, 2, 3], pipeline: fakePipeline(failing, { n: 0 }), runsDir });
+    const failing = new Set(['3']);
+    const first = await runPages({ ctx, contextFor: user, users: ['1', '2', '3'], pipeline: fakePipeline(failing, { n: 0 }), runsDir });
     failing.clear();
-    const seen: number[] = [];
-    const resumed = await runPages({ ctx, contextFor: user, users: [1, 2, 3], pipeline: fakePipeline(failing, { n: 0 }), runsDir, runId: first.manifest.runId, onUserDone: (r) => seen.push(r.userId) });
-    expect(seen).toEqual([3]);
+    const seen: string[] = [];
+    const resumed = await runPages({ ctx, contextFor: user, users: ['1', '2', '3'], pipeline: fakePipeline(failing, { n: 0 }), runsDir, runId: first.manifest.runId, onUserDone: (r) => seen.push(r.userId) });
+    expect(seen).toEqual(['3']);
     expect(resumed.summary.ok).toBe(3);
     expect(resumed.manifest.runId).toBe(first.manifest.runId);
   });
 
   it('stops starting users once the budget is spent', async () => {
     const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
-    const { manifest, summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: [1, 2, 3, 4, 5], pipeline: fakePipeline(new Set(), { n: 0 }), runsDir, concurrency: 1, budgetUsd: 0.03 });
+    const { manifest, summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: ['1', '2', '3', '4', '5'], pipeline: fakePipeline(new Set(), { n: 0 }), runsDir, concurrency: 1, budgetUsd: 0.03 });
     expect(manifest.status).toBe('stopped-budget');
     expect(summary.users).toBe(2);
   });
@@ -89,7 +94,7 @@ describe('summariseRun', () => {
     const art = (attempts: unknown[]) => ({ hash: 'h', key: {}, createdAt: '', checksum: '', data: {}, provenance: { attempts, usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 }, latencyMs: 1, role: 'local', model: 'l', confidence: 0.5 } }) as never;
     const low = phaseRecord(art([attempt(0.4, 0.6, true, 'accepted'), { ...attempt(0, 0.7, false, 'skipped'), confidence: undefined }]), false);
     const high = phaseRecord(art([attempt(0.8, 0.6, true, 'accepted')]), false);
-    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'complete' as const, requestedUsers: [1, 2], users: { 1: { userId: 1, status: 'ok' as const, phases: { themes: low }, wallMs: 1, finishedAt: '' }, 2: { userId: 2, status: 'ok' as const, phases: { themes: high }, wallMs: 1, finishedAt: '' } } };
+    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'complete' as const, requestedUsers: ['1', '2'], users: { 1: { userId: '1', status: 'ok' as const, phases: { themes: low }, wallMs: 1, finishedAt: '' }, 2: { userId: '2', status: 'ok' as const, phases: { themes: high }, wallMs: 1, finishedAt: '' } } };
     const s = summariseRun(m);
     expect(s.phases[0]).toMatchObject({ escalationRate: 0, belowThresholdRate: 0.5 });
   });
@@ -107,10 +112,10 @@ describe('summariseRun', () => {
       meanKeywordRelevance: 0.8,
       products: onPage * 10,
     });
-    const rec = (userId: number, q: ReturnType<typeof quality>) => ({ userId, status: 'ok' as const, phases: {}, quality: q, wallMs: 1, finishedAt: '' });
-    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'complete' as const, requestedUsers: [1, 2, 3], users: { 1: rec(1, quality(3, 1)), 2: rec(2, quality(0, 3)), 3: rec(3, quality(0, 4)) } };
+    const rec = (userId: string, q: ReturnType<typeof quality>) => ({ userId, status: 'ok' as const, phases: {}, quality: q, wallMs: 1, finishedAt: '' });
+    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'complete' as const, requestedUsers: ['1', '2', '3'], users: { 1: rec('1', quality(3, 1)), 2: rec('2', quality(0, 3)), 3: rec('3', quality(0, 4)) } };
     const s = summariseRun(m);
-    expect(s.emptyPages.map((e) => e.userId)).toEqual([2, 3]);
+    expect(s.emptyPages.map((e) => e.userId)).toEqual(['2', '3']);
     const text = formatRunSummary(s);
     expect(text.split('\n')[0]).toBe('run r: 3/3 pages ok (2 empty), 0 failed (complete)');
     expect(text).toContain('empty page for user 2: 4 themes proposed; phase 3 removed 3 (judge 3); phase 4 dropped 1 for too few products (hubgen show r 2)');
@@ -119,7 +124,7 @@ describe('summariseRun', () => {
 
   it('counts requested users an interrupted run never started', async () => {
     const { summariseRun, formatRunSummary } = await import('./summary.js');
-    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'interrupted' as const, requestedUsers: [1, 2, 3], users: { 1: { userId: 1, status: 'ok' as const, phases: {}, wallMs: 1, finishedAt: '' } } };
+    const m = { runId: 'r', pipeline: 'p', createdAt: '', updatedAt: '', status: 'interrupted' as const, requestedUsers: ['1', '2', '3'], users: { 1: { userId: '1', status: 'ok' as const, phases: {}, wallMs: 1, finishedAt: '' } } };
     const s = summariseRun(m);
     expect(s.notStarted).toBe(2);
     expect(formatRunSummary(s).split('\n')[0]).toBe('run r: 1/1 pages ok, 0 failed, 2 not started (interrupted)');

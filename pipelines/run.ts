@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
-import type { Ctx } from './context.js';
-import type { PhaseResult } from './phase.js';
-import type { UserContext } from '../instacart/user-context-types.js';
+import type { Ctx } from '../kit/context.js';
+import type { PhaseResult } from '../kit/phase.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
 import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
-import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
+import { phaseRates, phaseRecord, summariseRun, type RunSummary } from './summary.js';
 import type { PageQuality } from './page-quality.js';
 
 /** A page pipeline: one user's context in, that user's phase artefacts out (by phase name, in order). */
@@ -17,8 +17,8 @@ export interface PagePipeline {
 export interface RunPagesOptions {
   readonly ctx: Ctx;
   /** Builds a user's phase input (from history only); see userContextFor. */
-  readonly contextFor: (userId: number) => UserContext;
-  readonly users: readonly number[];
+  readonly contextFor: (userId: string) => UserContext;
+  readonly users: readonly string[];
   readonly pipeline: PagePipeline;
   /** Where manifests live (<workDir>/runs). */
   readonly runsDir: string;
@@ -92,7 +92,9 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
     ),
   );
   manifest.status = signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete';
+  const summary = summariseRun(manifest);
+  manifest.rates = phaseRates(summary);
   await save();
   await writing;
-  return { manifest, summary: summariseRun(manifest) };
+  return { manifest, summary };
 }

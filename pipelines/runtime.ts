@@ -1,20 +1,25 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { HubgenConfig } from '../llm/config.js';
+import type { HubgenConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
 import { createEmbedder } from '../retrieval/embeddings/create-embedder.js';
+import { createCrossEncoder } from '../retrieval/relevance/create-cross-encoder.js';
 import { createVectorStore } from '../retrieval/vectors/create-store.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { loadDataset, type Dataset, type LoadReport } from '../instacart/load.js';
-import { buildCatalogueStats } from '../instacart/stats.js';
-import { FsArtefactStore } from './artefacts/fs-store.js';
-import { systemClock, type Clock } from './clock.js';
-import type { Ctx } from './context.js';
+import { loadDataset, resolveDataSource, type DataSource, type LoadReport } from '../datasets/load.js';
+import type { Dataset } from '../catalogue/types.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
+import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import type { Ctx } from '../kit/context.js';
+import { checkDeferralWeights } from '../llm/signals/plan.js';
 
 /** A production context plus what the CLI needs beyond phases: the dataset and a way to shut down. */
 export interface Runtime {
   readonly ctx: Ctx;
   readonly dataset: Dataset;
+  /** Which data directory, what it holds, and why it was chosen. */
+  readonly dataSource: DataSource;
   readonly loadReport: LoadReport;
   close(): Promise<void>;
 }
@@ -33,18 +38,21 @@ export const workPath = (config: HubgenConfig, ...parts: string[]): string => re
 /** Wires the configured models, stores and data into one context. Everything expensive is cached on disk. */
 export async function createRuntime({ config, logger, clock = systemClock, env = process.env, lenient = false }: CreateRuntimeOptions): Promise<Runtime> {
   const t0 = clock.monotonic();
-  const { dataset, report } = await loadDataset(resolve(config.dataDir), { lenient });
+  checkDeferralWeights(config);
+  const { dataset, report, source } = await loadDataset(resolveDataSource(config), { lenient });
   const stats = buildCatalogueStats(dataset);
   const corpus = buildKeywordCorpus(dataset.catalogue);
-  logger.info({ ms: Math.round(clock.monotonic() - t0), products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
+  logger.info({ ms: Math.round(clock.monotonic() - t0), dataset: dataset.name, source, products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
   const embedder = await createEmbedder(config, { logger });
   const vectors = await createVectorStore(config, { logger });
+  const crossEncoder = createCrossEncoder(config, { embedder, logger, env });
   const models = createModelRegistry(config, { env, logger, clock });
   const artefacts = new FsArtefactStore(join(resolve(config.workDir), 'artefacts'));
-  const ctx: Ctx = { config, logger, clock, models, embedder, vectors, artefacts, catalogue: dataset.catalogue, corpus, stats };
+  const ctx: Ctx = { config, logger, clock, models, embedder, crossEncoder, vectors, artefacts, catalogue: dataset.catalogue, corpus, stats };
   return {
     ctx,
     dataset,
+    dataSource: source,
     loadReport: report,
     async close() {
       await Promise.allSettled([embedder.close(), vectors.close()]);

@@ -1,8 +1,9 @@
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
-import { acceptedBelowThreshold, cascadeEscalated, cascadesOf, percentile } from './provenance.js';
-import type { Artefact } from './artefacts/artefact.js';
-import type { PhaseRecord, RunManifest } from './manifest.js';
+import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
+import type { Artefact } from '../kit/artefacts/artefact.js';
+import type { PhaseRateRecord, PhaseRecord, RunManifest } from './manifest.js';
 import { formatRunQuality, summariseQuality, type PageQuality, type RunQuality } from './page-quality.js';
+import { percentile } from '../base/percentile.js';
 
 export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
   const cascades = cascadesOf(artefact);
@@ -49,7 +50,7 @@ export interface RunSummary {
   readonly notStarted: number;
   readonly ok: number;
   readonly failed: number;
-  readonly failures: readonly { readonly userId: number; readonly error: string }[];
+  readonly failures: readonly { readonly userId: string; readonly error: string }[];
   readonly phases: readonly PhaseSummary[];
   readonly spent: Usage;
   readonly wallP50Ms: number | undefined;
@@ -57,7 +58,7 @@ export interface RunSummary {
   /** Themes kept and removed per step, judge pass rates, mean relevance — when the pipeline reports them. */
   readonly quality: RunQuality | undefined;
   /** Users whose run succeeded but whose page has no theme left: "ok" alone would hide them. */
-  readonly emptyPages: readonly { readonly userId: number; readonly quality: PageQuality }[];
+  readonly emptyPages: readonly { readonly userId: string; readonly quality: PageQuality }[];
 }
 
 export function summariseRun(manifest: RunManifest): RunSummary {
@@ -100,6 +101,16 @@ export function summariseRun(manifest: RunManifest): RunSummary {
   };
 }
 
+/** The rates the manifest stores for the drift alarm: phases that ran at least one cascade. */
+export function phaseRates(summary: Pick<RunSummary, 'phases'>): Record<string, PhaseRateRecord> {
+  const out: Record<string, PhaseRateRecord> = {};
+  for (const p of summary.phases) {
+    if (!p.cascades) continue;
+    out[p.phase] = { cascades: p.cascades, escalationRate: p.escalationRate ?? 0, belowThresholdRate: p.belowThresholdRate ?? 0 };
+  }
+  return out;
+}
+
 const fmt = (n: number | undefined, digits = 0): string => (n === undefined ? '–' : n.toFixed(digits));
 const pct = (n: number | undefined): string => (n === undefined ? '–' : `${(n * 100).toFixed(1)}%`);
 const usd = (n: number | undefined): string => (n === undefined ? 'unknown' : `$${n.toFixed(n < 0.01 ? 5 : 3)}`);
@@ -133,7 +144,7 @@ export function formatRunSummary(s: RunSummary): string {
     `run ${s.runId}: ${s.ok}/${s.users} pages ok${s.emptyPages.length ? ` (${s.emptyPages.length} empty)` : ''}, ${s.failed} failed${s.notStarted ? `, ${s.notStarted} not started` : ''} (${s.status})`,
     `${'phase'.padEnd(9)}  ${'pages'.padStart(5)}  ${'cache hit'.padStart(9)}  ${'escal.'.padStart(8)}  ${'below thr'.padStart(9)}  ${'tok in/out'.padStart(13)}  ${'spent'.padStart(10)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}`,
     ...rows,
-    `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
+    `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls${s.spent.savedOutputTokens ? `; early abort saved ~${fmt(s.spent.savedOutputTokens)} output tokens` : ''}); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
   ];
   if (s.quality) lines.push(formatRunQuality(s.quality));
   if (s.phases.some((p) => (p.belowThresholdRate ?? 0) > 0)) {

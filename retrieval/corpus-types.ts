@@ -1,4 +1,4 @@
-export type KeywordKind = 'phrase' | 'aisle' | 'department' | 'attribute';
+export type KeywordKind = 'phrase' | 'category' | 'department' | 'attribute';
 
 /** One retrieval term mined from the catalogue. */
 export interface KeywordTerm {
@@ -7,12 +7,12 @@ export interface KeywordTerm {
   /** Normalised (lower-case, single-spaced) text. */
   readonly text: string;
   readonly kind: KeywordKind;
-  /** Number of catalogue products whose name contains the term (aisle/department: products in it). */
+  /** Number of catalogue products whose name contains the term (category/department: products in it). */
   readonly df: number;
-  /** Aisle ids the term occurs in, most frequent first. */
-  readonly aisles: readonly number[];
+  /** Category ids the term occurs in, most frequent first. */
+  readonly categories: readonly string[];
   /** Department ids the term occurs in, most frequent first. */
-  readonly departments: readonly number[];
+  readonly departments: readonly string[];
 }
 
 export interface KeywordCorpus {

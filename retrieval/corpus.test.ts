@@ -1,21 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../instacart/load.js';
-import { normaliseText } from '../instacart/text.js';
-import type { Catalogue, Product } from '../instacart/types.js';
+import { realCatalogue } from '../testing/real-data.js';
+import { catalogueOf } from '../testing/catalogue-builder.js';
+import { normaliseText } from '../catalogue/text.js';
+import type { Catalogue, Product } from '../catalogue/types.js';
 import { buildKeywordCorpus, corpusStats, isJunkToken, phrasesOf } from './corpus.js';
 import type { KeywordCorpus } from './corpus-types.js';
-
-const REAL_DIR = new URL('../data/instacart/', import.meta.url).pathname;
 
 let catalogue: Catalogue;
 let corpus: KeywordCorpus;
 beforeAll(async () => {
-  ({ catalogue } = await loadCatalogue(REAL_DIR));
+  catalogue = await realCatalogue();
   corpus = buildKeywordCorpus(catalogue);
 });
 
-const aisleNames = (ids: readonly number[]) => ids.map((id) => catalogue.aisles.get(id)!.name);
-const departmentNames = (ids: readonly number[]) => ids.map((id) => catalogue.departments.get(id)!.name);
+const categoryNames = (ids: readonly string[]) => ids.map((id) => catalogue.categories.get(id)!.name);
+const departmentNames = (ids: readonly string[]) => ids.map((id) => catalogue.departments.get(id)!.name);
 
 describe('phrasesOf', () => {
   it('keeps 1-3-word grams and drops grams that start or end with a stopword, number or unit', () => {
@@ -36,27 +35,27 @@ describe('phrasesOf', () => {
 describe('buildKeywordCorpus on the real catalogue', () => {
   it('has every kind, and tens of thousands of terms', () => {
     const stats = corpusStats(corpus);
-    // 21 departments and 134 aisles, less the placeholders "missing" and "other".
-    expect(stats.byKind).toMatchObject({ department: 19, aisle: 132, attribute: 30 });
+    // 21 departments and 134 categories, less the placeholders "missing" and "other".
+    expect(stats.byKind).toMatchObject({ department: 19, category: 132, attribute: 30 });
     expect(stats.byKind.phrase).toBeGreaterThan(15_000);
     expect(stats.terms).toBe(corpus.terms.length);
     expect(Object.values(stats.byWords).reduce((a, b) => a + b, 0)).toBe(stats.terms);
   });
 
-  it('contains real phrases with sensible aisles', () => {
+  it('contains real phrases with sensible categories', () => {
     const greek = corpus.byText.get('greek yogurt')!;
     expect(greek).toMatchObject({ id: 'kw:greek yogurt', kind: 'phrase' });
     expect(greek.df).toBeGreaterThan(100);
-    expect(aisleNames(greek.aisles)[0]).toBe('yogurt');
+    expect(categoryNames(greek.categories)[0]).toBe('yogurt');
     expect(departmentNames(greek.departments)[0]).toBe('dairy eggs');
-    expect(aisleNames(corpus.byText.get('peanut butter')!.aisles)).toContain('spreads');
-    expect(aisleNames(corpus.byText.get('cat food')!.aisles)[0]).toBe('cat food care');
+    expect(categoryNames(corpus.byText.get('peanut butter')!.categories)).toContain('spreads');
+    expect(categoryNames(corpus.byText.get('cat food')!.categories)[0]).toBe('cat food care');
     expect(corpus.byText.get('mac and cheese')?.kind).toBe('phrase');
     const organic = corpus.byText.get('organic')!;
     expect(organic.kind).toBe('attribute');
     expect(organic.df).toBeGreaterThan(1_000);
     const yogurt = corpus.byText.get('yogurt')!;
-    expect(yogurt.kind).toBe('aisle');
+    expect(yogurt.kind).toBe('category');
     expect(departmentNames(yogurt.departments)).toEqual(['dairy eggs']);
     expect(corpus.byText.get('frozen')?.kind).toBe('department');
   });
@@ -81,18 +80,18 @@ describe('buildKeywordCorpus on the real catalogue', () => {
     }
   });
 
-  it('caps locations and never lists placeholder aisles', () => {
-    const placeholders = new Set([...catalogue.aisles.values()].filter((a) => ['missing', 'other'].includes(a.name)).map((a) => a.id));
+  it('caps locations and never lists placeholder categories', () => {
+    const placeholders = new Set([...catalogue.categories.values()].filter((a) => ['missing', 'other'].includes(a.name)).map((a) => a.id));
     expect(placeholders.size).toBe(2);
-    expect(corpus.terms.filter((t) => t.aisles.length > 5 || t.departments.length > 5).map((t) => t.text)).toEqual([]);
-    expect(corpus.terms.filter((t) => t.aisles.some((a) => placeholders.has(a))).map((t) => t.text)).toEqual([]);
-    expect(corpus.terms.filter((t) => t.aisles.length === 5).length).toBeGreaterThan(100);
+    expect(corpus.terms.filter((t) => t.categories.length > 5 || t.departments.length > 5).map((t) => t.text)).toEqual([]);
+    expect(corpus.terms.filter((t) => t.categories.some((a) => placeholders.has(a))).map((t) => t.text)).toEqual([]);
+    expect(corpus.terms.filter((t) => t.categories.length === 5).length).toBeGreaterThan(100);
   });
 
   it('has unique, consistent ids and a deterministic order (kind, then df descending)', () => {
     expect(new Set(corpus.terms.map((t) => t.text)).size).toBe(corpus.terms.length);
     expect(corpus.terms.every((t) => t.id === `kw:${t.text}` && corpus.byText.get(t.text) === t)).toBe(true);
-    const kinds = ['department', 'aisle', 'attribute', 'phrase'];
+    const kinds = ['department', 'category', 'attribute', 'phrase'];
     const outOfOrder = corpus.terms.filter((b, i) => {
       if (i === 0) return false;
       const a = corpus.terms[i - 1];
@@ -105,8 +104,8 @@ describe('buildKeywordCorpus on the real catalogue', () => {
   it('digest is stable for the same catalogue and changes with it', () => {
     expect(buildKeywordCorpus(catalogue).digest).toBe(corpus.digest);
     const products = new Map(catalogue.products);
-    const p1 = products.get(1)!;
-    products.set(1, { ...p1, name: `${p1.name} Greek Yogurt` } satisfies Product);
+    const p1 = products.get('1')!;
+    products.set('1', { ...p1, name: `${p1.name} Greek Yogurt` } satisfies Product);
     const changed = buildKeywordCorpus({ ...catalogue, products });
     expect(changed.digest).not.toBe(corpus.digest);
     expect(changed.byText.get('greek yogurt')!.df).toBe(corpus.byText.get('greek yogurt')!.df + 1);
@@ -114,17 +113,19 @@ describe('buildKeywordCorpus on the real catalogue', () => {
 });
 
 describe('buildKeywordCorpus on a tiny catalogue', () => {
-  it('lets an aisle name win over the same phrase, and respects minDf', () => {
-    const aisles = new Map([[1, { id: 1, name: 'yogurt' }], [2, { id: 2, name: 'missing' }]]);
-    const departments = new Map([[1, { id: 1, name: 'dairy eggs' }]]);
+  it('lets a category name win over the same phrase, and respects minDf', () => {
     const names = ['Greek Yogurt Plain', 'Greek Yogurt Vanilla', 'Organic Greek Yogurt', 'Lemon Curd'];
-    const products = new Map(names.map((name, i) => [i + 1, { id: i + 1, name, aisleId: i === 3 ? 2 : 1, departmentId: 1 }]));
-    const c = buildKeywordCorpus({ products, aisles, departments });
-    expect(c.byText.get('yogurt')).toMatchObject({ kind: 'aisle', df: 3, aisles: [1] });
-    expect(c.byText.get('greek yogurt')).toMatchObject({ kind: 'phrase', df: 3, aisles: [1], departments: [1] });
+    const tiny = catalogueOf({
+      departments: [[1, 'dairy eggs']],
+      categories: [[1, 'yogurt', 1], [2, 'missing', 1]],
+      products: names.map((name, i) => ({ id: i + 1, name, categoryId: i === 3 ? 2 : 1 })),
+    });
+    const c = buildKeywordCorpus(tiny);
+    expect(c.byText.get('yogurt')).toMatchObject({ kind: 'category', df: 3, categories: ['1'] });
+    expect(c.byText.get('greek yogurt')).toMatchObject({ kind: 'phrase', df: 3, categories: ['1'], departments: ['1'] });
     expect(c.byText.has('missing')).toBe(false);
     expect(c.byText.has('plain')).toBe(false); // df 1 < 3
     expect(c.byText.get('organic')).toMatchObject({ kind: 'attribute', df: 1 });
-    expect(buildKeywordCorpus({ products, aisles, departments }, { minDf: 1 }).byText.get('plain')?.df).toBe(1);
+    expect(buildKeywordCorpus(tiny, { minDf: 1 }).byText.get('plain')?.df).toBe(1);
   });
 });

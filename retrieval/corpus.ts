@@ -1,15 +1,15 @@
-import { ATTRIBUTE_TERMS, attributesOfNormalised } from '../instacart/attributes.js';
-import { normaliseText, tokens } from '../instacart/text.js';
-import type { Catalogue, Product } from '../instacart/types.js';
-import { canonicalJson, sha256 } from '../pipelines/artefacts/artefact.js';
+import { ATTRIBUTE_TERMS, attributesOfNormalised } from '../catalogue/attributes.js';
+import { normaliseText, tokens } from '../catalogue/text.js';
+import { compareIds, type Catalogue, type Product } from '../catalogue/types.js';
 import type { KeywordCorpus, KeywordKind, KeywordTerm } from './corpus-types.js';
+import { canonicalJson, sha256 } from '../base/hash.js';
 
 export interface CorpusOptions {
   /** Minimum number of products a phrase must occur in (default 3): rarer grams are mostly noise. */
   readonly minDf?: number;
   /** Longest phrase in words (default 3). */
   readonly maxWords?: number;
-  /** Cap on each term's aisles and departments lists (default 5). */
+  /** Cap on each term's categories and departments lists (default 5). */
   readonly maxLocations?: number;
 }
 
@@ -60,38 +60,38 @@ function gramsOf(words: readonly string[], maxWords: number): string[] {
 export const keywordId = (text: string): string => `kw:${text}`;
 
 /** Ids by count, most frequent first (ties: smaller id), capped. */
-function topIds(counts: Map<number, number>, cap: number): number[] {
-  return [...counts].sort(([a, ca], [b, cb]) => cb - ca || a - b).slice(0, cap).map(([id]) => id);
+function topIds(counts: Map<string, number>, cap: number): string[] {
+  return [...counts].sort(([a, ca], [b, cb]) => cb - ca || compareIds(a, b)).slice(0, cap).map(([id]) => id);
 }
 
-/** Instacart's placeholder categories ("missing", "other"): no category information, so never a term or a location. */
+/** Placeholder categories (Instacart's "missing", "other"): no category information, so never a term or a location. */
 const PLACEHOLDER_CATEGORIES = new Set(['missing', 'other']);
 
 interface Location {
   readonly df: number;
-  readonly aisles: number[];
-  readonly departments: number[];
+  readonly categories: string[];
+  readonly departments: string[];
 }
 
-/** Where a set of products sits: their real aisles and departments, most frequent first. */
+/** Where a set of products sits: their real categories and departments, most frequent first. */
 function locator(catalogue: Catalogue, cap: number): (products: Iterable<Product>) => Location {
-  const placeholderAisles = new Set([...catalogue.aisles.values()].filter((a) => PLACEHOLDER_CATEGORIES.has(normaliseText(a.name))).map((a) => a.id));
+  const placeholderCategories = new Set([...catalogue.categories.values()].filter((a) => PLACEHOLDER_CATEGORIES.has(normaliseText(a.name))).map((a) => a.id));
   const placeholderDepartments = new Set([...catalogue.departments.values()].filter((d) => PLACEHOLDER_CATEGORIES.has(normaliseText(d.name))).map((d) => d.id));
   return (products) => {
-    const aisles = new Map<number, number>();
-    const departments = new Map<number, number>();
+    const categories = new Map<string, number>();
+    const departments = new Map<string, number>();
     let df = 0;
     for (const p of products) {
       df++;
-      if (!placeholderAisles.has(p.aisleId)) aisles.set(p.aisleId, (aisles.get(p.aisleId) ?? 0) + 1);
+      if (!placeholderCategories.has(p.categoryId)) categories.set(p.categoryId, (categories.get(p.categoryId) ?? 0) + 1);
       if (!placeholderDepartments.has(p.departmentId)) departments.set(p.departmentId, (departments.get(p.departmentId) ?? 0) + 1);
     }
-    return { df, aisles: topIds(aisles, cap), departments: topIds(departments, cap) };
+    return { df, categories: topIds(categories, cap), departments: topIds(departments, cap) };
   };
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
     const list = groups.get(k);
@@ -101,15 +101,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
   return groups;
 }
 
-const KIND_ORDER: Record<KeywordKind, number> = { department: 0, aisle: 1, attribute: 2, phrase: 3 };
+const KIND_ORDER: Record<KeywordKind, number> = { department: 0, category: 1, attribute: 2, phrase: 3 };
 
 /**
- * The retrieval vocabulary mined from the catalogue: department and aisle names, attribute terms, and
+ * The retrieval vocabulary mined from the catalogue: department and category names, attribute terms, and
  * 1–3-word phrases that occur in at least `minDf` product names. When one text is several kinds, the
- * first of department, aisle, attribute, phrase wins. Deterministic: same catalogue, same digest.
+ * first of department, category, attribute, phrase wins. Deterministic: same catalogue, same digest.
  */
 export function buildKeywordCorpus(catalogue: Catalogue, { minDf = 3, maxWords = 3, maxLocations = 5 }: CorpusOptions = {}): KeywordCorpus {
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
+  const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   const terms = new Map<string, KeywordTerm>();
   const locate = locator(catalogue, maxLocations);
   const add = (text: string, kind: KeywordKind, where: Location) => {
@@ -117,14 +117,14 @@ export function buildKeywordCorpus(catalogue: Catalogue, { minDf = 3, maxWords =
   };
 
   const byDepartment = groupBy(products, (p) => p.departmentId);
-  const byAisle = groupBy(products, (p) => p.aisleId);
-  for (const d of [...catalogue.departments.values()].sort((a, b) => a.id - b.id)) {
+  const byCategory = groupBy(products, (p) => p.categoryId);
+  for (const d of [...catalogue.departments.values()].sort((a, b) => compareIds(a.id, b.id))) {
     const text = normaliseText(d.name);
     if (!PLACEHOLDER_CATEGORIES.has(text)) add(text, 'department', locate(byDepartment.get(d.id) ?? []));
   }
-  for (const a of [...catalogue.aisles.values()].sort((x, y) => x.id - y.id)) {
+  for (const a of [...catalogue.categories.values()].sort((x, y) => compareIds(x.id, y.id))) {
     const text = normaliseText(a.name);
-    if (!PLACEHOLDER_CATEGORIES.has(text)) add(text, 'aisle', locate(byAisle.get(a.id) ?? []));
+    if (!PLACEHOLDER_CATEGORIES.has(text)) add(text, 'category', locate(byCategory.get(a.id) ?? []));
   }
 
   const names = products.map((p) => normaliseText(p.name));
@@ -168,7 +168,7 @@ export interface CorpusStats {
 }
 
 export function corpusStats(corpus: KeywordCorpus): CorpusStats {
-  const byKind: Record<KeywordKind, number> = { department: 0, aisle: 0, attribute: 0, phrase: 0 };
+  const byKind: Record<KeywordKind, number> = { department: 0, category: 0, attribute: 0, phrase: 0 };
   const byWords: Record<string, number> = {};
   for (const t of corpus.terms) {
     byKind[t.kind]++;

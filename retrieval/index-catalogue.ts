@@ -1,13 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Embedder } from './embeddings/embedder.js';
-import { sha256 } from '../pipelines/artefacts/artefact.js';
 import type { VectorStore, VectorPoint } from './vectors/store.js';
 import type { KeywordCorpus } from './corpus-types.js';
-import type { Catalogue, Product } from '../instacart/types.js';
-import type { CatalogueStats } from '../instacart/stats-types.js';
-import { COLLECTIONS } from '../pipelines/context.js';
-import { aisleText, composeProductVector, PRODUCT_TEXT_RECIPE, productText } from './product-text.js';
+import { compareIds, type Catalogue, type Product } from '../catalogue/types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
+import { sha256 } from '../base/hash.js';
+import { COLLECTIONS } from './collections.js';
+import { categoryText, composeProductVector, PRODUCT_TEXT_RECIPE, productText } from './product-text.js';
 
 export { PRODUCT_TEXT_RECIPE, productText, productVectors } from './product-text.js';
 
@@ -199,41 +199,41 @@ export async function indexCollections(
   return jobs.map((j) => ({ collection: j.collection, points: j.items.length, reused: !stale.includes(j) }));
 }
 
-/** Keyword corpus → the keywords collection Phase 2 prunes with (payload: text, kind, df, aisles, departments). */
+/** Keyword corpus → the keywords collection Phase 2 prunes with (payload: text, kind, df, categories, departments). */
 export function keywordsJob(corpus: KeywordCorpus): IndexJob<KeywordCorpus['terms'][number]> {
   return {
     collection: COLLECTIONS.keywords,
     items: corpus.terms,
     toText: (t) => t.text,
-    toPoint: (t, vector) => ({ id: t.id, vector, payload: { text: t.text, kind: t.kind, df: t.df, aisles: [...t.aisles], departments: [...t.departments] } }),
+    toPoint: (t, vector) => ({ id: t.id, vector, payload: { text: t.text, kind: t.kind, df: t.df, categories: [...t.categories], departments: [...t.departments] } }),
     contentDigest: corpus.digest,
     recipe: TEXT_RECIPES.keywords,
   };
 }
 
 /**
- * Catalogue → the products collection Phase 4 retrieves from (payload: productId, name, aisleId,
- * departmentId, popularity). The names are embedded; each point's vector adds its aisle's, as
+ * Catalogue → the products collection Phase 4 retrieves from (payload: productId, name, categoryId,
+ * departmentId, popularity). The names are embedded; each point's vector adds its category's, as
  * productVectors does for the phases.
  */
 export function productsJob(catalogue: Catalogue, stats: CatalogueStats): IndexJob<Product> {
-  let aisleVector: Map<number, Float32Array> | undefined;
+  let categoryVector: Map<string, Float32Array> | undefined;
   return {
     collection: COLLECTIONS.products,
-    items: [...catalogue.products.values()].sort((a, b) => a.id - b.id),
+    items: [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id)),
     toText: (p) => productText(p),
     async prepare(embedder) {
-      const ids = [...catalogue.aisles.keys()];
-      const vectors = await embedder.embed(ids.map((id) => aisleText(catalogue.aisles.get(id)!.name)));
-      aisleVector = new Map(ids.map((id, i) => [id, vectors[i]]));
+      const ids = [...catalogue.categories.keys()];
+      const vectors = await embedder.embed(ids.map((id) => categoryText(catalogue.categories.get(id)!.name)));
+      categoryVector = new Map(ids.map((id, i) => [id, vectors[i]]));
     },
     toPoint: (p, vector) => {
-      const aisle = aisleVector?.get(p.aisleId);
-      if (!aisle) throw new Error(`products index: no vector for aisle ${p.aisleId} of product ${p.id} (prepare() not run?)`);
+      const category = categoryVector?.get(p.categoryId);
+      if (!category) throw new Error(`products index: no vector for category ${p.categoryId} of product ${p.id} (prepare() not run?)`);
       return {
         id: `p:${p.id}`,
-        vector: composeProductVector(vector, aisle),
-        payload: { productId: p.id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
+        vector: composeProductVector(vector, category),
+        payload: { productId: p.id, name: p.name, categoryId: p.categoryId, departmentId: p.departmentId, popularity: stats.popularity(p.id) },
       };
     },
     contentDigest: catalogueDigest(catalogue, stats),
@@ -249,11 +249,11 @@ export async function indexProducts(catalogue: Catalogue, stats: CatalogueStats,
   return (await indexCollections([productsJob(catalogue, stats)], embedder, vectors, options))[0];
 }
 
-/** Digest of what the products collection holds: ids, texts (name and aisle) and popularity. */
+/** Digest of what the products collection holds: ids, texts (name and category) and popularity. */
 export function catalogueDigest(catalogue: Catalogue, stats: CatalogueStats): string {
-  const products = [...catalogue.products.values()].sort((a, b) => a.id - b.id);
+  const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   return sha256(
-    products.map((p) => `${p.id}\t${productText(p)}\t${aisleText(catalogue.aisles.get(p.aisleId)?.name ?? '')}\t${stats.popularity(p.id).toFixed(4)}`).join('\n'),
+    products.map((p) => `${p.id}\t${productText(p)}\t${categoryText(catalogue.categories.get(p.categoryId)?.name ?? '')}\t${stats.popularity(p.id).toFixed(4)}`).join('\n'),
   );
 }
 

@@ -1,7 +1,7 @@
-import { seededRandom } from '../instacart/random.js';
-import { normaliseText } from '../instacart/text.js';
-import type { Catalogue } from '../instacart/types.js';
-import { COLLECTIONS } from '../pipelines/context.js';
+import { seededRandom } from '../base/random.js';
+import { normaliseText } from '../catalogue/text.js';
+import type { Catalogue } from '../catalogue/types.js';
+import { COLLECTIONS } from './collections.js';
 import type { KeywordCorpus } from './corpus-types.js';
 import type { Embedder } from './embeddings/embedder.js';
 import type { Filter, VectorStore } from './vectors/store.js';
@@ -9,26 +9,26 @@ import type { Filter, VectorStore } from './vectors/store.js';
 /**
  * Quality of the product-retrieval step (what Phase 4 does with a keyword) on queries whose right
  * answers are known from the catalogue itself, so a product text recipe can be judged without
- * labels: the bench runs it on the whole catalogue, a test on a fixed few aisles.
+ * labels: the bench runs it on the whole catalogue, a test on a fixed few categories.
  */
 
 /** A keyword as Phase 4 retrieves it, and the products a right answer contains. */
 export interface ProductQuery {
   readonly text: string;
-  readonly aisleIds: readonly number[];
-  readonly departmentIds: readonly number[];
-  readonly relevant: ReadonlySet<number>;
+  readonly categoryIds: readonly string[];
+  readonly departmentIds: readonly string[];
+  readonly relevant: ReadonlySet<string>;
 }
 
-export type QueryFilter = 'aisle' | 'department' | 'none';
+export type QueryFilter = 'category' | 'department' | 'none';
 
 export interface PhraseQueryOptions {
   readonly count: number;
   readonly seed: number;
-  /** Filter as Phase 2 gives a phrase: its top aisle, its top department, or none. */
+  /** Filter as Phase 2 gives a phrase: its top category, its top department, or none. */
   readonly filter: QueryFilter;
-  /** Only phrases whose top aisle is one of these (a small, fixed query set). */
-  readonly inAisles?: readonly number[];
+  /** Only phrases whose top category is one of these (a small, fixed query set). */
+  readonly inCategories?: readonly string[];
   /** Phrases in at least this many product names (default 5), so recall has room to differ. */
   readonly minDf?: number;
 }
@@ -38,26 +38,26 @@ export interface PhraseQueryOptions {
  * when it is in the filter's scope and its normalised name contains the phrase as whole words,
  * which is how the corpus mined the phrase in the first place.
  */
-export function phraseQueries(catalogue: Catalogue, corpus: KeywordCorpus, { count, seed, filter, inAisles, minDf = 5 }: PhraseQueryOptions): ProductQuery[] {
-  const allowed = inAisles ? new Set(inAisles) : undefined;
-  const pool = corpus.terms.filter((t) => t.kind === 'phrase' && t.df >= minDf && t.aisles.length > 0 && (!allowed || allowed.has(t.aisles[0])));
+export function phraseQueries(catalogue: Catalogue, corpus: KeywordCorpus, { count, seed, filter, inCategories, minDf = 5 }: PhraseQueryOptions): ProductQuery[] {
+  const allowed = inCategories ? new Set(inCategories) : undefined;
+  const pool = corpus.terms.filter((t) => t.kind === 'phrase' && t.df >= minDf && t.categories.length > 0 && (!allowed || allowed.has(t.categories[0])));
   const next = seededRandom(seed);
   const picked = [];
   while (picked.length < count && pool.length) picked.push(pool.splice(Math.floor(next() * pool.length), 1)[0]);
   const products = [...catalogue.products.values()].map((p) => ({ p, name: ` ${normaliseText(p.name)} ` }));
   return picked.map((t) => {
-    const aisleIds = filter === 'aisle' ? t.aisles.slice(0, 1) : [];
+    const categoryIds = filter === 'category' ? t.categories.slice(0, 1) : [];
     const departmentIds = filter === 'department' ? t.departments.slice(0, 1) : [];
-    const inScope = (aisleId: number, departmentId: number) =>
-      aisleIds.length ? aisleIds.includes(aisleId) : departmentIds.length ? departmentIds.includes(departmentId) : true;
-    const relevant = new Set(products.filter(({ p, name }) => inScope(p.aisleId, p.departmentId) && name.includes(` ${t.text} `)).map(({ p }) => p.id));
-    return { text: t.text, aisleIds, departmentIds, relevant };
+    const inScope = (categoryId: string, departmentId: string) =>
+      categoryIds.length ? categoryIds.includes(categoryId) : departmentIds.length ? departmentIds.includes(departmentId) : true;
+    const relevant = new Set(products.filter(({ p, name }) => inScope(p.categoryId, p.departmentId) && name.includes(` ${t.text} `)).map(({ p }) => p.id));
+    return { text: t.text, categoryIds, departmentIds, relevant };
   });
 }
 
-/** Phase 4's filter for a keyword: aisles win over departments (phases/assemble/retrieve.ts). */
-export function queryFilter(q: Pick<ProductQuery, 'aisleIds' | 'departmentIds'>): Filter | undefined {
-  if (q.aisleIds.length) return { must: [{ key: 'aisleId', match: { any: [...q.aisleIds] } }] };
+/** Phase 4's filter for a keyword: categories win over departments (phases/assemble/retrieve.ts). */
+export function queryFilter(q: Pick<ProductQuery, 'categoryIds' | 'departmentIds'>): Filter | undefined {
+  if (q.categoryIds.length) return { must: [{ key: 'categoryId', match: { any: [...q.categoryIds] } }] };
   if (q.departmentIds.length) return { must: [{ key: 'departmentId', match: { any: [...q.departmentIds] } }] };
   return undefined;
 }
@@ -73,7 +73,7 @@ export async function productRecallAtK(queries: readonly ProductQuery[], embedde
   let sum = 0;
   for (const [i, q] of answerable.entries()) {
     const hits = await vectors.search(COLLECTIONS.products, qv[i], { k, filter: queryFilter(q) });
-    const right = hits.filter((h) => q.relevant.has(Number(h.payload.productId))).length;
+    const right = hits.filter((h) => q.relevant.has(String(h.payload.productId))).length;
     sum += right / Math.min(k, q.relevant.size);
   }
   return sum / answerable.length;

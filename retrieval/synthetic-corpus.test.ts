@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../instacart/load.js';
+import { realCatalogue } from '../testing/real-data.js';
 import { buildKeywordCorpus } from './corpus.js';
 import type { KeywordCorpus } from './corpus-types.js';
 import { buildSyntheticCorpus, SYNTHETIC_ID_PREFIX } from './synthetic-corpus.js';
 
-const REAL_DIR = new URL('../data/instacart/', import.meta.url).pathname;
 
 let base: KeywordCorpus;
 beforeAll(async () => {
-  base = buildKeywordCorpus((await loadCatalogue(REAL_DIR)).catalogue);
+  base = buildKeywordCorpus(await realCatalogue());
 });
 
 describe('buildSyntheticCorpus', () => {
@@ -21,8 +20,8 @@ describe('buildSyntheticCorpus', () => {
     expect(generated.filter((t) => !t.id.startsWith(SYNTHETIC_ID_PREFIX) || t.id !== `${SYNTHETIC_ID_PREFIX}${t.text}` || t.df !== 0)).toEqual([]);
     expect(new Set(syn.terms.map((t) => t.text)).size).toBe(300_000);
     expect(syn.byText.size).toBe(300_000);
-    // Grocery-like: normalised words, each built from real terms, in a real aisle.
-    expect(generated.filter((t) => !/^[a-z0-9%]+( [a-z0-9%]+)+$/.test(t.text) || t.aisles.length === 0)).toEqual([]);
+    // Grocery-like: normalised words, each built from real terms, in a real category.
+    expect(generated.filter((t) => !/^[a-z0-9%]+( [a-z0-9%]+)+$/.test(t.text) || t.categories.length === 0)).toEqual([]);
     const realWords = new Set(base.terms.flatMap((t) => t.text.split(' ')));
     expect(generated.slice(0, 2_000).filter((t) => t.text.split(' ').some((w) => w !== 'with' && !realWords.has(w)))).toEqual([]);
   });

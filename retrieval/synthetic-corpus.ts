@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { seededRandom } from '../instacart/random.js';
-import { canonicalJson } from '../pipelines/artefacts/artefact.js';
+import { seededRandom } from '../base/random.js';
 import type { KeywordCorpus, KeywordTerm } from './corpus-types.js';
+import { canonicalJson } from '../base/hash.js';
 
 export interface SyntheticCorpusOptions {
   /** Total terms, real ones included (default 300,000); a size below the base keeps the whole base. */
@@ -13,7 +13,7 @@ export interface SyntheticCorpusOptions {
 /**
  * FOR BENCHMARKS ONLY. The real corpus plus generated grocery-like terms, so pruning and indexing can
  * be measured at production scale (~300K terms). Generated terms have ids "syn:<text>", df 0 (no
- * catalogue product was counted for them) and the aisles/departments of the real phrase they extend.
+ * catalogue product was counted for them) and the categories/departments of the real phrase they extend.
  */
 export interface SyntheticCorpus extends KeywordCorpus {
   readonly synthetic: true;
@@ -28,24 +28,24 @@ export const SYNTHETIC_ID_PREFIX = 'syn:';
 /** Only terms shared by this many products grow synthetic ones: rarer phrases are mostly brand noise. */
 const MIN_SOURCE_DF = 5;
 
-/** Words and attributes that fit each aisle: one-word phrases whose main aisle it is, and attributes found in it. */
-function modifiersByAisle(terms: readonly KeywordTerm[]): { words: Map<number, string[]>; attributes: Map<number, string[]> } {
-  const words = new Map<number, string[]>();
-  const attributes = new Map<number, string[]>();
-  const push = (m: Map<number, string[]>, aisle: number, text: string) => {
-    const list = m.get(aisle) ?? [];
-    if (list.length === 0) m.set(aisle, list);
+/** Words and attributes that fit each category: one-word phrases whose main category it is, and attributes found in it. */
+function modifiersByCategory(terms: readonly KeywordTerm[]): { words: Map<string, string[]>; attributes: Map<string, string[]> } {
+  const words = new Map<string, string[]>();
+  const attributes = new Map<string, string[]>();
+  const push = (m: Map<string, string[]>, category: string, text: string) => {
+    const list = m.get(category) ?? [];
+    if (list.length === 0) m.set(category, list);
     list.push(text);
   };
   for (const t of terms) {
-    if (t.kind === 'attribute') for (const a of t.aisles) push(attributes, a, t.text);
-    else if (t.kind === 'phrase' && t.df >= MIN_SOURCE_DF && t.text.length >= 3 && !t.text.includes(' ') && t.aisles.length > 0) push(words, t.aisles[0], t.text);
+    if (t.kind === 'attribute') for (const a of t.categories) push(attributes, a, t.text);
+    else if (t.kind === 'phrase' && t.df >= MIN_SOURCE_DF && t.text.length >= 3 && !t.text.includes(' ') && t.categories.length > 0) push(words, t.categories[0], t.text);
   }
   return { words, attributes };
 }
 
 /**
- * Grows `base` to `size` terms by combining its real terms, seeded, within one aisle so texts stay
+ * Grows `base` to `size` terms by combining its real terms, seeded, within one category so texts stay
  * grocery-like: "<attribute> <phrase>" ("organic greek yogurt"), "<word> <phrase>" ("vanilla greek
  * yogurt"), "<attribute or word> <word> <phrase>" and "<phrase> with <word>". Throws if the base is too
  * small to reach the size.
@@ -55,8 +55,8 @@ export function buildSyntheticCorpus(base: KeywordCorpus, { size = 300_000, seed
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
-  const { words, attributes } = modifiersByAisle(base.terms);
-  const heads = base.terms.filter((t) => t.kind === 'phrase' && t.df >= MIN_SOURCE_DF && t.text.split(' ').length <= 2 && (words.get(t.aisles[0])?.length ?? 0) > 0);
+  const { words, attributes } = modifiersByCategory(base.terms);
+  const heads = base.terms.filter((t) => t.kind === 'phrase' && t.df >= MIN_SOURCE_DF && t.text.split(' ').length <= 2 && (words.get(t.categories[0])?.length ?? 0) > 0);
   if (size > base.terms.length && heads.length === 0) {
     throw new RangeError(`synthetic corpus: the base corpus has no phrases with df >= ${MIN_SOURCE_DF} to grow from`);
   }
@@ -67,19 +67,19 @@ export function buildSyntheticCorpus(base: KeywordCorpus, { size = 300_000, seed
   for (let attempt = 0; terms.length < size; attempt++) {
     if (attempt > maxAttempts) throw new RangeError(`synthetic corpus: only ${terms.length} distinct terms after ${maxAttempts} attempts; the base corpus is too small for ${size}`);
     const head = pick(heads);
-    const aisleWords = words.get(head.aisles[0])!;
-    const aisleAttributes = attributes.get(head.aisles[0]) ?? aisleWords;
+    const categoryWords = words.get(head.categories[0])!;
+    const categoryAttributes = attributes.get(head.categories[0]) ?? categoryWords;
     const roll = random();
     let text: string;
-    if (roll < 0.3) text = `${pick(aisleAttributes)} ${head.text}`;
-    else if (roll < 0.6) text = `${pick(aisleWords)} ${head.text}`;
-    else if (roll < 0.9) text = `${pick(random() < 0.5 ? aisleAttributes : aisleWords)} ${pick(aisleWords)} ${head.text}`;
-    else text = `${head.text} with ${pick(aisleWords)}`;
+    if (roll < 0.3) text = `${pick(categoryAttributes)} ${head.text}`;
+    else if (roll < 0.6) text = `${pick(categoryWords)} ${head.text}`;
+    else if (roll < 0.9) text = `${pick(random() < 0.5 ? categoryAttributes : categoryWords)} ${pick(categoryWords)} ${head.text}`;
+    else text = `${head.text} with ${pick(categoryWords)}`;
     const textWords = text.split(' ');
     // Skip repeats ("organic organic milk") and texts already present.
     if (new Set(textWords).size !== textWords.length || texts.has(text)) continue;
     texts.add(text);
-    terms.push({ id: `${SYNTHETIC_ID_PREFIX}${text}`, text, kind: 'phrase', df: 0, aisles: head.aisles, departments: head.departments });
+    terms.push({ id: `${SYNTHETIC_ID_PREFIX}${text}`, text, kind: 'phrase', df: 0, categories: head.categories, departments: head.departments });
   }
 
   const hash = createHash('sha256').update(`synthetic-corpus:v1:${base.digest}:${seed}:${size}`);

@@ -13,10 +13,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../pipelines/manifest.js';
-import { loadCatalogue } from '../instacart/load.js';
+import { loadDataset } from '../datasets/load.js';
 import { buildKeywordCorpus } from '../retrieval/corpus.js';
-import { aisleText, productText } from '../retrieval/product-text.js';
-import { addUserWithoutHistory, copyWithBadOrderRow, writeRealSubset, type RealSubset } from './e2e-fixture.js';
+import { categoryText, productText } from '../retrieval/product-text.js';
+import { addUserWithoutHistory, copyWithBadOrderRow, writeRealSubset, type RealSubset } from '../testing/e2e-fixture.js';
 
 const HUBGEN = fileURLToPath(new URL('./hubgen.mjs', import.meta.url));
 const NO_HISTORY_USER = 900000001;
@@ -100,7 +100,7 @@ function summaryRows(stdout: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of stdout.split('\n')) {
     const cells = line.trim().split(/\s{2,}/);
-    if (['themes', 'keywords', 'filtered', 'page'].includes(cells[0]) && cells.length === 9) rows.set(cells[0], cells);
+    if (['themes', 'keywords', 'filter', 'assemble'].includes(cells[0]) && cells.length === 9) rows.set(cells[0], cells);
   }
   return rows;
 }
@@ -121,24 +121,24 @@ afterAll(async () => {
 });
 
 describe('hubgen CLI, end to end', () => {
-  const [userA, userB] = [1, 2];
+  const [userA, userB] = ['1', '2'];
   let firstRun: { runId: string; manifest: RunManifest };
   let secondRunId: string;
 
   it('index embeds both collections and prints counts; a second index reuses everything and embeds nothing', async () => {
     const first = await hubgen(['index']);
     expectExit(first, 0);
-    expect(first.stdout).toContain(`catalogue: ${fixture.products} products, 134 aisles, 21 departments`);
+    expect(first.stdout).toContain(`catalogue: ${fixture.products} products, ${fixture.categories} categories, 21 departments`);
     const terms = Number(/keyword corpus: (\d+) terms/.exec(first.stdout)?.[1]);
     expect(terms).toBeGreaterThan(100);
     expect(first.stdout).toContain(`hubgen_keywords: ${terms} points, written`);
     expect(first.stdout).toContain(`hubgen_products: ${fixture.products} points, written`);
-    // Each distinct text is embedded once: a product name or an aisle equal to a keyword term is shared.
-    const { catalogue } = await loadCatalogue(fixture.dir);
+    // Each distinct text is embedded once: a product name or a category equal to a keyword term is shared.
+    const { catalogue } = (await loadDataset(fixture.dir)).dataset;
     const distinct = new Set([
       ...buildKeywordCorpus(catalogue).terms.map((t) => t.text),
       ...[...catalogue.products.values()].map((p) => productText(p)),
-      ...[...catalogue.aisles.values()].map((a) => aisleText(a.name)),
+      ...[...catalogue.categories.values()].map((c) => categoryText(c.name)),
     ]);
     expect(Number(/embedding cache: \d+ hits, (\d+) newly embedded/.exec(first.stdout)?.[1])).toBe(distinct.size);
     expect(first.stderr).toMatch(/index ready in [\d.]+s \(embedded-usearch store, use-lite-512 embeddings\)/);
@@ -168,15 +168,15 @@ describe('hubgen CLI, end to end', () => {
     const keywords = lines.slice(1, 6);
     const products = lines.slice(7, 12);
     expect(keywords[0]).toMatch(/^\s+1\.000\s+soda\s+phrase\s+df=\d+\s+\[soft drinks\]/);
-    expect(keywords.some((l) => /soft drinks\s+aisle/.test(l))).toBe(true);
+    expect(keywords.some((l) => /soft drinks\s+category/.test(l))).toBe(true);
     expect(products.filter((l) => /soda|cola/i.test(l) && l.trimEnd().endsWith('soft drinks')).length).toBeGreaterThanOrEqual(3);
     // Scores are printed best first.
     const scores = products.map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
 
-    const unknownAisle = await hubgen(['search', 'soda', '--aisle', 'no such aisle']);
-    expectExit(unknownAisle, 1);
-    expect(unknownAisle.stderr.trim()).toBe('hubgen: --aisle: no aisle named "no such aisle"');
+    const unknownCategory = await hubgen(['search', 'soda', '--category', 'no such category']);
+    expectExit(unknownCategory, 1);
+    expect(unknownCategory.stderr.trim()).toBe('hubgen: --category: no category named "no such category"');
   }, 120_000);
 
   it('run writes a manifest, prints the per-phase summary and exits 0', async () => {
@@ -186,7 +186,7 @@ describe('hubgen CLI, end to end', () => {
     expect(r.stdout).toContain(`run ${runId}: 2/2 pages ok, 0 failed (complete)`);
     expect(r.stdout).toMatch(/phase\s+pages\s+cache hit\s+escal\.\s+below thr\s+tok in\/out\s+spent\s+p50 ms\s+p95 ms/);
     const rows = summaryRows(r.stdout);
-    expect([...rows.keys()]).toEqual(['themes', 'keywords', 'filtered', 'page']);
+    expect([...rows.keys()]).toEqual(['themes', 'keywords', 'filter', 'assemble']);
     for (const cells of rows.values()) {
       expect(cells[1]).toBe('2');
       expect(cells[2]).toBe('0/2');
@@ -197,15 +197,18 @@ describe('hubgen CLI, end to end', () => {
     const manifestPath = join(workDir, 'runs', runId, 'manifest.json');
     expect(r.stdout).toContain(`manifest: ${manifestPath}`);
     expect(r.stdout).toContain(`inspect a page: hubgen show ${runId} ${userA}`);
+    // The drift alarm speaks at the end of every run; the first has nothing to compare with.
+    expect(r.stdout).toContain(`escalation drift: run ${runId} against the 0 cascaded runs before it (window 10)\nnot judged yet: 0 earlier run(s), 3 needed`);
     // Progress goes to stderr (one plain line per step on a pipe), never into the summary on stdout.
     expect(r.stderr).toContain('pages: 2/2');
 
     const manifest = await readRunManifest(runId);
     expect(manifest).toMatchObject({ runId, pipeline: 'cascaded', status: 'complete', requestedUsers: [userA, userB] });
+    expect(Object.keys(manifest.rates!).sort()).toEqual(['filter', 'keywords', 'themes']);
     for (const u of [userA, userB]) {
       const rec = manifest.users[u];
       expect(rec.status).toBe('ok');
-      expect(Object.keys(rec.phases!)).toEqual(['themes', 'keywords', 'filtered', 'page']);
+      expect(Object.keys(rec.phases!)).toEqual(['themes', 'keywords', 'filter', 'assemble']);
       for (const p of Object.values(rec.phases!)) {
         expect(p.cached).toBe(false);
         expect(p.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -253,7 +256,7 @@ describe('hubgen CLI, end to end', () => {
     const out = r.stdout;
     expect(out).toMatch(new RegExp(`^run ${secondRunId} · user ${userA} · \\d+ ms`));
     // Each phase's header names its artefact (hash prefix), in order.
-    const headers = ['Phase 1 · themes', 'Phase 2 · keywords', 'Phase 3 · filter', 'Phase 4 · page'].map((t, i) =>
+    const headers = ['Phase 1 · themes', 'Phase 2 · keywords', 'Phase 3 · filter', 'Phase 4 · assemble'].map((t, i) =>
       out.indexOf(`== ${t} (${Object.values(phases)[i].hash.slice(0, 12)}, `),
     );
     expect(headers.every((at) => at > 0)).toBe(true);
@@ -285,16 +288,16 @@ describe('hubgen CLI, end to end', () => {
     const r = await hubgen(['show', firstRun.runId.slice(0, 17), String(userB), '--json']);
     expectExit(r, 0);
     const arts = JSON.parse(r.stdout);
-    expect(Object.keys(arts)).toEqual(['themes', 'keywords', 'filtered', 'page']);
+    expect(Object.keys(arts)).toEqual(['themes', 'keywords', 'filter', 'assemble']);
     const phases = firstRun.manifest.users[userB].phases!;
     for (const [name, art] of Object.entries(arts) as [string, { hash: string; key: { phase: string }; data: unknown; provenance: { attempts: unknown[] }; checksum: string }][]) {
       expect(art.hash).toBe(phases[name].hash);
       expect(art.checksum).toBeTruthy();
       expect(art.provenance.attempts).toBeInstanceOf(Array);
     }
-    expect(arts.page.data.userId).toBe(userB);
-    expect(arts.page.data.themes.length).toBeGreaterThan(0);
-    expect(arts.themes.data.themes.length).toBeGreaterThanOrEqual(arts.page.data.themes.length);
+    expect(arts.assemble.data.userId).toBe(userB);
+    expect(arts.assemble.data.themes.length).toBeGreaterThan(0);
+    expect(arts.themes.data.themes.length).toBeGreaterThanOrEqual(arts.assemble.data.themes.length);
   }, 60_000);
 
   it('inspect prints a stored artefact by hash prefix, verified; a prefix that matches nothing is a clear error', async () => {
@@ -311,22 +314,28 @@ describe('hubgen CLI, end to end', () => {
     expect(none.stderr.trim()).toBe('hubgen: no artefact starts with "zzzz"');
   }, 60_000);
 
-  it('--users with an unknown id fails before running, naming the user', async () => {
-    const runsBefore = await runIds();
+  it('--users with an unknown id records it as a failed user, names it up front, and runs the rest', async () => {
     const r = await hubgen(['run', '--users', `${userA},999999999`]);
-    expectExit(r, 1);
-    expect(oneLine(r.stderr).filter((l) => l.startsWith('hubgen:'))).toEqual([`hubgen: --users: user 999999999 is not in the dataset (${fixture.users.length + 1} users; try sample:N)`]);
-    expect(r.stdout).toBe('');
-    expect(await runIds()).toEqual(runsBefore);
+    expectExit(r, 3);
+    expect(r.stderr).toContain('warning: 1 of 2 requested users are not in the dataset ("999999999"); each will be recorded as failed');
+    const runId = runIdOf(r.stdout);
+    const manifest = await readRunManifest(runId);
+    expect(manifest.users[userA].status).toBe('ok');
+    expect(manifest.users['999999999']).toMatchObject({ status: 'failed', error: expect.stringContaining('unknown user "999999999": not in the dataset') });
+    expect(r.stdout).toContain('1/2 pages ok, 1 failed');
 
-    const missing = await hubgen(['show', 'latest', '999999999']);
+    const allUnknown = await hubgen(['run', '--users', '999999999,888888888']);
+    expectExit(allUnknown, 1);
+    expect(allUnknown.stderr).toContain('hubgen: --users: none of the 2 requested users is in the dataset ("999999999", "888888888"');
+
+    const missing = await hubgen(['show', runId, '777']);
     expectExit(missing, 1);
-    expect(missing.stderr).toMatch(/^hubgen: User 999999999 is not in run \S+ \(users: 1, 2\)$/m);
+    expect(missing.stderr).toMatch(/^hubgen: User 777 is not in run \S+ \(users: 1, 999999999\)$/m);
   }, 60_000);
 
   it('SIGTERM mid-run finishes the users in flight, records the run as interrupted (exit 143), and --run-id resumes it', async () => {
     // One user at a time: the signal lands after the first page, so the last user is never started.
-    const users = [3, 4, userA];
+    const users = ['3', '4', userA];
     let sent = false;
     const r = await hubgen(['run', '--users', users.join(','), '--concurrency', '1'], {
       onStderr: (child, stderr) => {
@@ -355,7 +364,7 @@ describe('hubgen CLI, end to end', () => {
     const after = await readRunManifest(runId);
     expect(after.status).toBe('complete');
     expect(after.users[users[0]].finishedAt).toBe(manifest.users[users[0]].finishedAt);
-    expect(after.users[userA].phases!.page.cached).toBe(true);
+    expect(after.users[userA].phases!.assemble.cached).toBe(true);
 
     const unknown = await hubgen(['run', '--run-id', 'no-such-run']);
     expectExit(unknown, 1);
@@ -440,6 +449,15 @@ describe('hubgen CLI, end to end', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<h2>What was simulated</h2>');
     expect(html).toContain('Simulated tiers: cheap (gpt-4o-mini)');
+    // The calibration section counts what the simulator produced.
+    expect(md).toMatch(/## Calibration\n\n\d+ labelled tier answers from 2 users .* from variant cascaded of this eval\./);
+    expect(md).toMatch(/Simulated roles: cheap, strong, teacher, judge\. \d+ of \d+ records are answers of a simulated tier/);
+
+    // hubgen calibrate reads the same records back from the eval's folder.
+    const calibrated = await hubgen(['calibrate', '--from', out, '--report-dir', join(evalDir, 'calibration')]);
+    expectExit(calibrated, 0);
+    expect(calibrated.stdout).toMatch(/^\d+ labelled tier answers from 2 users/);
+    expect(calibrated.stdout).toContain(`report: ${join(evalDir, 'calibration', 'calibration.md')}`);
   }, 180_000);
 
   it('schedule with a seconds cron, --now and --max-runs 1 runs once and exits', async () => {
@@ -455,7 +473,7 @@ describe('hubgen CLI, end to end', () => {
   it('schedule rejects a bad user list or cron expression at start, and SIGTERM stops an idle scheduler', async () => {
     const badUsers = await hubgen(['schedule', '--cron', '0 2 * * *', '--users', '999999999']);
     expectExit(badUsers, 1);
-    expect(badUsers.stderr).toContain('hubgen: --users: user 999999999 is not in the dataset');
+    expect(badUsers.stderr).toContain('hubgen: --users: none of the 1 requested users is in the dataset ("999999999"');
 
     const badCron = await hubgen(['schedule', '--cron', 'nightly', '--users', String(userA)]);
     expectExit(badCron, 1);
@@ -484,7 +502,9 @@ describe('hubgen CLI, end to end', () => {
     expect(cfg.workDir).toBe(workDir);
     expect(cfg.dataDir).toBe(fixture.dir);
     expect(cfg.roles.cheap).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini' });
-    const roles = new Map(oneLine(r.stderr).map((l) => [l.split(/\s+/)[0], l]));
+    const [dataset, ...roleLines] = oneLine(r.stderr);
+    expect(dataset).toBe(`dataset        instacart at ${fixture.dir} (dataDir is set by HUBGEN_DATA_DIR)`);
+    const roles = new Map(roleLines.map((l) => [l.split(/\s+/)[0], l]));
     expect([...roles.keys()]).toEqual(['local', 'cheap', 'strong', 'student', 'teacher', 'judge', 'embedder', 'cross_encoder']);
     for (const local of ['local', 'student', 'embedder', 'cross_encoder']) expect(roles.get(local)).not.toContain('skipped');
     expect(roles.get('embedder')).toMatch(/^embedder\s+local\/use-lite-512$/);

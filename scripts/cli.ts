@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ConfigError } from '../llm/errors/config-error.js';
+import { ConfigError } from '../config/config-error.js';
 import type { GlobalOptions } from './commands/shared.js';
 import { registerIndexCommands } from './commands/index-search.js';
 import { registerRunCommand } from './commands/run.js';
@@ -8,6 +8,10 @@ import { registerScheduleCommand } from './commands/schedule.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerTrainCommands } from './commands/train.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerUiCommand } from './commands/ui.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 
 // `hubgen show … | head` closes stdout early: that is the reader being done, not an error to report.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -19,18 +23,23 @@ const program = new Command('hubgen')
   .description('Personalised grocery shopping-hub pages from a cascaded multi-phase pipeline')
   .option('--config <file>', 'config file (default: ./hubgen.config.json when present; built-in offline defaults otherwise)')
   .option('--work-dir <dir>', 'artefacts, caches, index and runs (default: config workDir, ".hubgen")')
+  .option('--data <dir>', 'dataset directory (default: config dataDir, else a dataset imported into <workDir>/dataset, else the bundled Instacart sample)')
   .option('--lenient', 'skip bad data rows (each is reported) instead of stopping at the first')
   .option('--log-level <level>', 'log level for <workDir>/logs/hubgen.log (warnings also go to stderr)')
   .showHelpAfterError();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
+registerImportCommand(program, globals);
+registerExportCommand(program, globals);
 registerIndexCommands(program, globals);
 registerRunCommand(program, globals);
 registerShowCommands(program, globals);
 registerScheduleCommand(program, globals);
 registerEvalCommand(program, globals);
 registerTrainCommands(program, globals);
+registerCalibrateCommand(program, globals);
+registerUiCommand(program, globals);
 registerConfigCommand(program, globals);
 
 try {

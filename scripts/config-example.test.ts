@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../llm/config.js';
+import { loadConfig } from '../config/config.js';
 
 describe('hubgen.config.example.json', () => {
   it('is a valid config whose LLM roles join only when their provider is reachable', () => {

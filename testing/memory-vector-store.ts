@@ -1,17 +1,5 @@
-import type { Filter, FieldCondition, Payload, SearchHit, SearchOptions, VectorPoint, VectorStore } from '../retrieval/vectors/store.js';
-
-function conditionHolds(payload: Payload, c: FieldCondition): boolean {
-  const v = payload[c.key];
-  const values = Array.isArray(v) ? (v as (string | number)[]) : v === undefined ? [] : [v as string | number | boolean];
-  if ('value' in c.match) return values.includes(c.match.value as never);
-  const any = c.match.any;
-  return values.some((x) => any.includes(x as never));
-}
-
-export function matchesFilter(payload: Payload, filter: Filter | undefined): boolean {
-  if (!filter) return true;
-  return (filter.must ?? []).every((c) => conditionHolds(payload, c)) && !(filter.mustNot ?? []).some((c) => conditionHolds(payload, c));
-}
+import type { SearchHit, SearchOptions, VectorPoint, VectorStore } from '../retrieval/vectors/store.js';
+import { matchesFilter } from '../retrieval/vectors/filter.js';
 
 /** Exact brute-force store for unit tests: obviously correct, never used in production paths. */
 export function memoryVectorStore(): VectorStore {

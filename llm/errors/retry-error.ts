@@ -1,11 +1,10 @@
-const marker = Symbol.for('hubgen.error.retry');
+import { HubgenError } from '../../base/errors.js';
 
 export type RetryErrorReason = 'maxRetriesExceeded' | 'errorNotRetryable';
 
 /** A call failed after retrying. Keeps every error in order, so the first cause is not lost. */
-export class RetryError extends Error {
-  readonly [marker] = true;
-  override readonly name = 'RetryError';
+export class RetryError extends HubgenError {
+  static override readonly kind: string = 'retry';
   constructor(
     readonly reason: RetryErrorReason,
     readonly errors: readonly unknown[],
@@ -23,8 +22,5 @@ export class RetryError extends Error {
   }
   get lastError(): unknown {
     return this.errors.at(-1);
-  }
-  static isInstance(e: unknown): e is RetryError {
-    return typeof e === 'object' && e !== null && marker in e;
   }
 }

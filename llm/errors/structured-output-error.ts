@@ -1,13 +1,13 @@
-import type { FinishReason, StructuredAttempt } from '../registry.js';
 import type { Usage } from '../usage.js';
+import type { FinishReason, StructuredAttempt, StructuredFailureStage } from '../types.js';
+import { HubgenError } from '../../base/errors.js';
 
-const marker = Symbol.for('hubgen.error.structured-output');
+export type { StructuredFailureStage } from '../types.js';
 
 /**
  * Where structured generation gave up: the reply was not JSON, was JSON that failed the schema,
  * was refused, was cut off (length), was filtered, or the request itself kept failing.
  */
-export type StructuredFailureStage = 'not-json' | 'schema' | 'refusal' | 'length' | 'content_filter' | 'request';
 
 const STAGE_TEXT: Record<StructuredFailureStage, string> = {
   'not-json': 'was not JSON',
@@ -33,9 +33,8 @@ export interface StructuredOutputErrorFields {
 }
 
 /** No valid structured value came back. Nothing unvalidated ever leaves generateStructured instead. */
-export class StructuredOutputError extends Error {
-  readonly [marker] = true;
-  override readonly name = 'StructuredOutputError';
+export class StructuredOutputError extends HubgenError {
+  static override readonly kind: string = 'structured-output';
   readonly stage: StructuredFailureStage;
   readonly model: string;
   readonly text: string | undefined;
@@ -51,8 +50,5 @@ export class StructuredOutputError extends Error {
     this.finishReason = fields.finishReason;
     this.usage = fields.usage;
     this.attempts = fields.attempts;
-  }
-  static isInstance(e: unknown): e is StructuredOutputError {
-    return typeof e === 'object' && e !== null && marker in e;
   }
 }

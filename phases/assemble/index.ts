@@ -1,2 +1,2 @@
-export { run, type AssembleInput } from './run.js';
+export { runAssemble, type AssembleInput } from './run.js';
 export { pageSchema, type Page, type PageTheme, type PageProduct } from './schema.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { affinityFactor, bestPerProduct, compareScored, DEFAULT_RANKING, dot, pickTop, pickTopCapped, popularityFactor, relevance } from './rank.js';
 
-const noSignal = { productAffinity: {}, aisleAffinity: {} };
+const noSignal = { productAffinity: {}, categoryAffinity: {} };
 
 describe('relevance', () => {
   it('blends hit score and theme cosine by the hit weight', () => {
@@ -18,22 +18,22 @@ describe('relevance', () => {
 
 describe('affinityFactor', () => {
   it('is exactly 1 for a user with no signal, so new products are not penalised', () => {
-    expect(affinityFactor(noSignal, 7, 3)).toBe(1);
+    expect(affinityFactor(noSignal, '7', '3')).toBe(1);
   });
 
-  it('lifts a product the user buys, more than one they only share an aisle with', () => {
-    const user = { productAffinity: { '7': 0.5 }, aisleAffinity: { '3': 0.2 } };
-    const own = affinityFactor(user, 7, 3);
-    const sameAisle = affinityFactor(user, 8, 3);
-    expect(own).toBeCloseTo(1 + 0.5 * DEFAULT_RANKING.productAffinity + 0.2 * DEFAULT_RANKING.aisleAffinity);
-    expect(sameAisle).toBeCloseTo(1 + 0.2 * DEFAULT_RANKING.aisleAffinity);
-    expect(own).toBeGreaterThan(sameAisle);
-    expect(sameAisle).toBeGreaterThan(affinityFactor(user, 8, 4));
+  it('lifts a product the user buys, more than one they only share a category with', () => {
+    const user = { productAffinity: { '7': 0.5 }, categoryAffinity: { '3': 0.2 } };
+    const own = affinityFactor(user, '7', '3');
+    const sameCategory = affinityFactor(user, '8', '3');
+    expect(own).toBeCloseTo(1 + 0.5 * DEFAULT_RANKING.productAffinity + 0.2 * DEFAULT_RANKING.categoryAffinity);
+    expect(sameCategory).toBeCloseTo(1 + 0.2 * DEFAULT_RANKING.categoryAffinity);
+    expect(own).toBeGreaterThan(sameCategory);
+    expect(sameCategory).toBeGreaterThan(affinityFactor(user, '8', '4'));
   });
 
   it('is bounded even for out-of-range affinities', () => {
-    const user = { productAffinity: { '1': 40 }, aisleAffinity: { '1': 9 } };
-    expect(affinityFactor(user, 1, 1)).toBeCloseTo(1 + DEFAULT_RANKING.productAffinity + DEFAULT_RANKING.aisleAffinity);
+    const user = { productAffinity: { '1': 40 }, categoryAffinity: { '1': 9 } };
+    expect(affinityFactor(user, '1', '1')).toBeCloseTo(1 + DEFAULT_RANKING.productAffinity + DEFAULT_RANKING.categoryAffinity);
   });
 });
 
@@ -49,27 +49,27 @@ describe('popularityFactor', () => {
 describe('ordering', () => {
   it('orders by score descending, then productId ascending', () => {
     const items = [
-      { productId: 5, score: 0.5 },
-      { productId: 2, score: 0.9 },
-      { productId: 3, score: 0.5 },
+      { productId: '5', score: 0.5 },
+      { productId: '2', score: 0.9 },
+      { productId: '3', score: 0.5 },
     ];
-    expect([...items].sort(compareScored).map((i) => i.productId)).toEqual([2, 3, 5]);
+    expect([...items].sort(compareScored).map((i) => i.productId)).toEqual(['2', '3', '5']);
   });
 
   it('keeps the best entry per product', () => {
     const best = bestPerProduct([
-      { productId: 1, score: 0.2, keyword: 'a' },
-      { productId: 1, score: 0.6, keyword: 'b' },
-      { productId: 2, score: 0.1, keyword: 'a' },
+      { productId: '1', score: 0.2, keyword: 'a' },
+      { productId: '1', score: 0.6, keyword: 'b' },
+      { productId: '2', score: 0.1, keyword: 'a' },
     ]);
-    expect(best.find((b) => b.productId === 1)?.keyword).toBe('b');
+    expect(best.find((b) => b.productId === '1')?.keyword).toBe('b');
     expect(best).toHaveLength(2);
   });
 
   it('picks the top n, skipping products already on the page', () => {
-    const items = [1, 2, 3, 4, 5].map((id) => ({ productId: id, score: id / 10 }));
-    expect(pickTop(items, 2, new Set([5])).map((i) => i.productId)).toEqual([4, 3]);
-    expect(pickTop(items, 10, new Set([1, 2, 3, 4, 5]))).toEqual([]);
+    const items = [1, 2, 3, 4, 5].map((id) => ({ productId: String(id), score: id / 10 }));
+    expect(pickTop(items, 2, new Set(['5'])).map((i) => i.productId)).toEqual(['4', '3']);
+    expect(pickTop(items, 10, new Set(['1', '2', '3', '4', '5']))).toEqual([]);
   });
 });
 
@@ -82,20 +82,20 @@ describe('dot', () => {
 
 describe('pickTopCapped', () => {
   const items = [
-    { productId: 1, score: 0.9 },
-    { productId: 2, score: 0.8 },
-    { productId: 3, score: 0.7 },
-    { productId: 4, score: 0.6 },
-    { productId: 5, score: 0.5 },
+    { productId: '1', score: 0.9 },
+    { productId: '2', score: 0.8 },
+    { productId: '3', score: 0.7 },
+    { productId: '4', score: 0.6 },
+    { productId: '5', score: 0.5 },
   ];
-  const own = (it: { productId: number }) => it.productId <= 3;
+  const own = (it: { productId: string }) => Number(it.productId) <= 3;
 
   it('passes over own items beyond the cap in favour of the next best new ones', () => {
-    expect(pickTopCapped(items, 3, new Set(), own, 1).map((x) => x.productId)).toEqual([1, 4, 5]);
-    expect(pickTopCapped(items, 3, new Set([1]), own, 1).map((x) => x.productId)).toEqual([2, 4, 5]);
+    expect(pickTopCapped(items, 3, new Set(), own, 1).map((x) => x.productId)).toEqual(['1', '4', '5']);
+    expect(pickTopCapped(items, 3, new Set(['1']), own, 1).map((x) => x.productId)).toEqual(['2', '4', '5']);
   });
 
   it('equals pickTop when the cap does not bind', () => {
-    expect(pickTopCapped(items, 4, new Set([2]), own, 4)).toEqual(pickTop(items, 4, new Set([2])));
+    expect(pickTopCapped(items, 4, new Set(['2']), own, 4)).toEqual(pickTop(items, 4, new Set(['2'])));
   });
 });

@@ -1,4 +1,5 @@
-import type { UserContext } from '../../instacart/user-context-types.js';
+import { compareIds } from '../../catalogue/types.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
 
 /**
  * Ranking weights. Each factor is bounded so no single one can zero out or swamp the others:
@@ -12,8 +13,8 @@ export interface RankingWeights {
    * test/unknown users' last orders: recall rose from weight 1 to 3 and was flat from 3 to 6.
    */
   readonly productAffinity: number;
-  /** Lift per unit of aisle affinity (share of the user's order lines in the product's aisle). */
-  readonly aisleAffinity: number;
+  /** Lift per unit of category affinity (share of the user's order lines in the product's category). */
+  readonly categoryAffinity: number;
   /** Lift per unit of catalogue popularity (0..1). */
   readonly popularity: number;
   /**
@@ -31,7 +32,7 @@ export interface RankingWeights {
 export const DEFAULT_RANKING: RankingWeights = {
   hitWeight: 0.5,
   productAffinity: 3,
-  aisleAffinity: 0.5,
+  categoryAffinity: 0.5,
   popularity: 0.25,
   seedOwnProducts: true,
   seedMinRelevance: 0.5,
@@ -45,16 +46,16 @@ export function relevance(hitScore: number, themeCosine: number, w: RankingWeigh
   return w.hitWeight * clamp01(hitScore) + (1 - w.hitWeight) * clamp01(themeCosine);
 }
 
-/** Personal lift in [1, 1 + productAffinity + aisleAffinity]; exactly 1 for a user with no signal. */
+/** Personal lift in [1, 1 + productAffinity + categoryAffinity]; exactly 1 for a user with no signal. */
 export function affinityFactor(
-  user: Pick<UserContext, 'productAffinity' | 'aisleAffinity'>,
-  productId: number,
-  aisleId: number,
+  user: Pick<UserContext, 'productAffinity' | 'categoryAffinity'>,
+  productId: string,
+  categoryId: string,
   w: RankingWeights = DEFAULT_RANKING,
 ): number {
   const p = clamp01(user.productAffinity[String(productId)] ?? 0);
-  const a = clamp01(user.aisleAffinity[String(aisleId)] ?? 0);
-  return 1 + w.productAffinity * p + w.aisleAffinity * a;
+  const a = clamp01(user.categoryAffinity[String(categoryId)] ?? 0);
+  return 1 + w.productAffinity * p + w.categoryAffinity * a;
 }
 
 /** Popularity lift in [1, 1 + popularity weight]. */
@@ -63,18 +64,18 @@ export function popularityFactor(popularity: number, w: RankingWeights = DEFAULT
 }
 
 export interface Scored {
-  readonly productId: number;
+  readonly productId: string;
   readonly score: number;
 }
 
 /** Best first: higher score, then lower productId, so equal scores always order the same way. */
 export function compareScored(a: Scored, b: Scored): number {
-  return b.score - a.score || a.productId - b.productId;
+  return b.score - a.score || compareIds(a.productId, b.productId);
 }
 
 /** Keeps the best-scoring entry per productId (a product several keywords retrieved counts once). */
 export function bestPerProduct<T extends Scored>(items: readonly T[]): T[] {
-  const best = new Map<number, T>();
+  const best = new Map<string, T>();
   for (const it of items) {
     const cur = best.get(it.productId);
     if (!cur || compareScored(it, cur) < 0) best.set(it.productId, it);
@@ -86,7 +87,7 @@ export function bestPerProduct<T extends Scored>(items: readonly T[]): T[] {
  * The top `n` items, best first, skipping products already on the page. Pure: the caller
  * decides whether to claim the chosen products (a dropped theme must not claim any).
  */
-export function pickTop<T extends Scored>(items: readonly T[], n: number, taken: ReadonlySet<number>): T[] {
+export function pickTop<T extends Scored>(items: readonly T[], n: number, taken: ReadonlySet<string>): T[] {
   return bestPerProduct(items)
     .filter((it) => !taken.has(it.productId))
     .sort(compareScored)
@@ -100,7 +101,7 @@ export function pickTop<T extends Scored>(items: readonly T[], n: number, taken:
 export function pickTopCapped<T extends Scored>(
   items: readonly T[],
   n: number,
-  taken: ReadonlySet<number>,
+  taken: ReadonlySet<string>,
   isOwn: (item: T) => boolean,
   maxOwn: number,
 ): T[] {

@@ -1,33 +1,33 @@
-import { COLLECTIONS } from '../../pipelines/context.js';
 import type { Filter, SearchHit, VectorStore } from '../../retrieval/vectors/store.js';
 import type { FilteredTheme } from '../filter/schema.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 type FilteredKeyword = FilteredTheme['keywords'][number];
 
 /** A product hit as Phase 4 reads it from the products collection payload. */
 export interface ProductHit {
-  readonly productId: number;
+  readonly productId: string;
   readonly name: string;
-  readonly aisleId: number;
-  readonly departmentId: number;
+  readonly categoryId: string;
+  readonly departmentId: string;
   readonly popularity: number;
   /** Cosine between the keyword and the product text. */
   readonly hitScore: number;
 }
 
-/** Aisle filters are the narrower intent, so they win; department filters apply only without them. */
-export function keywordFilter(kw: Pick<FilteredKeyword, 'aisleIds' | 'departmentIds'>): Filter | undefined {
-  if (kw.aisleIds.length) return { must: [{ key: 'aisleId', match: { any: [...kw.aisleIds] } }] };
+/** Category filters are the narrower intent, so they win; department filters apply only without them. */
+export function keywordFilter(kw: Pick<FilteredKeyword, 'categoryIds' | 'departmentIds'>): Filter | undefined {
+  if (kw.categoryIds.length) return { must: [{ key: 'categoryId', match: { any: [...kw.categoryIds] } }] };
   if (kw.departmentIds.length) return { must: [{ key: 'departmentId', match: { any: [...kw.departmentIds] } }] };
   return undefined;
 }
 
 function toProductHit(hit: SearchHit): ProductHit {
-  const { productId, name, aisleId, departmentId, popularity } = hit.payload;
-  if (typeof productId !== 'number' || typeof name !== 'string' || typeof aisleId !== 'number' || typeof departmentId !== 'number') {
-    throw new Error(`${COLLECTIONS.products}: point ${hit.id} has no productId/name/aisleId/departmentId payload; re-run the product indexing`);
+  const { productId, name, categoryId, departmentId, popularity } = hit.payload;
+  if (typeof productId !== 'string' || typeof name !== 'string' || typeof categoryId !== 'string' || typeof departmentId !== 'string') {
+    throw new Error(`${COLLECTIONS.products}: point ${hit.id} has no productId/name/categoryId/departmentId payload; re-run the product indexing`);
   }
-  return { productId, name, aisleId, departmentId, popularity: typeof popularity === 'number' ? popularity : 0, hitScore: hit.score };
+  return { productId, name, categoryId, departmentId, popularity: typeof popularity === 'number' ? popularity : 0, hitScore: hit.score };
 }
 
 export interface KeywordRetrieval {
@@ -40,13 +40,13 @@ export interface KeywordRetrieval {
 export async function retrieveForKeyword(
   vectors: VectorStore,
   vector: Float32Array,
-  kw: Pick<FilteredKeyword, 'text' | 'aisleIds' | 'departmentIds'>,
+  kw: Pick<FilteredKeyword, 'text' | 'categoryIds' | 'departmentIds'>,
   k: number,
 ): Promise<KeywordRetrieval> {
   const filter = keywordFilter(kw);
   const hits = await vectors.search(COLLECTIONS.products, vector, { k, filter });
   if (hits.length || !filter) return { hits: hits.map(toProductHit) };
-  const on = kw.aisleIds.length ? `aisles [${kw.aisleIds.join(', ')}]` : `departments [${kw.departmentIds.join(', ')}]`;
+  const on = kw.categoryIds.length ? `categories [${kw.categoryIds.join(', ')}]` : `departments [${kw.departmentIds.join(', ')}]`;
   const unfiltered = await vectors.search(COLLECTIONS.products, vector, { k });
   return {
     hits: unfiltered.map(toProductHit),

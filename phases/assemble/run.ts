@@ -1,55 +1,42 @@
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
+import { compareIds } from '../../catalogue/types.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import type { Artefact, ArtefactKey } from '../../pipelines/artefacts/artefact.js';
-import { cachedArtefact, type Computed } from '../../pipelines/artefacts/cache.js';
-import { COLLECTIONS, type Ctx } from '../../pipelines/context.js';
-import type { PhaseResult } from '../../pipelines/phase.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
+import type { Artefact } from '../../kit/artefacts/artefact.js';
+import type { Computed } from '../../kit/artefacts/cache.js';
+import { definePhase, keyInputs } from '../../kit/phase.js';
+import { type Ctx } from '../../kit/context.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
 import { PRODUCT_TEXT_RECIPE, productVectors } from '../../retrieval/index-catalogue.js';
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
-import { catalogueDigest, statsDigest, userDigest } from './digests.js';
 import { affinityFactor, DEFAULT_RANKING, dot, pickTopCapped, popularityFactor, relevance, type RankingWeights } from './rank.js';
 import { retrieveForKeyword, type ProductHit } from './retrieve.js';
-
-export const PHASE = 'assemble';
-/** Bump when the code changes what this phase produces for the same inputs. */
-export const PHASE_VERSION = '2';
+import { COLLECTIONS } from '../../retrieval/collections.js';
+import { themeSummaryText } from '../themes/text.js';
 
 export interface AssembleInput {
   readonly user: UserContext;
   readonly filtered: Artefact<Filtered>;
-}
-
-/** Text embedded for a theme: what the theme is about, for the theme-to-product cosine. */
-export const themeText = (t: Pick<FilteredTheme, 'title' | 'description'>): string => `${t.title}. ${t.description}`;
-
-export function assembleKey(input: AssembleInput, ctx: Ctx, ranking: RankingWeights = DEFAULT_RANKING): ArtefactKey {
-  return {
-    phase: PHASE,
-    phaseVersion: PHASE_VERSION,
-    config: { ...ctx.config.phases.assemble, ranking },
-    models: { embedder: ctx.embedder.id },
-    promptVersion: 'none',
-    inputs: [
-      input.filtered.hash,
-      `user:${userDigest(input.user)}`,
-      `embedder:${ctx.embedder.id}`,
-      // Retrieval and the theme-to-product cosine use vectors of the product text recipe.
-      `productText:${PRODUCT_TEXT_RECIPE}`,
-      `catalogue:${catalogueDigest(ctx.catalogue)}`,
-      `stats:${statsDigest(ctx.stats)}`,
-    ],
-  };
+  /** Ranking weights (default DEFAULT_RANKING); part of the key, so a sweep over them recomputes. */
+  readonly ranking?: RankingWeights;
 }
 
 /**
  * Phase 4: every keyword retrieves products under its filters; candidates are ranked by
  * relevance to the theme × the user's affinity × popularity; no product appears twice on a page.
+ * Version 3: keys spell the user digest and shared digests the kit's way (ids are strings now).
  */
-export function run(input: AssembleInput, ctx: Ctx, ranking: RankingWeights = DEFAULT_RANKING): Promise<PhaseResult<Page>> {
-  return cachedArtefact(ctx, assembleKey(input, ctx, ranking), () => assemble(input, ctx, ranking));
-}
+export const runAssemble = definePhase<AssembleInput, Page>({
+  name: 'assemble',
+  version: '3',
+  schema: pageSchema,
+  promptVersion: 'none',
+  config: (ctx, input) => ({ ...ctx.config.phases.assemble, ranking: input.ranking ?? DEFAULT_RANKING }),
+  models: (ctx) => ({ embedder: ctx.embedder.id }),
+  // Retrieval and the theme-to-product cosine use vectors of the product text recipe.
+  inputs: (input, ctx) =>
+    keyInputs(ctx, { upstream: [input.filtered], user: input.user, reads: ['embedder', 'catalogue', 'stats'], extra: [`productText:${PRODUCT_TEXT_RECIPE}`] }),
+  compute: (input, ctx) => assemble(input, ctx, input.ranking ?? DEFAULT_RANKING),
+});
 
 interface Candidate extends PageProduct {
   readonly score: number;
@@ -65,7 +52,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   }
 
   // One embed call for every keyword and theme on the page.
-  const texts = [...new Set([...themes.flatMap((t) => t.keywords.map((k) => k.text)), ...themes.map(themeText)])];
+  const texts = [...new Set([...themes.flatMap((t) => t.keywords.map((k) => k.text)), ...themes.map(themeSummaryText)])];
   const vectors = await ctx.embedder.embed(texts);
   const vectorOf = new Map(texts.map((t, i) => [t, vectors[i]]));
 
@@ -86,17 +73,17 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   const maxOwn = Math.ceil(ranking.maxOwnShare * productsPerTheme);
   const isOwn = (c: Candidate) => (user.productAffinity[String(c.productId)] ?? 0) > 0;
 
-  const taken = new Set<number>();
+  const taken = new Set<string>();
   const pageThemes: PageTheme[] = [];
   const dropped: Page['dropped'] = [];
   themes.forEach((theme, i) => {
-    const themeVector = vectorOf.get(themeText(theme))!;
+    const themeVector = vectorOf.get(themeSummaryText(theme))!;
     const candidates: Candidate[] = [
       ...retrieved[i].flatMap(({ keyword, hits }) => hits.map((h) => scoreHit(h, keyword, dot(themeVector, productVectors.get(h.productId)!), user, ranking))),
       ...seeds[i],
     ];
     const notes = retrieved[i].flatMap((r) => (r.note ? [r.note] : []));
-    for (const note of notes) ctx.logger.info({ phase: PHASE, userId: user.userId, themeId: theme.id }, note);
+    for (const note of notes) ctx.logger.info({ phase: 'assemble', userId: user.userId, themeId: theme.id }, note);
     const chosen = pickTopCapped(candidates, productsPerTheme, taken, isOwn, maxOwn);
     if (chosen.length < minProductsPerTheme || chosen.length === 0) {
       const distinct = new Set(candidates.map((c) => c.productId)).size;
@@ -104,7 +91,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
         `${chosen.length} products, below the minimum of ${Math.max(minProductsPerTheme, 1)}: ` +
         `${theme.keywords.length} keywords retrieved ${distinct} distinct products, ${distinct - chosen.length} already on the page under earlier themes`;
       dropped.push({ themeId: theme.id, title: theme.title, reason });
-      ctx.logger.info({ phase: PHASE, userId: user.userId, themeId: theme.id, reason }, 'theme dropped');
+      ctx.logger.info({ phase: 'assemble', userId: user.userId, themeId: theme.id, reason }, 'theme dropped');
       return;
     }
     for (const c of chosen) taken.add(c.productId);
@@ -119,8 +106,6 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   });
 
   const page: Page = { userId: user.userId, pageTitle: filtered.data.pageTitle, themes: pageThemes, dropped };
-  const validate = compileSchema<Page>(pageSchema);
-  if (!validate(page)) throw new Error(`assemble: page for user ${user.userId} does not match ${pageSchema.$id}: ${describeErrors(validate.errors)}`);
   return {
     data: page,
     provenance: { attempts: [], usage: ZERO_USAGE, latencyMs: ctx.clock.monotonic() - started, role: 'embedder', model: ctx.embedder.id, confidence: undefined },
@@ -129,12 +114,12 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
 
 function scoreHit(h: ProductHit, keyword: string, themeCosine: number, user: UserContext, ranking: RankingWeights): Candidate {
   const rel = relevance(h.hitScore, themeCosine, ranking);
-  const aff = affinityFactor(user, h.productId, h.aisleId, ranking);
+  const aff = affinityFactor(user, h.productId, h.categoryId, ranking);
   const pop = popularityFactor(h.popularity, ranking);
   return {
     productId: h.productId,
     name: h.name,
-    aisleId: h.aisleId,
+    categoryId: h.categoryId,
     departmentId: h.departmentId,
     keyword,
     score: rel * aff * pop,
@@ -152,24 +137,24 @@ interface Admitted {
 
 /**
  * The user's history products that fall under at least one of the theme's keyword filters (a
- * keyword without filters admits any) and, when the theme names aisles, sit in one of them: so a
- * discovery theme, whose aisles the user has never bought from, admits none.
+ * keyword without filters admits any) and, when the theme names categories, sit in one of them: so a
+ * discovery theme, whose categories the user has never bought from, admits none.
  */
 function admittedOwnProducts(theme: FilteredTheme, user: UserContext, ctx: Ctx): Admitted[] {
   const out: Admitted[] = [];
   const ids = Object.entries(user.productAffinity)
     .filter(([, a]) => a > 0)
-    .map(([id]) => Number(id))
-    .sort((a, b) => a - b);
+    .map(([id]) => id)
+    .sort(compareIds);
   for (const id of ids) {
     const p = ctx.catalogue.products.get(id);
     if (!p) continue;
-    if (theme.aisleIds.length && !theme.aisleIds.includes(p.aisleId)) continue;
+    if (theme.categoryIds.length && !theme.categoryIds.includes(p.categoryId)) continue;
     const keywords = theme.keywords
-      .filter((k) => (k.aisleIds.length ? k.aisleIds.includes(p.aisleId) : k.departmentIds.length ? k.departmentIds.includes(p.departmentId) : true))
+      .filter((k) => (k.categoryIds.length ? k.categoryIds.includes(p.categoryId) : k.departmentIds.length ? k.departmentIds.includes(p.departmentId) : true))
       .map((k) => k.text);
     if (!keywords.length) continue;
-    const hit: ProductHit = { productId: id, name: p.name, aisleId: p.aisleId, departmentId: p.departmentId, popularity: ctx.stats.popularity(id), hitScore: 0 };
+    const hit: ProductHit = { productId: id, name: p.name, categoryId: p.categoryId, departmentId: p.departmentId, popularity: ctx.stats.popularity(id), hitScore: 0 };
     out.push({ hit, keywords });
   }
   return out;
@@ -184,13 +169,13 @@ function seedCandidates(
   themes: readonly FilteredTheme[],
   admitted: readonly (readonly Admitted[])[],
   vectorOf: ReadonlyMap<string, Float32Array>,
-  productVectors: ReadonlyMap<number, Float32Array>,
+  productVectors: ReadonlyMap<string, Float32Array>,
   user: UserContext,
   ranking: RankingWeights,
 ): Candidate[][] {
-  const best = new Map<number, { theme: number; candidate: Candidate }>();
+  const best = new Map<string, { theme: number; candidate: Candidate }>();
   themes.forEach((theme, i) => {
-    const themeVector = vectorOf.get(themeText(theme))!;
+    const themeVector = vectorOf.get(themeSummaryText(theme))!;
     for (const { hit, keywords } of admitted[i]) {
       const pv = productVectors.get(hit.productId)!;
       let keyword = keywords[0];
@@ -211,10 +196,10 @@ function seedCandidates(
 }
 
 /** Each distinct candidate's vector, made as the product index made it (so the embedding cache hits). */
-async function embedProducts(ctx: Ctx, hits: readonly ProductHit[]): Promise<Map<number, Float32Array>> {
-  const byId = new Map<number, ProductHit>();
+async function embedProducts(ctx: Ctx, hits: readonly ProductHit[]): Promise<Map<string, Float32Array>> {
+  const byId = new Map<string, ProductHit>();
   for (const h of hits) if (!byId.has(h.productId)) byId.set(h.productId, h);
-  const ids = [...byId.keys()].sort((a, b) => a - b);
+  const ids = [...byId.keys()].sort(compareIds);
   if (!ids.length) return new Map();
   const products = ids.map((id) => ctx.catalogue.products.get(id) ?? byId.get(id)!);
   const vectors = await productVectors(ctx.embedder, products, ctx.catalogue);

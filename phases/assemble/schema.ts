@@ -7,7 +7,7 @@ export const pageSchema = {
   additionalProperties: false,
   required: ['userId', 'pageTitle', 'themes', 'dropped'],
   properties: {
-    userId: { type: 'integer' },
+    userId: { type: 'string' },
     pageTitle: { type: 'string' },
     themes: {
       type: 'array',
@@ -27,12 +27,12 @@ export const pageSchema = {
             items: {
               type: 'object',
               additionalProperties: false,
-              required: ['productId', 'name', 'aisleId', 'departmentId', 'keyword', 'score'],
+              required: ['productId', 'name', 'categoryId', 'departmentId', 'keyword', 'score'],
               properties: {
-                productId: { type: 'integer' },
+                productId: { type: 'string' },
                 name: { type: 'string' },
-                aisleId: { type: 'integer' },
-                departmentId: { type: 'integer' },
+                categoryId: { type: 'string' },
+                departmentId: { type: 'string' },
                 /** The keyword that retrieved it. */
                 keyword: { type: 'string' },
                 /** relevance × affinity × popularity, as ranked. */

@@ -1,6 +1,9 @@
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import type { Removal } from './schema.js';
-import { cosine, dedupKey, embedUnique, round3, themeText } from './text.js';
+import { dedupKey, round3 } from './text.js';
+import { cosine } from '../../retrieval/embeddings/vectors.js';
+import { embedUnique } from '../../retrieval/embeddings/vectors.js';
+import { themeConceptText } from '../themes/text.js';
 
 export interface DedupTheme {
   readonly id: string;
@@ -20,11 +23,11 @@ export interface DedupResult<T> {
  * `threshold`. The better-ranked theme is the one kept.
  */
 export async function dedupThemes<T extends DedupTheme>(themes: readonly T[], embedder: Embedder, threshold: number): Promise<DedupResult<T>> {
-  const vectors = await embedUnique(embedder, themes.map(themeText));
+  const vectors = await embedUnique(embedder, themes.map(themeConceptText));
   const kept: T[] = [];
   const removals: Removal[] = [];
   for (const theme of themes) {
-    const v = vectors.get(themeText(theme))!;
+    const v = vectors.get(themeConceptText(theme))!;
     const key = dedupKey(theme.title);
     let verdict: { reason: string; score: number } | undefined;
     for (const earlier of kept) {
@@ -32,7 +35,7 @@ export async function dedupThemes<T extends DedupTheme>(themes: readonly T[], em
         verdict = { reason: `exact duplicate of '${earlier.title}' after normalisation`, score: 1 };
         break;
       }
-      const cos = cosine(v, vectors.get(themeText(earlier))!);
+      const cos = cosine(v, vectors.get(themeConceptText(earlier))!);
       if (cos >= threshold && (!verdict || cos > verdict.score)) {
         verdict = { reason: `near-duplicate of '${earlier.title}' (cos ${cos.toFixed(2)})`, score: round3(cos) };
       }

@@ -1,6 +1,7 @@
+import { catalogueOf } from '../../testing/catalogue-builder.js';
 import { describe, expect, it } from 'vitest';
 import { checkCataloguePolicy, checkPolicy, describeViolations, type Policy } from './policy.js';
-import type { Catalogue } from '../../instacart/types.js';
+import type { Catalogue } from '../../catalogue/types.js';
 
 const strict: Policy = { allowAlcohol: false, allowTobacco: false, bannedTerms: [] };
 const rules = (text: string, policy: Policy = strict) => checkPolicy(text, policy).map((v) => v.rule);
@@ -52,20 +53,14 @@ describe('checkPolicy', () => {
 });
 
 describe('checkCataloguePolicy', () => {
-  const catalogue: Catalogue = {
-    products: new Map(),
-    aisles: new Map([
-      [28, { id: 28, name: 'red wines' }],
-      [21, { id: 21, name: 'packaged cheese' }],
-    ]),
-    departments: new Map([
-      [5, { id: 5, name: 'alcohol' }],
-      [16, { id: 16, name: 'dairy eggs' }],
-    ]),
-  };
-  it('flags the alcohol aisles and department unless alcohol is allowed', () => {
-    const wineAndCheese = { aisleIds: [21, 28], departmentIds: [16, 5] };
-    expect(checkCataloguePolicy(wineAndCheese, catalogue, strict, 'any').map((v) => v.match)).toEqual(['red wines (aisle)', 'alcohol (department)']);
+  const catalogue: Catalogue = catalogueOf({
+    departments: [['d5', 'alcohol'], ['d16', 'dairy eggs']],
+    categories: [['a28', 'red wines', 'd5'], ['a21', 'packaged cheese', 'd16']],
+    products: [],
+  });
+  it('flags the alcohol categories and department unless alcohol is allowed', () => {
+    const wineAndCheese = { categoryIds: ['a21', 'a28'], departmentIds: ['d16', 'd5'] };
+    expect(checkCataloguePolicy(wineAndCheese, catalogue, strict, 'any').map((v) => v.match)).toEqual(['red wines (category)', 'alcohol (department)']);
     // A keyword is judged by where it mostly sits: cheese first, wine second is a cheese keyword.
     expect(checkCataloguePolicy(wineAndCheese, catalogue, strict, 'primary')).toEqual([]);
     expect(checkCataloguePolicy(wineAndCheese, catalogue, { ...strict, allowAlcohol: true }, 'any')).toEqual([]);
@@ -77,9 +72,9 @@ describe('describeViolations', () => {
     const text = describeViolations([
       { rule: 'alcohol', match: 'Wine' },
       { rule: 'alcohol', match: 'wine' },
-      { rule: 'alcohol', match: 'red wines (aisle)' },
+      { rule: 'alcohol', match: 'red wines (category)' },
       { rule: 'prompt_injection', match: 'ignore previous instructions' },
     ]);
-    expect(text).toBe("alcohol: 'Wine', 'red wines (aisle)'; prompt_injection: 'ignore previous instructions'");
+    expect(text).toBe("alcohol: 'Wine', 'red wines (category)'; prompt_injection: 'ignore previous instructions'");
   });
 });

@@ -1,6 +1,6 @@
-import type { HubgenConfig } from '../../llm/config.js';
-import type { Catalogue } from '../../instacart/types.js';
-import { cleanText } from './text.js';
+import type { HubgenConfig } from '../../config/config.js';
+import type { Catalogue } from '../../catalogue/types.js';
+import { cleanText } from '../../base/text.js';
 
 export type Policy = HubgenConfig['phases']['filter']['policy'];
 
@@ -116,25 +116,25 @@ export function checkPolicy(text: string, policy: Policy): PolicyViolation[] {
   return out;
 }
 
-/** The catalogue's alcohol department and aisles (matched by name, so any Instacart-shaped catalogue works). */
+/** The catalogue's alcohol department and categories (matched by name, so any Instacart-shaped catalogue works). */
 const ALCOHOL_DEPARTMENTS = new Set(['alcohol']);
-const ALCOHOL_AISLES = new Set(['beers coolers', 'red wines', 'white wines', 'spirits', 'specialty wines champagnes']);
+const ALCOHOL_CATEGORIES = new Set(['beers coolers', 'red wines', 'white wines', 'spirits', 'specialty wines champagnes']);
 
-/** Violations from where an item sits in the catalogue (e.g. a keyword whose aisles are all wine aisles). */
+/** Violations from where an item sits in the catalogue (e.g. a keyword whose categories are all wine categories). */
 export function checkCataloguePolicy(
-  where: { readonly aisleIds: readonly number[]; readonly departmentIds: readonly number[] },
+  where: { readonly categoryIds: readonly string[]; readonly departmentIds: readonly string[] },
   catalogue: Catalogue,
   policy: Policy,
-  /** 'any': one alcohol aisle is enough (themes); 'primary': the first-listed aisle/department decides (keywords). */
+  /** 'any': one alcohol category is enough (themes); 'primary': the first-listed category/department decides (keywords). */
   mode: 'any' | 'primary',
 ): PolicyViolation[] {
   if (policy.allowAlcohol) return [];
-  const aisles = mode === 'primary' ? where.aisleIds.slice(0, 1) : where.aisleIds;
+  const categories = mode === 'primary' ? where.categoryIds.slice(0, 1) : where.categoryIds;
   const departments = mode === 'primary' ? where.departmentIds.slice(0, 1) : where.departmentIds;
   const out: PolicyViolation[] = [];
-  for (const id of aisles) {
-    const name = catalogue.aisles.get(id)?.name;
-    if (name && ALCOHOL_AISLES.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `${name} (aisle)` });
+  for (const id of categories) {
+    const name = catalogue.categories.get(id)?.name;
+    if (name && ALCOHOL_CATEGORIES.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `${name} (category)` });
   }
   for (const id of departments) {
     const name = catalogue.departments.get(id)?.name;
@@ -143,7 +143,7 @@ export function checkCataloguePolicy(
   return out;
 }
 
-/** "alcohol: 'Wine', 'red wines (aisle)'; prompt_injection: 'ignore previous instructions'" — each match once, case-insensitively. */
+/** "alcohol: 'Wine', 'red wines (category)'; prompt_injection: 'ignore previous instructions'" — each match once, case-insensitively. */
 export function describeViolations(violations: readonly PolicyViolation[]): string {
   const byRule = new Map<PolicyRule, Map<string, string>>();
   for (const v of violations) {
@@ -154,7 +154,7 @@ export function describeViolations(violations: readonly PolicyViolation[]): stri
   return [...byRule].map(([rule, m]) => `${rule}: ${[...m.values()].map((x) => `'${x}'`).join(', ')}`).join('; ');
 }
 
-/** Policy rules about product categories, judged on a theme's own text and aisles. */
+/** Policy rules about product categories, judged on a theme's own text and categories. */
 const CATEGORY_RULES: ReadonlySet<PolicyRule> = new Set(['alcohol', 'tobacco']);
 
 /**

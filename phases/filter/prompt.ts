@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { ChatMessage } from '../../llm/registry.js';
 import { fillPlaceholders, headingSection } from '../../llm/prompt-template.js';
-import { sha256 } from '../../pipelines/artefacts/artefact.js';
 import type { Policy } from './policy.js';
+import { sha256 } from '../../base/hash.js';
+import type { ChatMessage } from '../../llm/types.js';
 
 const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 
@@ -24,7 +24,7 @@ export interface JudgePromptTheme {
   readonly title: string;
   readonly description: string;
   readonly concepts: readonly string[];
-  readonly aisles: readonly string[];
+  readonly categories: readonly string[];
   readonly keywords: readonly { readonly text: string; readonly relevance?: number }[];
 }
 
@@ -34,7 +34,7 @@ export function renderTheme(theme: JudgePromptTheme): string {
     `Title: ${theme.title}`,
     `Description: ${theme.description}`,
     `Concepts: ${list(theme.concepts)}`,
-    `Aisles: ${list(theme.aisles)}`,
+    `Categories: ${list(theme.categories)}`,
     `Keywords (relevance): ${list(theme.keywords.map((k) => (k.relevance === undefined ? k.text : `${k.text} (${k.relevance.toFixed(2)})`)))}`,
   ].join('\n');
 }

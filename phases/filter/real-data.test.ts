@@ -1,22 +1,21 @@
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileSchema } from '../../llm/ajv.js';
-import { loadDataset, type Dataset } from '../../instacart/load.js';
-import { userHistory } from '../../instacart/history.js';
-import { buildCatalogueStats } from '../../instacart/stats.js';
-import { buildUserContext } from '../../instacart/user-context.js';
-import type { Ctx } from '../../pipelines/context.js';
+import { compileSchema } from '../../base/ajv.js';
+import { realDataset } from '../../testing/real-data.js';
+import type { Dataset } from '../../catalogue/types.js';
+import { userHistory } from '../../catalogue/history.js';
+import { buildCatalogueStats } from '../../catalogue/stats.js';
+import { buildUserContext } from '../../catalogue/user-context.js';
+import type { Ctx } from '../../kit/context.js';
 import { buildKeywordCorpus } from '../../retrieval/corpus.js';
 import { indexKeywords } from '../../retrieval/index-catalogue.js';
 import { makeTestCtx } from '../../testing/test-context.js';
-import { run as runThemes } from '../themes/index.js';
-import { run as runKeywords } from '../keywords/index.js';
+import { runThemes } from '../themes/index.js';
+import { runKeywords } from '../keywords/index.js';
 import { checkPolicy } from './policy.js';
-import { run } from './run.js';
+import { runFilter } from './run.js';
 import { filteredSchema } from './schema.js';
 import { dedupKey } from './text.js';
 
-const DATA_DIR = fileURLToPath(new URL('../../data/instacart/', import.meta.url));
 
 /**
  * Phase 3 on real users' Phase 1 and Phase 2 output over the real catalogue and keyword corpus,
@@ -29,18 +28,18 @@ describe('filter on real users', () => {
   let dataset: Dataset;
 
   beforeAll(async () => {
-    ({ dataset } = await loadDataset(DATA_DIR));
+    dataset = await realDataset();
     const corpus = buildKeywordCorpus(dataset.catalogue);
     ctx = makeTestCtx({ catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset), corpus });
     await indexKeywords(corpus, ctx.embedder, ctx.vectors, { batchSize: 4096 });
   }, 120_000);
 
-  for (const userId of [1, 2, 3]) {
+  for (const userId of ['1', '2', '3']) {
     it(`user ${userId}: valid artefact, every removal explained, survivors relevant, deduplicated and within policy`, async () => {
       const user = buildUserContext(userHistory(dataset, userId), dataset.catalogue);
       const themes = (await runThemes({ user }, ctx)).artefact;
       const keywords = (await runKeywords({ themes }, ctx)).artefact;
-      const { artefact, cached } = await run({ user, themes, keywords }, ctx);
+      const { artefact, cached } = await runFilter({ user, themes, keywords }, ctx);
       expect(cached).toBe(false);
       const data = artefact.data;
       expect(compileSchema(filteredSchema)(structuredClone(data))).toBe(true);
@@ -71,7 +70,7 @@ describe('filter on real users', () => {
         for (const text of [t.title, t.description, ...t.keywords.map((k) => k.text)]) expect(checkPolicy(text, ctx.config.phases.filter.policy)).toEqual([]);
       }
       expect(data.judgements.length).toBeGreaterThan(0);
-      expect((await run({ user, themes, keywords }, ctx)).cached).toBe(true);
+      expect((await runFilter({ user, themes, keywords }, ctx)).cached).toBe(true);
     });
   }
 });

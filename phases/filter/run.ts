@@ -1,11 +1,9 @@
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { Role } from '../../llm/config.js';
+import type { Role } from '../../config/config.js';
 import { addUsage } from '../../llm/usage.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
-import { canonicalJson, sha256, type Artefact, type ArtefactKey, type Provenance } from '../../pipelines/artefacts/artefact.js';
-import { cachedArtefact } from '../../pipelines/artefacts/cache.js';
-import type { Ctx } from '../../pipelines/context.js';
-import type { PhaseResult } from '../../pipelines/phase.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import type { Artefact, Provenance } from '../../kit/artefacts/artefact.js';
+import { definePhase, keyInputs } from '../../kit/phase.js';
+import type { Ctx } from '../../kit/context.js';
 import type { Keyword, Keywords } from '../keywords/schema.js';
 import type { Theme, Themes } from '../themes/schema.js';
 import { resolveThemePlacement } from './catalogue.js';
@@ -14,15 +12,11 @@ import { judgeModelId, judgeTheme, type JudgeOutcome } from './judge/judge.js';
 import { RUBRIC_MODEL_ID } from './judge/local-judge.js';
 import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from './policy.js';
 import { PROMPT_VERSION } from './prompt.js';
-import { createRelevanceScorer } from './relevance/create-scorer.js';
-import type { RelevanceScorer } from './relevance/scorer.js';
+import type { RelevanceScorer } from '../../retrieval/relevance/scorer.js';
 import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type Removal } from './schema.js';
-import { round3, themeText } from './text.js';
-
-/** Bump when this phase's code changes what it produces. */
-// 2: a category word inside a concept no longer removes a theme (policy and rubric judge).
-// 3: the rubric judge passes relevance for a shopper with no history (their page is popular themes).
-export const PHASE_VERSION = 'filter-3';
+import { round3 } from './text.js';
+import { themeConceptText } from '../themes/text.js';
+import { signalPlan, type SignalPlan } from '../../llm/signals/index.js';
 
 /** Replaces a page title that breaks policy. */
 export const NEUTRAL_PAGE_TITLE = 'Your shopping hub';
@@ -35,8 +29,8 @@ export interface FilterInput {
 
 interface WorkKeyword {
   readonly text: string;
-  readonly aisleIds: number[];
-  readonly departmentIds: number[];
+  readonly categoryIds: string[];
+  readonly departmentIds: string[];
   readonly relevance?: number;
 }
 
@@ -45,35 +39,37 @@ interface WorkTheme {
   readonly id: string;
   readonly title: string;
   readonly concepts: readonly string[];
-  readonly aisleIds: number[];
-  readonly departmentIds: number[];
+  readonly categoryIds: string[];
+  readonly departmentIds: string[];
   readonly keywords: readonly WorkKeyword[];
 }
 
-/** Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords, cached. */
-export async function run(input: FilterInput, ctx: Ctx): Promise<PhaseResult<Filtered>> {
-  const cfg = ctx.config.phases.filter;
-  const scorer = createRelevanceScorer(ctx);
-  const judgeRoles = [...new Set(cfg.judgeCascade.map((t) => t.role))];
-  const models: Record<string, string> = {
-    ...Object.fromEntries(judgeRoles.map((r) => [r, ctx.models.cacheKey(r)])),
-    cross_encoder: ctx.models.cacheKey('cross_encoder'),
+/**
+ * Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords.
+ * Versions: 2, a category word inside a concept no longer removes a theme (policy and rubric judge);
+ * 3, the rubric judge passes relevance for a shopper with no history (their page is popular themes);
+ * 4, keys spell the user digest and shared digests the kit's way.
+ */
+export const runFilter = definePhase<FilterInput, Filtered, SignalPlan>({
+  name: 'filter',
+  version: '4',
+  schema: filteredSchema,
+  promptVersion: PROMPT_VERSION,
+  // The judge's LLM tiers' signals; a deferral tier's weights are read before any call.
+  prepare: (_input, ctx) => signalPlan(ctx.config.phases.filter.llmTiers),
+  config: (ctx) => ctx.config.phases.filter,
+  roles: (ctx) => [...ctx.config.phases.filter.judgeCascade.map((t) => t.role), 'cross_encoder'],
+  models: (ctx, _input, plan) => ({
     // The scorer id carries the local weights' digest, so retrained weights re-run the filter.
-    'cross_encoder.scorer': scorer.id,
-  };
-  if (judgeRoles.some((r) => judgeModelId(ctx, r) === RUBRIC_MODEL_ID)) models['judge.rubric'] = RUBRIC_MODEL_ID;
-  const key: ArtefactKey = {
-    phase: 'filter',
-    phaseVersion: PHASE_VERSION,
-    config: cfg,
-    models,
-    promptVersion: PROMPT_VERSION,
-    inputs: [input.themes.hash, input.keywords.hash, sha256(canonicalJson(input.user)), ctx.embedder.id],
-  };
-  return cachedArtefact(ctx, key, () => computeFiltered(input, ctx, scorer));
-}
+    'cross_encoder.scorer': ctx.crossEncoder.id,
+    ...(ctx.config.phases.filter.judgeCascade.some((t) => judgeModelId(ctx, t.role) === RUBRIC_MODEL_ID) ? { 'judge.rubric': RUBRIC_MODEL_ID } : {}),
+    ...(plan.deferral ? { 'judge.deferral': plan.deferral.digest } : {}),
+  }),
+  inputs: (input, ctx) => keyInputs(ctx, { upstream: [input.themes, input.keywords], user: input.user, reads: ['embedder'] }),
+  compute: (input, ctx, plan) => computeFiltered(input, ctx, ctx.crossEncoder, plan),
+});
 
-async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceScorer): Promise<{ data: Filtered; provenance: Provenance }> {
+async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceScorer, plan: SignalPlan): Promise<{ data: Filtered; provenance: Provenance }> {
   const started = ctx.clock.monotonic();
   const cfg = ctx.config.phases.filter;
   const log = ctx.logger.child({ phase: 'filter', userId: input.user.userId });
@@ -82,7 +78,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   const keywordsByTheme = new Map(input.keywords.data.themes.map((t) => [t.themeId, t.keywords]));
   const initial: WorkTheme[] = input.themes.data.themes.map((theme) => {
     const placement = resolveThemePlacement(theme, ctx.catalogue);
-    if (placement.unknown.length) log.debug({ themeId: theme.id, unknown: placement.unknown }, 'theme names aisles/departments not in the catalogue');
+    if (placement.unknown.length) log.debug({ themeId: theme.id, unknown: placement.unknown }, 'theme names categories/departments not in the catalogue');
     const kws = keywordsByTheme.get(theme.id);
     if (!kws) log.warn({ themeId: theme.id }, 'no Phase 2 keywords for this theme');
     return {
@@ -90,9 +86,9 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
       id: theme.id,
       title: theme.title,
       concepts: theme.concepts,
-      aisleIds: placement.aisleIds,
+      categoryIds: placement.categoryIds,
       departmentIds: placement.departmentIds,
-      keywords: (kws ?? []).map((k: Keyword) => ({ text: k.text, aisleIds: [...k.aisleIds], departmentIds: [...k.departmentIds] })),
+      keywords: (kws ?? []).map((k: Keyword) => ({ text: k.text, categoryIds: [...k.categoryIds], departmentIds: [...k.departmentIds] })),
     };
   });
 
@@ -103,7 +99,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   removals.push(...kwDedup.removals);
 
   // 2. Cross-encoder relevance of every (theme, keyword) pair, in one scoring call.
-  const pairs = kwDedup.kept.flatMap((t) => t.keywords.map((k) => ({ query: themeText(t), text: k.text })));
+  const pairs = kwDedup.kept.flatMap((t) => t.keywords.map((k) => ({ query: themeConceptText(t), text: k.text })));
   const scores = await scorer.score(pairs);
   let cursor = 0;
   const relevant: WorkTheme[] = [];
@@ -146,13 +142,13 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
             title: t.title,
             description: t.theme.description,
             concepts: t.concepts,
-            aisles: t.theme.aisles,
+            categories: t.theme.categories,
             departments: t.theme.departments,
             keywords: t.keywords.filter((k) => !keywordViolations.has(k)),
           },
         },
         ctx,
-        { step: `filter.judge:${t.id}` },
+        { step: `filter.judge:${t.id}`, plan },
       ),
     ),
   );
@@ -185,13 +181,13 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
     for (const k of t.keywords) {
       const kv = keywordViolations.get(k);
       if (kv) removals.push({ step: 'policy', kind: 'keyword', themeId: t.id, item: k.text, reason: `policy: ${describeViolations(kv)}`, score: 1 });
-      else keywords.push({ text: k.text, aisleIds: k.aisleIds, departmentIds: k.departmentIds, relevance: k.relevance ?? 0 });
+      else keywords.push({ text: k.text, categoryIds: k.categoryIds, departmentIds: k.departmentIds, relevance: k.relevance ?? 0 });
     }
     if (keywords.length === 0 && t.keywords.length > 0) {
       removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: 'policy: every keyword broke a policy rule', score: 1 });
       continue;
     }
-    survivors.push({ id: t.id, title: t.title, description: t.theme.description, aisleIds: t.aisleIds, departmentIds: t.departmentIds, keywords });
+    survivors.push({ id: t.id, title: t.title, description: t.theme.description, categoryIds: t.categoryIds, departmentIds: t.departmentIds, keywords });
   }
 
   let pageTitle = input.themes.data.pageTitle;
@@ -202,8 +198,6 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   }
 
   const data: Filtered = { pageTitle, themes: survivors, removals, judgements };
-  const validate = compileSchema<Filtered>(filteredSchema);
-  if (!validate(data)) throw new Error(`filter produced an invalid artefact (a bug in phases/filter): ${describeErrors(validate.errors)}`);
   log.info({ themesIn: input.themes.data.themes.length, themesOut: survivors.length, removals: removals.length }, 'filter done');
   return { data, provenance: provenance(toJudge.map((t) => t.id), outcomes, ctx.clock.monotonic() - started) };
 }

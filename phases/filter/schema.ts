@@ -46,23 +46,23 @@ export const filteredSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'title', 'description', 'aisleIds', 'departmentIds', 'keywords'],
+        required: ['id', 'title', 'description', 'categoryIds', 'departmentIds', 'keywords'],
         properties: {
           id: { type: 'string' },
           title: { type: 'string' },
           description: { type: 'string' },
-          aisleIds: { type: 'array', items: { type: 'integer' } },
-          departmentIds: { type: 'array', items: { type: 'integer' } },
+          categoryIds: { type: 'array', items: { type: 'string' } },
+          departmentIds: { type: 'array', items: { type: 'string' } },
           keywords: {
             type: 'array',
             items: {
               type: 'object',
               additionalProperties: false,
-              required: ['text', 'aisleIds', 'departmentIds', 'relevance'],
+              required: ['text', 'categoryIds', 'departmentIds', 'relevance'],
               properties: {
                 text: { type: 'string' },
-                aisleIds: { type: 'array', items: { type: 'integer' } },
-                departmentIds: { type: 'array', items: { type: 'integer' } },
+                categoryIds: { type: 'array', items: { type: 'string' } },
+                departmentIds: { type: 'array', items: { type: 'string' } },
                 relevance: { type: 'number' },
               },
             },

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from '../../instacart/random.js';
-import { loadConfig } from '../../llm/config.js';
+import { seededRandom } from '../../base/random.js';
+import { loadConfig } from '../../config/config.js';
 import { makeTestCtx } from '../../testing/test-context.js';
 import { distillStudent, fitLogistic, readLabelledFile, runDistill, writeLabelledFile, evaluate, type LabelledRow } from './distill.js';
 import { validateWeights, type StudentWeights } from './student.js';
@@ -11,20 +11,20 @@ import { FEATURE_NAMES } from './features.js';
 
 /**
  * Synthetic labelled rows with a planted rule: a candidate is a keyword when it sits in the theme's
- * aisle and is reasonably similar, or is very similar; 5% of labels are flipped as noise.
+ * category and is reasonably similar, or is very similar; 5% of labels are flipped as noise.
  */
 function plantedRows(themes: number, perTheme: number, seed: number): LabelledRow[] {
   const random = seededRandom(seed);
   const rows: LabelledRow[] = [];
   for (let t = 0; t < themes; t++) {
-    const theme = { id: `t${t}`, title: `Theme ${t}`, description: 'A theme.', concepts: ['x'], aisleIds: [t], departmentIds: [100] };
+    const theme = { id: `t${t}`, title: `Theme ${t}`, description: 'A theme.', concepts: ['x'], categoryIds: [`a${t}`], departmentIds: ['d100'] };
     const sims = Array.from({ length: perTheme }, () => random()).sort((a, b) => b - a);
     sims.forEach((similarity, rank) => {
-      const inAisle = random() < 0.4;
-      const truth = (inAisle && similarity > 0.3) || similarity > 0.85;
+      const inCategory = random() < 0.4;
+      const truth = (inCategory && similarity > 0.3) || similarity > 0.85;
       rows.push({
         theme,
-        candidate: { text: `term ${t} ${rank}`, kind: 'phrase', df: 1 + Math.floor(random() * 50), aisles: inAisle ? [t] : [1000 + t], departments: [100], similarity, rank },
+        candidate: { text: `term ${t} ${rank}`, kind: 'phrase', df: 1 + Math.floor(random() * 50), categories: inCategory ? [`a${t}`] : [`a${1000 + t}`], departments: ['d100'], similarity, rank },
         context: { candidateCount: perTheme, topSimilarity: sims[0] },
         chosen: random() < 0.05 ? !truth : truth,
       });
@@ -83,7 +83,7 @@ describe('distillStudent', () => {
     expect(report.previous?.recall).toBe(0);
     expect(report.previousAccuracy).toBeLessThan(report.heldOutAccuracy);
     expect(() => validateWeights(weights, 'distilled')).not.toThrow();
-    expect(weights.coefficients[FEATURE_NAMES.indexOf('aisleAny')]).toBeGreaterThan(0);
+    expect(weights.coefficients[FEATURE_NAMES.indexOf('categoryAny')]).toBeGreaterThan(0);
   });
 
   it('is reproducible for a seed', () => {

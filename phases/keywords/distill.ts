@@ -1,14 +1,15 @@
+import { embedderKeyInput } from '../../kit/phase.js';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { Ctx } from '../../pipelines/context.js';
-import type { ArtefactStore } from '../../pipelines/artefacts/store.js';
-import { seededRandom, shuffled } from '../../instacart/random.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { Ctx } from '../../kit/context.js';
+import type { ArtefactStore } from '../../kit/artefacts/store.js';
+import { seededRandom, shuffled } from '../../base/random.js';
 import type { Keywords } from './schema.js';
 import { FEATURE_NAMES, candidateFeatures, themeTokens, type Candidate, type CandidateContext, type ThemeScope, type ThemeTokens } from './features.js';
 import { loadStudentWeights, predictProbability, weightsPathFor, type StudentWeights } from './student.js';
 import { normaliseName } from './candidates.js';
-import { sigmoid } from '../shared/logistic.js';
+import { sigmoid } from '../../base/logistic.js';
 import type { KeywordStepDetail } from './run.js';
 
 /** One labelled (theme, candidate) pair: was the candidate chosen as a keyword for the theme? */
@@ -19,7 +20,7 @@ export interface LabelledRow {
   readonly chosen: boolean;
 }
 
-const ids = { type: 'array', items: { type: 'integer' } } as const;
+const ids = { type: 'array', items: { type: 'string' } } as const;
 
 export const labelledRowSchema = {
   $id: 'hubgen.keyword-labelled-row.v1',
@@ -28,24 +29,24 @@ export const labelledRowSchema = {
   properties: {
     theme: {
       type: 'object',
-      required: ['id', 'title', 'description', 'concepts', 'aisleIds', 'departmentIds'],
+      required: ['id', 'title', 'description', 'concepts', 'categoryIds', 'departmentIds'],
       properties: {
         id: { type: 'string', minLength: 1 },
         title: { type: 'string' },
         description: { type: 'string' },
         concepts: { type: 'array', items: { type: 'string' } },
-        aisleIds: ids,
+        categoryIds: ids,
         departmentIds: ids,
       },
     },
     candidate: {
       type: 'object',
-      required: ['text', 'kind', 'df', 'aisles', 'departments', 'similarity', 'rank'],
+      required: ['text', 'kind', 'df', 'categories', 'departments', 'similarity', 'rank'],
       properties: {
         text: { type: 'string', minLength: 1 },
-        kind: { enum: ['phrase', 'aisle', 'department', 'attribute'] },
+        kind: { enum: ['phrase', 'category', 'department', 'attribute'] },
         df: { type: 'integer', minimum: 0 },
-        aisles: ids,
+        categories: ids,
         departments: ids,
         similarity: { type: 'number', minimum: -1.0001, maximum: 1.0001 },
         rank: { type: 'integer', minimum: 0 },
@@ -116,7 +117,8 @@ export async function teacherLabelsFromArtefacts(store: ArtefactStore, ctx: Pick
     }
     const a = found.artefact;
     if (a.key.phase !== 'keywords') continue;
-    if (a.key.inputs[2] !== ctx.embedder.id) {
+    // Candidate similarities are the embedder's own: rows from another embedder would mislabel features.
+    if (!a.key.inputs.includes(embedderKeyInput(ctx.embedder))) {
       otherEmbedder++;
       continue;
     }

@@ -6,11 +6,11 @@ const theme: ThemeScope = {
   title: 'Greek yogurt breakfast',
   description: 'Thick yogurt with granola.',
   concepts: ['greek yogurt', 'blueberries'],
-  aisleIds: [120, 57],
-  departmentIds: [16],
+  categoryIds: ['a120', 'a57'],
+  departmentIds: ['d16'],
 };
 
-const cand = (over: Partial<Candidate>): Candidate => ({ id: 'kw:x', text: 'x', kind: 'phrase', df: 10, aisles: [], departments: [], similarity: 0.5, rank: 0, ...over });
+const cand = (over: Partial<Candidate>): Candidate => ({ id: 'kw:x', text: 'x', kind: 'phrase', df: 10, categories: [], departments: [], similarity: 0.5, rank: 0, ...over });
 const feature = (values: number[], name: (typeof FEATURE_NAMES)[number]) => values[FEATURE_NAMES.indexOf(name)];
 
 describe('tokens', () => {
@@ -34,11 +34,11 @@ describe('candidateFeatures', () => {
   const t = themeTokens(theme);
   const context = { candidateCount: 11, topSimilarity: 0.8 };
 
-  it('rewards a candidate in the theme aisles that matches a concept', () => {
-    const f = candidateFeatures(t, cand({ text: 'Greek Yogurts', aisles: [120, 2], departments: [16], similarity: 0.7, rank: 5 }), context);
+  it('rewards a candidate in the theme categories that matches a concept', () => {
+    const f = candidateFeatures(t, cand({ text: 'Greek Yogurts', categories: ['a120', 'a2'], departments: ['d16'], similarity: 0.7, rank: 5 }), context);
     expect(f).toHaveLength(FEATURE_NAMES.length);
-    expect(feature(f, 'aislePrimary')).toBe(1);
-    expect(feature(f, 'aisleAny')).toBe(1);
+    expect(feature(f, 'categoryPrimary')).toBe(1);
+    expect(feature(f, 'categoryAny')).toBe(1);
     expect(feature(f, 'departmentPrimary')).toBe(1);
     expect(feature(f, 'conceptMatch')).toBe(1);
     expect(feature(f, 'lexicalOverlap')).toBe(1);
@@ -46,29 +46,29 @@ describe('candidateFeatures', () => {
     expect(feature(f, 'rankFraction')).toBeCloseTo(0.5);
   });
 
-  it('gives an off-theme candidate no aisle, department or lexical agreement', () => {
-    const f = candidateFeatures(t, cand({ text: 'diet cola', aisles: [77], departments: [7], df: 0 }), context);
-    expect(feature(f, 'aislePrimary')).toBe(0);
-    expect(feature(f, 'aisleAny')).toBe(0);
+  it('gives an off-theme candidate no category, department or lexical agreement', () => {
+    const f = candidateFeatures(t, cand({ text: 'diet cola', categories: ['a77'], departments: ['d7'], df: 0 }), context);
+    expect(feature(f, 'categoryPrimary')).toBe(0);
+    expect(feature(f, 'categoryAny')).toBe(0);
     expect(feature(f, 'departmentPrimary')).toBe(0);
     expect(feature(f, 'lexicalOverlap')).toBe(0);
     expect(feature(f, 'conceptMatch')).toBe(0);
     expect(feature(f, 'logDf')).toBe(0);
   });
 
-  it('counts aisle agreement in the top three aisles only, and only when the theme names aisles', () => {
-    expect(feature(candidateFeatures(t, cand({ aisles: [1, 2, 3, 120] }), context), 'aisleAny')).toBe(0);
-    expect(feature(candidateFeatures(t, cand({ aisles: [1, 120] }), context), 'aisleAny')).toBe(1);
-    const noAisles = themeTokens({ ...theme, aisleIds: [] });
-    const f = candidateFeatures(noAisles, cand({ aisles: [120] }), context);
-    expect(feature(f, 'aisleAny')).toBe(0);
-    expect(feature(f, 'themeHasAisles')).toBe(0);
+  it('counts category agreement in the top three categories only, and only when the theme names categories', () => {
+    expect(feature(candidateFeatures(t, cand({ categories: ['a1', 'a2', 'a3', 'a120'] }), context), 'categoryAny')).toBe(0);
+    expect(feature(candidateFeatures(t, cand({ categories: ['a1', 'a120'] }), context), 'categoryAny')).toBe(1);
+    const noCategories = themeTokens({ ...theme, categoryIds: [] });
+    const f = candidateFeatures(noCategories, cand({ categories: ['a120'] }), context);
+    expect(feature(f, 'categoryAny')).toBe(0);
+    expect(feature(f, 'themeHasCategories')).toBe(0);
   });
 
   it('one-hot encodes the kind with phrase as the baseline', () => {
-    const kinds = (kind: Candidate['kind']) => ['kindAisle', 'kindDepartment', 'kindAttribute'].map((n) => feature(candidateFeatures(t, cand({ kind }), context), n as never));
+    const kinds = (kind: Candidate['kind']) => ['kindCategory', 'kindDepartment', 'kindAttribute'].map((n) => feature(candidateFeatures(t, cand({ kind }), context), n as never));
     expect(kinds('phrase')).toEqual([0, 0, 0]);
-    expect(kinds('aisle')).toEqual([1, 0, 0]);
+    expect(kinds('category')).toEqual([1, 0, 0]);
     expect(kinds('department')).toEqual([0, 1, 0]);
     expect(kinds('attribute')).toEqual([0, 0, 1]);
   });

@@ -1,13 +1,13 @@
 import type { KeywordTerm } from '../../retrieval/corpus-types.js';
 
-/** What the keyword student knows about a theme: its words, and its aisles/departments as catalogue ids. */
+/** What the keyword student knows about a theme: its words, and its categories/departments as catalogue ids. */
 export interface ThemeScope {
   readonly id: string;
   readonly title: string;
   readonly description: string;
   readonly concepts: readonly string[];
-  readonly aisleIds: readonly number[];
-  readonly departmentIds: readonly number[];
+  readonly categoryIds: readonly string[];
+  readonly departmentIds: readonly string[];
 }
 
 /** One corpus term that survived vector pruning for a theme: the term as indexed, and how it ranked. */
@@ -32,12 +32,12 @@ export const FEATURE_NAMES = [
   'lexicalOverlap',
   'conceptMatch',
   'logDf',
-  'aisleSpread',
-  'aislePrimary',
-  'aisleAny',
+  'categorySpread',
+  'categoryPrimary',
+  'categoryAny',
   'departmentPrimary',
-  'themeHasAisles',
-  'kindAisle',
+  'themeHasCategories',
+  'kindCategory',
   'kindDepartment',
   'kindAttribute',
   'tokenCount',
@@ -80,8 +80,8 @@ const isSubset = (small: ReadonlySet<string>, big: ReadonlySet<string>): boolean
 export interface ThemeTokens {
   readonly titleAndConcepts: ReadonlySet<string>;
   readonly concepts: readonly ReadonlySet<string>[];
-  readonly aisles: ReadonlySet<number>;
-  readonly departments: ReadonlySet<number>;
+  readonly categories: ReadonlySet<string>;
+  readonly departments: ReadonlySet<string>;
 }
 
 export function themeTokens(theme: ThemeScope): ThemeTokens {
@@ -89,7 +89,7 @@ export function themeTokens(theme: ThemeScope): ThemeTokens {
   return {
     titleAndConcepts: new Set([...contentTokens(theme.title), ...concepts.flatMap((c) => [...c])]),
     concepts,
-    aisles: new Set(theme.aisleIds),
+    categories: new Set(theme.categoryIds),
     departments: new Set(theme.departmentIds),
   };
 }
@@ -100,7 +100,7 @@ export function candidateFeatures(theme: ThemeTokens, c: Candidate, context: Can
   const wordSet = new Set(words);
   const overlap = words.length === 0 ? 0 : words.filter((w) => theme.titleAndConcepts.has(w)).length / words.length;
   const conceptMatch = theme.concepts.some((concept) => isSubset(wordSet, concept) || isSubset(concept, wordSet)) ? 1 : 0;
-  const hasAisles = theme.aisles.size > 0;
+  const hasCategories = theme.categories.size > 0;
   const f: Record<FeatureName, number> = {
     similarity: c.similarity,
     similarityGap: context.topSimilarity - c.similarity,
@@ -108,12 +108,12 @@ export function candidateFeatures(theme: ThemeTokens, c: Candidate, context: Can
     lexicalOverlap: overlap,
     conceptMatch,
     logDf: Math.log1p(Math.max(0, c.df)),
-    aisleSpread: Math.log1p(c.aisles.length),
-    aislePrimary: hasAisles && c.aisles.length > 0 && theme.aisles.has(c.aisles[0]) ? 1 : 0,
-    aisleAny: hasAisles && c.aisles.slice(0, 3).some((a) => theme.aisles.has(a)) ? 1 : 0,
+    categorySpread: Math.log1p(c.categories.length),
+    categoryPrimary: hasCategories && c.categories.length > 0 && theme.categories.has(c.categories[0]) ? 1 : 0,
+    categoryAny: hasCategories && c.categories.slice(0, 3).some((a) => theme.categories.has(a)) ? 1 : 0,
     departmentPrimary: c.departments.length > 0 && theme.departments.has(c.departments[0]) ? 1 : 0,
-    themeHasAisles: hasAisles ? 1 : 0,
-    kindAisle: c.kind === 'aisle' ? 1 : 0,
+    themeHasCategories: hasCategories ? 1 : 0,
+    kindCategory: c.kind === 'category' ? 1 : 0,
     kindDepartment: c.kind === 'department' ? 1 : 0,
     kindAttribute: c.kind === 'attribute' ? 1 : 0,
     tokenCount: Math.min(words.length, 4),

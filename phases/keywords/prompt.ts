@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { sha256 } from '../../pipelines/artefacts/artefact.js';
-import type { ChatMessage } from '../../llm/registry.js';
 import { commentSection, fillPlaceholders } from '../../llm/prompt-template.js';
-import type { Catalogue } from '../../instacart/types.js';
+import type { Catalogue } from '../../catalogue/types.js';
 import type { Candidate, ThemeScope } from './features.js';
+import { sha256 } from '../../base/hash.js';
+import type { ChatMessage } from '../../llm/types.js';
 
 const TEMPLATE = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 
@@ -31,7 +31,7 @@ const fill = (template: string, values: Record<string, string>): string =>
   fillPlaceholders(template, values, (k) => `phases/keywords/prompt.md uses {{${k}}}, which prompt.ts does not provide`);
 
 export interface KeywordPromptInput {
-  readonly theme: ThemeScope & { readonly aisleNames: readonly string[]; readonly departmentNames: readonly string[] };
+  readonly theme: ThemeScope & { readonly categoryNames: readonly string[]; readonly departmentNames: readonly string[] };
   readonly candidates: readonly Candidate[];
   readonly minKeywords: number;
   readonly maxKeywords: number;
@@ -40,10 +40,10 @@ export interface KeywordPromptInput {
 }
 
 export function buildKeywordMessages({ theme, candidates, minKeywords, maxKeywords, mode, catalogue }: KeywordPromptInput): ChatMessage[] {
-  const aisleName = (id: number) => catalogue.aisles.get(id)?.name ?? `aisle ${id}`;
+  const categoryName = (id: string) => catalogue.categories.get(id)?.name ?? `category ${id}`;
   const list = (xs: readonly string[]) => (xs.length ? xs.map(sanitiseData).join(', ') : '(none)');
   const candidateLines = candidates.length
-    ? candidates.map((c, i) => `${i + 1}. ${sanitiseData(c.text)} | ${c.kind} | ${c.aisles.slice(0, 3).map(aisleName).join(', ') || '-'} | ${c.df}`).join('\n')
+    ? candidates.map((c, i) => `${i + 1}. ${sanitiseData(c.text)} | ${c.kind} | ${c.categories.slice(0, 3).map(categoryName).join(', ') || '-'} | ${c.df}`).join('\n')
     : '(no candidates: write keywords yourself)';
   const values = {
     minKeywords: String(minKeywords),
@@ -52,7 +52,7 @@ export function buildKeywordMessages({ theme, candidates, minKeywords, maxKeywor
     title: sanitiseData(theme.title),
     description: sanitiseData(theme.description),
     concepts: list(theme.concepts),
-    aisles: list(theme.aisleNames),
+    categories: list(theme.categoryNames),
     departments: list(theme.departmentNames),
     candidates: candidateLines,
   };

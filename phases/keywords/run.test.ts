@@ -1,19 +1,20 @@
+import { withConfig } from '../../testing/test-context.js';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../llm/config.js';
-import { compileSchema } from '../../llm/ajv.js';
+import { loadConfig } from '../../config/config.js';
+import { compileSchema } from '../../base/ajv.js';
 import { keywordsSchema, type Keywords, type KeywordSelection } from './schema.js';
-import { run } from './run.js';
+import { runKeywords } from './run.js';
 import type { KeywordStepDetail } from './run.js';
 import { readLabelledFile, runDistill, teacherLabelsFromArtefacts, writeLabelledFile } from './distill.js';
-import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from './test-fixture.js';
+import { fakeRegistry, fixtureCtx, llmConfig, pastaTheme, themesArtefact, writeTestWeights, yogurtTheme, type RecordedCall } from '../../testing/keywords-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hubgen-kw-run-'));
-const confident = writeTestWeights(dir, { intercept: -1, aisleAny: 3, similarity: 2, cutoff: 0.5 });
+const confident = writeTestWeights(dir, { intercept: -1, categoryAny: 3, similarity: 2, cutoff: 0.5 });
 // Every probability far below the cutoff: the student pads to minKeywords and reports ~0 confidence.
-const unsure = writeTestWeights(dir, { intercept: -8, aisleAny: 0, similarity: 0, cutoff: 0.5 });
+const unsure = writeTestWeights(dir, { intercept: -8, categoryAny: 0, similarity: 0, cutoff: 0.5 });
 
 const offlineConfig = (weights: string, phases: Record<string, unknown> = {}) =>
   loadConfig({ env: {}, cwd: '/nonexistent', overrides: { roles: { student: { provider: 'local', model: weights } }, phases: { keywords: { candidates: 30, ...phases } } } });
@@ -28,7 +29,7 @@ describe('keywords run, offline (local student only)', () => {
   it('picks 5–12 corpus keywords per theme and stores a valid artefact; a re-run is a cache hit', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(confident) });
     const themes = themesArtefact([yogurtTheme, pastaTheme]);
-    const first = await run({ themes }, ctx);
+    const first = await runKeywords({ themes }, ctx);
     expect(first.cached).toBe(false);
     const data = first.artefact.data;
     expect(valid(data)).toBe('valid');
@@ -43,8 +44,8 @@ describe('keywords run, offline (local student only)', () => {
       expect(t.keywords.every((k) => k.inCorpus)).toBe(true);
     }
     const yogurt = data.themes[0].keywords;
-    expect(yogurt.filter((k) => k.aisleIds.includes(120) || k.aisleIds.includes(57)).length).toBeGreaterThanOrEqual(3);
-    expect(data.themes[1].keywords.some((k) => k.aisleIds.includes(131) || k.aisleIds.includes(9))).toBe(true);
+    expect(yogurt.filter((k) => k.categoryIds.includes('a120') || k.categoryIds.includes('a57')).length).toBeGreaterThanOrEqual(3);
+    expect(data.themes[1].keywords.some((k) => k.categoryIds.includes('a131') || k.categoryIds.includes('a9'))).toBe(true);
 
     const prov = first.artefact.provenance;
     expect(prov.role).toBe('student');
@@ -55,7 +56,7 @@ describe('keywords run, offline (local student only)', () => {
     expect(prov.steps?.[0].attempts[0].confidence).toBeGreaterThanOrEqual(0.55);
     expect((prov.steps?.[0].detail as KeywordStepDetail).llmView).toBeUndefined();
 
-    const second = await run({ themes }, ctx);
+    const second = await runKeywords({ themes }, ctx);
     expect(second.cached).toBe(true);
     expect(second.artefact.hash).toBe(first.artefact.hash);
   });
@@ -63,20 +64,20 @@ describe('keywords run, offline (local student only)', () => {
   it('runs with the shipped v1 weights under the default config', async () => {
     const ctx = await fixtureCtx();
     expect(ctx.config.roles.student?.model).toBe('hubgen-student-v1');
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
     expect(valid(artefact.data)).toBe('valid');
     const [yogurt, pasta] = artefact.data.themes;
     expect(yogurt.model).toBe('hubgen-student-v1');
-    // v1 was fitted on USE similarities; even with the test embedder its aisle and word features hold.
-    const inTheme = (k: { aisleIds: number[] }, aisles: number[]) => k.aisleIds.some((a) => aisles.includes(a));
-    expect(yogurt.keywords.filter((k) => inTheme(k, [120, 57])).length / yogurt.keywords.length).toBeGreaterThan(0.6);
-    expect(pasta.keywords.filter((k) => inTheme(k, [131, 9])).length / pasta.keywords.length).toBeGreaterThan(0.6);
+    // v1 was fitted on USE similarities; even with the test embedder its category and word features hold.
+    const inTheme = (k: { categoryIds: string[] }, categories: string[]) => k.categoryIds.some((a) => categories.includes(a));
+    expect(yogurt.keywords.filter((k) => inTheme(k, ['a120', 'a57'])).length / yogurt.keywords.length).toBeGreaterThan(0.6);
+    expect(pasta.keywords.filter((k) => inTheme(k, ['a131', 'a9'])).length / pasta.keywords.length).toBeGreaterThan(0.6);
     expect(artefact.key.inputs.some((i) => i.startsWith('student-weights:'))).toBe(true);
   });
 
   it('accepts an unsure student when no teacher is configured, recording the skipped teacher', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(unsure) });
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     const [student, teacher] = artefact.provenance.steps![0].attempts;
     expect(student).toMatchObject({ role: 'student', outcome: 'accepted' });
     expect(student.confidence).toBeLessThan(0.55);
@@ -90,12 +91,12 @@ describe('keywords run, offline (local student only)', () => {
   it('keys the artefact on its config slice, models, weights and inputs', async () => {
     const base = await fixtureCtx({ config: offlineConfig(confident) });
     const themes = themesArtefact([yogurtTheme]);
-    const a = await run({ themes }, base);
-    const otherConfig = await run({ themes }, { ...base, config: offlineConfig(confident, { maxKeywords: 6 }) });
-    const otherWeights = await run({ themes }, { ...base, config: offlineConfig(unsure) });
-    const otherThemes = await run({ themes: themesArtefact([yogurtTheme], 'other-user') }, base);
+    const a = await runKeywords({ themes }, base);
+    const otherConfig = await runKeywords({ themes }, withConfig(base, offlineConfig(confident, { maxKeywords: 6 })));
+    const otherWeights = await runKeywords({ themes }, withConfig(base, offlineConfig(unsure)));
+    const otherThemes = await runKeywords({ themes: themesArtefact([yogurtTheme], 'other-user') }, base);
     // Unrelated config (Phase 3's) does not change the key.
-    const unrelated = await run({ themes }, { ...base, config: { ...base.config, phases: { ...base.config.phases, filter: { ...base.config.phases.filter, relevanceThreshold: 0.9 } } } });
+    const unrelated = await runKeywords({ themes }, { ...base, config: { ...base.config, phases: { ...base.config.phases, filter: { ...base.config.phases.filter, relevanceThreshold: 0.9 } } } });
     expect(new Set([a, otherConfig, otherWeights, otherThemes].map((r) => r.artefact.hash)).size).toBe(4);
     expect(otherConfig.artefact.data.themes[0].keywords.length).toBeLessThanOrEqual(6);
     expect(unrelated.cached).toBe(true);
@@ -103,18 +104,18 @@ describe('keywords run, offline (local student only)', () => {
 
   it('rejects a config whose keyword bounds contradict each other', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(confident, { minKeywords: 9, maxKeywords: 6 }) });
-    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/minKeywords \(9\) is greater than maxKeywords \(6\)/);
+    await expect(runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/minKeywords \(9\) is greater than maxKeywords \(6\)/);
   });
 
   it('names the weights file when the student weights cannot be read', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(join(dir, 'no-such-weights.json')) });
-    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/no-such-weights\.json: cannot read student weights/);
+    await expect(runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/no-such-weights\.json: cannot read student weights/);
   });
 
   it('fails clearly when the keyword collection was never indexed', async () => {
     const ctx = await fixtureCtx({ config: offlineConfig(confident) });
     await ctx.vectors.dropCollection('hubgen_keywords');
-    await expect(run({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/collection "hubgen_keywords" does not exist; index the catalogue first/);
+    await expect(runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx)).rejects.toThrow(/collection "hubgen_keywords" does not exist; index the catalogue first/);
   });
 });
 
@@ -124,9 +125,9 @@ function teacherAnswer(messages: readonly { content: string }[]): KeywordSelecti
   const candidates = [...user.matchAll(/^\d+\. ([^|]+) \|/gm)].map((m) => m[1].trim());
   return {
     keywords: [
-      ...candidates.slice(0, 4).map((text) => ({ text, aisles: [], departments: [] })),
-      { text: 'Icelandic Skyr Yogurt', aisles: ['yogurt'], departments: [] },
-      { text: 'moon rock dust', aisles: [], departments: ['nowhere'] },
+      ...candidates.slice(0, 4).map((text) => ({ text, categories: [], departments: [] })),
+      { text: 'Icelandic Skyr Yogurt', categories: ['yogurt'], departments: [] },
+      { text: 'moon rock dust', categories: [], departments: ['nowhere'] },
     ],
     confidence: 0.9,
   };
@@ -137,7 +138,7 @@ describe('keywords run with a teacher', () => {
     const calls: RecordedCall[] = [];
     const config = llmConfig({ roles: { student: { provider: 'local', model: unsure } }, phases: { keywords: { candidates: 30 } } });
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, (_role, messages) => teacherAnswer(messages), calls) });
-    const result = await run({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
+    const result = await runKeywords({ themes: themesArtefact([yogurtTheme, pastaTheme]) }, ctx);
     const { data, provenance } = result.artefact;
     expect(valid(data)).toBe('valid');
 
@@ -158,7 +159,7 @@ describe('keywords run with a teacher', () => {
     const yogurt = data.themes.find((t) => t.themeId === 'greek-yogurt-breakfast')!;
     expect(yogurt.role).toBe('teacher');
     const skyr = yogurt.keywords.find((k) => k.text === 'icelandic skyr yogurt');
-    expect(skyr).toMatchObject({ inCorpus: false, aisleIds: [120] });
+    expect(skyr).toMatchObject({ inCorpus: false, categoryIds: ['a120'] });
     expect(skyr!.retrievedProducts).toBeGreaterThan(0);
     expect(yogurt.keywords.filter((k) => k.inCorpus)).toHaveLength(4);
     expect(yogurt.keywords.some((k) => k.text === 'moon rock dust')).toBe(false);
@@ -192,7 +193,7 @@ describe('keywords run with a teacher', () => {
     const calls: RecordedCall[] = [];
     const config = llmConfig({ roles: { student: { provider: 'local', model: confident } }, phases: { keywords: { candidates: 30, cascade: [{ role: 'student', threshold: 0.2 }, { role: 'teacher', threshold: 0 }] } } });
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, (_r, m) => teacherAnswer(m), calls) });
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     expect(calls).toHaveLength(0);
     expect(artefact.data.themes[0].role).toBe('student');
     expect(artefact.provenance.steps?.[0].attempts.map((a) => a.outcome)).toEqual(['accepted']);
@@ -204,10 +205,10 @@ describe('keywords run with a teacher', () => {
     const answer = (role: string, messages: readonly { content: string }[]): KeywordSelection => {
       const picked = teacherAnswer(messages).keywords.slice(0, 5);
       // The cheap model strays once: a keyword that is not a candidate is checked like a written one.
-      return { keywords: role === 'student' ? [...picked, { text: 'zebra crossing lamp', aisles: [], departments: [] }] : picked, confidence: 0.8 };
+      return { keywords: role === 'student' ? [...picked, { text: 'zebra crossing lamp', categories: [], departments: [] }] : picked, confidence: 0.8 };
     };
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, answer, calls) });
-    const { artefact } = await run({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
     expect(artefact.key.models).toEqual({ student: `gpt-4o-mini@${config.providers.openai.baseURL}`, teacher: `gpt-4o@${config.providers.openai.baseURL}` });
     expect(calls.map((c) => c.role)).toEqual(['student']);
     expect(calls[0].messages[0].content).toContain('Choose keywords only from the candidate list');
@@ -230,7 +231,7 @@ describe('keywords run with a teacher', () => {
       return teacherAnswer(messages);
     };
     const ctx = await fixtureCtx({ config, models: fakeRegistry(config, answer, calls) });
-    const { artefact } = await run({ themes: themesArtefact([pastaTheme]) }, ctx);
+    const { artefact } = await runKeywords({ themes: themesArtefact([pastaTheme]) }, ctx);
     expect(calls.map((c) => c.role)).toEqual(['student', 'teacher']);
     expect(artefact.provenance.steps?.[0].attempts.map((a) => [a.role, a.outcome])).toEqual([
       ['student', 'failed'],

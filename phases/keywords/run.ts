@@ -1,21 +1,19 @@
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
 import { addUsage } from '../../llm/usage.js';
-import type { Role } from '../../llm/config.js';
-import type { Artefact, ArtefactKey, ProvenanceStep } from '../../pipelines/artefacts/artefact.js';
-import { cachedArtefact, type Computed } from '../../pipelines/artefacts/cache.js';
-import { runCascade } from '../../pipelines/cascade.js';
-import { COLLECTIONS, type Ctx } from '../../pipelines/context.js';
-import type { PhaseResult } from '../../pipelines/phase.js';
+import type { Role } from '../../config/config.js';
+import type { Artefact, ProvenanceStep } from '../../kit/artefacts/artefact.js';
+import { runCascade } from '../../kit/cascade.js';
+import { definePhase, keyInputs } from '../../kit/phase.js';
+import type { Computed } from '../../kit/artefacts/cache.js';
+import type { Ctx } from '../../kit/context.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 import type { Themes } from '../themes/schema.js';
 import { keywordsSchema, type Keywords, type ThemeKeywords } from './schema.js';
 import type { Candidate, ThemeScope } from './features.js';
-import { pruneCandidates, themeScope, themeText } from './candidates.js';
+import { pruneCandidates, themeScope } from './candidates.js';
 import { PROMPT_VERSION } from './prompt.js';
-import { keywordTiers, type ThemeTask } from './tiers.js';
-
-export const PHASE = 'keywords';
-/** Bump when the code changes what this phase produces for the same inputs. */
-export const PHASE_VERSION = '1';
+import { keywordTiers, type ThemeTask, type TierSetup } from './tiers.js';
+import { themeSearchText } from '../themes/text.js';
+import { signalKeyInputs, signalPlan } from '../../llm/signals/index.js';
 
 export interface KeywordsInput {
   readonly themes: Artefact<Themes>;
@@ -34,51 +32,48 @@ export interface KeywordStepDetail {
   };
 }
 
-function tierRoles(ctx: Ctx): Role[] {
-  return ctx.config.phases.keywords.cascade.map((t) => t.role);
-}
-
-export function keywordsKey(input: KeywordsInput, ctx: Ctx, studentWeightsDigest: string | undefined): ArtefactKey {
-  const roles = tierRoles(ctx);
-  return {
-    phase: PHASE,
-    phaseVersion: PHASE_VERSION,
-    config: ctx.config.phases.keywords,
-    models: Object.fromEntries(roles.map((r) => [r, ctx.models.cacheKey(r)])),
-    promptVersion: PROMPT_VERSION,
-    // The weights digest is an input too: retrained weights under the same model id must not hit old artefacts.
-    inputs: [input.themes.hash, ctx.corpus.digest, ctx.embedder.id, ...(studentWeightsDigest ? [`student-weights:${studentWeightsDigest}`] : [])],
-  };
-}
+const tierRoles = (ctx: Ctx): Role[] => ctx.config.phases.keywords.cascade.map((t) => t.role);
 
 /**
  * Phase 2: per theme, vector search prunes the keyword corpus to candidates, then a
  * student → teacher cascade picks (or, for the teacher, writes) the retrieval keywords.
+ * Version 2: keys spell the shared digests the kit's way (ids are strings now).
  */
-export async function run(input: KeywordsInput, ctx: Ctx): Promise<PhaseResult<Keywords>> {
-  const { minKeywords, maxKeywords } = ctx.config.phases.keywords;
-  if (minKeywords > maxKeywords) throw new Error(`config /phases/keywords: minKeywords (${minKeywords}) is greater than maxKeywords (${maxKeywords})`);
-  const tiers = keywordTiers(ctx, tierRoles(ctx), { minKeywords, maxKeywords });
-  return cachedArtefact(ctx, keywordsKey(input, ctx, tiers.studentWeightsDigest), () => computeKeywords(input, ctx, tiers.implementations));
-}
+export const runKeywords = definePhase<KeywordsInput, Keywords, TierSetup>({
+  name: 'keywords',
+  version: '2',
+  schema: keywordsSchema,
+  promptVersion: PROMPT_VERSION,
+  prepare(_input, ctx) {
+    const { minKeywords, maxKeywords } = ctx.config.phases.keywords;
+    if (minKeywords > maxKeywords) throw new Error(`config /phases/keywords: minKeywords (${minKeywords}) is greater than maxKeywords (${maxKeywords})`);
+    return keywordTiers(ctx, tierRoles(ctx), { minKeywords, maxKeywords }, signalPlan(ctx.config.phases.keywords.llmTiers));
+  },
+  config: (ctx) => ctx.config.phases.keywords,
+  roles: (ctx) => tierRoles(ctx),
+  // The weights digest is an input too: retrained weights under the same model id must not hit old artefacts.
+  inputs: (input, ctx, tiers) =>
+    keyInputs(ctx, { upstream: [input.themes], reads: ['corpus', 'embedder'], extra: [...(tiers.studentWeightsDigest ? [`student-weights:${tiers.studentWeightsDigest}`] : []), ...signalKeyInputs(tiers.plan)] }),
+  compute: (input, ctx, tiers) => computeKeywords(input, ctx, tiers),
+});
 
-async function computeKeywords(input: KeywordsInput, ctx: Ctx, implementations: ReturnType<typeof keywordTiers>['implementations']): Promise<Computed<Keywords>> {
+async function computeKeywords(input: KeywordsInput, ctx: Ctx, { implementations }: TierSetup): Promise<Computed<Keywords>> {
   const started = ctx.clock.monotonic();
   const { cascade, candidates: k } = ctx.config.phases.keywords;
   if (!(await ctx.vectors.hasCollection(COLLECTIONS.keywords))) {
     throw new Error(`keywords: vector collection "${COLLECTIONS.keywords}" does not exist; index the catalogue first (hubgen index)`);
   }
   const themes = input.themes.data.themes;
-  const vectors = await ctx.embedder.embed(themes.map(themeText));
+  const vectors = await ctx.embedder.embed(themes.map(themeSearchText));
 
   const perTheme = await Promise.all(
     themes.map(async (theme, i) => {
       const { unknownNames, ...scope } = themeScope(theme, ctx.catalogue);
-      if (unknownNames.length) ctx.logger.debug({ phase: PHASE, themeId: theme.id, unknownNames }, 'theme names aisles/departments the catalogue does not have; ignored');
-      const candidates = await pruneCandidates(ctx, vectors[i], scope.aisleIds, k);
+      if (unknownNames.length) ctx.logger.debug({ phase: 'keywords', themeId: theme.id, unknownNames }, 'theme names categories/departments the catalogue does not have; ignored');
+      const candidates = await pruneCandidates(ctx, vectors[i], scope.categoryIds, k);
       const task: ThemeTask = { theme, scope, candidates };
       const result = await runCascade({
-        step: PHASE,
+        step: 'keywords',
         tiers: cascade,
         implementations,
         input: task,
@@ -101,15 +96,13 @@ async function computeKeywords(input: KeywordsInput, ctx: Ctx, implementations: 
     })),
     droppedKeywords: perTheme.flatMap(({ task, result }) => result.output.dropped.map((d) => ({ themeId: task.theme.id, text: d.text, reason: d.reason }))),
   };
-  const validate = compileSchema<Keywords>(keywordsSchema);
-  if (!validate(data)) throw new Error(`keywords: artefact for themes ${input.themes.hash} does not match ${keywordsSchema.$id}: ${describeErrors(validate.errors)}`);
 
   const steps: ProvenanceStep[] = perTheme.map(({ task, result }) => {
     const detail: KeywordStepDetail = {
       themeId: task.theme.id,
       candidateCount: task.candidates.length,
       // Only LLM answers are worth keeping as labels; a local pick would teach the student itself.
-      ...(isLocal(ctx, result.role)
+      ...(ctx.models.kindOf(result.role) === 'local'
         ? {}
         : { llmView: { theme: task.scope, candidates: task.candidates.map(({ id: _id, ...c }) => ({ ...c, similarity: Math.round(c.similarity * 1e4) / 1e4 })) } }),
     };
@@ -118,7 +111,7 @@ async function computeKeywords(input: KeywordsInput, ctx: Ctx, implementations: 
   const roles = new Set(perTheme.map((p) => p.result.role));
   const models = new Set(perTheme.map((p) => p.result.model));
   const escalated = perTheme.filter((p) => p.result.escalated).length;
-  ctx.logger.info({ phase: PHASE, themes: themes.length, escalated, roles: [...roles], dropped: data.droppedKeywords?.length ?? 0 }, 'keywords chosen');
+  ctx.logger.info({ phase: 'keywords', themes: themes.length, escalated, roles: [...roles], dropped: data.droppedKeywords?.length ?? 0 }, 'keywords chosen');
   return {
     data,
     provenance: {
@@ -131,9 +124,4 @@ async function computeKeywords(input: KeywordsInput, ctx: Ctx, implementations: 
       steps,
     },
   };
-}
-
-function isLocal(ctx: Ctx, role: Role): boolean {
-  const binding = ctx.config.roles[role];
-  return !!binding && ctx.config.providers[binding.provider]?.kind === 'local';
 }

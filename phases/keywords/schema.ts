@@ -14,12 +14,12 @@ export const keywordSelectionSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['text', 'aisles', 'departments'],
+        required: ['text', 'categories', 'departments'],
         properties: {
           /** A product-search query string, preferably one of the candidates. */
           text: { type: 'string', minLength: 2, maxLength: 60 },
-          /** Optional aisle-name filters for retrieval (empty: no filter). */
-          aisles: { type: 'array', maxItems: 4, items: { type: 'string' } },
+          /** Optional category-name filters for retrieval (empty: no filter). */
+          categories: { type: 'array', maxItems: 4, items: { type: 'string' } },
           departments: { type: 'array', maxItems: 2, items: { type: 'string' } },
         },
       },
@@ -54,11 +54,11 @@ export const keywordsSchema = {
             items: {
               type: 'object',
               additionalProperties: false,
-              required: ['text', 'aisleIds', 'departmentIds', 'inCorpus', 'score'],
+              required: ['text', 'categoryIds', 'departmentIds', 'inCorpus', 'score'],
               properties: {
                 text: { type: 'string', minLength: 1 },
-                aisleIds: { type: 'array', items: { type: 'integer' } },
-                departmentIds: { type: 'array', items: { type: 'integer' } },
+                categoryIds: { type: 'array', items: { type: 'string' } },
+                departmentIds: { type: 'array', items: { type: 'string' } },
                 /** False for a keyword the model wrote itself; such a keyword is kept only if it retrieves products. */
                 inCorpus: { type: 'boolean' },
                 /** For out-of-corpus keywords: how many products it retrieved when checked. */

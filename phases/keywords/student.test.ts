@@ -21,7 +21,7 @@ export const flatWeights: StudentWeights = {
 };
 
 const scored = (text: string, probability: number): ScoredCandidate => ({
-  candidate: { id: `kw:${text}`, text, kind: 'phrase', df: 1, aisles: [], departments: [], similarity: 0, rank: 0 } satisfies Candidate,
+  candidate: { id: `kw:${text}`, text, kind: 'phrase', df: 1, categories: [], departments: [], similarity: 0, rank: 0 } satisfies Candidate,
   probability,
 });
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import { sha256, canonicalJson } from '../../pipelines/artefacts/artefact.js';
-import { sigmoid } from '../shared/logistic.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import { sigmoid } from '../../base/logistic.js';
 import { FEATURE_NAMES, candidateFeatures, contentTokens, contextOf, themeTokens, tokenDice, type Candidate, type ThemeScope } from './features.js';
+import { sha256, canonicalJson } from '../../base/hash.js';
 
 /**
  * The local keyword student: logistic regression over hand-built (theme, candidate) features.

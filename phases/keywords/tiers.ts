@@ -1,14 +1,15 @@
-import type { Ctx } from '../../pipelines/context.js';
-import type { TierFn, TierOutcome } from '../../pipelines/cascade.js';
-import type { Role } from '../../llm/config.js';
+import type { Ctx } from '../../kit/context.js';
+import type { TierFn, TierOutcome } from '../../kit/cascade.js';
+import type { Role } from '../../config/config.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
 import type { Theme } from '../themes/schema.js';
 import { keywordSelectionSchema, type KeywordSelection } from './schema.js';
 import type { Candidate, ThemeScope } from './features.js';
-import { aisleIdsFor, departmentIdsFor, normaliseName } from './candidates.js';
+import { categoryIdsFor, departmentIdsFor, normaliseName } from './candidates.js';
 import { buildKeywordMessages, type SelectionMode } from './prompt.js';
 import { loadStudentWeights, pickDiverse, scoreCandidates, studentConfidence, weightsPathFor, type StudentWeights } from './student.js';
 import { checkRetrieval } from './verify.js';
+import { decideConfidence, generateMeasured, SELF_REPORTED_PLAN, type SignalPlan } from '../../llm/signals/index.js';
 
 /** What every tier of one theme's cascade gets: the theme, its resolved scope and its candidates. */
 export interface ThemeTask {
@@ -19,8 +20,8 @@ export interface ThemeTask {
 
 export interface SelectedKeyword {
   readonly text: string;
-  readonly aisleIds: number[];
-  readonly departmentIds: number[];
+  readonly categoryIds: string[];
+  readonly departmentIds: string[];
   readonly inCorpus: boolean;
   readonly retrievedProducts?: number;
   readonly score: number;
@@ -38,17 +39,17 @@ export interface KeywordSettings {
 
 export type KeywordTier = TierFn<ThemeTask, ThemeSelection>;
 
-const intersect = (xs: readonly number[], ys: readonly number[]): number[] => xs.filter((x) => ys.includes(x));
+const intersect = (xs: readonly string[], ys: readonly string[]): string[] => xs.filter((x) => ys.includes(x));
 
 /**
- * Retrieval filters for a picked corpus term: its own aisle/department for aisle/department terms;
- * for phrases, the aisles it shares with the theme (so "vanilla" in a yogurt theme stays in yogurt).
+ * Retrieval filters for a picked corpus term: its own category/department for category/department terms;
+ * for phrases, the categories it shares with the theme (so "vanilla" in a yogurt theme stays in yogurt).
  */
-export function filtersForCandidate(c: Candidate, scope: ThemeScope): { aisleIds: number[]; departmentIds: number[] } {
-  if (c.kind === 'aisle') return { aisleIds: c.aisles.slice(0, 1), departmentIds: [] };
-  if (c.kind === 'department') return { aisleIds: [], departmentIds: c.departments.slice(0, 1) };
-  const aisleIds = intersect(c.aisles, scope.aisleIds).slice(0, 4);
-  return { aisleIds, departmentIds: aisleIds.length ? [] : intersect(c.departments, scope.departmentIds).slice(0, 2) };
+export function filtersForCandidate(c: Candidate, scope: ThemeScope): { categoryIds: string[]; departmentIds: string[] } {
+  if (c.kind === 'category') return { categoryIds: c.categories.slice(0, 1), departmentIds: [] };
+  if (c.kind === 'department') return { categoryIds: [], departmentIds: c.departments.slice(0, 1) };
+  const categoryIds = intersect(c.categories, scope.categoryIds).slice(0, 4);
+  return { categoryIds, departmentIds: categoryIds.length ? [] : intersect(c.departments, scope.departmentIds).slice(0, 2) };
 }
 
 /** The learned local student: scores every candidate, picks a diverse set above its cutoff. */
@@ -70,11 +71,17 @@ export function localStudentTier(weights: StudentWeights, model: string, setting
       usage: ZERO_USAGE,
       model,
       notes: [`${candidates.length} candidates, ${above} above cutoff ${weights.cutoff}, picked ${picks.length}`],
+      answerKey: keywordsAnswerKey(picks.map((p) => p.candidate.text)),
     };
   };
 }
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** A keyword answer as its normalised keyword texts: compared across samples (agreement) and tiers (calibration labels). */
+export function keywordsAnswerKey(texts: Iterable<string>): string[] {
+  return [...new Set([...texts].map(normaliseName).filter(Boolean))].sort();
+}
 
 /** Multipliers on an LLM's self-assessed confidence; each applied one is noted in provenance. */
 export const LLM_CONFIDENCE_PENALTIES = { repaired: 0.8, perRetry: 0.85 } as const;
@@ -83,31 +90,37 @@ export const LLM_CONFIDENCE_PENALTIES = { repaired: 0.8, perRetry: 0.85 } as con
  * An LLM tier: student LLMs pick from the candidates, teachers may also write keywords. A keyword
  * that is not a corpus term is kept only if it retrieves products.
  */
-export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: KeywordSettings): KeywordTier {
+export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: KeywordSettings, plan: SignalPlan = SELF_REPORTED_PLAN): KeywordTier {
   return async ({ theme, scope, candidates }): Promise<TierOutcome<ThemeSelection>> => {
     const messages = buildKeywordMessages({
-      theme: { ...scope, aisleNames: theme.aisles, departmentNames: theme.departments },
+      theme: { ...scope, categoryNames: theme.categories, departmentNames: theme.departments },
       candidates,
       minKeywords: settings.minKeywords,
       maxKeywords: settings.maxKeywords,
       mode,
       catalogue: ctx.catalogue,
     });
-    const result = await ctx.models.generateStructured<KeywordSelection>({ role, schema: keywordSelectionSchema, schemaName: 'keyword_selection', messages });
+    const measured = await generateMeasured<KeywordSelection>({
+      models: ctx.models,
+      request: { role, schema: keywordSelectionSchema, schemaName: 'keyword_selection', messages },
+      plan,
+      agreement: { kind: 'set', items: (a) => keywordsAnswerKey(a.keywords.map((k) => k.text)) },
+    });
+    const { result } = measured;
     const notes: string[] = [];
     const byText = new Map(candidates.map((c) => [normaliseName(c.text), c]));
     const seen = new Set<string>();
-    const proposed: { text: string; aisleIds: number[]; departmentIds: number[]; inCorpus: boolean; order: number }[] = [];
+    const proposed: { text: string; categoryIds: string[]; departmentIds: string[]; inCorpus: boolean; order: number }[] = [];
     const unknownNames: string[] = [];
     for (const k of result.object.keywords) {
       const text = normaliseName(k.text);
       if (!text || seen.has(text)) continue;
       seen.add(text);
-      const aisles = aisleIdsFor(ctx.catalogue, k.aisles);
+      const categories = categoryIdsFor(ctx.catalogue, k.categories);
       const departments = departmentIdsFor(ctx.catalogue, k.departments);
-      unknownNames.push(...aisles.unknown, ...departments.unknown);
+      unknownNames.push(...categories.unknown, ...departments.unknown);
       const inCorpus = byText.has(text) || ctx.corpus.byText.has(text);
-      proposed.push({ text, aisleIds: aisles.ids, departmentIds: departments.ids, inCorpus, order: proposed.length });
+      proposed.push({ text, categoryIds: categories.ids, departmentIds: departments.ids, inCorpus, order: proposed.length });
     }
     if (unknownNames.length) notes.push(`ignored filter names not in the catalogue: ${unknownNames.join(', ')}`);
     const capped = proposed.slice(0, settings.maxKeywords);
@@ -127,7 +140,7 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       }
       keywords.push({
         text: k.text,
-        aisleIds: k.aisleIds,
+        categoryIds: k.categoryIds,
         departmentIds: k.departmentIds,
         inCorpus: k.inCorpus,
         ...(check ? { retrievedProducts: check.retrievedProducts } : {}),
@@ -136,14 +149,19 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       });
     }
 
-    let confidence = Math.min(1, Math.max(0, result.object.confidence));
-    notes.push(`self-assessed confidence ${confidence.toFixed(2)}`);
-    if (result.repaired) {
+    const selfAssessed = Math.min(1, Math.max(0, result.object.confidence));
+    notes.push(`self-assessed confidence ${selfAssessed.toFixed(2)}`);
+    const decided = decideConfidence(measured, selfAssessed, plan);
+    notes.push(...decided.notes);
+    let confidence = decided.value;
+    // A deferral score weighs repairs and retries already (they are its features).
+    const callPenalties = decided.signals.used !== 'deferral';
+    if (result.repaired && callPenalties) {
       confidence *= LLM_CONFIDENCE_PENALTIES.repaired;
       notes.push(`output needed mechanical repair (x${LLM_CONFIDENCE_PENALTIES.repaired})`);
     }
     const retries = Math.max(0, result.attempts.length - 1);
-    if (retries > 0) {
+    if (retries > 0 && callPenalties) {
       confidence *= LLM_CONFIDENCE_PENALTIES.perRetry ** retries;
       notes.push(`${retries} retr${retries === 1 ? 'y' : 'ies'} with validator errors (x${LLM_CONFIDENCE_PENALTIES.perRetry} each)`);
     }
@@ -156,7 +174,7 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       confidence *= keywords.length / settings.minKeywords;
       notes.push(`only ${keywords.length} usable keywords, fewer than ${settings.minKeywords}`);
     }
-    return { output: { keywords, dropped }, confidence, usage: result.usage, model: result.model, notes };
+    return { output: { keywords, dropped }, confidence, usage: result.usage, model: result.model, notes, signals: decided.signals, answerKey: keywordsAnswerKey(keywords.map((k) => k.text)) };
   };
 }
 
@@ -164,6 +182,8 @@ export interface TierSetup {
   readonly implementations: Partial<Record<Role, KeywordTier>>;
   /** Digest of the local student's weights, when the cascade uses them (part of the artefact key). */
   readonly studentWeightsDigest?: string;
+  /** What the LLM tiers measure (phases.keywords.llmTiers); its deferral weights' digest keys the artefact. */
+  readonly plan: SignalPlan;
 }
 
 // One warning per (weights, embedder) per process, not one per user.
@@ -176,26 +196,26 @@ const WRITING_ROLES: readonly Role[] = ['teacher', 'strong'];
  * Implementations for the roles in the keywords cascade. The student is the local learned scorer
  * when its provider is local, otherwise a (cheaper) chat model given the same candidates.
  */
-export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: KeywordSettings): TierSetup {
+export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: KeywordSettings, plan: SignalPlan = SELF_REPORTED_PLAN): TierSetup {
   const implementations: Partial<Record<Role, KeywordTier>> = {};
   let studentWeightsDigest: string | undefined;
   for (const role of roles) {
-    const binding = ctx.config.roles[role];
-    const provider = binding ? ctx.config.providers[binding.provider] : undefined;
-    if (!binding || !provider) continue; // runCascade records it as unavailable
-    if (provider.kind === 'local') {
+    const kind = ctx.models.kindOf(role);
+    if (kind === undefined) continue; // runCascade records it as unavailable
+    if (kind === 'local') {
       if (role !== 'student') continue; // no other local model picks keywords
-      const { weights, digest } = loadStudentWeights(weightsPathFor(binding.model));
-      const mismatch = `${binding.model}:${ctx.embedder.id}`;
+      const model = ctx.models.modelId(role);
+      const { weights, digest } = loadStudentWeights(weightsPathFor(model));
+      const mismatch = `${model}:${ctx.embedder.id}`;
       if (weights.embedderId !== ctx.embedder.id && !mismatchLogged.has(mismatch)) {
         mismatchLogged.add(mismatch);
-        ctx.logger.warn({ weights: binding.model, trainedWith: weights.embedderId, embedder: ctx.embedder.id }, 'keyword student weights were fitted on another embedder; its similarity features will be off');
+        ctx.logger.warn({ weights: model, trainedWith: weights.embedderId, embedder: ctx.embedder.id }, 'keyword student weights were fitted on another embedder; its similarity features will be off');
       }
       studentWeightsDigest = digest;
-      implementations[role] = localStudentTier(weights, binding.model, settings);
-    } else if (provider.kind === 'openai') {
-      implementations[role] = llmTier(ctx, role, WRITING_ROLES.includes(role) ? 'write' : 'pick', settings);
+      implementations[role] = localStudentTier(weights, model, settings);
+    } else if (kind === 'llm') {
+      implementations[role] = llmTier(ctx, role, WRITING_ROLES.includes(role) ? 'write' : 'pick', settings, plan);
     }
   }
-  return { implementations, studentWeightsDigest };
+  return { implementations, studentWeightsDigest, plan };
 }

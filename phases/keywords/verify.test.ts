@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkRetrieval } from './verify.js';
-import { fixtureCtx } from './test-fixture.js';
+import { fixtureCtx } from '../../testing/keywords-fixture.js';
 
 describe('checkRetrieval', () => {
   it('keeps a written keyword that retrieves products and drops one that retrieves none', async () => {
     const ctx = await fixtureCtx();
     const [skyr, nonsense] = await checkRetrieval(ctx, [
-      { text: 'icelandic skyr yogurt', aisleIds: [], departmentIds: [] },
-      { text: 'moon rock dust', aisleIds: [], departmentIds: [] },
+      { text: 'icelandic skyr yogurt', categoryIds: [], departmentIds: [] },
+      { text: 'moon rock dust', categoryIds: [], departmentIds: [] },
     ]);
     expect(skyr.kept).toBe(true);
     expect(skyr.retrievedProducts).toBeGreaterThan(0);
@@ -19,8 +19,8 @@ describe('checkRetrieval', () => {
   it('checks with the filters the keyword will be retrieved with', async () => {
     const ctx = await fixtureCtx();
     const [inYogurt, inCatFood] = await checkRetrieval(ctx, [
-      { text: 'icelandic skyr yogurt', aisleIds: [120], departmentIds: [] },
-      { text: 'icelandic skyr yogurt', aisleIds: [41], departmentIds: [] },
+      { text: 'icelandic skyr yogurt', categoryIds: ['a120'], departmentIds: [] },
+      { text: 'icelandic skyr yogurt', categoryIds: ['a41'], departmentIds: [] },
     ]);
     expect(inYogurt.kept).toBe(true);
     expect(inCatFood.kept).toBe(false);
@@ -28,7 +28,7 @@ describe('checkRetrieval', () => {
 
   it('keeps a keyword no product name contains only when its similarity clears the floor', async () => {
     const ctx = await fixtureCtx();
-    const keyword = { text: 'vanilla skyr tub', aisleIds: [], departmentIds: [] };
+    const keyword = { text: 'vanilla skyr tub', categoryIds: [], departmentIds: [] };
     const [strict] = await checkRetrieval(ctx, [keyword]);
     expect(strict.kept).toBe(false);
     const [lenient] = await checkRetrieval(ctx, [keyword], strict.topSimilarity - 0.01);

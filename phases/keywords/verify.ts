@@ -1,7 +1,7 @@
-import type { Ctx } from '../../pipelines/context.js';
-import { COLLECTIONS } from '../../pipelines/context.js';
+import type { Ctx } from '../../kit/context.js';
 import type { FieldCondition } from '../../retrieval/vectors/store.js';
 import { contentTokens } from './features.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
 
 /**
  * Cosine similarity at which a product counts as retrieved by a written keyword on meaning alone.
@@ -17,8 +17,8 @@ export const CHECK_TOP_K = 10;
 
 export interface KeywordToCheck {
   readonly text: string;
-  readonly aisleIds: readonly number[];
-  readonly departmentIds: readonly number[];
+  readonly categoryIds: readonly string[];
+  readonly departmentIds: readonly string[];
 }
 
 export interface RetrievalCheck {
@@ -29,9 +29,9 @@ export interface RetrievalCheck {
   readonly reason: string;
 }
 
-/** The filter Phase 4 will retrieve with: aisles are the narrower intent and win over departments. */
+/** The filter Phase 4 will retrieve with: categories are the narrower intent and win over departments. */
 function filterFor(k: KeywordToCheck): { must: FieldCondition[] } | undefined {
-  if (k.aisleIds.length) return { must: [{ key: 'aisleId', match: { any: [...k.aisleIds] } }] };
+  if (k.categoryIds.length) return { must: [{ key: 'categoryId', match: { any: [...k.categoryIds] } }] };
   if (k.departmentIds.length) return { must: [{ key: 'departmentId', match: { any: [...k.departmentIds] } }] };
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { loadConfig } from '../../llm/config.js';
+import { loadConfig } from '../../config/config.js';
 import { makeTestCtx } from '../../testing/test-context.js';
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import { evaluate, readLabelledFile, runDistill } from './distill.js';
@@ -9,7 +9,7 @@ import { loadStudentWeights, pickDiverse, predictProbability, weightsPathFor, WE
 
 /**
  * The shipped v1 weights on silver rows from themes that were held out of their training
- * (weights/silver-heldout.jsonl, written by train-silver.ts with USE-lite similarities).
+ * (weights/silver-heldout.jsonl, written by `hubgen train-student` with USE-lite similarities).
  */
 const HELD_OUT = join(WEIGHTS_DIR, 'silver-heldout.jsonl');
 

@@ -16,19 +16,6 @@ export function joinNames(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
-/** A schema-valid theme id from a title: lower-case words joined by dashes. */
-export function slugify(text: string, maxLength = 48): string {
-  const full = text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (full.length <= maxLength) return full || 'theme';
-  // Cut at a word boundary when there is one in the second half, so ids don't end mid-word.
-  const cut = full.slice(0, maxLength);
-  const lastDash = cut.lastIndexOf('-');
-  return (lastDash > maxLength / 2 ? cut.slice(0, lastDash) : cut).replace(/-+$/g, '') || 'theme';
-}
 
 /** Makes ids unique by suffixing -2, -3… in order of appearance. */
 export function uniqueIds(ids: readonly string[]): string[] {
@@ -41,7 +28,7 @@ export function uniqueIds(ids: readonly string[]): string[] {
   });
 }
 
-// Placeholder names and the aisle→department links live with the other catalogue-name helpers;
+// Placeholder names and the category→department links live with the other catalogue-name helpers;
 // re-exported here because the themes phase (local-themes.ts, tiers.ts) imports them from this file.
-export { PLACEHOLDER_NAMES } from '../../instacart/catalogue-names.js';
-export { aisleLinks as catalogueIndex, type AisleLinks as CatalogueIndex } from '../../instacart/catalogue-names.js';
+export { PLACEHOLDER_NAMES } from '../../catalogue/names.js';
+export { categoryLinks as catalogueIndex, type CategoryLinks as CatalogueIndex } from '../../catalogue/names.js';

@@ -1,3 +1,2 @@
-export { run } from './run.js';
-export type { ThemesInput } from './run.js';
+export { runThemes, type ThemesInput } from './run.js';
 export { themesSchema, type Themes, type Theme } from './schema.js';

@@ -1,24 +1,25 @@
-import type { Ctx } from '../../pipelines/context.js';
-import { COLLECTIONS } from '../../pipelines/context.js';
-import type { TierOutcome } from '../../pipelines/cascade.js';
+import type { Ctx } from '../../kit/context.js';
+import type { TierOutcome } from '../../kit/cascade.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
-import type { Product } from '../../instacart/types.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import { compareIds, type Product } from '../../catalogue/types.js';
 import type { Filter, SearchHit } from '../../retrieval/vectors/store.js';
 import { productVectors } from '../../retrieval/index-catalogue.js';
 import type { Theme, Themes } from './schema.js';
 import { clusterBySilhouette, meanPairwise, type SimilarityMatrix } from './cluster.js';
 import { distinctivePhrases, type WeightedName } from './phrases.js';
-import { catalogueIndex, joinNames, PLACEHOLDER_NAMES, slugify, titleCase, uniqueIds } from './catalogue-names.js';
+import { catalogueIndex, joinNames, PLACEHOLDER_NAMES, titleCase, uniqueIds } from './catalogue-names.js';
+import { COLLECTIONS } from '../../retrieval/collections.js';
+import { slugify } from '../../base/text.js';
 
 /**
  * hubgen-local-v1: catalogue-grounded theme generation with no network.
  *
  * The user's frequent and recent products are embedded (one call), clustered on a blend of
- * embedding similarity and shared aisle/department, and each cluster becomes a theme named from
- * the catalogue's own vocabulary: its dominant aisles, and the corpus phrases most distinctive of
- * its products. Catalogue neighbours of each cluster centroid add adjacent aisles and phrases;
- * one or two discovery themes point at aisles the user has not bought from but that sit in the
+ * embedding similarity and shared category/department, and each cluster becomes a theme named from
+ * the catalogue's own vocabulary: its dominant categories, and the corpus phrases most distinctive of
+ * its products. Catalogue neighbours of each cluster centroid add adjacent categories and phrases;
+ * one or two discovery themes point at categories the user has not bought from but that sit in the
  * departments they shop. Each theme scores its own confidence from cluster cohesion, support in
  * the history and how well it could be named; the overall confidence falls with thin history so
  * the cascade escalates when an LLM tier is configured.
@@ -37,7 +38,7 @@ const MAX_PRODUCTS = 60;
 const RECENCY_BONUS = 0.15;
 /** Blend of the clustering similarity: meaning first, catalogue structure to keep themes shoppable. */
 const EMBED_WEIGHT = 0.6;
-const SAME_AISLE_WEIGHT = 0.3;
+const SAME_CATEGORY_WEIGHT = 0.3;
 const SAME_DEPT_WEIGHT = 0.1;
 /** Catalogue neighbours fetched per cluster centroid. */
 const NEIGHBOURS_PER_CLUSTER = 24;
@@ -49,7 +50,7 @@ const FULL_SUPPORT_ORDERS = 24;
 const FULL_HISTORY_ORDERS = 4;
 const FULL_HISTORY_PRODUCTS = 12;
 const MAX_CONCEPTS = 6;
-const MAX_AISLES = 6;
+const MAX_CATEGORIES = 6;
 const MAX_DEPARTMENTS = 3;
 
 interface HistoryProduct {
@@ -110,7 +111,7 @@ export async function localThemes(user: UserContext, deps: LocalThemesDeps, opti
   let themes = [...clusterThemes, ...discoveries];
   if (themes.length === 0) {
     themes = popularThemes(deps, minThemes);
-    notes.push('no usable history: popular catalogue aisles only');
+    notes.push('no usable history: popular catalogue categories only');
   }
   themes = themes.slice(0, maxThemes);
 
@@ -134,8 +135,8 @@ export async function localThemes(user: UserContext, deps: LocalThemesDeps, opti
 
 /** The user's frequent and recent products that exist in the catalogue, heaviest first. */
 function historyProducts(user: UserContext, deps: LocalThemesDeps): HistoryProduct[] {
-  const orders = new Map<number, number>();
-  const recent = new Set<number>();
+  const orders = new Map<string, number>();
+  const recent = new Set<string>();
   for (const p of user.frequentProducts) orders.set(p.id, Math.max(orders.get(p.id) ?? 0, p.orders));
   for (const p of user.recentProducts) {
     recent.add(p.id);
@@ -148,7 +149,7 @@ function historyProducts(user: UserContext, deps: LocalThemesDeps): HistoryProdu
     if (!product) continue;
     out.push({ product, orders: count, weight: Math.min(1, count / n) + (recent.has(id) ? RECENCY_BONUS : 0) });
   }
-  return out.sort((a, b) => b.weight - a.weight || a.product.id - b.product.id).slice(0, MAX_PRODUCTS);
+  return out.sort((a, b) => b.weight - a.weight || compareIds(a.product.id, b.product.id)).slice(0, MAX_PRODUCTS);
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -173,7 +174,7 @@ function similarityMatrix(products: readonly HistoryProduct[], vectors: readonly
       if (i === j) return 1;
       return (
         EMBED_WEIGHT * dot(vectors[i], vectors[j]) +
-        (a.product.aisleId === b.product.aisleId ? SAME_AISLE_WEIGHT : 0) +
+        (a.product.categoryId === b.product.categoryId ? SAME_CATEGORY_WEIGHT : 0) +
         (a.product.departmentId === b.product.departmentId ? SAME_DEPT_WEIGHT : 0)
       );
     }),
@@ -181,11 +182,11 @@ function similarityMatrix(products: readonly HistoryProduct[], vectors: readonly
 }
 
 /** Ids (as weighted shares) sorted by share, then id, for stable naming. */
-function shares(items: readonly { id: number; weight: number }[]): { id: number; share: number }[] {
+function shares(items: readonly { id: string; weight: number }[]): { id: string; share: number }[] {
   const total = items.reduce((s, x) => s + x.weight, 0) || 1;
-  const by = new Map<number, number>();
+  const by = new Map<string, number>();
   for (const x of items) by.set(x.id, (by.get(x.id) ?? 0) + x.weight);
-  return [...by.entries()].map(([id, w]) => ({ id, share: w / total })).sort((a, b) => b.share - a.share || a.id - b.id);
+  return [...by.entries()].map(([id, w]) => ({ id, share: w / total })).sort((a, b) => b.share - a.share || compareIds(a.id, b.id));
 }
 
 function historyFactor(orders: number, products: number): number {
@@ -219,7 +220,7 @@ async function clusterTheme(
   // A one-off product on its own is noise, not a theme.
   if (members.length === 1 && members[0].orders < 2) return undefined;
 
-  const aisleShares = shares(members.map((m) => ({ id: m.product.aisleId, weight: m.weight })));
+  const categoryShares = shares(members.map((m) => ({ id: m.product.categoryId, weight: m.weight })));
   const deptShares = shares(members.map((m) => ({ id: m.product.departmentId, weight: m.weight })));
   const centroid = weightedCentroid(
     cluster.map((i) => vectors[i]),
@@ -234,7 +235,7 @@ async function clusterTheme(
       must: [{ key: 'departmentId', match: { any: deptShares.map((d) => d.id) } }],
     });
     neighbours = hits
-      .map((h) => ({ product: catalogue.products.get(Number(h.payload.productId)), score: h.score }))
+      .map((h) => ({ product: catalogue.products.get(String(h.payload.productId)), score: h.score }))
       .filter((h): h is { product: Product; score: number } => !!h.product && !owned.has(h.product.id))
       .slice(0, NEIGHBOURS_PER_CLUSTER);
   }
@@ -254,25 +255,25 @@ async function clusterTheme(
     1,
   );
 
-  const aisleName = (id: number) => catalogue.aisles.get(id)?.name;
-  const deptName = (id: number) => catalogue.departments.get(id)?.name;
-  // Placeholder aisles ("missing") are real catalogue rows but tell a shopper nothing.
-  const ownAisles = aisleShares.map((a) => aisleName(a.id)).filter((n): n is string => !!n && !PLACEHOLDER_NAMES.has(n));
-  // Adjacent aisles: where at least two close neighbours sit, in the cluster's own departments.
-  const neighbourAisles = shares(neighbours.map((n) => ({ id: n.product.aisleId, weight: 1 })))
-    .filter((a) => a.share * neighbours.length >= 2 && !aisleShares.some((o) => o.id === a.id))
-    .map((a) => aisleName(a.id))
+  const categoryName = (id: string) => catalogue.categories.get(id)?.name;
+  const deptName = (id: string) => catalogue.departments.get(id)?.name;
+  // Placeholder categories ("missing") are real catalogue rows but tell a shopper nothing.
+  const ownCategories = categoryShares.map((a) => categoryName(a.id)).filter((n): n is string => !!n && !PLACEHOLDER_NAMES.has(n));
+  // Adjacent categories: where at least two close neighbours sit, in the cluster's own departments.
+  const neighbourCategories = shares(neighbours.map((n) => ({ id: n.product.categoryId, weight: 1 })))
+    .filter((a) => a.share * neighbours.length >= 2 && !categoryShares.some((o) => o.id === a.id))
+    .map((a) => categoryName(a.id))
     .filter((n): n is string => !!n && !PLACEHOLDER_NAMES.has(n));
-  const aisles = [...ownAisles.slice(0, MAX_AISLES - 1), ...neighbourAisles].slice(0, MAX_AISLES);
+  const categories = [...ownCategories.slice(0, MAX_CATEGORIES - 1), ...neighbourCategories].slice(0, MAX_CATEGORIES);
   const departments = deptShares
     .map((d) => deptName(d.id))
     .filter((n): n is string => !!n && !PLACEHOLDER_NAMES.has(n))
     .slice(0, MAX_DEPARTMENTS);
-  const concepts = phrases.length > 0 ? phrases.map((p) => p.text) : ownAisles.slice(0, 3);
+  const concepts = phrases.length > 0 ? phrases.map((p) => p.text) : ownCategories.slice(0, 3);
   if (concepts.length === 0) concepts.push(...members.slice(0, 2).map((m) => truncate(m.product.name.toLowerCase(), 60)).filter((c) => c.length >= 2));
 
   const named = nameCluster({
-    aisleShares: aisleShares.map((a) => ({ name: aisleName(a.id) ?? '', share: a.share })),
+    categoryShares: categoryShares.map((a) => ({ name: categoryName(a.id) ?? '', share: a.share })),
     deptShares: deptShares.map((d) => ({ name: deptName(d.id) ?? '', share: d.share })),
     phrase: memberPhrases[0],
     meanOrders: productOrders / members.length,
@@ -293,7 +294,7 @@ async function clusterTheme(
       title: named.title,
       description: named.description,
       concepts: concepts.filter((c) => c.length >= 2 && c.length <= 60).slice(0, MAX_CONCEPTS),
-      aisles,
+      categories,
       departments,
       confidence,
     },
@@ -301,7 +302,7 @@ async function clusterTheme(
 }
 
 interface NamingInput {
-  readonly aisleShares: readonly { name: string; share: number }[];
+  readonly categoryShares: readonly { name: string; share: number }[];
   readonly deptShares: readonly { name: string; share: number }[];
   readonly phrase: { text: string; coverage: number } | undefined;
   readonly meanOrders: number;
@@ -316,14 +317,14 @@ interface NamingInput {
  */
 export function nameCluster(input: NamingInput): Named {
   const usable = (xs: readonly { name: string; share: number }[]) => xs.filter((x) => x.name && !PLACEHOLDER_NAMES.has(x.name));
-  const aisles = usable(input.aisleShares);
+  const categories = usable(input.categoryShares);
   const depts = usable(input.deptShares);
   const examples = joinNames(input.examples.slice(0, 2).map((e) => truncate(e, 40)));
   const also = input.neighbourExample ? ` Also try ${truncate(input.neighbourExample, 50)}.` : '';
   const candidates: (() => Named | undefined)[] = [
     () =>
-      aisles[0]?.share >= 0.6 && input.meanOrders >= 2
-        ? { title: `Your ${titleCase(aisles[0].name)} staples`, description: `The ${aisles[0].name} you keep coming back to, like ${examples}.${also}`, quality: 1 }
+      categories[0]?.share >= 0.6 && input.meanOrders >= 2
+        ? { title: `Your ${titleCase(categories[0].name)} staples`, description: `The ${categories[0].name} you keep coming back to, like ${examples}.${also}`, quality: 1 }
         : undefined,
     () =>
       // A lone generic word ("mini", "red") names nothing; ask more of one-word phrases.
@@ -331,29 +332,30 @@ export function nameCluster(input: NamingInput): Named {
         ? { title: `More ${titleCase(input.phrase.text)} ideas`, description: `${titleCase(input.phrase.text)} runs through your basket (${examples}); here is more of it.${also}`, quality: 0.9 }
         : undefined,
     () =>
-      // One real aisle (the rest placeholders) is dominant whatever its share.
-      aisles[0]?.share >= 0.6 || (aisles.length === 1 && aisles[0].share >= 0.3)
-        ? { title: `${titleCase(aisles[0].name)} picks for you`, description: `Picked from the ${aisles[0].name} aisle around what you buy, like ${examples}.${also}`, quality: 0.85 }
+      // One real category (the rest placeholders) is dominant whatever its share.
+      categories[0]?.share >= 0.6 || (categories.length === 1 && categories[0].share >= 0.3)
+        // Shopper-facing copy says "aisle", the grocery word; the model calls it a category.
+        ? { title: `${titleCase(categories[0].name)} picks for you`, description: `Picked from the ${categories[0].name} aisle around what you buy, like ${examples}.${also}`, quality: 0.85 }
         : undefined,
     () =>
-      aisles.length >= 2 && aisles[0].share + aisles[1].share >= 0.7
+      categories.length >= 2 && categories[0].share + categories[1].share >= 0.7
         ? {
-            title: `${titleCase(aisles[0].name)} & ${titleCase(aisles[1].name)}`,
-            description: `${titleCase(aisles[0].name)} and ${aisles[1].name} you buy together, like ${examples}.${also}`,
+            title: `${titleCase(categories[0].name)} & ${titleCase(categories[1].name)}`,
+            description: `${titleCase(categories[0].name)} and ${categories[1].name} you buy together, like ${examples}.${also}`,
             quality: 0.75,
           }
         : undefined,
     () =>
       depts[0]?.share >= 0.6
         ? {
-            // A department name alone ("Produce") shares no words with the theme's aisles and keywords, so
-            // it reads as vague and judges reject it: name the top aisles after it, as many as fit.
+            // A department name alone ("Produce") shares no words with the theme's categories and keywords, so
+            // it reads as vague and judges reject it: name the top categories after it, as many as fit.
             title: fitTitle(
               [2, 1, 0].map((n) =>
-                `Stock up on ${titleCase(depts[0].name)}${n ? `: ${aisles.slice(0, n).map((a) => titleCase(a.name)).join(' & ')}` : ''}`,
+                `Stock up on ${titleCase(depts[0].name)}${n ? `: ${categories.slice(0, n).map((a) => titleCase(a.name)).join(' & ')}` : ''}`,
               ),
             ),
-            description: `Your ${depts[0].name} regulars across ${joinNames(aisles.slice(0, 3).map((a) => a.name))}, like ${examples}.${also}`,
+            description: `Your ${depts[0].name} regulars across ${joinNames(categories.slice(0, 3).map((a) => a.name))}, like ${examples}.${also}`,
             quality: 0.65,
           }
         : undefined,
@@ -362,7 +364,7 @@ export function nameCluster(input: NamingInput): Named {
     const named = make();
     if (named) return { ...named, title: truncate(named.title, 70), description: truncate(named.description, 280) };
   }
-  const mix = aisles.slice(0, 3).map((a) => titleCase(a.name));
+  const mix = categories.slice(0, 3).map((a) => titleCase(a.name));
   const title = mix.length > 0 ? fitTitle([3, 2, 1].map((n) => `Mix of ${joinNames(mix.slice(0, n))}`)) : 'A bit of everything';
   return { title: truncate(title, 70), description: truncate(`A mixed basket you shop often, like ${examples}.${also}`, 280), quality: 0.4 };
 }
@@ -377,7 +379,7 @@ function fitTitle(options: readonly string[]): string {
   return options.find((t) => titleWords(t) <= MAX_TITLE_WORDS && t.length <= 70) ?? options[options.length - 1];
 }
 
-/** Two clusters can earn the same title (same dominant aisle); later ones get their first concept appended. */
+/** Two clusters can earn the same title (same dominant category); later ones get their first concept appended. */
 function dedupeTitles(candidates: Candidate[]): void {
   const seen = new Set<string>();
   candidates.forEach((c, i) => {
@@ -392,8 +394,8 @@ function dedupeTitles(candidates: Candidate[]): void {
 }
 
 /**
- * Aisles the user has never bought from, in departments they shop, closest in meaning to their
- * whole basket: the catalogue neighbours of the user's centroid, grouped by aisle.
+ * Categories the user has never bought from, in departments they shop, closest in meaning to their
+ * whole basket: the catalogue neighbours of the user's centroid, grouped by category.
  */
 async function discoveryThemes(
   products: readonly HistoryProduct[],
@@ -408,32 +410,32 @@ async function discoveryThemes(
     vectors,
     products.map((p) => p.weight),
   );
-  const deptShare = new Map<number, number>();
+  const deptShare = new Map<string, number>();
   for (const d of user.topDepartments) deptShare.set(d.id, d.share);
   if (deptShare.size === 0) for (const s of shares(products.map((p) => ({ id: p.product.departmentId, weight: p.weight })))) deptShare.set(s.id, s.share);
-  const boughtAisles = new Set<number>([...Object.keys(user.aisleAffinity).map(Number), ...products.map((p) => p.product.aisleId)]);
-  for (const a of catalogue.aisles.values()) if (PLACEHOLDER_NAMES.has(a.name)) boughtAisles.add(a.id);
+  const boughtCategories = new Set<string>([...Object.keys(user.categoryAffinity), ...products.map((p) => p.product.categoryId)]);
+  for (const a of catalogue.categories.values()) if (PLACEHOLDER_NAMES.has(a.name)) boughtCategories.add(a.id);
   const depts = [...deptShare.keys()].filter((id) => !PLACEHOLDER_NAMES.has(catalogue.departments.get(id)?.name ?? ''));
   if (depts.length === 0) return [];
 
   const hits = await searchProducts(deps, centroid, 80, {
     must: [{ key: 'departmentId', match: { any: depts } }],
-    mustNot: [{ key: 'aisleId', match: { any: [...boughtAisles] } }],
+    mustNot: [{ key: 'categoryId', match: { any: [...boughtCategories] } }],
   });
-  const byAisle = new Map<number, { score: number; products: { product: Product; score: number }[] }>();
+  const byCategory = new Map<string, { score: number; products: { product: Product; score: number }[] }>();
   for (const h of hits) {
-    const product = catalogue.products.get(Number(h.payload.productId));
-    if (!product || boughtAisles.has(product.aisleId)) continue;
+    const product = catalogue.products.get(String(h.payload.productId));
+    if (!product || boughtCategories.has(product.categoryId)) continue;
     const popularity = typeof h.payload.popularity === 'number' ? h.payload.popularity : 0;
-    const entry = byAisle.get(product.aisleId) ?? { score: 0, products: [] };
+    const entry = byCategory.get(product.categoryId) ?? { score: 0, products: [] };
     entry.score += Math.max(0, h.score) * (0.5 + 0.5 * popularity) * (0.5 + (deptShare.get(product.departmentId) ?? 0));
     entry.products.push({ product, score: h.score });
-    byAisle.set(product.aisleId, entry);
+    byCategory.set(product.categoryId, entry);
   }
-  const ranked = [...byAisle.entries()].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]).slice(0, want);
-  return ranked.map(([aisleId, { products: found }]) => {
-    const aisle = catalogue.aisles.get(aisleId)?.name ?? 'new aisle';
-    const deptId = index.departmentOfAisle.get(aisleId) ?? found[0].product.departmentId;
+  const ranked = [...byCategory.entries()].sort((a, b) => b[1].score - a[1].score || compareIds(a[0], b[0])).slice(0, want);
+  return ranked.map(([categoryId, { products: found }]) => {
+    const category = catalogue.categories.get(categoryId)?.name ?? 'new aisle';
+    const deptId = index.departmentOfCategory.get(categoryId) ?? found[0].product.departmentId;
     const dept = catalogue.departments.get(deptId)?.name ?? '';
     const phrases = distinctivePhrases(
       found.map((f) => ({ name: f.product.name, weight: Math.max(0.01, f.score) })),
@@ -448,10 +450,10 @@ async function discoveryThemes(
       kind: 'discovery' as const,
       importance: 0,
       theme: {
-        title: truncate(`Discover ${titleCase(aisle)}`, 70),
-        description: truncate(`Something new from ${dept || 'the catalogue'}: ${aisle} you have not tried yet, like ${examples}.`, 280),
-        concepts: phrases.length > 0 ? phrases.map((p) => p.text) : [aisle],
-        aisles: [aisle],
+        title: truncate(`Discover ${titleCase(category)}`, 70),
+        description: truncate(`Something new from ${dept || 'the catalogue'}: ${category} you have not tried yet, like ${examples}.`, 280),
+        concepts: phrases.length > 0 ? phrases.map((p) => p.text) : [category],
+        categories: [category],
         departments: dept ? [dept] : [],
         // Speculative by nature: capped below a well-supported cluster theme.
         confidence: round3(0.25 + 0.2 * clamp01(share * 2) + 0.2 * clamp01(meanScore)),
@@ -460,17 +462,17 @@ async function discoveryThemes(
   });
 }
 
-/** With no usable history, the catalogue's busiest aisles: honest, low-confidence filler. */
+/** With no usable history, the catalogue's busiest categories: honest, low-confidence filler. */
 function popularThemes(deps: LocalThemesDeps, count: number): Candidate[] {
   const { catalogue, stats } = deps;
   const index = catalogueIndex(catalogue);
-  const weightOf = (id: number) => stats.aisleLines.get(id) ?? index.productsPerAisle.get(id) ?? 0;
-  const aisles = [...catalogue.aisles.values()]
+  const weightOf = (id: string) => stats.categoryLines.get(id) ?? index.productsPerCategory.get(id) ?? 0;
+  const categories = [...catalogue.categories.values()]
     .filter((a) => !PLACEHOLDER_NAMES.has(a.name) && weightOf(a.id) > 0)
-    .sort((a, b) => weightOf(b.id) - weightOf(a.id) || a.id - b.id)
+    .sort((a, b) => weightOf(b.id) - weightOf(a.id) || compareIds(a.id, b.id))
     .slice(0, Math.max(1, count));
-  return aisles.map((a) => {
-    const dept = catalogue.departments.get(index.departmentOfAisle.get(a.id) ?? -1)?.name;
+  return categories.map((a) => {
+    const dept = catalogue.departments.get(index.departmentOfCategory.get(a.id) ?? '')?.name;
     return {
       kind: 'popular' as const,
       importance: 0,
@@ -478,7 +480,7 @@ function popularThemes(deps: LocalThemesDeps, count: number): Candidate[] {
         title: `Popular in ${titleCase(a.name)}`,
         description: truncate(`What shoppers buy most from ${a.name}; there is not enough history yet to personalise this.`, 280),
         concepts: [a.name],
-        aisles: [a.name],
+        categories: [a.name],
         departments: dept ? [dept] : [],
         confidence: 0.1,
       },

@@ -3,7 +3,7 @@ import { distinctivePhrases, isCleanPhrase, termsInName } from './phrases.js';
 import type { KeywordCorpus, KeywordTerm } from '../../retrieval/corpus-types.js';
 
 function corpus(terms: [string, number, KeywordTerm['kind']?][]): KeywordCorpus {
-  const list: KeywordTerm[] = terms.map(([text, df, kind = 'phrase']) => ({ id: `kw:${text}`, text, kind, df, aisles: [], departments: [] }));
+  const list: KeywordTerm[] = terms.map(([text, df, kind = 'phrase']) => ({ id: `kw:${text}`, text, kind, df, categories: [], departments: [] }));
   return { terms: list, byText: new Map(list.map((t) => [t.text, t])), digest: 'test' };
 }
 
@@ -15,7 +15,7 @@ describe('termsInName', () => {
     expect(found).toEqual(['greek yogurt', 'organic', 'yogurt']);
   });
 
-  it('ignores aisle/department terms and fragments ending in a connective', () => {
+  it('ignores category/department terms and fragments ending in a connective', () => {
     expect(termsInName('Dairy Eggs Milk and Honey', c)).toEqual([]);
   });
 });

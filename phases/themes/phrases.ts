@@ -1,5 +1,5 @@
 import type { KeywordCorpus, KeywordTerm } from '../../retrieval/corpus-types.js';
-import { tokens } from '../../instacart/text.js';
+import { tokens } from '../../catalogue/text.js';
 
 const MAX_NGRAM = 3;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postProcessThemes } from './postprocess.js';
-import { sliceCatalogue } from './test-support.js';
+import { sliceCatalogue } from '../../testing/themes-fixture.js';
 import type { Theme, Themes } from './schema.js';
 
 const theme = (over: Partial<Theme>): Theme => ({
@@ -8,7 +8,7 @@ const theme = (over: Partial<Theme>): Theme => ({
   title: 'Fresh fruit',
   description: 'Fruit you buy every week.',
   concepts: ['banana'],
-  aisles: [],
+  categories: [],
   departments: [],
   confidence: 0.8,
   ...over,
@@ -17,25 +17,25 @@ const catalogue = sliceCatalogue();
 const limits = { minThemes: 2, maxThemes: 3 };
 
 describe('postProcessThemes', () => {
-  it('maps aisle and department names to the catalogue spelling, case-insensitively', () => {
-    const raw: Themes = { pageTitle: 'Hub', themes: [theme({ aisles: ['Fresh Fruits', ' YOGURT '], departments: ['Produce'] }), theme({ id: 'b' })] };
+  it('maps category and department names to the catalogue spelling, case-insensitively', () => {
+    const raw: Themes = { pageTitle: 'Hub', themes: [theme({ categories: ['Fresh Fruits', ' YOGURT '], departments: ['Produce'] }), theme({ id: 'b' })] };
     const { themes, warnings } = postProcessThemes(raw, catalogue, limits);
-    expect(themes.themes[0].aisles).toEqual(['fresh fruits', 'yogurt']);
+    expect(themes.themes[0].categories).toEqual(['fresh fruits', 'yogurt']);
     expect(themes.themes[0].departments).toEqual(['produce']);
     expect(warnings).toEqual([]);
   });
 
   it('drops names the catalogue does not have, with a warning each, and de-duplicates', () => {
-    const raw: Themes = { pageTitle: 'Hub', themes: [theme({ aisles: ['fresh fruits', 'Space Food', 'FRESH FRUITS'], departments: ['produce', 'moon'] }), theme({ id: 'b' })] };
+    const raw: Themes = { pageTitle: 'Hub', themes: [theme({ categories: ['fresh fruits', 'Space Food', 'FRESH FRUITS'], departments: ['produce', 'moon'] }), theme({ id: 'b' })] };
     const { themes, warnings, droppedNames } = postProcessThemes(raw, catalogue, limits);
-    expect(themes.themes[0].aisles).toEqual(['fresh fruits']);
+    expect(themes.themes[0].categories).toEqual(['fresh fruits']);
     expect(themes.themes[0].departments).toEqual(['produce']);
     expect(droppedNames).toBe(2);
-    expect(warnings).toEqual(['theme "fruit": unknown aisle "Space Food" dropped', 'theme "fruit": unknown department "moon" dropped']);
+    expect(warnings).toEqual(['theme "fruit": unknown category "Space Food" dropped', 'theme "fruit": unknown department "moon" dropped']);
   });
 
-  it('fills departments from aisles when the model named none that exist', () => {
-    const raw: Themes = { pageTitle: 'Hub', themes: [theme({ aisles: ['dry pasta', 'yogurt'], departments: ['Italian'] }), theme({ id: 'b' })] };
+  it('fills departments from categories when the model named none that exist', () => {
+    const raw: Themes = { pageTitle: 'Hub', themes: [theme({ categories: ['dry pasta', 'yogurt'], departments: ['Italian'] }), theme({ id: 'b' })] };
     const { themes } = postProcessThemes(raw, catalogue, limits);
     expect(themes.themes[0].departments).toEqual(['dry goods pasta', 'dairy eggs']);
   });

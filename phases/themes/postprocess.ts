@@ -1,7 +1,8 @@
-import type { Catalogue } from '../../instacart/types.js';
+import type { Catalogue } from '../../catalogue/types.js';
 import type { Theme, Themes } from './schema.js';
-import { aisleLinks, resolveNames } from '../../instacart/catalogue-names.js';
-import { slugify, uniqueIds } from './catalogue-names.js';
+import { categoryLinks, resolveNames } from '../../catalogue/names.js';
+import { uniqueIds } from './catalogue-names.js';
+import { slugify } from '../../base/text.js';
 
 export interface ThemeCountLimits {
   readonly minThemes: number;
@@ -12,26 +13,26 @@ export interface PostProcessed {
   readonly themes: Themes;
   /** What was changed or dropped, for the attempt's notes and the confidence penalty. */
   readonly warnings: readonly string[];
-  /** Aisle/department names that matched nothing in the catalogue. */
+  /** Category/department names that matched nothing in the catalogue. */
   readonly droppedNames: number;
 }
 
 /**
- * Grounds any tier's output in the catalogue: aisle and department names are mapped to the
- * catalogue's own spelling case-insensitively and unknown ones dropped; a theme naming aisles but
- * no department gets its aisles' departments; ids are made unique; the list is clamped to maxThemes.
+ * Grounds any tier's output in the catalogue: category and department names are mapped to the
+ * catalogue's own spelling case-insensitively and unknown ones dropped; a theme naming categories but
+ * no department gets its categories' departments; ids are made unique; the list is clamped to maxThemes.
  */
 export function postProcessThemes(raw: Themes, catalogue: Catalogue, limits: ThemeCountLimits): PostProcessed {
-  const { departmentOfAisle } = aisleLinks(catalogue);
-  const deptNameOfAisle = new Map<string, string>();
-  for (const a of catalogue.aisles.values()) {
-    const dept = catalogue.departments.get(departmentOfAisle.get(a.id) ?? -1);
-    if (dept) deptNameOfAisle.set(a.name, dept.name);
+  const { departmentOfCategory } = categoryLinks(catalogue);
+  const deptNameOfCategory = new Map<string, string>();
+  for (const a of catalogue.categories.values()) {
+    const dept = catalogue.departments.get(departmentOfCategory.get(a.id) ?? '');
+    if (dept) deptNameOfCategory.set(a.name, dept.name);
   }
   const warnings: string[] = [];
   let droppedNames = 0;
   // Names match trimmed and case-insensitively ('case'), and come back in the catalogue's spelling.
-  const mapNames = (themeId: string, kind: 'aisle' | 'department', names: readonly string[]): string[] => {
+  const mapNames = (themeId: string, kind: 'category' | 'department', names: readonly string[]): string[] => {
     const { names: canonical, unknown } = resolveNames(catalogue, kind, names, 'case');
     for (const name of unknown) {
       droppedNames++;
@@ -41,13 +42,13 @@ export function postProcessThemes(raw: Themes, catalogue: Catalogue, limits: The
   };
 
   let themes: Theme[] = raw.themes.map((t) => {
-    const aisles = mapNames(t.id, 'aisle', t.aisles);
+    const categories = mapNames(t.id, 'category', t.categories);
     let departments = mapNames(t.id, 'department', t.departments);
-    if (departments.length === 0 && aisles.length > 0) {
-      departments = [...new Set(aisles.map((a) => deptNameOfAisle.get(a)).filter((d): d is string => !!d))].slice(0, 4);
-      if (departments.length > 0) warnings.push(`theme "${t.id}": departments filled in from its aisles`);
+    if (departments.length === 0 && categories.length > 0) {
+      departments = [...new Set(categories.map((a) => deptNameOfCategory.get(a)).filter((d): d is string => !!d))].slice(0, 4);
+      if (departments.length > 0) warnings.push(`theme "${t.id}": departments filled in from its categories`);
     }
-    return { ...t, aisles, departments };
+    return { ...t, categories, departments };
   });
 
   if (themes.length > limits.maxThemes) {

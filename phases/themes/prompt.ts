@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { ChatMessage } from '../../llm/registry.js';
 import { fillPlaceholders, headingSection } from '../../llm/prompt-template.js';
-import { sha256 } from '../../pipelines/artefacts/artefact.js';
+import { sha256 } from '../../base/hash.js';
+import type { ChatMessage } from '../../llm/types.js';
 
 const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8');
 
@@ -15,8 +15,8 @@ export interface ThemesPromptInput {
   /** The rendered user context (history summary): untrusted catalogue text. */
   readonly userText: string;
   readonly departments: readonly string[];
-  readonly topAisles: readonly string[];
-  readonly adjacentAisles: readonly string[];
+  readonly topCategories: readonly string[];
+  readonly adjacentCategories: readonly string[];
   readonly minThemes: number;
   readonly maxThemes: number;
 }
@@ -40,8 +40,8 @@ export function buildThemesMessages(input: ThemesPromptInput): ChatMessage[] {
     minThemes: String(input.minThemes),
     maxThemes: String(input.maxThemes),
     departments: list(input.departments),
-    topAisles: list(input.topAisles),
-    adjacentAisles: list(input.adjacentAisles),
+    topCategories: list(input.topCategories),
+    adjacentCategories: list(input.adjacentCategories),
     userContext: sanitiseUntrusted(input.userText),
   };
   const fill = (template: string) => fillPlaceholders(template, values, (name) => `phases/themes/prompt.md uses unknown placeholder {{${name}}}`);

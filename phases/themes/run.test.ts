@@ -1,26 +1,25 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, type HubgenConfig } from '../../llm/config.js';
+import { loadConfig, type HubgenConfig } from '../../config/config.js';
 import { createModelRegistry } from '../../llm/model-registry.js';
-import { compileSchema } from '../../llm/ajv.js';
-import { artefactHash } from '../../pipelines/artefacts/artefact.js';
-import { MemoryArtefactStore } from '../../pipelines/artefacts/memory-store.js';
-import type { Ctx } from '../../pipelines/context.js';
-import { reply, requestedSchema, startScriptedServer, type ScriptedServer } from '../../testing/scripted-server.js';
+import { compileSchema } from '../../base/ajv.js';
+import { artefactHash } from '../../kit/artefacts/artefact.js';
+import { MemoryArtefactStore } from '../../testing/memory-artefact-store.js';
+import type { Ctx } from '../../kit/context.js';
+import { reply, requestedSchema, startScriptedServer, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { offlineModels } from '../../testing/test-context.js';
-import { run, themesSchema, type Themes } from './index.js';
-import { themesKey } from './run.js';
+import { runThemes, themesSchema, type Themes } from './index.js';
 import { PRODUCT_TEXT_RECIPE } from '../../retrieval/product-text.js';
-import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from './test-support.js';
+import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 
-/** What a capable LLM might answer for the thin user: names in its own casing, one aisle that doesn't exist. */
+/** What a capable LLM might answer for the thin user: names in its own casing, one category that doesn't exist. */
 const strongAnswer: Themes = {
   pageTitle: 'Snacks, fruit and fizz',
   themes: [
-    { id: 'movie-night', title: 'Movie night snacks', description: 'Chips and soda for a night in.', concepts: ['potato chips', 'cola'], aisles: ['Chips Pretzels', 'Soft Drinks'], departments: ['Snacks', 'Beverages'], confidence: 0.9 },
-    { id: 'fruit-bowl', title: 'Fruit bowl', description: 'Bananas and more fresh fruit.', concepts: ['banana', 'strawberries'], aisles: ['fresh fruits', 'Exotic Fruit Emporium'], departments: ['produce'], confidence: 0.85 },
-    { id: 'sweet-treats', title: 'Sweet treats', description: 'Cookies and chocolate to go with it.', concepts: ['chocolate chip cookies'], aisles: ['cookies cakes', 'candy chocolate'], departments: ['snacks'], confidence: 0.8 },
-    { id: 'sparkling', title: 'Something sparkling', description: 'Sparkling water as a lighter fizz.', concepts: ['sparkling water'], aisles: ['water seltzer sparkling water'], departments: ['beverages'], confidence: 0.75 },
+    { id: 'movie-night', title: 'Movie night snacks', description: 'Chips and soda for a night in.', concepts: ['potato chips', 'cola'], categories: ['Chips Pretzels', 'Soft Drinks'], departments: ['Snacks', 'Beverages'], confidence: 0.9 },
+    { id: 'fruit-bowl', title: 'Fruit bowl', description: 'Bananas and more fresh fruit.', concepts: ['banana', 'strawberries'], categories: ['fresh fruits', 'Exotic Fruit Emporium'], departments: ['produce'], confidence: 0.85 },
+    { id: 'sweet-treats', title: 'Sweet treats', description: 'Cookies and chocolate to go with it.', concepts: ['chocolate chip cookies'], categories: ['cookies cakes', 'candy chocolate'], departments: ['snacks'], confidence: 0.8 },
+    { id: 'sparkling', title: 'Something sparkling', description: 'Sparkling water as a lighter fizz.', concepts: ['sparkling water'], categories: ['water seltzer sparkling water'], departments: ['beverages'], confidence: 0.75 },
   ],
 };
 /** A cheap model that is unsure of itself. */
@@ -30,8 +29,8 @@ describe('Phase 1 run', () => {
   let server: ScriptedServer;
   let config: HubgenConfig;
   let base: Ctx;
-  const thin = () => userFromOrders(3, THIN_ORDERS, base.catalogue);
-  const cook = () => userFromOrders(1, COOK_ORDERS, base.catalogue);
+  const thin = () => userFromOrders('3', THIN_ORDERS, base.catalogue);
+  const cook = () => userFromOrders('1', COOK_ORDERS, base.catalogue);
 
   beforeAll(async () => {
     server = await startScriptedServer();
@@ -47,7 +46,7 @@ describe('Phase 1 run', () => {
 
   it('escalates past an unsure local tier and an unsure cheap tier, accepts the strong tier, and records every attempt', async () => {
     server.enqueue(reply.json(cheapAnswer), reply.json(strongAnswer));
-    const { artefact, cached } = await run({ user: thin() }, ctxWith());
+    const { artefact, cached } = await runThemes({ user: thin() }, ctxWith());
     expect(cached).toBe(false);
 
     const { attempts } = artefact.provenance;
@@ -70,21 +69,21 @@ describe('Phase 1 run', () => {
     const prompt = server.requests[1].messages.map((m) => m.content).join('\n');
     expect(prompt).toMatch(/<shopper>[\s\S]*Banana[\s\S]*<\/shopper>/);
 
-    // The accepted output is grounded in the catalogue: names mapped, the invented aisle dropped and noted.
+    // The accepted output is grounded in the catalogue: names mapped, the invented category dropped and noted.
     expect(compileSchema(themesSchema)(artefact.data)).toBe(true);
-    expect(artefact.data.themes[0].aisles).toEqual(['chips pretzels', 'soft drinks']);
+    expect(artefact.data.themes[0].categories).toEqual(['chips pretzels', 'soft drinks']);
     expect(artefact.data.themes[0].departments).toEqual(['snacks', 'beverages']);
-    expect(artefact.data.themes[1].aisles).toEqual(['fresh fruits']);
-    expect(attempts[2].notes?.join('\n')).toMatch(/unknown aisle "Exotic Fruit Emporium" dropped/);
+    expect(artefact.data.themes[1].categories).toEqual(['fresh fruits']);
+    expect(attempts[2].notes?.join('\n')).toMatch(/unknown category "Exotic Fruit Emporium" dropped/);
   });
 
   it('is a cache hit the second time, with no model calls', async () => {
     const ctx = ctxWith();
     server.enqueue(reply.json(strongAnswer), reply.json(strongAnswer));
-    const first = await run({ user: thin() }, ctx);
+    const first = await runThemes({ user: thin() }, ctx);
     const callsAfterFirst = server.requests.length;
     expect(callsAfterFirst).toBe(1); // the cheap tier was confident enough this time
-    const second = await run({ user: thin() }, ctx);
+    const second = await runThemes({ user: thin() }, ctx);
     expect(second.cached).toBe(true);
     expect(server.requests.length).toBe(callsAfterFirst);
     expect(second.artefact.hash).toBe(first.artefact.hash);
@@ -92,7 +91,7 @@ describe('Phase 1 run', () => {
   });
 
   it('accepts the local tier for a regular shopper without calling any LLM', async () => {
-    const { artefact } = await run({ user: cook() }, ctxWith());
+    const { artefact } = await runThemes({ user: cook() }, ctxWith());
     expect(artefact.provenance.role).toBe('local');
     expect(artefact.provenance.attempts.map((a) => a.outcome)).toEqual(['accepted']);
     expect(server.requests).toHaveLength(0);
@@ -102,7 +101,7 @@ describe('Phase 1 run', () => {
   it('with no LLM configured, accepts the unsure local answer as the last available tier', async () => {
     const offlineConfig = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read' });
     const offline = ctxWith({ config: offlineConfig, models: offlineModels(offlineConfig) });
-    const { artefact } = await run({ user: thin() }, offline);
+    const { artefact } = await runThemes({ user: thin() }, offline);
     expect(artefact.provenance.attempts.map((a) => [a.role, a.outcome])).toEqual([
       ['local', 'accepted'],
       ['cheap', 'skipped'],
@@ -114,7 +113,7 @@ describe('Phase 1 run', () => {
 
   it('escalates when an LLM tier fails outright, and keeps the failed attempt', async () => {
     server.enqueue(reply.serverError(500), reply.json(strongAnswer));
-    const { artefact } = await run({ user: thin() }, ctxWith());
+    const { artefact } = await runThemes({ user: thin() }, ctxWith());
     expect(artefact.provenance.attempts.map((a) => a.outcome)).toEqual(['escalated', 'failed', 'accepted']);
     expect(artefact.provenance.role).toBe('strong');
   });
@@ -124,7 +123,7 @@ describe('Phase 1 run', () => {
       const cfg = loadConfig({ env: {}, cwd: '/nonexistent-so-no-config-file-is-read', overrides: over });
       return ctxWith({ config: cfg, models: offlineModels(cfg) });
     };
-    const hashOf = (ctx: Ctx, user = thin()) => artefactHash(themesKey({ user }, ctx));
+    const hashOf = (ctx: Ctx, user = thin()) => artefactHash(runThemes.key({ user }, ctx));
 
     it('changes with the themes config slice and nothing else', () => {
       const baseline = hashOf(withConfig({}));
@@ -146,7 +145,7 @@ describe('Phase 1 run', () => {
     });
 
     it('names the product text recipe, so a new recipe (new product vectors) recomputes themes', () => {
-      expect(themesKey({ user: thin() }, withConfig({})).inputs).toContain(`productText:${PRODUCT_TEXT_RECIPE}`);
+      expect(runThemes.key({ user: thin() }, withConfig({})).inputs).toContain(`productText:${PRODUCT_TEXT_RECIPE}`);
     });
   });
 });

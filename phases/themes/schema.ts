@@ -19,15 +19,15 @@ export const themesSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'title', 'description', 'concepts', 'aisles', 'departments', 'confidence'],
+        required: ['id', 'title', 'description', 'concepts', 'categories', 'departments', 'confidence'],
         properties: {
           id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
           title: { type: 'string', minLength: 3, maxLength: 70 },
           description: { type: 'string', minLength: 10, maxLength: 280 },
           /** Freeform product concepts the theme implies ("fresh basil", "whole wheat pasta"). */
           concepts: { type: 'array', minItems: 1, maxItems: 12, items: { type: 'string', minLength: 2, maxLength: 60 } },
-          /** Catalogue aisle names the theme targets. */
-          aisles: { type: 'array', maxItems: 8, items: { type: 'string', minLength: 2, maxLength: 60 } },
+          /** Catalogue category names the theme targets. */
+          categories: { type: 'array', maxItems: 8, items: { type: 'string', minLength: 2, maxLength: 60 } },
           departments: { type: 'array', maxItems: 4, items: { type: 'string', minLength: 2, maxLength: 40 } },
           /** Self-assessed confidence that the theme fits this user, 0..1. */
           confidence: { type: 'number', minimum: 0, maximum: 1 },

@@ -1,22 +1,23 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../llm/config.js';
+import { loadConfig } from '../../config/config.js';
 import { createModelRegistry } from '../../llm/model-registry.js';
-import type { StructuredAttempt } from '../../llm/registry.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
-import type { Ctx } from '../../pipelines/context.js';
-import { reply, startScriptedServer, type ScriptedServer } from '../../testing/scripted-server.js';
+import type { Ctx } from '../../kit/context.js';
+import { reply, startScriptedServer, type ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { llmConfidence, promptCatalogue, themeTiers } from './tiers.js';
+import { runThemes } from './run.js';
 import { postProcessThemes } from './postprocess.js';
-import { COOK_ORDERS, sliceCatalogue, sliceCtx, userFromOrders } from './test-support.js';
+import { COOK_ORDERS, sliceCatalogue, sliceCtx, userFromOrders } from '../../testing/themes-fixture.js';
 import type { Theme, Themes } from './schema.js';
+import type { StructuredAttempt } from '../../llm/types.js';
 
-const theme = (id: string, confidence: number, aisles: string[] = ['fresh fruits']): Theme => ({
+const theme = (id: string, confidence: number, categories: string[] = ['fresh fruits']): Theme => ({
   id,
   title: `Theme ${id}`,
   description: 'A theme for this shopper.',
   concepts: ['banana'],
-  aisles,
+  categories,
   departments: ['produce'],
   confidence,
 });
@@ -54,15 +55,15 @@ describe('llmConfidence', () => {
 });
 
 describe('promptCatalogue', () => {
-  it('offers every real department, the user\'s top aisles, and unbought aisles of their departments', () => {
-    const user = userFromOrders(1, COOK_ORDERS, catalogue);
-    const { departments, topAisles, adjacentAisles } = promptCatalogue(user, { catalogue });
+  it('offers every real department, the user\'s top categories, and unbought categories of their departments', () => {
+    const user = userFromOrders('1', COOK_ORDERS, catalogue);
+    const { departments, topCategories, adjacentCategories } = promptCatalogue(user, { catalogue });
     expect(departments).toContain('produce');
     expect(departments).not.toContain('missing');
-    expect(topAisles).toEqual(user.topAisles.map((a) => a.name).slice(0, 10));
-    expect(adjacentAisles).toContain('fresh pasta');
-    expect(adjacentAisles).not.toContain('chips pretzels');
-    for (const a of topAisles) expect(adjacentAisles).not.toContain(a);
+    expect(topCategories).toEqual(user.topCategories.map((a) => a.name).slice(0, 10));
+    expect(adjacentCategories).toContain('fresh pasta');
+    expect(adjacentCategories).not.toContain('chips pretzels');
+    for (const a of topCategories) expect(adjacentCategories).not.toContain(a);
   });
 });
 
@@ -77,7 +78,7 @@ describe('LLM tier through the model registry', () => {
   afterAll(() => server.close());
 
   it('trusts an answer that needed a retry with the validator\'s errors less than a clean one', async () => {
-    const user = userFromOrders(1, COOK_ORDERS, ctx.catalogue);
+    const user = userFromOrders('1', COOK_ORDERS, ctx.catalogue);
     const answer = themes(0.9, 0.9, 0.9, 0.9);
     const strong = themeTiers(ctx).strong!;
     server.enqueue(reply.json(answer));
@@ -89,5 +90,57 @@ describe('LLM tier through the model registry', () => {
     expect(retried.output).toEqual(clean.output);
     expect(retried.usage.calls).toBe(2);
     expect(retried.model).toBe('gpt-4o');
+  });
+
+  describe('confidence signal from phases.themes.llmTiers', () => {
+    // Themes whose names are the slice catalogue's own, each claiming 0.9.
+    const sure = { pageTitle: 'Hub', themes: [theme('a', 0.9, ['fresh fruits']), theme('b', 0.9, ['yogurt']), theme('c', 0.9, ['fresh pasta']), theme('d', 0.9, ['milk'])] };
+    const withTiers = async (llmTiers?: object) => {
+      const config = loadConfig({
+        env: {},
+        cwd: '/nonexistent-so-no-config-file-is-read',
+        overrides: { providers: { openai: { baseURL: server.baseURL, limits: { maxRetries: 0 } } }, phases: { themes: { cascade: [{ role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }], ...(llmTiers ? { llmTiers } : {}) } } },
+      });
+      return sliceCtx({ config, models: createModelRegistry(config, { env: {}, logger: pino({ level: 'silent' }) }) });
+    };
+
+    it('escalates an unsure reply under logprob that the self-report would have accepted', async () => {
+      const user = userFromOrders('1', COOK_ORDERS, catalogue);
+      server.reset();
+      server.enqueue(reply.uncertain(sure));
+      const selfCtx = await withTiers();
+      const bySelf = await runThemes({ user }, selfCtx);
+      expect(bySelf.artefact.provenance.attempts.map((a) => [a.role, a.outcome])).toEqual([['cheap', 'accepted']]);
+      expect(bySelf.artefact.provenance.attempts[0].signals).toMatchObject({ used: 'selfReported', selfReported: 0.9 });
+
+      server.reset();
+      server.enqueue(reply.uncertain(sure), reply.json(sure));
+      const byLogprob = await runThemes({ user }, await withTiers({ signal: 'logprob', logprob: { aggregate: 'min' } }));
+      const [cheap, strong] = byLogprob.artefact.provenance.attempts;
+      expect([cheap.outcome, strong.outcome]).toEqual(['escalated', 'accepted']);
+      expect(server.requests[0]).toMatchObject({ logprobs: true, model: 'gpt-4o-mini' });
+      // Both signals are recorded; the logprob one decided, and the self-report is still 0.9.
+      expect(cheap.signals).toMatchObject({ used: 'logprob', selfReported: 0.9 });
+      expect(cheap.signals!.logprob!).toBeLessThan(0.45);
+      expect(cheap.confidence).toBeCloseTo(cheap.signals!.logprob!, 3);
+      expect(strong.signals!.logprob!).toBeGreaterThan(0.55);
+      // The answer keys let calibration say whether the stronger tier agreed.
+      expect(cheap.answerKey).toEqual(['fresh fruits', 'fresh pasta', 'milk', 'yogurt']);
+      expect(strong.answerKey).toEqual(cheap.answerKey);
+    });
+
+    it('answers with the medoid of n samples and records their agreement', async () => {
+      const user = userFromOrders('1', COOK_ORDERS, catalogue);
+      const other = { pageTitle: 'Hub', themes: [theme('x', 0.9, ['chips pretzels']), theme('y', 0.9, ['soft drinks']), theme('z', 0.9, ['candy chocolate']), theme('w', 0.9, ['cookies cakes'])] };
+      server.reset();
+      server.enqueue(reply.json(sure), reply.json(other), reply.json(sure), reply.json(sure));
+      const { artefact } = await runThemes({ user }, await withTiers({ signal: 'agreement' }));
+      const [cheap, strong] = artefact.provenance.attempts;
+      // Two of three samples name the same categories, one shares none: 1 and 0 to the medoid → 0.5.
+      expect(cheap.signals).toMatchObject({ used: 'agreement', agreement: 0.5, samples: 3 });
+      expect(cheap.usage.calls).toBe(3);
+      expect(cheap.outcome).toBe('escalated');
+      expect(strong.outcome).toBe('accepted');
+    });
   });
 });

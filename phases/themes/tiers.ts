@@ -1,10 +1,13 @@
-import type { Ctx } from '../../pipelines/context.js';
-import type { TierFn, TierOutcome } from '../../pipelines/cascade.js';
-import type { Role } from '../../llm/config.js';
+import { compareIds } from '../../catalogue/types.js';
+import type { Ctx } from '../../kit/context.js';
+import type { TierFn, TierOutcome } from '../../kit/cascade.js';
+import type { Role } from '../../config/config.js';
 import type { StructuredResult } from '../../llm/registry.js';
-import { compileSchema, describeErrors } from '../../llm/ajv.js';
-import type { UserContext } from '../../instacart/user-context-types.js';
-import { renderUserContext } from '../../instacart/user-context.js';
+import { decideConfidence, generateMeasured, signalPlan, type DecidedConfidence, type SignalPlan } from '../../llm/signals/index.js';
+import { normaliseText } from '../../catalogue/text.js';
+import { compileSchema, describeErrors } from '../../base/ajv.js';
+import type { UserContext } from '../../catalogue/user-context-types.js';
+import { renderUserContext } from '../../catalogue/user-context.js';
 import { themesSchema, type Themes } from './schema.js';
 import { localThemes } from './local-themes.js';
 import { postProcessThemes, type PostProcessed, type ThemeCountLimits } from './postprocess.js';
@@ -18,9 +21,9 @@ export interface ThemesInput {
 /** Chat roles that can play an LLM tier of this phase when the config lists them. */
 const LLM_ROLES = ['cheap', 'strong', 'teacher'] as const satisfies readonly Role[];
 
-/** Aisles named in the prompt: enough to ground the model, few enough to keep the prompt small. */
-const PROMPT_TOP_AISLES = 10;
-const PROMPT_ADJACENT_AISLES = 24;
+/** Categories named in the prompt: enough to ground the model, few enough to keep the prompt small. */
+const PROMPT_TOP_CATEGORIES = 10;
+const PROMPT_ADJACENT_CATEGORIES = 24;
 
 /** Confidence multipliers for what went wrong on the way to a valid answer. */
 const REPAIRED_PENALTY = 0.85;
@@ -28,19 +31,31 @@ const RETRY_PENALTY = 0.8;
 const DROPPED_NAME_PENALTY = 0.05;
 const MIN_NAME_FACTOR = 0.7;
 
-/** The implementation of every role Phase 1 knows how to run, for runCascade. */
-export function themeTiers(ctx: Ctx): Partial<Record<Role, TierFn<ThemesInput, Themes>>> {
+/**
+ * The implementation of every role Phase 1 knows how to run, for runCascade. The LLM tiers measure
+ * the confidence signals phases.themes.llmTiers asks for (self-reported by default).
+ */
+export function themeTiers(ctx: Ctx, plan: SignalPlan = signalPlan(ctx.config.phases.themes.llmTiers)): Partial<Record<Role, TierFn<ThemesInput, Themes>>> {
   const limits = themeLimits(ctx);
   const tiers: Partial<Record<Role, TierFn<ThemesInput, Themes>>> = {
     local: async ({ user }) => {
       const outcome = await localThemes(user, ctx, limits);
       const processed = postProcessThemes(outcome.output, ctx.catalogue, limits);
       assertValid(processed.themes, 'local');
-      return { ...outcome, output: processed.themes, notes: [...(outcome.notes ?? []), ...processed.warnings] };
+      return { ...outcome, output: processed.themes, notes: [...(outcome.notes ?? []), ...processed.warnings], answerKey: themesAnswerKey(processed.themes) };
     },
   };
-  for (const role of LLM_ROLES) tiers[role] = (input) => llmThemes(role, input, ctx, limits);
+  for (const role of LLM_ROLES) tiers[role] = (input) => llmThemes(role, input, ctx, limits, plan);
   return tiers;
+}
+
+/**
+ * A themes answer as the catalogue categories its themes cover: titles are free text that two good
+ * answers word differently, while the categories say which part of the catalogue the page is about.
+ * Used to compare samples (agreement) and tiers (calibration labels).
+ */
+export function themesAnswerKey(themes: Pick<Themes, 'themes'>): string[] {
+  return [...new Set(themes.themes.flatMap((t) => t.categories).map(normaliseText).filter(Boolean))].sort();
 }
 
 export function themeLimits(ctx: Pick<Ctx, 'config'>): ThemeCountLimits {
@@ -48,50 +63,77 @@ export function themeLimits(ctx: Pick<Ctx, 'config'>): ThemeCountLimits {
   return { minThemes: Math.min(minThemes, maxThemes), maxThemes };
 }
 
-async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: ThemeCountLimits): Promise<TierOutcome<Themes>> {
+async function llmThemes(role: Role, { user }: ThemesInput, ctx: Ctx, limits: ThemeCountLimits, plan: SignalPlan): Promise<TierOutcome<Themes>> {
   const messages = buildThemesMessages({ userText: renderUserContext(user), ...promptCatalogue(user, ctx), ...limits });
-  const result = await ctx.models.generateStructured<Themes>({ role, schema: themesSchema, schemaName: 'hubgen_themes', messages });
+  const measured = await generateMeasured<Themes>({
+    models: ctx.models,
+    request: { role, schema: themesSchema, schemaName: 'hubgen_themes', messages },
+    plan,
+    agreement: { kind: 'set', items: themesAnswerKey },
+  });
+  const { result } = measured;
   const processed = postProcessThemes(result.object, ctx.catalogue, limits);
   assertValid(processed.themes, role);
-  const { confidence, notes } = llmConfidence(result, processed, limits.minThemes);
+  const decided = decideConfidence(measured, selfAssessedConfidence(processed, limits.minThemes), plan);
+  const { confidence, notes } = llmConfidence(result, processed, limits.minThemes, decided);
   if (processed.warnings.length > 0) ctx.logger.warn({ role, userId: user.userId, warnings: processed.warnings }, 'themes output post-processed');
-  return { output: processed.themes, confidence, usage: result.usage, model: result.model, notes: [...notes, ...result.warnings, ...processed.warnings] };
+  return {
+    output: processed.themes,
+    confidence,
+    usage: result.usage,
+    model: result.model,
+    notes: [...notes, ...decided.notes, ...result.warnings, ...processed.warnings],
+    signals: decided.signals,
+    answerKey: themesAnswerKey(processed.themes),
+  };
 }
 
-/** Catalogue names the prompt offers: all departments, the user's top aisles, and nearby aisles. */
-export function promptCatalogue(user: UserContext, ctx: Pick<Ctx, 'catalogue'>): { departments: string[]; topAisles: string[]; adjacentAisles: string[] } {
+/** The model's own mean confidence over the themes that fill the page (a weak fifth theme does not drag a good page down). */
+export function selfAssessedConfidence(processed: PostProcessed, minThemes: number): number {
+  const top = processed.themes.themes.slice(0, Math.max(1, minThemes)).map((t) => t.confidence);
+  return top.reduce((s, c) => s + c, 0) / Math.max(1, top.length);
+}
+
+/** Catalogue names the prompt offers: all departments, the user's top categories, and nearby categories. */
+export function promptCatalogue(user: UserContext, ctx: Pick<Ctx, 'catalogue'>): { departments: string[]; topCategories: string[]; adjacentCategories: string[] } {
   const { catalogue } = ctx;
   const index = catalogueIndex(catalogue);
-  const departments = [...catalogue.departments.values()].sort((a, b) => a.id - b.id).map((d) => d.name).filter((n) => !PLACEHOLDER_NAMES.has(n));
-  const top = user.topAisles.slice(0, PROMPT_TOP_AISLES);
+  const departments = [...catalogue.departments.values()].sort((a, b) => compareIds(a.id, b.id)).map((d) => d.name).filter((n) => !PLACEHOLDER_NAMES.has(n));
+  const top = user.topCategories.slice(0, PROMPT_TOP_CATEGORIES);
   const topIds = new Set(top.map((a) => a.id));
   const userDepts = new Set(user.topDepartments.map((d) => d.id));
-  const adjacentAisles = [...catalogue.aisles.values()]
-    .filter((a) => !topIds.has(a.id) && userDepts.has(index.departmentOfAisle.get(a.id) ?? -1) && !PLACEHOLDER_NAMES.has(a.name))
-    .sort((a, b) => a.id - b.id)
-    .slice(0, PROMPT_ADJACENT_AISLES)
+  const adjacentCategories = [...catalogue.categories.values()]
+    .filter((a) => !topIds.has(a.id) && userDepts.has(index.departmentOfCategory.get(a.id) ?? '') && !PLACEHOLDER_NAMES.has(a.name))
+    .sort((a, b) => compareIds(a.id, b.id))
+    .slice(0, PROMPT_ADJACENT_CATEGORIES)
     .map((a) => a.name);
-  return { departments, topAisles: top.map((a) => a.name), adjacentAisles };
+  return { departments, topCategories: top.map((a) => a.name), adjacentCategories };
 }
 
 /**
- * An LLM tier's confidence: the model's own mean confidence over the themes that fill the page,
- * discounted for each retry it needed, a mechanical repair, names that matched no catalogue aisle
- * or department, and for falling short of minThemes.
+ * An LLM tier's confidence: the configured signal (by default the model's own mean confidence over
+ * the themes that fill the page), discounted for each retry it needed, a mechanical repair, names
+ * that matched no catalogue category or department, and for falling short of minThemes. A deferral
+ * score already weighs retries and repairs (they are its features), so they are not counted twice.
  */
-export function llmConfidence(result: Pick<StructuredResult<unknown>, 'attempts' | 'repaired'>, processed: PostProcessed, minThemes: number): { confidence: number; notes: string[] } {
+export function llmConfidence(
+  result: Pick<StructuredResult<unknown>, 'attempts' | 'repaired'>,
+  processed: PostProcessed,
+  minThemes: number,
+  decided?: Pick<DecidedConfidence, 'value' | 'signals'>,
+): { confidence: number; notes: string[] } {
   const themes = processed.themes.themes;
-  const top = themes.slice(0, Math.max(1, minThemes)).map((t) => t.confidence);
-  const selfAssessed = top.reduce((s, c) => s + c, 0) / Math.max(1, top.length);
+  const selfAssessed = selfAssessedConfidence(processed, minThemes);
   // Transport failures (429, 5xx) say nothing about the answer; invalid or refused output does.
   const retries = result.attempts.filter((a) => !a.ok && a.failure !== 'http').length;
-  const notes = [`self-assessed ${selfAssessed.toFixed(3)} over ${top.length} themes`];
-  let confidence = selfAssessed;
-  if (retries > 0) {
+  const notes = [`self-assessed ${selfAssessed.toFixed(3)} over ${Math.min(themes.length, Math.max(1, minThemes))} themes`];
+  let confidence = decided?.value ?? selfAssessed;
+  const callPenalties = decided?.signals.used !== 'deferral';
+  if (retries > 0 && callPenalties) {
     confidence *= RETRY_PENALTY ** retries;
     notes.push(`${retries} failed attempt(s) before a valid answer`);
   }
-  if (result.repaired) {
+  if (result.repaired && callPenalties) {
     confidence *= REPAIRED_PENALTY;
     notes.push('schema repaired');
   }

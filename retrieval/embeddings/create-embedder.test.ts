@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../llm/config.js';
+import { loadConfig } from '../../config/config.js';
 import { createEmbedder } from './create-embedder.js';
 
 const logger = pino({ level: 'silent' });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { HubgenConfig } from '../../llm/config.js';
+import type { HubgenConfig } from '../../config/config.js';
 import type { Embedder } from './embedder.js';
 import { cachedEmbedder, type CachedEmbedder } from './cached-embedder.js';
 import { openAIEmbedder } from './openai-embedder.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../llm/config.js';
+import { loadConfig } from '../../config/config.js';
 import { createVectorStore } from './create-store.js';
 
 const logger = pino({ level: 'silent' });

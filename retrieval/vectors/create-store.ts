@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { HubgenConfig } from '../../llm/config.js';
+import type { HubgenConfig } from '../../config/config.js';
 import type { VectorStore } from './store.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import { openQdrantStore, QdrantUnavailableError } from './qdrant-store.js';

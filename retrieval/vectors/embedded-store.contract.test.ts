@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryVectorStore } from '../../testing/memory-vector-store.js';
-import { runVectorStoreContract } from './contract.js';
+import { runVectorStoreContract } from '../../testing/vector-store-contract.js';
 import { openEmbeddedStore } from './embedded-store.js';
 
 function embeddedTarget(settings: { exactMax?: number; exactFilteredMax?: number }) {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Filter, VectorPoint } from './store.js';
 import { openEmbeddedStore } from './embedded-store.js';
-import { matchesFilter } from './payload-index.js';
-import { seededRandom } from '../../instacart/random.js';
+import { seededRandom } from '../../base/random.js';
+import { matchesFilter } from './filter.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

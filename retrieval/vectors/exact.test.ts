@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exactTopK, nativeTopK, nativeTopKRows } from './exact.js';
-import { seededRandom } from '../../instacart/random.js';
+import { seededRandom } from '../../base/random.js';
 
 function randomMatrix(rows: number, dims: number, seed: number): Float32Array {
   const r = seededRandom(seed);

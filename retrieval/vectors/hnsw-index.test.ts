@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../instacart/random.js';
+import { seededRandom } from '../../base/random.js';
 import { HnswIndex } from './hnsw-index.js';
 
 function unitRows(n: number, dims: number, seed: number): Float32Array {

@@ -1,7 +1,6 @@
 import type { FieldCondition, Filter, Payload } from './store.js';
-import { matchesFilter } from '../../testing/memory-vector-store.js';
+import { matchesFilter } from './filter.js';
 
-export { matchesFilter };
 
 type Scalar = string | number | boolean;
 

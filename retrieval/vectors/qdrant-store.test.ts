@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runVectorStoreContract } from './contract.js';
+import { runVectorStoreContract } from '../../testing/vector-store-contract.js';
 import { openQdrantStore, pointUuid, QdrantUnavailableError, toQdrantFilter } from './qdrant-store.js';
 
 const QDRANT_URL = process.env.QDRANT_URL;

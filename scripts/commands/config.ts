@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { configSchema } from '../../llm/config-schema.js';
-import { roleUnavailableReason, ROLES } from '../../llm/config.js';
-import { configFrom, type GlobalOptions } from './options.js';
+import { configSchema } from '../../config/config-schema.js';
+import { roleUnavailableReason, ROLES, type HubgenConfig } from '../../config/config.js';
+import { resolveDataSource } from '../../datasets/load.js';
+import { configFrom, dataDirFrom, type GlobalOptions } from './options.js';
 
 /** The JSON Schema editors use for hubgen.config.json (committed as hubgen.config.schema.json). */
 export const editorSchema = (): object => ({ $schema: 'http://json-schema.org/draft-07/schema#', ...configSchema, $id: undefined, title: 'hubgen configuration' });
@@ -15,10 +16,21 @@ export function registerConfigCommand(program: Command, globals: () => GlobalOpt
       if (opts.schema) return console.log(JSON.stringify(editorSchema(), null, 2));
       const cfg = configFrom(globals());
       console.log(JSON.stringify(cfg, null, 2));
+      console.error(`${'dataset'.padEnd(14)} ${describeDataSource(cfg, globals())}`);
       for (const role of ROLES) {
         const why = roleUnavailableReason(cfg, role);
         const b = cfg.roles[role];
         console.error(`${role.padEnd(14)} ${b ? `${b.provider}/${b.model}` : '(unbound)'}${why ? `  — skipped: ${why}` : ''}`);
       }
     });
+}
+
+/** "imported at /w/dataset (imported with hubgen import …)" or why the configured directory cannot be used. */
+function describeDataSource(cfg: HubgenConfig, opts: GlobalOptions): string {
+  try {
+    const { kind, dir, why } = resolveDataSource(cfg, { dataDirFrom: dataDirFrom(opts) });
+    return `${kind} at ${dir} (${why})`;
+  } catch (e) {
+    return `unusable: ${(e as Error).message}`;
+  }
 }

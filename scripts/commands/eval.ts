@@ -1,12 +1,14 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../llm/config.js';
-import type { ScriptedServer } from '../../testing/scripted-server.js';
+import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../config/config.js';
+import type { ScriptedServer } from '../../llm/simulator/scripted-server.js';
 import { createProgress } from '../progress.js';
-import { configFrom, ensureIndexed, parseUsers, withRuntime, type GlobalOptions } from './shared.js';
+import { segmentCounts } from '../../catalogue/history.js';
+import type { Dataset } from '../../catalogue/types.js';
+import { configFrom, ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
 
 interface EvalCommandOptions {
-  readonly users: string;
+  readonly users?: string;
   readonly variants?: string;
   readonly sweep?: string;
   readonly target?: string;
@@ -14,6 +16,8 @@ interface EvalCommandOptions {
   readonly out?: string;
   readonly concurrency?: number;
   readonly judge: boolean;
+  readonly fromResult?: string;
+  readonly calibrationFrom?: string;
 }
 
 /** LLM roles (bound to an OpenAI-compatible provider) — the ones --simulate answers. */
@@ -31,27 +35,45 @@ export function parseTarget(text: string): { metric: string; min: number } {
   return { metric: m[1], min: Number(m[2]) };
 }
 
+/** Instacart's train users have a real next order to score against; other datasets need not have that segment. */
+const DEFAULT_EVAL_USERS = 'sample:50:train';
+const defaultEvalUsers = (dataset: Dataset): string => (segmentCounts(dataset).has('train') ? DEFAULT_EVAL_USERS : 'sample:50');
+
+/** --from-result: the report again from a stored result, with calibration records from another eval if asked. */
+async function rerender(opts: EvalCommandOptions): Promise<void> {
+  const [{ readEvalResult, attachCalibration, resultPath }, { writeReport }] = await Promise.all([import('../../evals/stored-result.js'), import('../../evals/report.js')]);
+  let result = await readEvalResult(resolve(opts.fromResult!));
+  if (opts.calibrationFrom) result = attachCalibration(result, await readEvalResult(resolve(opts.calibrationFrom)), opts.calibrationFrom);
+  const outDir = resolve(opts.out ?? dirname(await resultPath(resolve(opts.fromResult!))));
+  const paths = await writeReport({ result, outDir });
+  console.log(`report: ${paths.markdownPath}\n        ${paths.htmlPath}\n        ${paths.jsonPath}`);
+}
+
 export function registerEvalCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('eval')
     .description('offline evals: run variants (cascaded, single-step, …) on the same users and write a markdown + HTML report')
-    .option('-u, --users <spec>', 'user ids or sample:N[:train] (train users have real next orders)', 'sample:50:train')
+    .option('-u, --users <spec>', `user ids or sample:N[:segment] (default ${DEFAULT_EVAL_USERS}, or sample:50 when the dataset has no "train" segment)`)
     .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5 (default: all three, or without single-step when its LLM role is not configured)')
     .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
-    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetAisleCoverage>=0.5')
+    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetCategoryCoverage>=0.5')
     .option('--simulate', 'answer every LLM role with the scripted server\'s deterministic simulation (real prompts, real token counts, placeholder answers)')
     .option('--out <dir>', 'report folder (default <workDir>/evals/<timestamp>)')
     .option('-c, --concurrency <n>', 'users in parallel', (v) => Number.parseInt(v, 10))
     .option('--no-judge', 'skip the eval judge pass')
+    .option('--from-result <dir|file>', 're-render the report of a stored result.json instead of running anything (an older result is upgraded to the current names); writes beside it unless --out is given')
+    .option('--calibration-from <dir|file>', 'with --from-result: attach the calibration records of another eval (e.g. a smaller re-run on some of the same users) to a result written before evals recorded them')
     .action(async (opts: EvalCommandOptions) => {
+      if (opts.fromResult) return rerender(opts);
+      if (opts.calibrationFrom) throw new Error('--calibration-from only works with --from-result');
       let server: ScriptedServer | undefined;
       let simulatedRoles: Role[] = [];
       let overrides: Record<string, unknown> = {};
       let env = process.env;
       // Imported on use: the eval stack (runner, report plots) is heavy and only this command needs it.
-      const [{ runEval }, { parseSweep, runSweep }, { writeReport }] = await Promise.all([import('../../evals/runner.js'), import('../../evals/sweep.js'), import('../../evals/report.js')]);
+      const [{ runEval }, { parseSweep, runSweep }, { writeReport }, { realEvalPipelines }] = await Promise.all([import('../../evals/runner.js'), import('../../evals/sweep.js'), import('../../evals/report.js'), import('../../evals/pipelines.js')]);
       if (opts.simulate) {
-        const { startScriptedServer } = await import('../../testing/scripted-server.js');
+        const { startScriptedServer } = await import('../../llm/simulator/scripted-server.js');
         server = await startScriptedServer();
         const base = configFrom(globals());
         simulatedRoles = llmRoles(base);
@@ -61,11 +83,12 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
         process.stderr.write(`simulating ${simulatedRoles.join(', ')} on ${server.baseURL}: token counts are real, answers are placeholders\n`);
       }
       try {
-        await withRuntime(
+        await withHubgen(
           globals(),
-          async (rt) => {
-            const users = parseUsers(opts.users, rt.dataset);
-            await ensureIndexed(rt, { quiet: true });
+          async (hubgen) => {
+            const rt = hubgen.runtime;
+            const users = parseUsers(opts.users ?? defaultEvalUsers(rt.dataset), rt.dataset);
+            await ensureIndexed(hubgen, { quiet: true });
             const unusable = ROLES.filter((r) => roleUnavailableReason(rt.ctx.config, r, env));
             if (unusable.length) process.stderr.write(`roles not configured (their tiers are skipped): ${unusable.join(', ')}\n`);
             const progress = createProgress('eval');
@@ -74,7 +97,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
             let result;
             if (opts.sweep) {
               const { param, values } = parseSweep(opts.sweep);
-              const sweep = await runSweep({ ctx: rt.ctx, dataset: rt.dataset, users, param, values, targetQuality: parseTarget(opts.target!), concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
+              const sweep = await runSweep({ pipelines: realEvalPipelines, ctx: rt.ctx, dataset: rt.dataset, users, param, values, targetQuality: parseTarget(opts.target!), concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
               result = sweep.result;
               progress.stop();
               console.log(`sweep ${param}: ${sweep.points.map((p) => `${p.value} → $${(p.costPerPage ?? 0).toFixed(5)}/page, ${p.quality?.toFixed(3) ?? '–'}`).join('; ')}`);
@@ -86,7 +109,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
                 : rt.ctx.models.unavailableReason(singleStepRole)
                   ? (process.stderr.write(`single-step left out: its role "${singleStepRole}" is not configured (${rt.ctx.models.unavailableReason(singleStepRole)}); add --simulate to count its cost offline\n`), ['cascaded', 'single-step-local'])
                   : ['cascaded', 'single-step', 'single-step-local'];
-              result = await runEval({ ctx: rt.ctx, dataset: rt.dataset, users, variants, concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
+              result = await runEval({ pipelines: realEvalPipelines, ctx: rt.ctx, dataset: rt.dataset, users, variants, concurrency: opts.concurrency, onProgress, simulatedRoles, judge: opts.judge });
               progress.stop();
             }
             const paths = await writeReport({ result, outDir });

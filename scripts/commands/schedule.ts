@@ -1,7 +1,8 @@
+import { parseBudget } from './options.js';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
-import { parseUsers, withRuntime, type GlobalOptions } from './shared.js';
-import { runOnce } from './run.js';
+import { parseUsers, withHubgen, type GlobalOptions } from './shared.js';
+import { DRIFT_EXIT_CODE, runOnce } from './run.js';
 
 export function registerScheduleCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -10,18 +11,15 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
     .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" for 02:00 nightly (six fields: seconds first)')
     .option('-u, --users <spec>', 'user ids or sample:N for each run', 'sample:100')
     .option('--timezone <tz>', 'IANA time zone for the expression (default: the machine\'s)')
-    .option('--budget <usd>', 'per-run budget in dollars', (v) => {
-      const n = Number(v);
-      if (!(n >= 0)) throw new Error(`--budget must be a non-negative number, got "${v}"`);
-      return n;
-    })
+    .option('--budget <usd>', 'per-run budget in dollars', parseBudget)
     .option('--now', 'also run once immediately')
+    .option('--fail-on-drift', `stop the schedule and exit ${DRIFT_EXIT_CODE} after a run whose escalation rates drifted outside the configured band, so a supervisor sees it`)
     .option('--max-runs <n>', 'exit after this many runs (for testing a schedule)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--max-runs must be a positive integer, got "${v}"`);
       return n;
     })
-    .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number }) => {
+    .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number; failOnDrift?: boolean }) => {
       // A bad expression, time zone or user list must fail now, not at 02:00 when nobody is watching;
       // the expression and zone before any data is loaded.
       try {
@@ -29,7 +27,8 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
       } catch (e) {
         throw new Error(`--cron "${opts.cron}"${opts.timezone ? ` --timezone ${opts.timezone}` : ''}: ${(e as Error).message.replace(/^CronPattern: /, '')}`);
       }
-      await withRuntime(globals(), async (rt) => {
+      await withHubgen(globals(), async (hubgen) => {
+        const rt = hubgen.runtime;
         parseUsers(opts.users, rt.dataset);
         let runs = 0;
         // The run in flight, if any: SIGTERM waits for it so stores are never closed under a running page.
@@ -38,8 +37,16 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
           const tick = async () => {
             rt.ctx.logger.info({ cron: opts.cron, users: opts.users }, 'scheduled run starting');
             try {
-              const { runId, failed } = await runOnce(rt, { users: opts.users, budget: opts.budget });
-              rt.ctx.logger.info({ runId, failed }, 'scheduled run finished');
+              const { runId, failed, drifted } = await runOnce(hubgen, { users: opts.users, budget: opts.budget });
+              rt.ctx.logger.info({ runId, failed, drifted }, 'scheduled run finished');
+              if (drifted && opts.failOnDrift) {
+                rt.ctx.logger.error({ runId }, 'escalation rates drifted; stopping the schedule (--fail-on-drift)');
+                process.stderr.write(`run ${runId}: escalation rates drifted; stopping the schedule (--fail-on-drift), exit ${DRIFT_EXIT_CODE}\n`);
+                process.exitCode = DRIFT_EXIT_CODE;
+                job.stop();
+                resolveDone();
+                return;
+              }
             } catch (e) {
               // A failed night must not kill the scheduler: log it and wait for the next tick.
               rt.ctx.logger.error({ err: (e as Error).message }, 'scheduled run failed');

@@ -1,19 +1,24 @@
 import { resolve } from 'node:path';
-import { configFrom, type GlobalOptions } from './options.js';
+import { configFrom, configOverrides, type GlobalOptions } from './options.js';
 import type { Runtime } from '../../pipelines/runtime.js';
-import { indexAll, jsonIndexState, type IndexSummary } from '../../retrieval/index-catalogue.js';
+import type { IndexSummary } from '../../retrieval/index-catalogue.js';
+import type { Hubgen } from '../../api/hubgen.js';
 import { createCliLogger } from '../logger.js';
 import { createProgress } from '../progress.js';
-import type { Dataset } from '../../instacart/load.js';
-import { sampleUsers } from '../../instacart/history.js';
-import { describeProblem } from '../../instacart/data-error.js';
+import type { Dataset } from '../../catalogue/types.js';
+import { readFileSync } from 'node:fs';
+import { parseUserSelection, selectUsers, splitIds, type UserSelection } from '../../pipelines/select-users.js';
+import { describeProblem } from '../../catalogue/data-error.js';
 
 export { configFrom, type GlobalOptions } from './options.js';
 
-/** Builds the runtime, runs `fn`, and always closes workers and stores, even on failure. */
-export async function withRuntime<T>(
+/**
+ * Builds hubgen exactly as the library does (createHubgen, from the same config precedence), runs
+ * `fn`, and always closes workers and stores, even on failure. The CLI is a layer over the API.
+ */
+export async function withHubgen<T>(
   opts: GlobalOptions,
-  fn: (rt: Runtime) => Promise<T>,
+  fn: (hubgen: Hubgen) => Promise<T>,
   { overrides = {}, env = process.env }: { overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {},
 ): Promise<T> {
   const config = configFrom(opts, overrides);
@@ -21,77 +26,71 @@ export async function withRuntime<T>(
   logger.info({ argv: process.argv.slice(2), logFile: file }, 'hubgen start');
   // Loaded here, not at the top: the models and stores behind it take seconds to import, and
   // show, runs, inspect and config never need them.
-  const { createRuntime } = await import('../../pipelines/runtime.js');
-  const rt = await createRuntime({ config, logger, env, lenient: opts.lenient });
-  if (rt.loadReport.skipped?.length) {
-    const { skipped } = rt.loadReport;
+  const { createHubgen } = await import('../../api/hubgen.js');
+  const hubgen = await createHubgen({ configFile: opts.config, config: configOverrides(opts, overrides), env, logger, lenient: opts.lenient });
+  const { loadReport } = hubgen.runtime;
+  if (loadReport.skipped?.length) {
+    const { skipped } = loadReport;
     process.stderr.write(`warning: --lenient skipped ${skipped.length} bad data row${skipped.length === 1 ? '' : 's'} (first: ${describeProblem(skipped[0])}); see ${file}\n`);
   }
   try {
-    return await fn(rt);
+    return await fn(hubgen);
   } finally {
-    await rt.close();
+    await hubgen.close();
     logger.flush();
   }
 }
 
-/** Makes sure both collections exist and are current; prints what it did. */
-export async function ensureIndexed(rt: Runtime, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
+/** For commands that work on the runtime (context, dataset) directly. */
+export const withRuntime = <T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise<T>, more?: Parameters<typeof withHubgen>[2]): Promise<T> =>
+  withHubgen(opts, (hubgen) => fn(hubgen.runtime), more);
+
+/** Makes sure both collections exist and are current (through the API); prints what it did. */
+export async function ensureIndexed(hubgen: Hubgen, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
   // Measured in estimated embedding work, not texts, so the ETA holds across short keywords and long product names.
   const progress = createProgress('index', process.stderr, { eta: true });
   const t0 = performance.now();
-  const summaries = await indexAll(rt.ctx, {
+  const summaries = await hubgen.index({
     force,
-    state: jsonIndexState(resolve(rt.ctx.config.workDir, 'index-state.json')),
     // Only embedding work reports progress: a reused collection never shows a bar.
     onProgress: (p) => progress.update(p.workDone, p.workTotal, p.collection, `${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} texts`),
   });
   progress.stop();
-  // A build is minutes of work: persist it now, not only when the run that follows ends.
-  if (summaries.some((s) => !s.reused)) {
-    await (rt.ctx.vectors as { flush?: () => Promise<void> }).flush?.();
-    await (rt.ctx.embedder as { flush?: () => Promise<void> }).flush?.();
-  }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const { vectors, embedder } = hubgen.runtime.ctx;
   if (!quiet || summaries.some((s) => !s.reused)) {
     for (const s of summaries) {
       process.stderr.write(`${s.collection}: ${s.points} points ${s.reused ? 'already indexed (reused, nothing embedded)' : 'indexed'}\n`);
     }
-    process.stderr.write(`index ready in ${seconds}s (${rt.ctx.vectors.kind} store, ${rt.ctx.embedder.id} embeddings)\n`);
+    process.stderr.write(`index ready in ${seconds}s (${vectors.kind} store, ${embedder.id} embeddings)\n`);
   }
   return summaries;
 }
 
-const EVAL_SETS = ['train', 'test', 'unknown'] as const;
-type EvalSet = (typeof EVAL_SETS)[number];
-
 /**
- * "1,2,3" | "sample:N" | "sample:N:train" → user ids, validated against the dataset. Repeated ids
- * run once (two concurrent runs of one user would only duplicate work); a spec that selects nobody
- * is an error rather than an empty run.
+ * `--users` → user ids: ids ("1,2,3"), `@file` (one id per line, `#` comments), `all`, or
+ * `sample:N[:segment,…]`. Unknown ids are kept (each becomes a per-user failure in the manifest and
+ * the run goes on) and named once on stderr, so a typo is visible before the run starts.
  */
-export function parseUsers(spec: string, dataset: Dataset): number[] {
-  const m = /^sample:(\d+)(?::([a-z,]+))?$/.exec(spec.trim());
-  if (m) {
-    const n = Number(m[1]);
-    const evalSets = m[2]?.split(',');
-    const bad = evalSets?.find((e) => !(EVAL_SETS as readonly string[]).includes(e));
-    if (bad) throw new Error(`--users: "${bad}" in "${spec}" is not an eval set (use ${EVAL_SETS.join(', ')})`);
-    const users = sampleUsers(dataset, n, { evalSets: evalSets as EvalSet[] | undefined });
-    if (!users.length) throw new Error(`--users: "${spec}" selects no users (need users with order history and a target order; the dataset has ${dataset.users.length} users)`);
-    return users;
+export function parseUsers(spec: string, dataset: Dataset): string[] {
+  const trimmed = spec.trim();
+  let selection: UserSelection;
+  if (trimmed.startsWith('@')) {
+    const file = trimmed.slice(1);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new Error(`--users ${trimmed}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    selection = { kind: 'ids', ids: splitIds(text) };
+  } else {
+    selection = parseUserSelection(trimmed);
   }
-  const ids = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!ids.length) throw new Error(`--users: "${spec}" names no users (expected e.g. 1,2,3 or sample:20)`);
-  const known = new Set(dataset.users.map((u) => u.userId));
-  return [
-    ...new Set(
-      ids.map((s) => {
-        const id = Number(s);
-        if (!Number.isInteger(id) || id <= 0) throw new Error(`--users: "${s}" is not a user id (expected e.g. 1,2,3 or sample:20)`);
-        if (!known.has(id)) throw new Error(`--users: user ${id} is not in the dataset (${known.size} users; try sample:N)`);
-        return id;
-      }),
-    ),
-  ];
+  const { users, unknown } = selectUsers(selection, dataset);
+  if (unknown.length) {
+    const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
+    process.stderr.write(`warning: ${unknown.length} of ${users.length} requested users are not in the dataset (${shown}${unknown.length > 5 ? ', …' : ''}); each will be recorded as failed\n`);
+  }
+  return [...users];
 }

@@ -3,83 +3,21 @@ import type { Command } from 'commander';
 import { configFrom, type GlobalOptions } from './shared.js';
 import { listRuns, readManifest, resolveRunId } from '../../pipelines/manifest.js';
 import { summariseRun, formatRunSummary } from '../../pipelines/summary.js';
-import { FsArtefactStore } from '../../pipelines/artefacts/fs-store.js';
-import type { Artefact } from '../../pipelines/artefacts/artefact.js';
-import type { Attempt } from '../../pipelines/cascade.js';
+import { checkDrift, formatDrift } from '../../pipelines/drift.js';
+import { DRIFT_EXIT_CODE } from './run.js';
+import { FsArtefactStore } from '../../kit/artefacts/fs-store.js';
+import type { Artefact } from '../../kit/artefacts/artefact.js';
+import { formatPageReport } from '../../pipelines/page-report.js';
 import type { Themes } from '../../phases/themes/schema.js';
 import type { Keywords } from '../../phases/keywords/schema.js';
 import type { Filtered } from '../../phases/filter/schema.js';
 import type { Page } from '../../phases/assemble/schema.js';
-
-const usd = (n: number | undefined) => (n === undefined ? '$?' : `$${n.toFixed(5)}`);
-
-/** "local ✗ 0.42<0.6 → cheap ✓ 0.81" — the cascade at a glance. */
-export function formatAttempts(attempts: readonly Attempt[]): string {
-  return attempts
-    .map((a) => {
-      const mark = a.outcome === 'accepted' ? '✓' : a.outcome === 'skipped' ? '–' : '✗';
-      const conf = a.confidence === undefined ? '' : ` ${a.confidence.toFixed(2)}${a.outcome === 'escalated' ? `<${a.threshold}` : ''}`;
-      const cost = a.usage.calls ? ` ${a.usage.inputTokens ?? '?'}/${a.usage.outputTokens ?? '?'}tok ${usd(a.usage.costUsd)}` : '';
-      const why = a.outcome === 'skipped' || a.outcome === 'failed' ? ` (${a.reason})` : '';
-      return `${a.role}${a.model ? `[${a.model}]` : ''} ${mark}${conf}${cost}${why}`;
-    })
-    .join(' → ');
-}
 
 async function load<T>(store: FsArtefactStore, hash: string | undefined): Promise<Artefact<T> | undefined> {
   if (!hash) return undefined;
   const r = await store.read<T>(hash);
   if (r.status === 'corrupt') throw new Error(`artefact ${hash} is corrupt: ${r.problem} (re-run the user to recompute it)`);
   return r.status === 'hit' ? r.artefact : undefined;
-}
-
-export function formatPageReport(a: { themes?: Artefact<Themes>; keywords?: Artefact<Keywords>; filtered?: Artefact<Filtered>; page?: Artefact<Page> }): string {
-  const out: string[] = [];
-  const header = (title: string, art: Artefact | undefined) =>
-    out.push('', `== ${title} ${art ? `(${art.hash.slice(0, 12)}, ${art.provenance.latencyMs.toFixed(0)} ms, ${usd(art.provenance.usage.costUsd)})` : '(missing)'}`);
-
-  header('Phase 1 · themes', a.themes);
-  if (a.themes) {
-    out.push(`cascade: ${formatAttempts(a.themes.provenance.attempts)}`);
-    out.push(`page title: ${a.themes.data.pageTitle}`);
-    for (const [i, t] of a.themes.data.themes.entries()) {
-      out.push(`${String(i + 1).padStart(2)}. ${t.title}  [${t.id}] conf ${t.confidence.toFixed(2)}`);
-      out.push(`    ${t.description}`);
-      out.push(`    concepts: ${t.concepts.join(', ')} | aisles: ${t.aisles.join(', ') || '–'}`);
-    }
-  }
-  header('Phase 2 · keywords', a.keywords);
-  if (a.keywords) {
-    const steps = new Map((a.keywords.provenance.steps ?? []).map((s) => [s.name, s.attempts]));
-    for (const t of a.keywords.data.themes) {
-      const attempts = steps.get(t.themeId) ?? [...steps.entries()].find(([n]) => n.includes(t.themeId))?.[1];
-      out.push(`${t.themeId}: ${t.keywords.map((k) => `${k.text}${k.inCorpus ? '' : '*'}`).join(', ')}`);
-      out.push(`    ${t.candidateCount} candidates; accepted ${t.role}[${t.model}] conf ${t.confidence.toFixed(2)}${attempts ? `; cascade: ${formatAttempts(attempts)}` : ''}`);
-    }
-    for (const d of a.keywords.data.droppedKeywords ?? []) out.push(`  dropped ${d.themeId}: "${d.text}" — ${d.reason}`);
-    if (a.keywords.data.themes.some((t) => t.keywords.some((k) => !k.inCorpus))) out.push('  (* written by the model, kept because it retrieves products)');
-  }
-  header('Phase 3 · filter', a.filtered);
-  if (a.filtered) {
-    out.push(`kept ${a.filtered.data.themes.length} themes; removed ${a.filtered.data.removals.length} items`);
-    for (const r of a.filtered.data.removals) {
-      out.push(`  - [${r.step}] ${r.kind} "${r.item}" (${r.themeId})${r.score === undefined ? '' : ` score ${r.score.toFixed(3)}`}: ${r.reason}`);
-    }
-    for (const j of a.filtered.data.judgements) {
-      const verdicts = Object.entries(j.verdict.criteria).map(([c, v]) => `${c} ${v.pass ? '✓' : `✗ (${v.reason})`}`);
-      out.push(`  judge ${j.themeId} by ${j.role}[${j.model}]: ${verdicts.join('; ')}`);
-    }
-  }
-  header('Phase 4 · page', a.page);
-  if (a.page) {
-    out.push(`# ${a.page.data.pageTitle}`);
-    for (const t of a.page.data.themes) {
-      out.push(`## ${t.title} — ${t.products.length} products (keywords: ${t.keywords.join(', ')})`);
-      for (const p of t.products) out.push(`   ${p.score.toFixed(3)}  ${p.name}  ← "${p.keyword}"`);
-    }
-    for (const d of a.page.data.dropped) out.push(`  dropped theme "${d.title}": ${d.reason}`);
-  }
-  return out.join('\n');
 }
 
 export function registerShowCommands(program: Command, globals: () => GlobalOptions): void {
@@ -110,8 +48,8 @@ export function registerShowCommands(program: Command, globals: () => GlobalOpti
       const arts = {
         themes: await load<Themes>(store, p.themes?.hash),
         keywords: await load<Keywords>(store, p.keywords?.hash),
-        filtered: await load<Filtered>(store, p.filtered?.hash),
-        page: await load<Page>(store, p.page?.hash),
+        filter: await load<Filtered>(store, p.filter?.hash),
+        assemble: await load<Page>(store, p.assemble?.hash),
       };
       if (opts.json) return console.log(JSON.stringify(arts, null, 2));
       console.log(`run ${runId} · user ${rec.userId} · ${rec.wallMs} ms`);
@@ -120,10 +58,24 @@ export function registerShowCommands(program: Command, globals: () => GlobalOpti
 
   program
     .command('runs')
-    .description('list runs with their summaries')
+    .description('list runs with their summaries; --drift compares the latest run\'s escalation rates with the runs before it')
     .option('-n, --last <n>', 'how many', (v) => Number.parseInt(v, 10), 10)
-    .action(async (opts: { last: number }) => {
+    .option('--drift', 'compare the latest run\'s per-phase escalation and below-threshold rates with a rolling window of earlier runs (config drift)')
+    .option('--window <n>', 'earlier runs in the baseline (default: config drift.window)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--window must be a positive integer, got "${v}"`);
+      return n;
+    })
+    .option('--fail-on-drift', `with --drift (implied): exit ${DRIFT_EXIT_CODE} when a rate drifted, for cron`)
+    .action(async (opts: { last: number; drift?: boolean; window?: number; failOnDrift?: boolean }) => {
+      const config = configFrom(globals());
       const { runsDir } = storeAndRuns();
+      if (opts.drift || opts.failOnDrift) {
+        const check = await checkDrift(runsDir, { ...config.drift, ...(opts.window ? { window: opts.window } : {}) });
+        for (const line of formatDrift(check)) console.log(line);
+        if (check.drifted && opts.failOnDrift) process.exitCode = DRIFT_EXIT_CODE;
+        return;
+      }
       const runs = await listRuns(runsDir);
       if (!runs.length) return console.log(`no runs under ${runsDir}`);
       for (const id of runs.slice(-opts.last)) {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { withRuntime, type GlobalOptions } from './shared.js';
 
@@ -21,11 +21,58 @@ export function registerTrainCommands(program: Command, globals: () => GlobalOpt
     .command('train-relevance')
     .description('retrain the local relevance (cross-encoder) model on catalogue silver labels; reports held-out accuracy against a cosine-only baseline')
     .option('--out <file>', 'write the new weights here (nothing is written without it)')
-    .action(async (opts: { out?: string }) => {
+    .option('--seed <n>', 'sampling seed', (v) => Number.parseInt(v, 10))
+    .action(async (opts: { out?: string; seed?: number }) => {
       await withRuntime(globals(), async (rt) => {
-        const { runTrainRelevance } = await import('../../phases/filter/index.js');
-        const report = await runTrainRelevance({ ctx: rt.ctx, out: opts.out && resolve(opts.out) });
+        const { trainRelevanceFor } = await import('../../retrieval/relevance/train.js');
+        const { ctx } = rt;
+        const report = await trainRelevanceFor({
+          catalogue: ctx.catalogue,
+          corpus: ctx.corpus,
+          embedder: ctx.embedder,
+          logger: ctx.logger,
+          boundModel: ctx.config.roles.cross_encoder?.model,
+          seed: opts.seed,
+          out: opts.out && resolve(opts.out),
+        });
         console.log(JSON.stringify(report, null, 2));
+      });
+    });
+
+  program
+    .command('train-student')
+    .description('rebuild the local keyword student from silver labels on the catalogue (exact vector search); writes the weights and a held-out slice for the tests')
+    .option('--out <file>', 'weights file (default: the bundled phases/keywords/weights/student-v1.json)')
+    .option('--held-out-out <file>', 'held-out rows shipped as a test fixture (default: the bundled weights/silver-heldout.jsonl)')
+    .option('--rows-out <file>', 'every labelled row, for inspection (default <workDir>/silver/rows.jsonl)')
+    .option('--seed <n>', 'seed for themes and the hold-out split', (v) => Number.parseInt(v, 10), 2017)
+    .option('--ship-themes <n>', 'held-out themes to ship', (v) => Number.parseInt(v, 10), 12)
+    .action(async (opts: { out?: string; heldOutOut?: string; rowsOut?: string; seed: number; shipThemes: number }) => {
+      await withRuntime(globals(), async (rt) => {
+        const { trainSilver } = await import('../../phases/keywords/train-silver.js');
+        const { WEIGHTS_DIR } = await import('../../phases/keywords/student.js');
+        const { openEmbeddedStore } = await import('../../retrieval/vectors/embedded-store.js');
+        const work = resolve(rt.ctx.config.workDir, 'silver');
+        // Exact search only: training labels should not depend on an approximate index.
+        const vectors = openEmbeddedStore({ dir: join(work, 'vectors'), exactMax: Number.MAX_SAFE_INTEGER, logger: rt.ctx.logger });
+        try {
+          const report = await trainSilver({
+            dataset: rt.dataset,
+            corpus: rt.ctx.corpus,
+            embedder: rt.ctx.embedder,
+            vectors,
+            candidates: rt.ctx.config.phases.keywords.candidates,
+            logger: rt.ctx.logger,
+            out: resolve(opts.out ?? join(WEIGHTS_DIR, 'student-v1.json')),
+            heldOutOut: resolve(opts.heldOutOut ?? join(WEIGHTS_DIR, 'silver-heldout.jsonl')),
+            rowsOut: resolve(opts.rowsOut ?? join(work, 'rows.jsonl')),
+            seed: opts.seed,
+            heldOutThemesToShip: opts.shipThemes,
+          });
+          console.log(JSON.stringify(report, null, 2));
+        } finally {
+          await vectors.close();
+        }
       });
     });
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../llm/config.js';
+import { loadConfig } from '../../../config/config.js';
 import { makeTestCtx } from '../../../testing/test-context.js';
-import { compileSchema } from '../../../llm/ajv.js';
+import { compileSchema } from '../../../base/ajv.js';
 import { judgeVerdictSchema } from '../schema.js';
-import { fixtureCatalogue, fixtureUser } from '../test-fixtures.js';
+import { fixtureCatalogue, fixtureUser } from '../../../testing/filter-fixture.js';
 import { rubricJudge } from './local-judge.js';
 import type { JudgeKeyword, JudgeThemeInput } from './types.js';
 
@@ -11,15 +11,15 @@ const ctx = makeTestCtx({ catalogue: fixtureCatalogue() });
 const user = fixtureUser();
 
 const keywords: JudgeKeyword[] = [
-  { text: 'greek yogurt', relevance: 0.95, aisleIds: [120] },
-  { text: 'granola', relevance: 0.9, aisleIds: [57] },
-  { text: 'mixed berries', relevance: 0.8, aisleIds: [24] },
+  { text: 'greek yogurt', relevance: 0.95, categoryIds: ['a120'] },
+  { text: 'granola', relevance: 0.9, categoryIds: ['a57'] },
+  { text: 'mixed berries', relevance: 0.8, categoryIds: ['a24'] },
 ];
 const yogurt: JudgeThemeInput = {
   title: 'Greek yogurt breakfast',
   description: 'Creamy greek yogurt with crunchy granola, berries and honey.',
   concepts: ['greek yogurt', 'granola', 'mixed berries', 'honey'],
-  aisles: ['yogurt', 'granola', 'fresh fruits'],
+  categories: ['yogurt', 'granola', 'fresh fruits'],
   keywords,
 };
 
@@ -29,17 +29,17 @@ describe('rubric judge', () => {
     expect(compileSchema(judgeVerdictSchema)(structuredClone(verdict))).toBe(true);
     expect(Object.values(verdict.criteria).map((c) => c.pass)).toEqual([true, true, true, true]);
     expect(verdict.confidence).toBeGreaterThanOrEqual(0.9);
-    expect(verdict.criteria.relevant_to_user.reason).toMatch(/^43% of the shopper's lines are in its aisles; 2 of their regular products match/);
+    expect(verdict.criteria.relevant_to_user.reason).toMatch(/^43% of the shopper's lines are in its categories; 2 of their regular products match/);
   });
 
   it('passes relevance for a shopper with no history yet (popular themes are their page), with low confidence', async () => {
-    const newcomer = { ...user, historyOrders: 0, topAisles: [], frequentProducts: [], recentProducts: [], aisleAffinity: {}, productAffinity: {} };
+    const newcomer = { ...user, historyOrders: 0, topCategories: [], frequentProducts: [], recentProducts: [], categoryAffinity: {}, productAffinity: {} };
     const verdict = await rubricJudge({ user: newcomer, theme: yogurt }, ctx);
     expect(verdict.criteria.relevant_to_user.pass).toBe(true);
     expect(verdict.criteria.relevant_to_user.reason).toMatch(/no order history/);
     expect(verdict.confidence).toBeLessThan(0.7);
     // The same theme is judged on evidence, not waved through, once there is history.
-    const cats = { ...yogurt, title: 'Cat care', concepts: ['cat food'], aisles: ['cat food care'], keywords: ['cat food', 'cat litter'] };
+    const cats = { ...yogurt, title: 'Cat care', concepts: ['cat food'], categories: ['cat food care'], keywords: ['cat food', 'cat litter'] };
     expect((await rubricJudge({ user, theme: cats }, ctx)).criteria.relevant_to_user.pass).toBe(false);
   });
 
@@ -54,7 +54,7 @@ describe('rubric judge', () => {
       title: 'Cat care',
       description: 'Food and litter for the cat.',
       concepts: ['cat food', 'cat litter'],
-      aisles: ['cat food care'],
+      categories: ['cat food care'],
       keywords: ['cat food', 'cat litter', 'wet cat food'],
     };
     const verdict = await rubricJudge({ user, theme: cats }, ctx);
@@ -79,10 +79,10 @@ describe('rubric judge', () => {
     expect(weak.criteria.keywords_match_theme).toEqual({ pass: false, reason: 'mean keyword relevance 0.20 (cut-off 0.45)' });
   });
 
-  it('is unsure near a cut-off: a shopper just under the aisle-share cut-off gets a low-confidence failure', async () => {
-    // 4.5% of lines in the theme's aisles, no matching products: just under the 5% cut-off.
-    const borderline = fixtureUser({ aisleAffinity: { 120: 0.045 }, frequentProducts: [], recentProducts: [] });
-    const verdict = await rubricJudge({ user: borderline, theme: { ...yogurt, aisles: ['yogurt'], keywords: keywords.map((k) => ({ ...k, aisleIds: [120] })) } }, ctx);
+  it('is unsure near a cut-off: a shopper just under the category-share cut-off gets a low-confidence failure', async () => {
+    // 4.5% of lines in the theme's categories, no matching products: just under the 5% cut-off.
+    const borderline = fixtureUser({ categoryAffinity: { a120: 0.045 }, frequentProducts: [], recentProducts: [] });
+    const verdict = await rubricJudge({ user: borderline, theme: { ...yogurt, categories: ['yogurt'], keywords: keywords.map((k) => ({ ...k, categoryIds: ['a120'] })) } }, ctx);
     expect(verdict.criteria.relevant_to_user.pass).toBe(false);
     expect(verdict.confidence).toBeLessThan(0.6);
   });

@@ -1,11 +1,13 @@
-import type { UserContext } from '../../../instacart/user-context-types.js';
-import type { Ctx } from '../../../pipelines/context.js';
-import { isGroceryAisle, resolveThemePlacement } from '../catalogue.js';
+import type { UserContext } from '../../../catalogue/user-context-types.js';
+import type { Ctx } from '../../../kit/context.js';
+import { isGroceryCategory, resolveThemePlacement } from '../catalogue.js';
 import { checkCataloguePolicy, checkPolicy, checkThemeText, describeViolations, type PolicyViolation } from '../policy.js';
-import { createRelevanceScorer } from '../relevance/create-scorer.js';
 import type { JudgeCriterion, JudgeVerdict } from '../schema.js';
-import { contentTokens, themeText, words } from '../text.js';
+
 import { asJudgeKeyword, type JudgeThemeInput } from './types.js';
+import { words } from '../../../base/text.js';
+import { contentTokens } from '../../../base/text.js';
+import { themeConceptText } from '../../themes/text.js';
 
 /** The rubric judge's model id: bump when the rubric or its cut-offs change. */
 export const RUBRIC_MODEL_ID = 'hubgen-judge-rubric-v1';
@@ -16,13 +18,13 @@ export const RUBRIC_MODEL_ID = 'hubgen-judge-rubric-v1';
  * a cut-off gets a low confidence and escalates to an LLM judge when one is configured.
  */
 export const RUBRIC = {
-  /** Share of the shopper's history lines in the theme's aisles, plus a bonus per regular product it names. */
+  /** Share of the shopper's history lines in the theme's categories, plus a bonus per regular product it names. */
   relevantToUser: { cutoff: 0.05, scale: 0.08, perProduct: 0.03, maxProducts: 5 },
-  /** max(share of title words found in concepts/aisles/keywords, relevance of title to concepts). */
+  /** max(share of title words found in concepts/categories/keywords, relevance of title to concepts). */
   coherentTitle: { cutoff: 0.35, scale: 0.3, maxWords: 9 },
   /** Mean keyword relevance, and a minimum keyword count. */
   keywordsMatch: { cutoff: 0.45, scale: 0.25, minKeywords: 3 },
-  /** Half for a real grocery aisle, half for the share of keywords placed in grocery aisles. */
+  /** Half for a real grocery category, half for the share of keywords placed in grocery categories. */
   groceryFit: { cutoff: 0.5, scale: 0.4 },
 } as const;
 
@@ -53,12 +55,12 @@ function both(a: Check, b: Check): Check {
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const clip = (s: string) => (s.length <= 200 ? s : `${s.slice(0, 197)}...`);
 
-function relevantToUser(user: UserContext, aisleIds: readonly number[], phrases: readonly string[]): Check {
+function relevantToUser(user: UserContext, categoryIds: readonly string[], phrases: readonly string[]): Check {
   const r = RUBRIC.relevantToUser;
   // A shopper with no history has nothing a theme could be relevant to: popular themes are the
   // right page for them, so pass — with low confidence, so an LLM judge (when configured) decides.
   if (user.historyOrders === 0) return { pass: true, confidence: 0.3, reason: 'no order history yet: any broadly popular grocery theme is relevant' };
-  const share = aisleIds.reduce((s, id) => s + (user.aisleAffinity[String(id)] ?? 0), 0);
+  const share = categoryIds.reduce((s, id) => s + (user.categoryAffinity[String(id)] ?? 0), 0);
   const phraseTokens = phrases.map(contentTokens).filter((t) => t.length > 0);
   const products = new Map([...user.frequentProducts, ...user.recentProducts].map((p) => [p.id, p.name]));
   const matched = [...products.values()].filter((name) => {
@@ -67,7 +69,7 @@ function relevantToUser(user: UserContext, aisleIds: readonly number[], phrases:
   });
   const value = share + r.perProduct * Math.min(matched.length, r.maxProducts);
   const example = matched.length ? ` (e.g. ${matched[0].slice(0, 40)})` : '';
-  return measure(value, r.cutoff, r.scale, `${pct(share)} of the shopper's lines are in its aisles; ${matched.length} of their regular products match${example}`);
+  return measure(value, r.cutoff, r.scale, `${pct(share)} of the shopper's lines are in its categories; ${matched.length} of their regular products match${example}`);
 }
 
 function coherentTitle(title: string, vocabulary: ReadonlySet<string>, titleRelevance: number): Check {
@@ -92,11 +94,11 @@ function keywordsMatch(relevances: readonly number[]): Check {
   return both(count, measure(mean, r.cutoff, r.scale, `mean keyword relevance ${mean.toFixed(2)} (cut-off ${r.cutoff})`));
 }
 
-function groceryFit(violations: readonly PolicyViolation[], groceryAisles: number, keywordsPlaced: number, keywords: number): Check {
+function groceryFit(violations: readonly PolicyViolation[], groceryCategories: number, keywordsPlaced: number, keywords: number): Check {
   const r = RUBRIC.groceryFit;
   if (violations.length) return { pass: false, confidence: 1, reason: `policy: ${describeViolations(violations)}` };
-  const value = 0.5 * (groceryAisles > 0 ? 1 : 0) + 0.5 * (keywords ? keywordsPlaced / keywords : 0);
-  return measure(value, r.cutoff, r.scale, `${groceryAisles} grocery aisle(s); ${keywordsPlaced}/${keywords} keywords placed in grocery aisles`);
+  const value = 0.5 * (groceryCategories > 0 ? 1 : 0) + 0.5 * (keywords ? keywordsPlaced / keywords : 0);
+  return measure(value, r.cutoff, r.scale, `${groceryCategories} grocery category(s); ${keywordsPlaced}/${keywords} keywords placed in grocery categories`);
 }
 
 /**
@@ -107,35 +109,35 @@ export async function rubricJudge(input: { readonly user: UserContext; readonly 
   const { user, theme } = input;
   const keywords = theme.keywords.map(asJudgeKeyword);
   const placement = resolveThemePlacement(theme, ctx.catalogue);
-  const primaryAisle = (k: (typeof keywords)[number]) => k.aisleIds?.[0] ?? ctx.corpus.byText.get(words(k.text).join(' '))?.aisles[0];
+  const primaryCategory = (k: (typeof keywords)[number]) => k.categoryIds?.[0] ?? ctx.corpus.byText.get(words(k.text).join(' '))?.categories[0];
 
   // One scoring call: the title against what the theme contains, and any keyword without a relevance.
-  const query = themeText(theme);
-  const anchor = [...theme.concepts, ...theme.aisles].join(', ') || theme.description;
+  const query = themeConceptText(theme);
+  const anchor = [...theme.concepts, ...theme.categories].join(', ') || theme.description;
   const missing = keywords.flatMap((k, i) => (k.relevance === undefined ? [i] : []));
-  const scores = await createRelevanceScorer(ctx).score([{ query: anchor, text: theme.title }, ...missing.map((i) => ({ query, text: keywords[i].text }))]);
+  const scores = await ctx.crossEncoder.score([{ query: anchor, text: theme.title }, ...missing.map((i) => ({ query, text: keywords[i].text }))]);
   const relevances = keywords.map((k) => k.relevance ?? 0);
   missing.forEach((i, j) => (relevances[i] = scores[1 + j]));
 
-  const aisleIds = [...new Set([...placement.aisleIds, ...keywords.flatMap((k) => (primaryAisle(k) === undefined ? [] : [primaryAisle(k)!]))])];
-  const vocabulary = new Set([...theme.concepts, ...theme.aisles, ...keywords.map((k) => k.text)].flatMap(contentTokens));
+  const categoryIds = [...new Set([...placement.categoryIds, ...keywords.flatMap((k) => (primaryCategory(k) === undefined ? [] : [primaryCategory(k)!]))])];
+  const vocabulary = new Set([...theme.concepts, ...theme.categories, ...keywords.map((k) => k.text)].flatMap(contentTokens));
   const policy = ctx.config.phases.filter.policy;
   const violations = [
     ...checkThemeText(theme, policy),
     ...keywords.flatMap((k) => checkPolicy(k.text, policy)),
     ...checkCataloguePolicy(placement, ctx.catalogue, policy, 'any'),
-    ...keywords.flatMap((k) => checkCataloguePolicy({ aisleIds: k.aisleIds ?? [], departmentIds: k.departmentIds ?? [] }, ctx.catalogue, policy, 'primary')),
+    ...keywords.flatMap((k) => checkCataloguePolicy({ categoryIds: k.categoryIds ?? [], departmentIds: k.departmentIds ?? [] }, ctx.catalogue, policy, 'primary')),
   ];
   const checks: Record<JudgeCriterion, Check> = {
-    relevant_to_user: relevantToUser(user, aisleIds, [...theme.concepts, ...keywords.map((k) => k.text)]),
+    relevant_to_user: relevantToUser(user, categoryIds, [...theme.concepts, ...keywords.map((k) => k.text)]),
     coherent_title: coherentTitle(theme.title, vocabulary, scores[0]),
     keywords_match_theme: keywordsMatch(relevances),
     fit_for_grocery_page: groceryFit(
       violations,
-      placement.aisleIds.filter((a) => isGroceryAisle(a, ctx.catalogue)).length,
+      placement.categoryIds.filter((a) => isGroceryCategory(a, ctx.catalogue)).length,
       keywords.filter((k) => {
-        const a = primaryAisle(k);
-        return a !== undefined && isGroceryAisle(a, ctx.catalogue);
+        const a = primaryCategory(k);
+        return a !== undefined && isGroceryCategory(a, ctx.catalogue);
       }).length,
       keywords.length,
     ),

@@ -3,8 +3,8 @@ export interface JudgeKeyword {
   readonly text: string;
   /** Relevance to the theme in [0,1]; computed by the judge when missing. */
   readonly relevance?: number;
-  readonly aisleIds?: readonly number[];
-  readonly departmentIds?: readonly number[];
+  readonly categoryIds?: readonly string[];
+  readonly departmentIds?: readonly string[];
 }
 
 /** One theme to judge, in the shape every variant (cascaded or single-step) can produce. */
@@ -12,8 +12,8 @@ export interface JudgeThemeInput {
   readonly title: string;
   readonly description: string;
   readonly concepts: readonly string[];
-  /** Catalogue aisle names. */
-  readonly aisles: readonly string[];
+  /** Catalogue category names. */
+  readonly categories: readonly string[];
   readonly departments?: readonly string[];
   readonly keywords: readonly (string | JudgeKeyword)[];
 }

@@ -1,0 +1,173 @@
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { loadConfig, type HubgenConfig } from '../config/config.js';
+import type { Dataset } from '../catalogue/types.js';
+import { contextOfUser, userContextFor } from '../catalogue/user-context.js';
+import type { PhaseName } from '../kit/phase.js';
+import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
+import { indexAll, jsonIndexState, type IndexProgress, type IndexSummary } from '../retrieval/index-catalogue.js';
+import type { Page } from '../phases/assemble/schema.js';
+import { createRuntime, type Runtime } from '../pipelines/runtime.js';
+import { cascadedPipeline, runCascadedPage } from '../pipelines/cascaded.js';
+import { runPages } from '../pipelines/run.js';
+import { readManifest, resolveRunId, type RunManifest, type UserRecord } from '../pipelines/manifest.js';
+import type { RunSummary } from '../pipelines/summary.js';
+import { phaseRecord } from '../pipelines/summary.js';
+import { parseUserSelection, selectUsers, type UserSelection } from '../pipelines/select-users.js';
+import { exportRun, pageExportRecord, type PageExportRecord } from '../pipelines/export.js';
+import type { EvalResult, EvalProgress } from '../evals/runner.js';
+
+export interface CreateHubgenOptions {
+  /** A config file, as `hubgen --config`; by default ./hubgen.config.json in `cwd` when it exists. */
+  readonly configFile?: string;
+  /** Config values applied over the file and the environment (the same keys as the file). */
+  readonly config?: Record<string, unknown>;
+  readonly cwd?: string;
+  /** Where API keys and HUBGEN_* overrides are read from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Structured logs go here. @default silent */
+  readonly logger?: Logger;
+  /** Skip bad data rows (reported on `loadReport`) instead of failing on the first. */
+  readonly lenient?: boolean;
+}
+
+export interface RunBatchOptions {
+  /** Resume this run: users already done are skipped. */
+  readonly runId?: string;
+  readonly concurrency?: number;
+  /** Stop starting new users once this run has spent this many dollars. */
+  readonly budgetUsd?: number;
+  readonly signal?: AbortSignal;
+  readonly onUserDone?: (record: UserRecord, done: number, total: number) => void;
+}
+
+export interface EvaluateOptions {
+  /** Ids, a selection, or a `--users` spec ("sample:200:train"). @default sample:50 */
+  readonly users?: readonly string[] | UserSelection | string;
+  /** e.g. ["cascaded", "single-step-local", "cascaded@themes.threshold=0.8"]. @default ["cascaded", "single-step-local"] */
+  readonly variants?: readonly string[];
+  readonly concurrency?: number;
+  readonly judge?: boolean;
+  readonly onProgress?: (p: EvalProgress) => void;
+}
+
+/** One user's page and what made it. */
+export interface GeneratedPage {
+  readonly page: Page;
+  /** The same record `hubgen export` writes for the user (themes, products with scores, provenance, artefact hashes). */
+  readonly record: PageExportRecord;
+  /** What computing this page cost now (zero for what came from the cache). */
+  readonly usage: Usage;
+  /** Phase → whether its artefact came from the cache. */
+  readonly cached: Readonly<Partial<Record<PhaseName, boolean>>>;
+}
+
+/**
+ * hubgen as a library: the same configuration, data, models and stores as the CLI (which is a thin
+ * layer over this), for a service or a notebook. Close it when done: it holds embedder workers and
+ * open stores.
+ */
+export interface Hubgen {
+  readonly config: HubgenConfig;
+  readonly dataset: Dataset;
+  /** The context phases run in and the data load report, for advanced use. */
+  readonly runtime: Runtime;
+  /** Builds or reuses the vector index (generatePage, runBatch and evaluate call it first). */
+  index(options?: { readonly force?: boolean; readonly onProgress?: (p: IndexProgress) => void }): Promise<IndexSummary[]>;
+  /** One user's page through the cascaded pipeline; artefacts are cached, so a second call is free. */
+  generatePage(userId: string): Promise<GeneratedPage>;
+  /** Pages for many users with a run manifest under <workDir>/runs, as `hubgen run` makes them. */
+  runBatch(users: readonly string[] | UserSelection | string, options?: RunBatchOptions): Promise<{ readonly manifest: RunManifest; readonly summary: RunSummary }>;
+  /** Offline evaluation, as `hubgen eval`: every variant on the same users, scored against their held-out orders. */
+  evaluate(options?: EvaluateOptions): Promise<EvalResult>;
+  /** A run's pages as export records, one per user ("latest" or a run id prefix). */
+  exportRun(runRef: string): AsyncGenerator<PageExportRecord>;
+  /** Users a selection resolves to, and requested ids the dataset does not have. */
+  selectUsers(users: readonly string[] | UserSelection | string): { readonly users: readonly string[]; readonly unknown: readonly string[] };
+  close(): Promise<void>;
+}
+
+export async function createHubgen(options: CreateHubgenOptions = {}): Promise<Hubgen> {
+  const env = options.env ?? process.env;
+  const config = loadConfig({ file: options.configFile, overrides: options.config, env, cwd: options.cwd });
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const runtime = await createRuntime({ config, logger, env, lenient: options.lenient });
+  const { ctx, dataset } = runtime;
+  const runsDir = resolve(config.workDir, 'runs');
+  let indexed: Promise<IndexSummary[]> | undefined;
+
+  const toSelection = (users: readonly string[] | UserSelection | string): UserSelection =>
+    typeof users === 'string' ? parseUserSelection(users) : Array.isArray(users) ? { kind: 'ids', ids: users as readonly string[] } : (users as UserSelection);
+
+  const api: Hubgen = {
+    config,
+    dataset,
+    runtime,
+    index({ force = false, onProgress } = {}) {
+      // One build per instance unless forced: every entry point asks, only the first pays.
+      if (!force && indexed) return indexed;
+      indexed = (async () => {
+        // Texts per embed call: indexAll's default keeps several calls in flight, so every worker stays busy.
+        const summaries = await indexAll(ctx, { force, state: jsonIndexState(resolve(config.workDir, 'index-state.json')), onProgress });
+        // A build is minutes of work: persist it now, not only when the run that follows ends.
+        if (summaries.some((s) => !s.reused)) {
+          await (ctx.vectors as { flush?: () => Promise<void> }).flush?.();
+          await (ctx.embedder as { flush?: () => Promise<void> }).flush?.();
+        }
+        return summaries;
+      })();
+      return indexed;
+    },
+    async generatePage(userId) {
+      await api.index();
+      const user = userContextFor(dataset, userId);
+      const t0 = ctx.clock.monotonic();
+      const { page, phases } = await runCascadedPage({ user }, ctx);
+      const results = Object.entries(phases) as [PhaseName, { artefact: { provenance: { usage: Usage } }; cached: boolean }][];
+      const rec: UserRecord = {
+        userId,
+        status: 'ok',
+        phases: Object.fromEntries(Object.entries(phases).map(([name, r]) => [name, phaseRecord(r.artefact, r.cached)])),
+        wallMs: Math.round(ctx.clock.monotonic() - t0),
+        finishedAt: new Date(ctx.clock.now()).toISOString(),
+      };
+      return {
+        page: page.artefact.data,
+        record: pageExportRecord('(library)', rec, page.artefact.data),
+        usage: addUsage(ZERO_USAGE, ...results.filter(([, r]) => !r.cached).map(([, r]) => r.artefact.provenance.usage)),
+        cached: Object.fromEntries(results.map(([name, r]) => [name, r.cached])),
+      };
+    },
+    async runBatch(users, opts = {}) {
+      const { users: ids } = api.selectUsers(users);
+      await api.index();
+      return runPages({
+        ctx,
+        contextFor: (id) => userContextFor(dataset, id),
+        users: ids,
+        pipeline: cascadedPipeline,
+        runsDir,
+        runId: opts.runId,
+        concurrency: opts.concurrency,
+        budgetUsd: opts.budgetUsd,
+        signal: opts.signal,
+        onUserDone: opts.onUserDone,
+      });
+    },
+    async evaluate({ users = 'sample:50', variants = ['cascaded', 'single-step-local'], concurrency, judge, onProgress } = {}) {
+      const [{ runEval }, { realEvalPipelines }] = await Promise.all([import('../evals/runner.js'), import('../evals/pipelines.js')]);
+      await api.index();
+      const ids = api.selectUsers(users).users;
+      return runEval({ ctx, dataset, users: ids.map((id) => contextOfUser(dataset, id)), variants, concurrency, judge, onProgress, pipelines: realEvalPipelines });
+    },
+    async *exportRun(runRef) {
+      const runId = await resolveRunId(runsDir, runRef);
+      const manifest = await readManifest(runsDir, runId);
+      if (!manifest) throw new Error(`run ${runId}: no manifest under ${runsDir}`);
+      yield* exportRun(manifest, ctx.artefacts);
+    },
+    selectUsers: (users) => selectUsers(toSelection(users), dataset),
+    close: () => runtime.close(),
+  };
+  return api;
+}
