@@ -93,15 +93,15 @@ function realCorpus(catalogue: Catalogue): Corpus {
   }
   for (const a of catalogue.categories.values()) {
     texts.push(a.name);
-    payloads.push({ kind: 'category', departmentId: -1, categoryId: a.id });
+    payloads.push({ kind: 'category', departmentId: '', categoryId: a.id });
   }
   for (const d of catalogue.departments.values()) {
     texts.push(d.name);
-    payloads.push({ kind: 'department', departmentId: d.id, categoryId: -1 });
+    payloads.push({ kind: 'department', departmentId: d.id, categoryId: '' });
   }
   for (const phrase of frequentPhrases(products.map((p) => p.name), PHRASES)) {
     texts.push(phrase);
-    payloads.push({ kind: 'phrase', departmentId: -1, categoryId: -1 });
+    payloads.push({ kind: 'phrase', departmentId: '', categoryId: '' });
   }
   return { texts, payloads };
 }
@@ -282,15 +282,16 @@ async function main(): Promise<void> {
   mkdirSync(scratch, { recursive: true });
   const stores: StoreResult[] = [];
   try {
-    // Dairy & eggs (department 16) products: a typical Phase 4 filter.
-    const dept: Filter = { must: [{ key: 'departmentId', match: { value: 16 } }] };
+    // Dairy & eggs (Instacart department 16, neutral id "d16") products: a typical Phase 4 filter.
+    // Ids are strings since the neutral model: a numeric 16 would match nothing.
+    const dept: Filter = { must: [{ key: 'departmentId', match: { value: 'd16' } }] };
     stores.push(await measureStore('real catalogue texts', false, realPoints, realQueries, dept, join(scratch, 'real')));
 
     if (SYNTH > 0) {
       const base = realPoints.map((p) => p.vector);
       const synthNext = rng(300_000);
       const points: VectorPoint[] = [];
-      for (let i = 0; i < SYNTH; i++) points.push({ id: `s${i}`, vector: mixture(base, synthNext, 0.6, 0.01), payload: { departmentId: 1 + (i % 21), kind: i % 3 === 0 ? 'phrase' : 'product' } });
+      for (let i = 0; i < SYNTH; i++) points.push({ id: `s${i}`, vector: mixture(base, synthNext, 0.6, 0.01), payload: { departmentId: `d${1 + (i % 21)}`, kind: i % 3 === 0 ? 'phrase' : 'product' } });
       const queries = Array.from({ length: QUERIES }, () => mixture(base, synthNext, 0.6, 0.01));
       // One department of 21: ~5% of points, the over-fetch path.
       stores.push(await measureStore(`synthetic ${SYNTH / 1000}K (mixtures of real embeddings + noise)`, true, points, queries, dept, join(scratch, 'synthetic')));
@@ -346,7 +347,7 @@ function markdown(r: {
     ...qualitySection(r.productRetrieval),
     `### Embedded vector store (${r.index.hnsw}; exact below ${r.index.exactMax.toLocaleString('en')} points)`,
     '',
-    `${QUERIES} queries; recall@100 against exact search over the same points. Filtered: departmentId = 16 (~${Math.round((r.stores[0]?.filtered.selectivity ?? 0) * 100)}% real, ~${Math.round((synth?.filtered.selectivity ?? 0) * 100)}% synthetic). Times in ms, p50 / p99.`,
+    `${QUERIES} queries; recall@100 against exact search over the same points. Filtered: departmentId = d16 (~${Math.round((r.stores[0]?.filtered.selectivity ?? 0) * 100)}% real, ~${Math.round((synth?.filtered.selectivity ?? 0) * 100)}% synthetic). Times in ms, p50 / p99.`,
     '',
     '| data | points | build | k=10 | k=100 | recall@100 | filtered k=100 | filtered recall | exact JS / SIMD p50 | save | warm load |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
