@@ -352,6 +352,45 @@ export const configSchema = {
         concurrency: { type: 'integer', minimum: 1, default: 2 },
         /** Stop starting new users once a run has spent this many dollars. */
         budgetUsd: { type: 'number', minimum: 0 },
+        /**
+         * `live`: LLM tiers are called as the pipeline reaches them. `batch`: their requests go
+         * through the Batch API in rounds (half price, answers within the batch window); `hubgen run --batch` sets it.
+         */
+        mode: { enum: ['live', 'batch'], default: 'live' },
+        /** Batch mode: most rounds of batches before users still waiting for answers are recorded as failed. */
+        maxBatchRounds: { type: 'integer', minimum: 1, default: 8 },
+      },
+    },
+    /** Distributed runs (`hubgen run --queue`, `hubgen worker`): one BullMQ job per user on a Redis every worker reaches. */
+    queue: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** redis://host:port[/db]; `--queue <url>` and REDIS_URL set it. */
+        url: { type: 'string', minLength: 1 },
+        /** BullMQ key prefix, so several deployments can share one Redis. */
+        prefix: { type: 'string', minLength: 1, pattern: '^[^:]+$', default: 'hubgen' },
+        /** Users one worker process runs at once (`hubgen worker --concurrency`). */
+        concurrency: { type: 'integer', minimum: 1, default: 4 },
+        /** Tries per user for transient failures (provider 429/5xx/timeouts, a lost connection); a deterministic failure is tried once. */
+        attempts: { type: 'integer', minimum: 1, default: 5 },
+        /** First wait before retrying a transient failure; doubles each time (with jitter), or the provider's Retry-After. */
+        backoffMs: { type: 'integer', minimum: 0, default: 5000 },
+        /** How long a worker's hold on a job lasts without renewal: a killed worker's jobs go back to the queue after this. */
+        lockDurationMs: { type: 'integer', minimum: 100, default: 30000 },
+        /** How often workers look for jobs whose holder died. */
+        stalledIntervalMs: { type: 'integer', minimum: 100, default: 30000 },
+        /** Times a job may be taken back from a dead worker before it is recorded as failed. */
+        maxStalledCount: { type: 'integer', minimum: 0, default: 2 },
+        /**
+         * In queue mode, keep artefacts and provider rate limits in the queue's Redis when the config
+         * keeps them local (artefactStore "fs", limiterStore "process"): workers then never pay twice for one
+         * artefact and the rpm/tpm limits hold across all of them.
+         */
+        shareStores: { type: 'boolean', default: true },
+        /** How long a run's per-user records stay in Redis after it was enqueued (the manifest on disk is the lasting record). */
+        keepRunDays: { type: 'number', exclusiveMinimum: 0, default: 14 },
       },
     },
   },

@@ -82,6 +82,8 @@ function envOverrides(env: NodeJS.ProcessEnv): Json {
       ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}),
     };
   }
+  // The queue is only used when a command asks for it (--queue), so the URL alone is safe to take.
+  if (env.REDIS_URL) o.queue = { url: env.REDIS_URL };
   if (env.OPENAI_BASE_URL) o.providers = { openai: { baseURL: env.OPENAI_BASE_URL } };
   return o;
 }

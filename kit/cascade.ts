@@ -3,6 +3,7 @@ import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from 'pino';
 import { HubgenError } from '../base/errors.js';
+import { PendingBatchError } from '../llm/errors/pending-batch-error.js';
 import type { TierSignals } from '../llm/confidence/signals.js';
 
 export type { TierSignals } from '../llm/confidence/signals.js';
@@ -134,6 +135,8 @@ export async function runCascade<I, O>(options: RunCascadeOptions<I, O>): Promis
     try {
       outcome = await impl!(input);
     } catch (error) {
+      // A batch answer still to come is not this tier failing: the phase waits for it, it does not escalate.
+      if (PendingBatchError.isInstance(error)) throw error;
       errors.push(error);
       const usage = (error as { usage?: Usage }).usage ?? ZERO_USAGE;
       attempts.push({ role: spec.role, model: undefined, threshold: spec.threshold, confidence: undefined, accepted: false, usage, latencyMs: clock.monotonic() - t0, reason: `failed: ${(error as Error).message}`, outcome: 'failed' });

@@ -105,3 +105,48 @@ export async function resolveRunId(runsDir: string, ref: string): Promise<string
   if (!matches.length) throw new Error(`No run "${ref}" under ${runsDir} (have: ${runs.slice(-5).join(', ')}${runs.length > 5 ? ', …' : ''})`);
   throw new Error(`Run id "${ref}" is ambiguous: ${matches.join(', ')}`);
 }
+
+export interface ManifestWriter {
+  /**
+   * Asks for the current state to be written; resolves once a write that includes it is done, and
+   * rejects if any write so far failed (so a caller that does not wait loses no error: the next one
+   * that waits gets it).
+   */
+  save(): Promise<void>;
+}
+
+/**
+ * Keeps a run's manifest file in step with the object: at most one write in flight and one waiting,
+ * so users that finish faster than the file can be written fold into the next write instead of
+ * each queueing a rewrite (a 10,000-user manifest is megabytes). Writes are spaced by `spacing`
+ * times the last one's cost, so even a huge manifest takes a small share of the CPU the pages need.
+ */
+export function manifestWriter(runsDir: string, current: () => RunManifest, { spacing = 4 }: { spacing?: number } = {}): ManifestWriter {
+  let chain: Promise<void> = Promise.resolve();
+  let waiting = false;
+  let lastCostMs = 0;
+  let failure: unknown;
+  const settled = () => (failure === undefined ? Promise.resolve() : Promise.reject(failure));
+  return {
+    save() {
+      if (!waiting) {
+        waiting = true;
+        chain = chain.then(async () => {
+          if (lastCostMs * spacing >= 1) await new Promise((r) => setTimeout(r, lastCostMs * spacing));
+          waiting = false;
+          const t0 = performance.now();
+          try {
+            await writeManifest(runsDir, current());
+          } catch (e) {
+            failure ??= e;
+          }
+          lastCostMs = performance.now() - t0;
+        });
+      }
+      const p = chain.then(settled);
+      // Callers that do not wait must not leave an unhandled rejection; the next save() reports it.
+      p.catch(() => {});
+      return p;
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { HubgenConfig } from '../config/config.js';
 import { createModelRegistry } from '../llm/model-registry.js';
@@ -9,7 +9,8 @@ import { buildKeywordCorpus } from '../retrieval/corpus.js';
 import { loadDataset, resolveDataSource, type DataSource, type LoadReport } from '../datasets/load.js';
 import type { Dataset } from '../catalogue/types.js';
 import { buildCatalogueStats } from '../catalogue/stats.js';
-import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
+import { createArtefactStore } from '../kit/artefacts/create-store.js';
+import { openSharedRateLimits } from '../llm/shared-limits.js';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Ctx } from '../kit/context.js';
 import { checkDeferralWeights } from '../llm/signals/plan.js';
@@ -43,11 +44,16 @@ export async function createRuntime({ config, logger, clock = systemClock, env =
   const stats = buildCatalogueStats(dataset);
   const corpus = buildKeywordCorpus(dataset.catalogue);
   logger.info({ ms: Math.round(clock.monotonic() - t0), dataset: dataset.name, source, products: dataset.catalogue.products.size, terms: corpus.terms.length }, 'data loaded');
+  // The networked stores first: a Redis that cannot be reached fails here, before an embedder starts.
+  const artefacts = await createArtefactStore(config);
+  const rateLimits = await openSharedRateLimits(config).catch(async (e: unknown) => {
+    await artefacts.close?.();
+    throw e;
+  });
   const embedder = await createEmbedder(config, { logger });
   const vectors = await createVectorStore(config, { logger });
   const crossEncoder = createCrossEncoder(config, { embedder, logger, env });
-  const models = createModelRegistry(config, { env, logger, clock });
-  const artefacts = new FsArtefactStore(join(resolve(config.workDir), 'artefacts'));
+  const models = createModelRegistry(config, { env, logger, clock, rateLimits });
   const ctx: Ctx = { config, logger, clock, models, embedder, crossEncoder, vectors, artefacts, catalogue: dataset.catalogue, corpus, stats };
   return {
     ctx,
@@ -55,7 +61,7 @@ export async function createRuntime({ config, logger, clock = systemClock, env =
     dataSource: source,
     loadReport: report,
     async close() {
-      await Promise.allSettled([embedder.close(), vectors.close()]);
+      await Promise.allSettled([embedder.close(), vectors.close(), artefacts.close?.(), rateLimits?.close()]);
     },
   };
 }

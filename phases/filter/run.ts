@@ -16,6 +16,7 @@ import type { RelevanceScorer } from '../../retrieval/relevance/scorer.js';
 import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type Removal } from './schema.js';
 import { round3 } from './text.js';
 import { themeConceptText } from '../themes/text.js';
+import { allOrFirstError } from '../../kit/settle.js';
 import { signalPlan, type SignalPlan } from '../../llm/signals/index.js';
 
 /** Replaces a page title that breaks policy. */
@@ -133,7 +134,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
 
   // 3. LLM-as-judge (cascade per theme), on themes policy will not remove.
   const toJudge = relevant.filter((t) => !themeViolations.has(t.id));
-  const outcomes = await Promise.all(
+  const outcomes = await allOrFirstError(
     toJudge.map((t) =>
       judgeTheme(
         {

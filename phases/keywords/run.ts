@@ -13,6 +13,7 @@ import { pruneCandidates, themeScope } from './candidates.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { keywordTiers, type ThemeTask, type TierSetup } from './tiers.js';
 import { themeSearchText } from '../themes/text.js';
+import { allOrFirstError } from '../../kit/settle.js';
 import { signalKeyInputs, signalPlan } from '../../llm/signals/index.js';
 
 export interface KeywordsInput {
@@ -66,7 +67,7 @@ async function computeKeywords(input: KeywordsInput, ctx: Ctx, { implementations
   const themes = input.themes.data.themes;
   const vectors = await ctx.embedder.embed(themes.map(themeSearchText));
 
-  const perTheme = await Promise.all(
+  const perTheme = await allOrFirstError(
     themes.map(async (theme, i) => {
       const { unknownNames, ...scope } = themeScope(theme, ctx.catalogue);
       if (unknownNames.length) ctx.logger.debug({ phase: 'keywords', themeId: theme.id, unknownNames }, 'theme names categories/departments the catalogue does not have; ignored');
