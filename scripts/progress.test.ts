@@ -34,5 +34,8 @@ describe('formatEta', () => {
     expect(formatEta(42)).toBe('40s');
     expect(formatEta(95)).toBe('1m35s');
     expect(formatEta(-3)).toBe('0s');
+    // Rounded as a whole: cli-progress alone printed "4m60s".
+    expect(formatEta(299)).toBe('5m0s');
+    expect(formatEta(3700)).toBe('1h2m');
   });
 });

@@ -14,9 +14,19 @@ export interface ProgressOptions {
   readonly eta?: boolean;
 }
 
-/** "1m35s", "40s": cli-progress's own time format, so the bar and the plain lines read alike. */
+/**
+ * "1m35s", "40s": cli-progress's time format (5 s steps above 10 s), so the bar and the plain lines
+ * read alike, but rounded before it is split: cli-progress rounds the seconds part alone, so 299 s
+ * read "4m60s".
+ */
 export function formatEta(seconds: number): string {
-  return cliProgress.Format.TimeFormat(Math.max(0, Math.round(seconds)), { autopaddingChar: '' }, 5);
+  let s = Math.max(0, Math.round(seconds));
+  if (s > 10) s = 5 * Math.round(s / 5);
+  if (s > 3600) {
+    const m = Math.round(s / 60);
+    return `${Math.floor(m / 60)}h${m % 60}m`;
+  }
+  return s > 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
 }
 
 /**
