@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config.js';
 import { compileSchema } from '../../base/ajv.js';
 import type { Ctx } from '../../kit/context.js';
-import { indexProducts } from '../../retrieval/index-catalogue.js';
+import { indexProducts, PRODUCT_TEXT_RECIPE } from '../../retrieval/index-catalogue.js';
 import type { Embedder } from '../../retrieval/embeddings/embedder.js';
 import { hashingEmbedder } from '../../testing/hashing-embedder.js';
 import { makeTestCtx } from '../../testing/test-context.js';
@@ -290,6 +290,8 @@ describe('assemble run', () => {
     expect(otherUpstream.cached).toBe(false);
     const otherUser = await runAssemble({ ...input, user: fixtureUser({ userId: '7' }) }, ctx);
     expect(otherUser.cached).toBe(false);
+    // Product vectors come from the product text recipe: a new recipe must not reuse old pages.
+    expect(runAssemble.key(input, ctx).inputs).toContain(`productText:${PRODUCT_TEXT_RECIPE}`);
   });
 
   it('fails clearly when the product collection was never indexed', async () => {

@@ -7,7 +7,7 @@ import { type Ctx } from '../../kit/context.js';
 import type { UserContext } from '../../catalogue/user-context-types.js';
 import { isPlaceable } from '../../catalogue/restricted.js';
 import { discoveryScorer, discoveryUserOf, discoveryWeightsDigest, type DiscoveryScorer } from '../../catalogue/discovery.js';
-import { productText } from '../../retrieval/index-catalogue.js';
+import { PRODUCT_TEXT_RECIPE, productVectors } from '../../retrieval/index-catalogue.js';
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
 import { dot, pickTopCapped, rankScore, relevance, type RankingWeights } from './rank.js';
@@ -41,7 +41,7 @@ export const runAssemble = definePhase<AssembleInput, Page>({
   config: (ctx, input) => ({ ...ctx.config.phases.assemble, ranking: input.ranking ?? ctx.config.phases.assemble.ranking, allowAlcohol: ctx.config.phases.filter.policy.allowAlcohol }),
   models: (ctx) => ({ embedder: ctx.embedder.id }),
   inputs: (input, ctx) =>
-    keyInputs(ctx, { upstream: [input.filtered], user: input.user, reads: ['embedder', 'catalogue', 'stats'], extra: [`discovery:${discoveryWeightsDigest()}`] }),
+    keyInputs(ctx, { upstream: [input.filtered], user: input.user, reads: ['embedder', 'catalogue', 'stats'], extra: [`discovery:${discoveryWeightsDigest()}`, `productText:${PRODUCT_TEXT_RECIPE}`] }),
   compute: (input, ctx) => assemble(input, ctx, input.ranking ?? ctx.config.phases.assemble.ranking),
 });
 
@@ -220,16 +220,13 @@ function admittedByKeywords(theme: FilteredTheme, h: ProductHit): boolean {
   return theme.keywords.some((k) => (k.categoryIds.length ? k.categoryIds.includes(h.categoryId) : k.departmentIds.length ? k.departmentIds.includes(h.departmentId) : true));
 }
 
-/** Embeds each distinct candidate once, with the same text the product index used (so the embedding cache hits). */
+/** Each distinct candidate's vector, made as the product index made it (so the embedding cache hits). */
 async function embedProducts(ctx: Ctx, hits: readonly ProductHit[]): Promise<Map<string, Float32Array>> {
   const byId = new Map<string, ProductHit>();
   for (const h of hits) if (!byId.has(h.productId)) byId.set(h.productId, h);
   const ids = [...byId.keys()].sort(compareIds);
   if (!ids.length) return new Map();
-  const texts = ids.map((id) => {
-    const p = ctx.catalogue.products.get(id);
-    return p ? productText(p, ctx.catalogue) : byId.get(id)!.name;
-  });
-  const vectors = await ctx.embedder.embed(texts);
+  const products = ids.map((id) => ctx.catalogue.products.get(id) ?? byId.get(id)!);
+  const vectors = await productVectors(ctx.embedder, products, ctx.catalogue);
   return new Map(ids.map((id, i) => [id, vectors[i]]));
 }

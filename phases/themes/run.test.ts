@@ -151,5 +151,9 @@ describe('Phase 1 run', () => {
       // No tier embeds anything any more.
       expect(hashOf({ ...ctx, embedder: { ...ctx.embedder, id: 'use-lite-512' } })).toBe(baseline);
     });
+
+    it('leaves the product text recipe out: the page plan reads order statistics, not product vectors', () => {
+      expect(runThemes.key({ user: thin() }, withConfig({})).inputs.some((i) => i.startsWith('productText:'))).toBe(false);
+    });
   });
 });
