@@ -144,7 +144,8 @@ describe('assemble run', () => {
     it('keeps a share of every mixed theme for products the user has not bought', async () => {
       const fruitIds = ['143', '1183', '1368', '2110', '2433', '3091', '3120', '3481'];
       const user = owning(fruitIds.slice(0, 6), 0.9);
-      const c = makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4 }) });
+      // Keywords retrieve the whole fixture category, so the page can fill its other slots.
+      const c = makeTestCtx({ ...ctx, config: configWith({ productsPerTheme: 4, perKeyword: 8 }) });
       const products = (await runAssemble({ user, filtered: fruitOnly, ranking: { ...anyRelevance, maxOwnShare: 0.5 } }, c)).artefact.data.themes[0].products;
       expect(products).toHaveLength(4);
       expect(products.filter((p) => user.reorderPropensity[p.productId] !== undefined)).toHaveLength(2);
