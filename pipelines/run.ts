@@ -5,6 +5,7 @@ import type { UserContext } from '../catalogue/user-context-types.js';
 import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
 import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
 import type { PageQuality } from './page-quality.js';
+import { createSpendBudget, withSpendBudget } from '../llm/budget.js';
 
 /** A page pipeline: one user's context in, that user's phase artefacts out (by phase name, in order). */
 export interface PagePipeline {
@@ -57,12 +58,16 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
   const limit = pLimit(concurrency);
   let done = users.length - todo.length;
   let stoppedForBudget = false;
+  // Every model call holds its worst-case cost until it settles, so users in flight cannot overshoot;
+  // failed users' calls count too. A resumed run starts from what its manifest says it spent.
+  const budget = budgetUsd === undefined ? undefined : createSpendBudget(budgetUsd, spentUsd(manifest));
+  const runCtx: Ctx = budget ? { ...ctx, models: withSpendBudget(ctx.models, budget, ctx.config) } : ctx;
   await Promise.all(
     todo.map((userId) =>
       limit(async () => {
         if (signal?.aborted) return;
-        if (budgetUsd !== undefined && spentUsd(manifest) >= budgetUsd) {
-          if (!stoppedForBudget) ctx.logger.warn({ runId, budgetUsd, spentUsd: spentUsd(manifest) }, 'budget reached; not starting more users');
+        if (budget && (budget.exhausted() || spentUsd(manifest) >= budget.limitUsd)) {
+          if (!stoppedForBudget) ctx.logger.warn({ runId, budgetUsd, spentUsd: Math.max(budget.spentUsd, spentUsd(manifest)) }, 'budget reached; not starting more users');
           stoppedForBudget = true;
           return;
         }
@@ -70,7 +75,7 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
         let record: UserRecord;
         try {
           const user = contextFor(userId);
-          const phases = await pipeline.run(user, ctx);
+          const phases = await pipeline.run(user, runCtx);
           record = {
             userId,
             status: 'ok',
