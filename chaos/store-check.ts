@@ -55,7 +55,9 @@ export interface PageOutcomes {
   readonly ok: number;
   /** Failed users, each with the reason the manifest gives. */
   readonly failed: readonly { readonly userId: string; readonly reason: string }[];
-  /** Requested users with no record, or recorded ok with an artefact that no longer reads back: lost. */
+  /** Users a run stopped early (budget, signal) never started: resuming the run does them. */
+  readonly notStarted: number;
+  /** Requested users with no record in a run that says it is complete, or recorded ok with an artefact that no longer reads back: lost. */
   readonly lost: readonly string[];
 }
 
@@ -66,11 +68,14 @@ export async function pageOutcomes(workDir: string, manifest: RunManifest): Prom
   const ok: string[] = [];
   const failed: { userId: string; reason: string }[] = [];
   const lost: string[] = [];
+  let notStarted = 0;
+  const stoppedEarly = manifest.status === 'stopped-budget' || manifest.status === 'interrupted';
   for (const userId of manifest.requestedUsers) {
     const r = manifest.users[userId];
     if (r?.status === 'failed') failed.push({ userId, reason: r.error ?? '(no reason)' });
     else if (r?.status === 'ok' && (await readable(Object.values(r.phases ?? {}).map((p) => p.hash)))) ok.push(userId);
+    else if (!r && stoppedEarly) notStarted++;
     else lost.push(userId);
   }
-  return { ok: ok.length, failed, lost };
+  return { ok: ok.length, failed, notStarted, lost };
 }
