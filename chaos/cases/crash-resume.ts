@@ -12,6 +12,7 @@ import { mulberry32 } from '../../base/random.js';
 import { openLab, runArgs, type Lab } from '../lab.js';
 import { artefactShardDirs, describeHit, freezeAndLook, KILL_POINTS, killDuringWrite, type KillPoint, type KillSnapshot, type KillTarget } from '../kill-points.js';
 import { repeatedPaidCalls } from '../paid-ledger.js';
+import { referenceRun, type ReferenceRun } from '../reference-run.js';
 import { checkArtefactStore, mustReadManifest, pageOutcomes } from '../store-check.js';
 import { freshWorkDir, hubgenIn, runIdOf, type ChaosBase } from '../work-dir.js';
 import type { ChildProcess } from 'node:child_process';
@@ -53,29 +54,8 @@ export interface CrashResumeResult {
   readonly scenarios: readonly CrashScenario[];
 }
 
-interface Reference {
-  readonly paid: Map<string, number>;
-  readonly paidCalls: number;
-  readonly artefacts: number;
-  readonly wallMs: number;
-}
-
-async function referenceRun(base: ChaosBase, o: CrashResumeOptions): Promise<Reference> {
-  const lab = await openLab(base, 'crash-reference');
-  const workDir = await freshWorkDir(base, 'crash-reference');
-  try {
-    const t0 = performance.now();
-    const r = await hubgenIn(base, workDir, runArgs(lab, '--users', o.users.join(','), '-c', String(o.concurrency)));
-    if (r.code !== 0) throw new Error(`the crash reference run exited ${r.code}:\n${r.stderr.slice(-2000)}`);
-    const store = await checkArtefactStore(workDir);
-    return { paid: lab.ledger.paidByHash(), paidCalls: [...lab.ledger.paidByHash().values()].reduce((a, b) => a + b, 0), artefacts: store.valid, wallMs: performance.now() - t0 };
-  } finally {
-    await lab.close();
-  }
-}
-
 /** Arms the kill for one scenario once the child is spawned; returns a disarm function. */
-function armKill(point: KillPoint, t: KillTarget, lab: Lab, ref: Reference, random: () => number, users: number, got: (s: KillSnapshot) => void): () => void {
+function armKill(point: KillPoint, t: KillTarget, lab: Lab, ref: ReferenceRun, random: () => number, users: number, got: (s: KillSnapshot) => void): () => void {
   const runDir = join(t.workDir, 'runs', t.runId);
   switch (point) {
     case 'after-llm-answer': {
@@ -109,7 +89,7 @@ function armKill(point: KillPoint, t: KillTarget, lab: Lab, ref: Reference, rand
   }
 }
 
-async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: Reference, point: KillPoint, n: number, random: () => number): Promise<CrashScenario> {
+async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: ReferenceRun, point: KillPoint, n: number, random: () => number): Promise<CrashScenario> {
   const label = `crash-${n}`;
   const lab = await openLab(base, label);
   const workDir = await freshWorkDir(base, label);
@@ -157,7 +137,7 @@ async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: Reference, 
 export async function runCrashResume(base: ChaosBase, o: CrashResumeOptions): Promise<CrashResumeResult> {
   const points = o.points ?? KILL_POINTS;
   const random = mulberry32(o.seed);
-  const ref = await referenceRun(base, o);
+  const ref = await referenceRun(base, 'crash', o.users, o.concurrency);
   const scenarios: CrashScenario[] = [];
   for (let n = 0; n < o.kills; n++) {
     const point = points[n % points.length];
