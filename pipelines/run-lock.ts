@@ -56,12 +56,15 @@ export async function acquireRunLock(runsDir: string, runId: string): Promise<Ru
   // Written whole first, then linked into place: link fails if the lock exists (O_EXCL's guarantee), and
   // a reader never sees a lock without its content.
   const draft = `${file}.${mine.token}.draft`;
-  await writeFile(draft, JSON.stringify(mine));
   try {
+    await writeFile(draft, JSON.stringify(mine));
     for (let attempt = 0; attempt < 5; attempt++) {
       if (await linkExclusive(draft, file)) return { file, release: () => releaseRunLock(file, mine.token) };
       await takeOverStale(file, runId, mine.token);
     }
+  } catch (e) {
+    if (RunLockedError.isInstance(e)) throw e;
+    throw new Error(`could not take the run lock ${file}: ${(e as Error).message}`, { cause: e });
   } finally {
     await unlink(draft).catch(() => {});
   }
@@ -74,7 +77,7 @@ async function linkExclusive(from: string, to: string): Promise<boolean> {
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new Error(`cannot create the run lock ${to}: ${(e as Error).message}`, { cause: e });
+    throw e;
   }
 }
 
