@@ -39,10 +39,13 @@ export async function prepareChaosBase(userCount: number, root?: string): Promis
  */
 export const sharedChaosBase = (userCount = 8): Promise<ChaosBase> => sharedBuild(`hubgen-chaos-base-${userCount}`, (root) => prepareChaosBase(userCount, root));
 
-/** A copy of the base work dir for one case: same index, no artefacts or runs yet. Removed by `removeWorkDirs`. */
-export async function freshWorkDir(base: ChaosBase, label: string): Promise<string> {
+/**
+ * A copy of the base work dir for one case (same index, no artefacts or runs yet), or of `from`
+ * (a work dir a case has run in). Removed by `removeWorkDirs`.
+ */
+export async function freshWorkDir(base: ChaosBase, label: string, from = base.workDir): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `hubgen-chaos-${label}-`));
-  await cp(base.workDir, dir, { recursive: true });
+  await cp(from, dir, { recursive: true });
   copies.push(dir);
   return dir;
 }
