@@ -22,6 +22,20 @@ export interface ReadRowsOptions {
 const PROGRESS_EVERY = 5_000;
 
 /**
+ * What bytes that are not UTF-8 decode to. The files are read as UTF-8, and an invalid byte would
+ * otherwise slip into names and prompts as this character, unnoticed; a real one in the data is
+ * itself the trace of an earlier mis-decoding.
+ */
+const NOT_UTF8 = '\uFFFD';
+const NOT_UTF8_REASON = 'contains bytes that are not UTF-8 (save the file as UTF-8)';
+
+/** The first field whose value holds a byte that was not UTF-8, as a bad item; undefined when all are clean. */
+function notUtf8(file: string, line: number, fields: Readonly<Record<string, unknown>>): SourceItem | undefined {
+  const hit = Object.entries(fields).find(([, v]) => JSON.stringify(v ?? '').includes(NOT_UTF8));
+  return hit && { kind: 'bad', problem: { file, line, field: hit[0], value: (typeof hit[1] === 'string' ? hit[1] : JSON.stringify(hit[1])).slice(0, 80), reason: NOT_UTF8_REASON } };
+}
+
+/**
  * Streams a file's rows with their 1-based physical line (a CSV record that spans lines is named by
  * its first). A row that cannot be read (not JSON, wrong field count) is a `bad` item so the caller
  * can report every one; a file that cannot be read at all (missing, unterminated quote) throws.
@@ -63,7 +77,7 @@ async function* jsonlRows(file: string, input: NodeJS.ReadableStream, progress: 
       yield { kind: 'bad', problem: { file, line, reason: `expected a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}` } };
       continue;
     }
-    yield { kind: 'row', line, fields: value as Record<string, unknown> };
+    yield notUtf8(file, line, value as Record<string, unknown>) ?? { kind: 'row', line, fields: value as Record<string, unknown> };
   }
 }
 
@@ -90,7 +104,8 @@ async function* csvRows(file: string, input: NodeJS.ReadableStream, progress: (r
         yield { kind: 'bad', problem: { file, line, reason: `expected ${columns.length} fields (${columns.join(',')}), found ${record.length}` } };
         continue;
       }
-      yield { kind: 'row', line, fields: Object.fromEntries(columns.map((c, i) => [c, record[i]])) };
+      const fields = Object.fromEntries(columns.map((c, i) => [c, record[i]]));
+      yield notUtf8(file, line, fields) ?? { kind: 'row', line, fields };
     }
   } catch (e) {
     if (DataError.isInstance(e)) throw e;
