@@ -98,9 +98,10 @@ export class RowReader {
     throw new DataError({ file: this.table.file, line: this.row.line, field, value: this.raw(field), reason });
   }
 
-  /** Trimmed, non-empty text. */
+  /** Trimmed, non-empty text, every byte of it UTF-8 (an invalid byte decodes to U+FFFD and would reach names and prompts unnoticed). */
   text(field: string): string {
     const v = this.raw(field).trim();
+    if (v.includes('\uFFFD')) this.fail(field, 'contains bytes that are not UTF-8 (save the file as UTF-8)');
     return v === '' ? this.fail(field, 'required field is empty') : v;
   }
 
