@@ -24,11 +24,11 @@ async function all(file: string, format: FileFormat): Promise<SourceItem[]> {
 }
 
 describe('readRows', () => {
-  it('a field with bytes that are not UTF-8 is a bad row naming the field, in JSONL and CSV; valid UTF-8 passes', async () => {
+  it('a field with bytes that are not UTF-8 is a bad row naming the field, in JSONL and CSV; valid UTF-8, a real U+FFFD too, passes', async () => {
     const jsonl = await fileWith('p.jsonl', '');
-    await writeFile(jsonl, Buffer.concat([Buffer.from('{"id":"1","name":"Caf\u00e9 ok"}\n{"id":"2","name":"Caf'), Buffer.from([0xe9]), Buffer.from(' au lait"}\n')]));
+    await writeFile(jsonl, Buffer.concat([Buffer.from('{"id":"1","name":"Caf\u00e9 \uFFFD ok"}\n{"id":"2","name":"Caf'), Buffer.from([0xe9]), Buffer.from(' au lait"}\n')]));
     const csv = await fileWith('p.csv', '');
-    await writeFile(csv, Buffer.concat([Buffer.from('id,name\n1,na\u00efve\n2,'), Buffer.from([0xff, 0xfe]), Buffer.from('x\n')]));
+    await writeFile(csv, Buffer.concat([Buffer.from('id,name\n1,na\u00efve \uFFFD\n2,'), Buffer.from([0xff, 0xfe]), Buffer.from('x\n')]));
     for (const [file, format] of [[jsonl, 'jsonl'], [csv, 'csv']] as const) {
       const items = (await all(file, format)).filter((i) => i.kind !== 'header');
       expect(items[0].kind).toBe('row');
