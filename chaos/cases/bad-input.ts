@@ -5,7 +5,7 @@
  * shopper's preferences, answered by a model that obeys it. Each must end in a clear error naming
  * file, line and field, a recorded skip or failure, or a page the injection did not change or leak into.
  */
-import { cp, mkdtemp, readFile, appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXAMPLE_DIR } from '../../scripts/generate-example-data.js';
@@ -85,9 +85,14 @@ interface HostileRun {
   readonly leaks: string[];
 }
 
-/** Imports `dataDir` into a copy of `indexed` (or a fresh dir), indexes, runs `users` with the obedient model, exports the pages. */
-async function hostileRun(base: ChaosBase, lab: Lab, dataDir: string, users: readonly string[], label: string): Promise<HostileRun & { workDir: string; importOut: string }> {
-  const workDir = await freshWorkDir(base, label, await mkdtemp(join(tmpdir(), 'hubgen-chaos-empty-')));
+/**
+ * Imports `dataDir` into a copy of `from` (a work dir already indexed on the same catalogue, whose
+ * index the run then reuses) or an empty one, runs `users` with the obedient model, exports the pages.
+ */
+async function hostileRun(base: ChaosBase, lab: Lab, dataDir: string, users: readonly string[], label: string, from?: string): Promise<HostileRun & { workDir: string; importOut: string }> {
+  const workDir = await freshWorkDir(base, label, from ?? (await mkdtemp(join(tmpdir(), 'hubgen-chaos-empty-'))));
+  // Only the index and embedding cache come along: no page of the other run can be served from the cache.
+  await Promise.all(['artefacts', 'runs'].map((d) => rm(join(workDir, d), { recursive: true, force: true })));
   const env = { env: { HUBGEN_DATA_DIR: join(workDir, 'dataset') } };
   const imported = await hubgenIn(base, workDir, ['import', dataDir]);
   if (imported.code !== 0) return { records: new Map(), failed: new Map(), leaks: [], workDir, importOut: lastLine(imported.stderr) };
@@ -148,7 +153,7 @@ export async function runBadInput(base: ChaosBase): Promise<BadInputResult> {
   try {
     const h = await hostileRun(base, lab, hostile, users, 'hostile');
     // The same data without the injected preferences: the preferences must not have changed the page.
-    const c = await hostileRun(base, lab, clean, [TARGETS.injectedPreferences], 'hostile-clean');
+    const c = await hostileRun(base, lab, clean, [TARGETS.injectedPreferences], 'hostile-clean', h.workDir);
     const page = (u: string) => h.records.get(u);
     const longProduct = page(TARGETS.longName.user)?.themes.flatMap((t) => t.products).find((p) => p.productId === TARGETS.longName.product);
     scenarios.push(

@@ -6,7 +6,7 @@ let result: BudgetResult;
 
 beforeAll(async () => {
   const base = await sharedChaosBase();
-  result = await runBudget(base, { users: base.users.slice(0, 8), concurrency: 8, share: 0.4, latencyMs: 100 });
+  result = await runBudget(base, { users: base.users.slice(0, 8), concurrency: 8, share: 0.4, latencyMs: 50 });
 }, 240_000);
 
 afterAll(removeWorkDirs);

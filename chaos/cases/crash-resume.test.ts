@@ -6,7 +6,7 @@ let result: CrashResumeResult;
 
 beforeAll(async () => {
   const base = await sharedChaosBase();
-  result = await runCrashResume(base, { users: base.users.slice(0, 2), kills: 3, seed: 5, concurrency: 2, points: ['after-llm-answer', 'artefact-write', 'manifest-write'] });
+  result = await runCrashResume(base, { users: base.users.slice(0, 1), kills: 3, seed: 5, concurrency: 1, points: ['after-llm-answer', 'artefact-write', 'manifest-write'] });
 }, 240_000);
 
 afterAll(removeWorkDirs);

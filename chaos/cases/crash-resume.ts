@@ -117,7 +117,7 @@ async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: ReferenceRu
     return {
       point,
       killed,
-      hit: killed && snapshot ? describeHit(snapshot) : 'not killed: the run finished first',
+      hit: !killed || !snapshot ? 'not killed: the run finished first' : point === 'after-llm-answer' && describeHit(snapshot) === 'phase work (no write open)' ? 'just after a paid answer, before its artefact' : describeHit(snapshot),
       snapshot,
       usersDoneAtKill,
       corruptAfterKill: afterKill.problems,
