@@ -23,7 +23,8 @@ describe('storage faults on a work dir where a run has finished', () => {
   it('a manifest that is not JSON stops the resume with an error naming it; a new run still finds every page', () => {
     const s = scenario('manifest not JSON');
     expect(s.outcome).toBe('stopped with an error');
-    expect(s.message).toBe(`hubgen: Run manifest ${s.file} is unreadable: Unexpected end of JSON input`);
+    // What JSON.parse says depends on where the cut fell; the line must name the file either way.
+    expect(s.message.startsWith(`hubgen: Run manifest ${s.file} is unreadable: `)).toBe(true);
     expect(s.recovered).toBe(true);
   });
 
