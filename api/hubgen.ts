@@ -107,12 +107,16 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
     index({ force = false, onProgress } = {}) {
       // One build per instance unless forced: every entry point asks, only the first pays.
       if (!force && indexed) return indexed;
-      indexed = indexAll(ctx, {
-        force,
-        batchSize: Math.max(config.embedding.batchSize * config.embedding.workers * 2, 256),
-        state: jsonIndexState(resolve(config.workDir, 'index-state.json')),
-        onProgress,
-      });
+      indexed = (async () => {
+        // Texts per embed call: indexAll's default keeps several calls in flight, so every worker stays busy.
+        const summaries = await indexAll(ctx, { force, state: jsonIndexState(resolve(config.workDir, 'index-state.json')), onProgress });
+        // A build is minutes of work: persist it now, not only when the run that follows ends.
+        if (summaries.some((s) => !s.reused)) {
+          await (ctx.vectors as { flush?: () => Promise<void> }).flush?.();
+          await (ctx.embedder as { flush?: () => Promise<void> }).flush?.();
+        }
+        return summaries;
+      })();
       return indexed;
     },
     async generatePage(userId) {

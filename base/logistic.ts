@@ -17,7 +17,12 @@ export function fitLogistic(X: readonly (readonly number[])[], y: readonly numbe
   if (X.length === 0) throw new Error('fitLogistic: no training rows');
   const d = X[0].length;
   const mean = Array.from({ length: d }, (_, j) => X.reduce((s, r) => s + r[j], 0) / X.length);
-  const std = Array.from({ length: d }, (_, j) => Math.sqrt(X.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / X.length) || 1);
+  // A constant column's spread comes out as rounding noise (1e-15 for a column of 0.9s), not 0; dividing
+  // by it would blow any other value up at scoring time, so anything that small counts as constant.
+  const std = Array.from({ length: d }, (_, j) => {
+    const sd = Math.sqrt(X.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / X.length);
+    return sd > 1e-9 * Math.max(1, Math.abs(mean[j])) ? sd : 1;
+  });
   const Z = X.map((r) => r.map((v, j) => (v - mean[j]) / std[j]));
   const w = new Array<number>(d).fill(0);
   let b = 0;

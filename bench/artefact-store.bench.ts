@@ -67,10 +67,10 @@ function artefacts(round: number): Artefact[] {
   const text = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
   const attempts = [{ role: 'local', model: 'hubgen-local-v1', threshold: 0.6, confidence: 0.7, accepted: true, usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 }, latencyMs: 120, reason: 'cleared its threshold', outcome: 'accepted' }];
   const shapes: Record<string, () => unknown> = {
-    themes: () => ({ pageTitle: text(4), themes: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, title: text(4), description: text(25), concepts: text(6).split(' '), categories: text(3).split(' '), departments: text(2).split(' '), confidence: rnd() })) }),
+    themes: () => ({ pageTitle: text(4), themes: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, kind: i < 4 ? 'staples' : 'discovery', title: text(4), description: text(25), concepts: text(6).split(' '), categories: text(3).split(' '), departments: text(2).split(' '), confidence: rnd() })) }),
     keywords: () => ({ themes: Array.from({ length: 6 }, (_, i) => ({ themeId: `t${i}`, keywords: Array.from({ length: 10 }, () => ({ text: text(2), score: rnd() })), candidates: Array.from({ length: 60 }, () => ({ text: text(2), similarity: rnd(), overlap: rnd(), df: rnd(), category: rnd() > 0.5 })) })) }),
     filter: () => ({ kept: Array.from({ length: 6 }, (_, i) => `t${i}`), removals: Array.from({ length: 30 }, () => ({ step: 'relevance', item: text(2), reason: text(12), score: rnd() })) }),
-    page: () => ({ title: text(4), themes: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, title: text(4), products: Array.from({ length: 12 }, () => ({ productId: Math.floor(rnd() * 49688), name: text(5), category: text(2), score: rnd(), keyword: text(2) })) })) }),
+    page: () => ({ title: text(4), themes: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, kind: i < 4 ? 'staples' : 'discovery', title: text(4), products: Array.from({ length: 12 }, () => ({ productId: Math.floor(rnd() * 49688), name: text(5), category: text(2), score: rnd(), keyword: text(2) })) })) }),
   };
   const phases = Object.keys(shapes);
   return Array.from({ length: N }, (_, n) => {

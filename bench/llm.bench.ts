@@ -35,8 +35,8 @@ const request = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.theme
 const answer: Themes = {
   pageTitle: 'Your week in groceries',
   themes: [
-    { id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil', 'parmesan'], categories: ['dry pasta', 'fresh herbs'], departments: ['pantry', 'produce'], confidence: 0.82 },
-    { id: 'bakery-breakfast', title: 'Bakery breakfast', description: 'Sourdough, bananas and oat milk to start the day.', concepts: ['sourdough', 'bananas'], categories: ['bread', 'fresh fruits'], departments: ['bakery', 'produce'], confidence: 0.74 },
+    { id: 'pasta-night', kind: 'discovery', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil', 'parmesan'], categories: ['dry pasta', 'fresh herbs'], departments: ['pantry', 'produce'], confidence: 0.82 },
+    { id: 'bakery-breakfast', kind: 'discovery', title: 'Bakery breakfast', description: 'Sourdough, bananas and oat milk to start the day.', concepts: ['sourdough', 'bananas'], categories: ['bread', 'fresh fruits'], departments: ['bakery', 'produce'], confidence: 0.74 },
   ],
 };
 

@@ -1,27 +1,41 @@
-import { compareIds } from '../catalogue/types.js';
 /**
  * Retrieval benchmark: `npx tsx bench/retrieval.bench.ts` (or `npm run bench -- retrieval`).
- *  1. USE-lite embedding throughput with 1 vs 2 worker threads: the same texts, uncached,
- *     alternating pools rep by rep, medians.
- *  2. Embedded store on real catalogue texts (product texts as indexed, categories, departments and
+ *  0. Cold index: both collections embedded and indexed from an empty embedding cache, as a fresh
+ *     clone's first `npm start` does (BENCH_RETRIEVAL_COLD_REPS runs, default 2; 0 skips it).
+ *  1. USE-lite embedding throughput by workers (1, 2) and texts per model call, on a seeded
+ *     sample of the index's own texts in the index's order (by token count), plus the same texts
+ *     unordered: uncached, alternating configurations rep by rep, medians.
+ *  1b. Product retrieval quality, current product text recipe vs the previous one, on fixed query
+ *     sets: seeded corpus phrases with their known matches (recall@20), Phase 4's queries from
+ *     the pages of seeded real users (recall of their real next orders), and the test's small set.
+ *  2. Embedded store on real catalogue texts (product texts as embedded, categories, departments and
  *     frequent product-name phrases; embeddings come from the shared cache under .hubgen/):
  *     build time, search p50/p99 and recall@100 against exact search, filtered too, save and
  *     warm-load time.
  *  3. The same at 300K vectors, synthesised as normalised mixtures of two real embeddings plus
  *     noise (labelled synthetic in the output).
  * Writes bench/results/retrieval.json and retrieval.md. Sizes can be lowered for a smoke run:
- * BENCH_RETRIEVAL_SYNTH (default 300000), BENCH_RETRIEVAL_THROUGHPUT_TEXTS (default 512).
+ * BENCH_RETRIEVAL_SYNTH (default 300000), BENCH_RETRIEVAL_THROUGHPUT_TEXTS (default 2048),
+ * BENCH_RETRIEVAL_COLD_REPS (default 2), BENCH_RETRIEVAL_USERS (default 40).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { loadCatalogue } from '../datasets/instacart/load.js';
+import { loadDataset } from '../datasets/load.js';
+import { buildCatalogueStats } from '../catalogue/stats.js';
+import { compareIds, type Catalogue } from '../catalogue/types.js';
+import { loadConfig } from '../config/config.js';
+import { createRuntime } from '../pipelines/runtime.js';
+import { buildKeywordCorpus } from '../retrieval/corpus.js';
+import { indexAll, jsonIndexState } from '../retrieval/index-catalogue.js';
+import { DEFAULT_EXACT_MAX } from '../retrieval/vectors/embedded-store.js';
+import { coldIndex, productRetrievalQuality, recipeWork, throughput, type ColdResult, type Data, type QualityResult, type RecipeWork, type ThroughputResult } from './retrieval-cold.js';
 import { seededRandom } from '../base/random.js';
 import { cachedEmbedder } from '../retrieval/embeddings/cached-embedder.js';
 import { useEmbedder } from '../retrieval/embeddings/use-embedder.js';
-import { productText } from '../retrieval/index-catalogue.js';
+import { productText } from '../retrieval/product-text.js';
 import { openEmbeddedStore } from '../retrieval/vectors/embedded-store.js';
 import { exactTopK, nativeTopK } from '../retrieval/vectors/exact.js';
 import { DEFAULT_HNSW } from '../retrieval/vectors/hnsw-index.js';
@@ -35,7 +49,9 @@ const QUERIES = 200;
 const K = 100;
 const PHRASES = 5_000;
 const SYNTH = Number(process.env.BENCH_RETRIEVAL_SYNTH ?? 300_000);
-const THROUGHPUT_TEXTS = Number(process.env.BENCH_RETRIEVAL_THROUGHPUT_TEXTS ?? 512);
+const THROUGHPUT_TEXTS = Number(process.env.BENCH_RETRIEVAL_THROUGHPUT_TEXTS ?? 2048);
+const COLD_REPS = Number(process.env.BENCH_RETRIEVAL_COLD_REPS ?? 2);
+const QUALITY_USERS = Number(process.env.BENCH_RETRIEVAL_USERS ?? 40);
 const THROUGHPUT_REPS = 3;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 const log = (msg: string) => console.error(`[retrieval bench] ${msg}`);
@@ -67,74 +83,27 @@ interface Corpus {
   payloads: Payload[];
 }
 
-async function realCorpus(): Promise<Corpus> {
-  const { catalogue } = await loadCatalogue(join(root, 'data/instacart'));
+function realCorpus(catalogue: Catalogue): Corpus {
   const products = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   const texts: string[] = [];
   const payloads: Payload[] = [];
   for (const p of products) {
-    texts.push(productText(p, catalogue));
+    texts.push(productText(p));
     payloads.push({ kind: 'product', departmentId: p.departmentId, categoryId: p.categoryId });
   }
   for (const a of catalogue.categories.values()) {
     texts.push(a.name);
-    payloads.push({ kind: 'category', departmentId: -1, categoryId: a.id });
+    payloads.push({ kind: 'category', departmentId: '', categoryId: a.id });
   }
   for (const d of catalogue.departments.values()) {
     texts.push(d.name);
-    payloads.push({ kind: 'department', departmentId: d.id, categoryId: -1 });
+    payloads.push({ kind: 'department', departmentId: d.id, categoryId: '' });
   }
   for (const phrase of frequentPhrases(products.map((p) => p.name), PHRASES)) {
     texts.push(phrase);
-    payloads.push({ kind: 'phrase', departmentId: -1, categoryId: -1 });
+    payloads.push({ kind: 'phrase', departmentId: '', categoryId: '' });
   }
   return { texts, payloads };
-}
-
-// ---------------------------------------------------------------- 1. embedding throughput
-
-interface ThroughputResult {
-  texts: number;
-  reps: number;
-  modelLoadMs: Record<string, number>;
-  textsPerSecond: Record<string, { median: number; runs: number[] }>;
-  /** Process CPU time ÷ wall time during the timed runs: how many cores the pool actually got. */
-  coresUsed: Record<string, number>;
-  speedup: number;
-}
-
-async function throughput(texts: string[]): Promise<ThroughputResult> {
-  const sample = texts.slice(0, THROUGHPUT_TEXTS);
-  const pools = { '1 worker': useEmbedder({ workers: 1, batchSize: 64 }), '2 workers': useEmbedder({ workers: 2, batchSize: 64 }) };
-  const modelLoadMs: Record<string, number> = {};
-  const runs: Record<string, number[]> = { '1 worker': [], '2 workers': [] };
-  const cores: Record<string, number[]> = { '1 worker': [], '2 workers': [] };
-  try {
-    for (const [name, e] of Object.entries(pools)) {
-      const t = performance.now();
-      // One batch per worker, so every thread has loaded the model before timing starts.
-      await e.embed(sample.slice(0, name === '1 worker' ? 64 : 128));
-      modelLoadMs[name] = Math.round(performance.now() - t);
-    }
-    // Alternate the pools rep by rep so load from other processes hits both alike.
-    for (let rep = 0; rep < THROUGHPUT_REPS; rep++) {
-      for (const [name, e] of Object.entries(pools)) {
-        const t = performance.now();
-        const cpu0 = process.cpuUsage();
-        await e.embed(sample);
-        const wallMs = performance.now() - t;
-        const cpu = process.cpuUsage(cpu0);
-        runs[name].push(round(sample.length / (wallMs / 1000), 1));
-        cores[name].push(round((cpu.user + cpu.system) / 1000 / wallMs));
-        log(`throughput rep ${rep + 1}: ${name} ${runs[name].at(-1)} texts/s on ${cores[name].at(-1)} cores`);
-      }
-    }
-  } finally {
-    await Promise.all(Object.values(pools).map((e) => e.close()));
-  }
-  const textsPerSecond = Object.fromEntries(Object.entries(runs).map(([n, r]) => [n, { median: median(r), runs: r }]));
-  const coresUsed = Object.fromEntries(Object.entries(cores).map(([n, c]) => [n, median(c)]));
-  return { texts: sample.length, reps: THROUGHPUT_REPS, modelLoadMs, textsPerSecond, coresUsed, speedup: round(textsPerSecond['2 workers'].median / textsPerSecond['1 worker'].median) };
 }
 
 // ---------------------------------------------------------------- 2 & 3. search
@@ -213,7 +182,7 @@ async function measureStore(label: string, synthetic: boolean, points: VectorPoi
   const unfiltered = await run(K, undefined, truthAll);
   const k10 = await run(10, undefined);
   const filtered = await run(K, filter, truthFiltered);
-  const hnsw = buildMs > 0 && points.length > 20_000;
+  const hnsw = buildMs > 0 && points.length > DEFAULT_EXACT_MAX;
 
   let t = performance.now();
   await store.close();
@@ -264,10 +233,25 @@ function mixture(base: Float32Array[], next: () => number, wMin: number, noise: 
 async function main(): Promise<void> {
   const started = performance.now();
   const loadBefore = os.loadavg();
-  const corpus = await realCorpus();
-  log(`corpus: ${corpus.texts.length} real texts`);
+  const { dataset } = await loadDataset(join(root, 'data/instacart'));
+  const data: Data = { dataset, catalogue: dataset.catalogue, stats: buildCatalogueStats(dataset), corpus: buildKeywordCorpus(dataset.catalogue) };
 
-  const throughputResult = await throughput(corpus.texts.filter((_, i) => corpus.payloads[i].kind === 'product').slice(1000));
+  const cold = await coldIndex(data, COLD_REPS, logger, log);
+  const work = await recipeWork(data);
+  const throughputResult = await throughput(data, THROUGHPUT_TEXTS, THROUGHPUT_REPS, log);
+
+  // Quality needs the current index and pages: the runtime's own work dir and caches.
+  const rt = await createRuntime({ config: loadConfig({ cwd: root }), logger });
+  let quality: QualityResult;
+  try {
+    await indexAll(rt.ctx, { state: jsonIndexState(join(rt.ctx.config.workDir, 'index-state.json')) });
+    quality = await productRetrievalQuality(rt.ctx, data, QUALITY_USERS, logger, log);
+  } finally {
+    await rt.close();
+  }
+
+  const corpus = realCorpus(data.catalogue);
+  log(`corpus: ${corpus.texts.length} real texts`);
 
   // Embeddings through the shared cache, so reruns (and indexing) reuse them.
   const cacheDir = join(root, '.hubgen', 'embeddings');
@@ -298,15 +282,16 @@ async function main(): Promise<void> {
   mkdirSync(scratch, { recursive: true });
   const stores: StoreResult[] = [];
   try {
-    // Dairy & eggs (department 16) products: a typical Phase 4 filter.
-    const dept: Filter = { must: [{ key: 'departmentId', match: { value: 16 } }] };
+    // Dairy & eggs (Instacart department 16, neutral id "d16") products: a typical Phase 4 filter.
+    // Ids are strings since the neutral model: a numeric 16 would match nothing.
+    const dept: Filter = { must: [{ key: 'departmentId', match: { value: 'd16' } }] };
     stores.push(await measureStore('real catalogue texts', false, realPoints, realQueries, dept, join(scratch, 'real')));
 
     if (SYNTH > 0) {
       const base = realPoints.map((p) => p.vector);
       const synthNext = rng(300_000);
       const points: VectorPoint[] = [];
-      for (let i = 0; i < SYNTH; i++) points.push({ id: `s${i}`, vector: mixture(base, synthNext, 0.6, 0.01), payload: { departmentId: 1 + (i % 21), kind: i % 3 === 0 ? 'phrase' : 'product' } });
+      for (let i = 0; i < SYNTH; i++) points.push({ id: `s${i}`, vector: mixture(base, synthNext, 0.6, 0.01), payload: { departmentId: `d${1 + (i % 21)}`, kind: i % 3 === 0 ? 'phrase' : 'product' } });
       const queries = Array.from({ length: QUERIES }, () => mixture(base, synthNext, 0.6, 0.01));
       // One department of 21: ~5% of points, the over-fetch path.
       stores.push(await measureStore(`synthetic ${SYNTH / 1000}K (mixtures of real embeddings + noise)`, true, points, queries, dept, join(scratch, 'synthetic')));
@@ -319,8 +304,11 @@ async function main(): Promise<void> {
     benchmark: 'retrieval',
     ranAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore.map((x) => round(x)), loadAverageAfter: os.loadavg().map((x) => round(x)) },
+    coldIndex: cold ?? null,
+    recipeWork: work,
+    productRetrieval: quality,
     embedding: { model: 'use-lite-512', throughput: throughputResult, corpus: { texts: corpus.texts.length, ms: Math.round(embedMs), cacheHits: cacheStats.hits, cacheMisses: cacheStats.misses } },
-    index: { store: 'embedded-usearch', hnsw: `USearch 2.25.3, M=${DEFAULT_HNSW.connectivity}, efConstruction=${DEFAULT_HNSW.expansionAdd}, ef=${DEFAULT_HNSW.expansionSearch}`, exactMax: 20_000 },
+    index: { store: 'embedded-usearch', hnsw: `USearch 2.25.3, M=${DEFAULT_HNSW.connectivity}, efConstruction=${DEFAULT_HNSW.expansionAdd}, ef=${DEFAULT_HNSW.expansionSearch}`, exactMax: DEFAULT_EXACT_MAX },
     stores,
     targets: { at300K: { p50Ms: 5, p99Ms: 20, recallAt100: 0.95 } },
     totalSeconds: seconds(performance.now() - started),
@@ -334,6 +322,9 @@ async function main(): Promise<void> {
 function markdown(r: {
   ranAt: string;
   machine: { cpus: number; cpuModel: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  coldIndex: ColdResult | null;
+  recipeWork: RecipeWork[];
+  productRetrieval: QualityResult;
   embedding: { throughput: ThroughputResult; corpus: { texts: number; ms: number; cacheHits: number; cacheMisses: number } };
   index: { hnsw: string; exactMax: number };
   stores: StoreResult[];
@@ -349,17 +340,14 @@ function markdown(r: {
     '',
     `Run ${r.ranAt} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, in ${r.totalSeconds} s. **The 2 cores were shared with other engineers' processes** (load average ${r.machine.loadAverageBefore.join(' / ')} before, ${r.machine.loadAverageAfter.join(' / ')} after), so absolute times are pessimistic and noisy; the 1-vs-2 worker runs alternate to share the noise.`,
     '',
-    `### USE-lite embedding throughput (${tp.texts} product texts, uncached, median of ${tp.reps})`,
+    ...coldSection(r.coldIndex, r.recipeWork),
+    ...throughputSection(tp),
+    `Corpus of ${r.embedding.corpus.texts.toLocaleString('en')} real texts for the store measurements below embedded through the cache in ${seconds(r.embedding.corpus.ms)} s (${r.embedding.corpus.cacheHits.toLocaleString('en')} cached, ${r.embedding.corpus.cacheMisses.toLocaleString('en')} new).`,
     '',
-    '| workers | texts/s (median) | runs | cores actually used (CPU ÷ wall, median) | model load + first batch |',
-    '|---|---|---|---|---|',
-    ...Object.entries(tp.textsPerSecond).map(([n, v]) => `| ${n} | ${v.median} | ${v.runs.join(', ')} | ${tp.coresUsed[n]} | ${tp.modelLoadMs[n]} ms |`),
-    '',
-    `2 workers / 1 worker: **${tp.speedup}×** — bounded by how much of the second core the other processes left (the cores column). Corpus of ${r.embedding.corpus.texts.toLocaleString('en')} real texts embedded through the cache in ${seconds(r.embedding.corpus.ms)} s (${r.embedding.corpus.cacheHits.toLocaleString('en')} cached, ${r.embedding.corpus.cacheMisses.toLocaleString('en')} new).`,
-    '',
+    ...qualitySection(r.productRetrieval),
     `### Embedded vector store (${r.index.hnsw}; exact below ${r.index.exactMax.toLocaleString('en')} points)`,
     '',
-    `${QUERIES} queries; recall@100 against exact search over the same points. Filtered: departmentId = 16 (~${Math.round((r.stores[0]?.filtered.selectivity ?? 0) * 100)}% real, ~${Math.round((synth?.filtered.selectivity ?? 0) * 100)}% synthetic). Times in ms, p50 / p99.`,
+    `${QUERIES} queries; recall@100 against exact search over the same points. Filtered: departmentId = d16 (~${Math.round((r.stores[0]?.filtered.selectivity ?? 0) * 100)}% real, ~${Math.round((synth?.filtered.selectivity ?? 0) * 100)}% synthetic). Times in ms, p50 / p99.`,
     '',
     '| data | points | build | k=10 | k=100 | recall@100 | filtered k=100 | filtered recall | exact JS / SIMD p50 | save | warm load |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -370,6 +358,72 @@ function markdown(r: {
       : '',
     '',
   ].join('\n');
+}
+
+const thousands = (n: number) => n.toLocaleString('en');
+
+function coldSection(cold: ColdResult | null, work: RecipeWork[]): string[] {
+  return [
+    '### What a cold index embeds, per product text recipe',
+    '',
+    'USE-lite tokens (its cost grows with them); the embedding cache embeds each distinct text once.',
+    '',
+    '| recipe | texts | distinct texts | keyword tokens | product tokens | distinct tokens |',
+    '|---|---|---|---|---|---|',
+    ...work.map((w) => `| ${w.recipe} | ${thousands(w.texts)} | ${thousands(w.distinctTexts)} | ${thousands(w.keywordTokens)} | ${thousands(w.productTokens)} | ${thousands(w.distinctTokens)} |`),
+    '',
+    ...(cold
+      ? [
+          `### Cold index (empty embedding cache, 2 workers; median of ${cold.reps})`,
+          '',
+          `Both collections embedded, upserted and persisted, as a fresh clone's first \`npm start\` does before its first page: ${thousands(cold.embedded)} texts embedded.`,
+          '',
+          '| | wall | CPU (all threads) | keywords | products | persist | load average before |',
+          '|---|---|---|---|---|---|---|',
+          `| median | ${seconds(cold.median.wallMs)} s | ${seconds(cold.median.cpuMs)} s | ${seconds(cold.median.keywordsMs)} s | ${seconds(cold.median.productsMs)} s | ${seconds(cold.median.persistMs)} s | |`,
+          ...cold.runs.map((c, i) => `| run ${i + 1} | ${seconds(c.wallMs)} s | ${seconds(c.cpuMs)} s | ${seconds(c.keywordsMs)} s | ${seconds(c.productsMs)} s | ${seconds(c.persistMs)} s | ${c.loadBefore} |`),
+          '',
+          'CPU ÷ 2 is what the wall time would be on two idle cores: the other processes on the machine set the rest.',
+          '',
+        ]
+      : []),
+  ];
+}
+
+function throughputSection(tp: ThroughputResult): string[] {
+  const best = (workers: number) => Math.max(...tp.rows.filter((r) => r.config.workers === workers && r.config.ordered).map((r) => r.textsPerSecond));
+  return [
+    `### USE-lite throughput (${thousands(tp.texts)} index texts, ${thousands(tp.tokens)} tokens, uncached, median of ${tp.reps})`,
+    '',
+    'Ordered: by token count, as the index embeds them; unordered: as sampled. "Per call": texts per model call inside a worker task.',
+    '',
+    '| configuration | texts/s | tokens/s | runs (texts/s) | cores used (CPU ÷ wall) | model load + first task |',
+    '|---|---|---|---|---|---|',
+    ...tp.rows.map((r) => `| ${r.config.name} | ${r.textsPerSecond} | ${thousands(r.tokensPerSecond)} | ${r.runs.join(', ')} | ${r.coresUsed} | ${r.modelLoadMs} ms |`),
+    '',
+    `Best 2 workers / best 1 worker: **${round(best(2) / best(1))}×**, bounded by how much of the second core the other processes left (the cores column).`,
+    '',
+  ];
+}
+
+function qualitySection(q: QualityResult): string[] {
+  const [prev] = q.rows;
+  const delta = (x: number, y: number) => `${x} (${x >= y ? '+' : ''}${round(x - y, 4)})`;
+  return [
+    `### Product retrieval: current product text recipe vs the previous one (recall@${q.k}, exact search)`,
+    '',
+    `- **phrases**: ${q.phraseQueries} seeded corpus phrases as Phase 4 keywords, filtered by their top category (on Instacart an aisle), their top department, or not at all; a right answer is a product in scope whose normalised name holds the phrase.`,
+    `- **fixed small set**: the test's 40 phrases in 4 categories (retrieval/product-text.test.ts asserts the current recipe is not below the previous one).`,
+    `- **real users**: the keywords of ${q.users} seeded train users' pages (${thousands(q.keywordQueries)} Phase 4 queries, current pipeline); target recall = share of the user's real next order among what the keywords retrieve; lexical precision = share of retrieved products whose name holds every word of the keyword; overlap = share of the previous recipe's top ${q.k} kept.`,
+    '',
+    '| recipe | phrases, category filter | phrases, department filter | phrases, no filter | fixed small set | real users: target recall | lexical precision | overlap with previous |',
+    '|---|---|---|---|---|---|---|---|',
+    ...q.rows.map(
+      (r) =>
+        `| ${r.recipe} | ${delta(r.phrases.category, prev.phrases.category)} | ${delta(r.phrases.department, prev.phrases.department)} | ${delta(r.phrases.none, prev.phrases.none)} | ${delta(r.smallSet, prev.smallSet)} | ${delta(r.targetRecall, prev.targetRecall)} | ${delta(r.lexicalPrecision, prev.lexicalPrecision)} | ${r.overlapWithPrevious} |`,
+    ),
+    '',
+  ];
 }
 
 main().catch((e) => {

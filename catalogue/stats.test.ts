@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalogueStats } from './stats.js';
+import { buildCatalogueStats, catalogueStatsOf } from './stats.js';
 import { tinyDataset } from '../testing/instacart-fixture.js';
 import { realDataset } from '../testing/real-data.js';
 
@@ -13,6 +13,28 @@ describe('buildCatalogueStats', () => {
     expect(stats.popularity('2')).toBe(1);
     expect(stats.popularity('1')).toBeCloseTo(Math.log(3) / Math.log(4), 10);
     expect(stats.popularity('4')).toBe(0); // bought only in a target order
+    // Orders with anything from the category: yogurt in 101, 102; fruit in 101, 201, 202.
+    expect(Object.fromEntries(stats.categoryOrders)).toEqual({ a1: 2, a2: 3 });
+    expect(stats.coPurchase.totalOrders).toBe(4);
+    expect(Object.fromEntries(stats.coPurchase.conditional(new Map([['1', 1]])))).toEqual({ 2: 0.5 });
+  });
+
+  it('counts per product the users who bought it and those who bought it again', async () => {
+    const stats = buildCatalogueStats(await tinyDataset());
+    // History: user 1 bought 1 twice and 2 once; user 2 bought 2 twice and 3 once.
+    expect(Object.fromEntries(stats.productRepeat)).toEqual({ 1: { buyers: 1, repeaters: 1 }, 2: { buyers: 2, repeaters: 1 }, 3: { buyers: 1, repeaters: 0 } });
+    expect(stats.repeatPrior).toBeCloseTo(2 / 4);
+  });
+
+  it('shares one computation per dataset through catalogueStatsOf', async () => {
+    const dataset = await tinyDataset();
+    expect(catalogueStatsOf(dataset)).toBe(catalogueStatsOf(dataset));
+  });
+
+  it('leaves out every order of excluded users (calibration does, for its own users)', async () => {
+    const stats = buildCatalogueStats(await tinyDataset(), { excludeUsers: new Set(['2']) });
+    expect(stats.totalOrders).toBe(2);
+    expect(Object.fromEntries(stats.productOrders)).toEqual({ 1: 2, 2: 1 });
   });
 
   it('on the real sample: every order with products is history or a target', async () => {

@@ -1,26 +1,68 @@
-import type { Dataset } from './types.js';
+import type { Catalogue, Dataset } from './types.js';
 import type { CatalogueStats } from './stats-types.js';
+import { buildCoPurchase } from './co-purchase.js';
+
+export interface CatalogueStatsOptions {
+  /**
+   * Users whose orders are left out entirely. Calibration leaves out its own users, so a model
+   * fitted on their later orders never reads statistics those very orders contributed to.
+   */
+  readonly excludeUsers?: ReadonlySet<string>;
+}
 
 /**
- * Product and category counts over every user's history orders. Target orders are left out so
- * that nothing an eval scores against leaks into ranking or local models.
+ * Product and category counts, and item-item co-purchase, over every user's history orders. Target
+ * orders are left out so that nothing an eval scores against leaks into ranking or local models.
  */
-export function buildCatalogueStats(dataset: Dataset): CatalogueStats {
+export function buildCatalogueStats(dataset: Dataset, { excludeUsers }: CatalogueStatsOptions = {}): CatalogueStats {
+  const histories: string[][][] = [];
+  for (const [userId, orders] of dataset.ordersByUser) {
+    if (excludeUsers?.has(userId)) continue;
+    // Every order but the last (the held-out target) is history.
+    histories.push(orders.slice(0, -1).map(({ lines }) => lines.map((l) => l.productId)));
+  }
+  return statsOfHistories(histories, dataset.catalogue);
+}
+
+const shared = new WeakMap<Dataset, CatalogueStats>();
+/** buildCatalogueStats(dataset), computed once per dataset object: the runtime and every user context share it. */
+export function catalogueStatsOf(dataset: Dataset): CatalogueStats {
+  let stats = shared.get(dataset);
+  if (!stats) shared.set(dataset, (stats = buildCatalogueStats(dataset)));
+  return stats;
+}
+
+/** The statistics of baskets, each treated as a different user's. */
+export const statsOfBaskets = (baskets: readonly (readonly string[])[], catalogue: Catalogue): CatalogueStats => statsOfHistories(baskets.map((b) => [b]), catalogue);
+
+/** The statistics of users' histories (each a list of baskets of product ids). */
+export function statsOfHistories(histories: readonly (readonly (readonly string[])[])[], catalogue: Catalogue): CatalogueStats {
+  const baskets = histories.flat();
+  const productRepeat = new Map<string, { buyers: number; repeaters: number }>();
+  let buyers = 0;
+  let repeaters = 0;
+  for (const history of histories) {
+    const orders = new Map<string, number>();
+    for (const basket of history) for (const id of new Set(basket)) orders.set(id, (orders.get(id) ?? 0) + 1);
+    for (const [id, n] of orders) {
+      const r = productRepeat.get(id) ?? { buyers: 0, repeaters: 0 };
+      r.buyers++;
+      buyers++;
+      if (n >= 2) {
+        r.repeaters++;
+        repeaters++;
+      }
+      productRepeat.set(id, r);
+    }
+  }
   const productOrders = new Map<string, number>();
   const categoryLines = new Map<string, number>();
-  let totalOrders = 0;
-  for (const orders of dataset.ordersByUser.values()) {
-    // Every order but the last (the held-out target) is history.
-    for (const { lines } of orders.slice(0, -1)) {
-      totalOrders++;
-      const inOrder = new Set<string>();
-      for (const line of lines) {
-        inOrder.add(line.productId);
-        const categoryId = dataset.catalogue.products.get(line.productId)!.categoryId;
-        categoryLines.set(categoryId, (categoryLines.get(categoryId) ?? 0) + 1);
-      }
-      for (const id of inOrder) productOrders.set(id, (productOrders.get(id) ?? 0) + 1);
-    }
+  const categoryOrders = new Map<string, number>();
+  const categoryOf = (id: string) => catalogue.products.get(id)!.categoryId;
+  for (const basket of baskets) {
+    for (const id of basket) categoryLines.set(categoryOf(id), (categoryLines.get(categoryOf(id)) ?? 0) + 1);
+    for (const id of new Set(basket)) productOrders.set(id, (productOrders.get(id) ?? 0) + 1);
+    for (const c of new Set(basket.map(categoryOf))) categoryOrders.set(c, (categoryOrders.get(c) ?? 0) + 1);
   }
   let max = 0;
   for (const c of productOrders.values()) max = Math.max(max, c);
@@ -28,7 +70,14 @@ export function buildCatalogueStats(dataset: Dataset): CatalogueStats {
   return {
     productOrders,
     categoryLines,
-    totalOrders,
+    categoryOrders,
+    totalOrders: baskets.length,
     popularity: (productId) => (logMax === 0 ? 0 : Math.log1p(productOrders.get(productId) ?? 0) / logMax),
+    coPurchase: buildCoPurchase(baskets),
+    productRepeat,
+    repeatPrior: buyers === 0 ? 0 : repeaters / buyers,
   };
 }
+
+/** Statistics of no orders at all: for a catalogue without purchase history, and a base for test fixtures. */
+export const emptyStats = (): CatalogueStats => statsOfHistories([], { products: new Map(), categories: new Map(), departments: new Map() });

@@ -27,6 +27,11 @@ export interface UserContext {
   readonly preferences: readonly { readonly term: string; readonly share: number }[];
   /** Affinity per product id for ranking: history orders containing it ÷ history orders. */
   readonly productAffinity: Readonly<Record<string, number>>;
+  /**
+   * Reorder propensity per owned product id: the calibrated probability that it is in the next order
+   * (catalogue/propensity.ts), from history only. Ranks "buy it again" and weights co-purchase.
+   */
+  readonly reorderPropensity: Readonly<Record<string, number>>;
   /** Affinity per category id: share of history lines. */
   readonly categoryAffinity: Readonly<Record<string, number>>;
 }

@@ -2,6 +2,9 @@ import { attributesOf } from './attributes.js';
 import { compareIds, type Catalogue, type Dataset, type OrderLine, type User, type UserHistory } from './types.js';
 import { userHistory } from './history.js';
 import type { UserContext } from './user-context-types.js';
+import { reorderPropensity } from './propensity.js';
+import { productPriors, type ProductPriors } from './propensity-features.js';
+import { catalogueStatsOf } from './stats.js';
 
 /** List caps that keep the context prompt-sized. */
 export const USER_CONTEXT_LIMITS = { categories: 8, departments: 6, frequent: 25, recent: 15, preferences: 6 } as const;
@@ -31,7 +34,7 @@ function topShares<T>(counts: Map<string, number>, total: number, cap: number, d
  * The compact view of a user that phases see, built from history orders only: the target order is
  * never read, so nothing an eval scores against can leak into a page. Deterministic for the same input.
  */
-export function buildUserContext(history: UserHistory, catalogue: Catalogue, user?: Pick<User, 'preferences'>): UserContext {
+export function buildUserContext(history: UserHistory, catalogue: Catalogue, user?: Pick<User, 'preferences'>, priors?: ProductPriors): UserContext {
   const orders = history.history;
   const lines: OrderLine[] = orders.flatMap((o) => o.lines);
   const product = (id: string) => {
@@ -96,6 +99,8 @@ export function buildUserContext(history: UserHistory, catalogue: Catalogue, use
 
   const productAffinity: Record<string, number> = {};
   for (const [id, n] of [...productOrders].sort(([a], [b]) => compareIds(a, b))) productAffinity[id] = round4(n / orders.length);
+  const reorder: Record<string, number> = {};
+  for (const [id, p] of reorderPropensity(orders, undefined, priors)) reorder[id] = round4(p);
   const categoryAffinity: Record<string, number> = {};
   for (const [id, n] of [...categoryLines].sort(([a], [b]) => compareIds(a, b))) categoryAffinity[id] = round4(n / total);
 
@@ -115,6 +120,7 @@ export function buildUserContext(history: UserHistory, catalogue: Catalogue, use
     statedPreferences: [...(user?.preferences ?? [])],
     preferences,
     productAffinity,
+    reorderPropensity: reorder,
     categoryAffinity,
   };
 }
@@ -151,7 +157,9 @@ export function renderUserContext(uc: UserContext): string {
  */
 export function contextOfUser(dataset: Dataset, userId: string): { readonly history: UserHistory; readonly context: UserContext } {
   const history = userHistory(dataset, userId);
-  return { history, context: buildUserContext(history, dataset.catalogue, dataset.users.get(userId)) };
+  // The dataset's statistics hold this user's history too: priors leave it out (leave-one-out).
+  const priors = productPriors(catalogueStatsOf(dataset), { includesUser: true });
+  return { history, context: buildUserContext(history, dataset.catalogue, dataset.users.get(userId), priors) };
 }
 
 /** The phases' input for one user (see contextOfUser). */

@@ -92,6 +92,73 @@ const cascadeTier = {
 
 const cascade = { type: 'array', minItems: 1, items: cascadeTier } as const;
 
+/** Where an LLM tier's confidence comes from (llm/confidence/). */
+export const CONFIDENCE_SIGNALS = ['selfReported', 'logprob', 'agreement', 'deferral'] as const;
+export type ConfidenceSignal = (typeof CONFIDENCE_SIGNALS)[number];
+
+/**
+ * How a phase's LLM tiers measure their confidence, and whether they stream. No default block: a
+ * phase without one keeps the self-reported confidence, and its artefact keys stay as they were.
+ */
+const llmTiers = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /**
+     * The signal that becomes the tier's confidence. selfReported: the model's own confidence field
+     * (with the phase's penalties for retries, repairs, dropped names); logprob: token
+     * log-probabilities of the value tokens; agreement: share of n samples agreeing with the
+     * majority; deferral: a logistic model over the signals (see `deferral.weights`).
+     */
+    signal: { enum: CONFIDENCE_SIGNALS, default: 'selfReported' },
+    /** min: the weakest value token decides; quantile: a low quantile of them (less noisy). Never sum or mean: both follow length. */
+    logprob: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        aggregate: { enum: ['min', 'quantile'], default: 'quantile' },
+        q: { type: 'number', minimum: 0, maximum: 1, default: 0.1 },
+      },
+    },
+    /** n calls of the same prompt; the answer used is the majority's (or the medoid's for lists). */
+    agreement: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { samples: { type: 'integer', minimum: 2, maximum: 10, default: 3 } },
+    },
+    /** The weights file `hubgen calibrate --train-deferral --out` writes; required when signal is "deferral". */
+    deferral: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['weights'],
+      properties: { weights: { type: 'string', minLength: 1 } },
+    },
+    /**
+     * Signals to measure and record as well, without deciding anything: for `hubgen calibrate` and
+     * deferral training. The self-reported confidence is always recorded (it costs nothing);
+     * logprob costs nothing either; agreement costs n calls.
+     */
+    collect: { type: 'array', uniqueItems: true, items: { enum: ['logprob', 'agreement'] }, default: [] },
+    /**
+     * Stream the reply and stop it at the first character no schema-valid reply could have; the
+     * call is retried with the reason, then the tier fails and the cascade escalates. The output
+     * tokens not generated are estimated against expectedOutputTokens (else the role's
+     * maxOutputTokens) and counted in usage.savedOutputTokens.
+     */
+    earlyAbort: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        expectedOutputTokens: { type: 'integer', minimum: 1 },
+      },
+    },
+  },
+} as const;
+
 export const configSchema = {
   $id: 'hubgen.config',
   type: 'object',
@@ -174,6 +241,22 @@ export const configSchema = {
             cascade: { ...cascade, default: [{ role: 'local', threshold: 0.6 }, { role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }] },
             minThemes: { type: 'integer', minimum: 1, default: 4 },
             maxThemes: { type: 'integer', minimum: 1, default: 8 },
+            /**
+             * The page's mix (phases/themes/plan.ts): up to `staplesThemes` "buy it again" themes
+             * holding the user's products likeliest to be reordered (assemble.productsPerTheme each), then
+             * `discoveryThemes` themes of products new to them, plus one more for every staples theme a
+             * user has too few products to fill; never more than maxThemes in all.
+             */
+            plan: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                staplesThemes: { type: 'integer', minimum: 0, default: 6 },
+                discoveryThemes: { type: 'integer', minimum: 0, default: 2 },
+              },
+            },
+            llmTiers,
           },
         },
         keywords: {
@@ -185,6 +268,7 @@ export const configSchema = {
             candidates: { type: 'integer', minimum: 5, maximum: 1000, default: 100 },
             minKeywords: { type: 'integer', minimum: 1, default: 5 },
             maxKeywords: { type: 'integer', minimum: 1, default: 12 },
+            llmTiers,
           },
         },
         filter: {
@@ -196,6 +280,8 @@ export const configSchema = {
             keywordDedupThreshold: { type: 'number', minimum: 0, maximum: 1, default: 0.9 },
             relevanceThreshold: { type: 'number', minimum: 0, maximum: 1, default: 0.35 },
             judgeCascade: { ...cascade, default: [{ role: 'local', threshold: 0.7 }, { role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }] },
+            /** How the judge's LLM tiers measure their confidence and whether they stream. */
+            llmTiers,
             policy: {
               type: 'object',
               additionalProperties: false,
@@ -216,6 +302,20 @@ export const configSchema = {
             productsPerTheme: { type: 'integer', minimum: 1, default: 12 },
             minProductsPerTheme: { type: 'integer', minimum: 0, default: 4 },
             perKeyword: { type: 'integer', minimum: 1, default: 20 },
+            /** How Phase 4 ranks (phases/assemble/rank.ts RankingWeights); sweepable as assemble.ranking.<name>. */
+            ranking: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                hitWeight: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+                relevanceExponent: { type: 'number', minimum: 0, maximum: 4, default: 0.5 },
+                discoverySeeds: { type: 'integer', minimum: 0, default: 36 },
+                seedOwnProducts: { type: 'boolean', default: true },
+                seedMinRelevance: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+                maxOwnShare: { type: 'number', minimum: 0, maximum: 1, default: 0.75 },
+              },
+            },
           },
         },
         /** The single-step baseline for offline evals: one call writes the whole page. */
@@ -227,6 +327,7 @@ export const configSchema = {
             role: { enum: ROLES, default: 'strong' },
             /** How many keyword-corpus terms go into the prompt (the whole corpus does not fit). */
             corpusSlice: { type: 'integer', minimum: 10, maximum: 5000, default: 400 },
+            llmTiers,
           },
         },
       },
@@ -245,6 +346,33 @@ export const configSchema = {
         maxRequestsPerBatch: { type: 'integer', minimum: 1, maximum: 50000, default: 50000 },
       },
     },
+    /**
+     * The escalation drift alarm (`hubgen runs --drift`, the end-of-run summary, --fail-on-drift):
+     * each phase's escalation and below-threshold rates in the latest run against the runs before it.
+     */
+    drift: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** How many earlier runs (of the same pipeline) form the baseline. */
+        window: { type: 'integer', minimum: 1, default: 10 },
+        /** With fewer earlier runs than this, a rate is reported but not judged. */
+        minHistory: { type: 'integer', minimum: 1, default: 3 },
+        /** Allowed distance from the window's mean: the widest of `absolute` and k standard deviations (never under `floor`). */
+        band: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            /** In rate points: 0.1 is ten percentage points. */
+            absolute: { type: 'number', minimum: 0, maximum: 1, default: 0.1 },
+            k: { type: 'number', exclusiveMinimum: 0 },
+            floor: { type: 'number', minimum: 0, maximum: 1, default: 0.02 },
+          },
+        },
+      },
+    },
     run: {
       type: 'object',
       additionalProperties: false,
@@ -253,6 +381,45 @@ export const configSchema = {
         concurrency: { type: 'integer', minimum: 1, default: 2 },
         /** Stop starting new users once a run has spent this many dollars. */
         budgetUsd: { type: 'number', minimum: 0 },
+        /**
+         * `live`: LLM tiers are called as the pipeline reaches them. `batch`: their requests go
+         * through the Batch API in rounds (half price, answers within the batch window); `hubgen run --batch` sets it.
+         */
+        mode: { enum: ['live', 'batch'], default: 'live' },
+        /** Batch mode: most rounds of batches before users still waiting for answers are recorded as failed. */
+        maxBatchRounds: { type: 'integer', minimum: 1, default: 8 },
+      },
+    },
+    /** Distributed runs (`hubgen run --queue`, `hubgen worker`): one BullMQ job per user on a Redis every worker reaches. */
+    queue: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** redis://host:port[/db]; `--queue <url>` and REDIS_URL set it. */
+        url: { type: 'string', minLength: 1 },
+        /** BullMQ key prefix, so several deployments can share one Redis. */
+        prefix: { type: 'string', minLength: 1, pattern: '^[^:]+$', default: 'hubgen' },
+        /** Users one worker process runs at once (`hubgen worker --concurrency`). */
+        concurrency: { type: 'integer', minimum: 1, default: 4 },
+        /** Tries per user for transient failures (provider 429/5xx/timeouts, a lost connection); a deterministic failure is tried once. */
+        attempts: { type: 'integer', minimum: 1, default: 5 },
+        /** First wait before retrying a transient failure; doubles each time (with jitter), or the provider's Retry-After. */
+        backoffMs: { type: 'integer', minimum: 0, default: 5000 },
+        /** How long a worker's hold on a job lasts without renewal: a killed worker's jobs go back to the queue after this. */
+        lockDurationMs: { type: 'integer', minimum: 100, default: 30000 },
+        /** How often workers look for jobs whose holder died. */
+        stalledIntervalMs: { type: 'integer', minimum: 100, default: 30000 },
+        /** Times a job may be taken back from a dead worker before it is recorded as failed. */
+        maxStalledCount: { type: 'integer', minimum: 0, default: 2 },
+        /**
+         * In queue mode, keep artefacts and provider rate limits in the queue's Redis when the config
+         * keeps them local (artefactStore "fs", limiterStore "process"): workers then never pay twice for one
+         * artefact and the rpm/tpm limits hold across all of them.
+         */
+        shareStores: { type: 'boolean', default: true },
+        /** How long a run's per-user records stay in Redis after it was enqueued (the manifest on disk is the lasting record). */
+        keepRunDays: { type: 'number', exclusiveMinimum: 0, default: 14 },
       },
     },
   },
@@ -260,6 +427,9 @@ export const configSchema = {
 
 export type HubgenConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: false }>;
 export type CascadeTierConfig = FromSchema<typeof cascadeTier, { keepDefaultedPropertiesOptional: false }>;
+/** A phase's `llmTiers` block after defaults: what its LLM tiers measure and whether they stream. */
+export type LlmTiersConfig = FromSchema<typeof llmTiers, { keepDefaultedPropertiesOptional: false }>;
+export type DriftConfig = HubgenConfig['drift'];
 export type ProviderConfig = FromSchema<typeof provider>;
 export type RoleBinding = FromSchema<typeof roleBinding>;
 export type Price = FromSchema<typeof price>;

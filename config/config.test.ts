@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_DEFAULTS, deepMerge, loadConfig, roleUnavailableReason, ROLES, validateConfig } from './config.js';
+import { BUILTIN_DEFAULTS, deepMerge, LLM_TIER_PHASES, loadConfig, roleUnavailableReason, ROLES, validateConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 
 /** A directory with no hubgen.config.json, so only defaults, env and overrides apply. */
@@ -82,6 +82,40 @@ describe('bad config', () => {
     expect(() => loadConfig({ env: {}, cwd: emptyDir(), overrides: { roles: { judge: { provider: 'anthropic', model: 'x' } } } })).toThrow(
       /\/roles\/judge\/provider names "anthropic", which is not under \/providers \(have: local, openai\)/,
     );
+  });
+});
+
+describe('phases.<phase>.llmTiers', () => {
+  it('is absent by default, so tiers keep the self-reported confidence and artefact keys stay as they were', () => {
+    const cfg = loadConfig({ env: {}, cwd: emptyDir() });
+    for (const phase of LLM_TIER_PHASES) expect(cfg.phases[phase].llmTiers).toBeUndefined();
+  });
+
+  it('fills the defaults of a block that is given: quantile 0.1, 3 samples, nothing collected, no stream', () => {
+    const cfg = loadConfig({ env: {}, cwd: emptyDir(), overrides: { phases: { themes: { llmTiers: { signal: 'logprob' } } } } });
+    expect(cfg.phases.themes.llmTiers).toEqual({ signal: 'logprob', logprob: { aggregate: 'quantile', q: 0.1 }, agreement: { samples: 3 }, collect: [], earlyAbort: { enabled: false } });
+  });
+
+  it('requires a weights file for the deferral signal, naming the path and how to make one', () => {
+    expect(() => loadConfig({ env: {}, cwd: emptyDir(), overrides: { phases: { filter: { llmTiers: { signal: 'deferral' } } } } })).toThrow(
+      /\/phases\/filter\/llmTiers\/deferral\/weights is required when \/phases\/filter\/llmTiers\/signal is "deferral".*hubgen calibrate --phase <phase> --train-deferral --out <file>/,
+    );
+    const ok = loadConfig({ env: {}, cwd: emptyDir(), overrides: { phases: { filter: { llmTiers: { signal: 'deferral', deferral: { weights: 'deferral.json' } } } } } });
+    expect(ok.phases.filter.llmTiers?.deferral).toEqual({ weights: 'deferral.json' });
+  });
+
+  it('names an unknown signal, a one-sample agreement and an out-of-range quantile', () => {
+    const bad = (llmTiers: unknown) => () => loadConfig({ env: {}, cwd: emptyDir(), overrides: { phases: { keywords: { llmTiers } } } });
+    expect(bad({ signal: 'vibes' })).toThrow(/\/phases\/keywords\/llmTiers\/signal must be equal to one of the allowed values: "selfReported", "logprob", "agreement", "deferral"/);
+    expect(bad({ agreement: { samples: 1 } })).toThrow(/\/phases\/keywords\/llmTiers\/agreement\/samples must be >= 2/);
+    expect(bad({ logprob: { q: 1.5 } })).toThrow(/\/phases\/keywords\/llmTiers\/logprob\/q must be <= 1/);
+  });
+});
+
+describe('drift', () => {
+  it('defaults to a window of 10 earlier runs, 3 needed, and a band of ten rate points', () => {
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).drift).toEqual({ window: 10, minHistory: 3, band: { absolute: 0.1, floor: 0.02 } });
+    expect(() => loadConfig({ env: {}, cwd: emptyDir(), overrides: { drift: { band: { absolute: 2 } } } })).toThrow(/\/drift\/band\/absolute must be <= 1/);
   });
 });
 

@@ -9,6 +9,9 @@ export { ROLES } from './config-schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'hubgen.config.json';
 
+/** The phases whose config has an `llmTiers` block (config keys, so singleStep, not single-step). */
+export const LLM_TIER_PHASES = ['themes', 'keywords', 'filter', 'singleStep'] as const;
+
 /**
  * Built-in defaults run fully offline: every role the local models can play is bound to them,
  * and the LLM roles point at OpenAI through OPENAI_API_KEY, so they join the cascades only when
@@ -79,6 +82,8 @@ function envOverrides(env: NodeJS.ProcessEnv): Json {
       ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}),
     };
   }
+  // The queue is only used when a command asks for it (--queue), so the URL alone is safe to take.
+  if (env.REDIS_URL) o.queue = { url: env.REDIS_URL };
   if (env.OPENAI_BASE_URL) o.providers = { openai: { baseURL: env.OPENAI_BASE_URL } };
   return o;
 }
@@ -118,6 +123,12 @@ export function validateConfig(raw: Json, source = '<inline config>'): HubgenCon
   for (const [role, binding] of Object.entries(cfg.roles) as [Role, RoleBinding][]) {
     if (!(binding.provider in cfg.providers)) {
       throw new ConfigError(source, `/roles/${role}/provider names "${binding.provider}", which is not under /providers (have: ${Object.keys(cfg.providers).join(', ')})`);
+    }
+  }
+  for (const phase of LLM_TIER_PHASES) {
+    const tiers = cfg.phases[phase].llmTiers;
+    if (tiers?.signal === 'deferral' && !tiers.deferral) {
+      throw new ConfigError(source, `/phases/${phase}/llmTiers/deferral/weights is required when /phases/${phase}/llmTiers/signal is "deferral" (train one with: hubgen calibrate --phase <phase> --train-deferral --out <file>)`);
     }
   }
   if (cfg.vectorStore.kind === 'qdrant' && !cfg.vectorStore.url) {

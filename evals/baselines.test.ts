@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import type { Order, UserHistory } from '../catalogue/types.js';
-import { ownReordersRanking, popularityRanking } from './baselines.js';
+import { coPurchaseRanking, ownReordersRanking, popularityRanking, popularityUnseenRanking } from './baselines.js';
+import { catalogueOf } from '../testing/catalogue-builder.js';
+import { emptyStats, statsOfBaskets } from '../catalogue/stats.js';
 
 const order = (seq: number, ...productIds: number[]): Order => ({
   id: String(100 + seq),
@@ -15,7 +17,7 @@ const order = (seq: number, ...productIds: number[]): Order => ({
 
 describe('baselines', () => {
   it('popularity ranks by history orders, ties to the lower id, and leaves out never-ordered products', () => {
-    const stats: CatalogueStats = { productOrders: new Map([['5', 3], ['2', 9], ['7', 3], ['9', 0]]), categoryLines: new Map(), totalOrders: 10, popularity: () => 0 };
+    const stats: CatalogueStats = { ...emptyStats(), productOrders: new Map([['5', 3], ['2', 9], ['7', 3], ['9', 0]]), totalOrders: 10 };
     expect(popularityRanking(stats)).toEqual(['2', '5', '7']);
   });
 
@@ -29,5 +31,18 @@ describe('baselines', () => {
     };
     // 10: 3 orders; 12: 2; 11: 1 (last in order 1); 13: 1 (last in order 2) → 13 before 11
     expect(ownReordersRanking(history)).toEqual(['10', '12', '13', '11']);
+  });
+
+  it('popularity-unseen skips what the user owns and stops at n', () => {
+    expect(popularityUnseenRanking(['2', '5', '7', '8'], new Set(['5']), 2)).toEqual(['2', '7']);
+  });
+
+  it('co-purchase ranks new products by Σ share × P(j | owned), then fills from popularity', () => {
+    const catalogue = catalogueOf({ departments: [['d', 'D']], categories: [['c', 'C', 'd']], products: ['10', '20', '30', '40', '50'].map((id) => ({ id, name: id, categoryId: 'c' })) });
+    // 10 is bought with 20 in two baskets of three and with 30 in one; 40 and 50 are only bought alone, 50 more often.
+    const stats = statsOfBaskets([['10', '20'], ['10', '20'], ['10', '30'], ['40'], ['50'], ['50']], catalogue);
+    const history = { history: [order(1, 10), order(2, 10)] };
+    expect(coPurchaseRanking(history, stats, 4)).toEqual(['20', '30', '50', '40']);
+    expect(coPurchaseRanking(history, stats, 1)).toEqual(['20']);
   });
 });

@@ -4,9 +4,11 @@ import { compareIds, type UserHistory } from '../catalogue/types.js';
 /**
  * Non-generative baselines: a page made of a fixed product list, scored against the target
  * order exactly as a generated page is. They tell whether generation beats "show what sells"
- * and "show what this user always buys".
+ * and "show what this user always buys", and whether its discovery beats the two standard ways to
+ * recommend products new to the user: popular ones they have not bought, and ones bought together
+ * with theirs.
  */
-export const BASELINE_KINDS = ['popularity', 'own-reorders'] as const;
+export const BASELINE_KINDS = ['popularity', 'own-reorders', 'popularity-unseen', 'co-purchase'] as const;
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
 
 /** Every product ordered in any history order, most ordered first (ties: lower id first, for determinism). */
@@ -31,4 +33,32 @@ export function ownReordersRanking(history: Pick<UserHistory, 'history'>): strin
     }
   }
   return [...orders.keys()].sort((a, b) => orders.get(b)! - orders.get(a)! || lastOrder.get(b)! - lastOrder.get(a)! || compareIds(a, b));
+}
+
+/** The most popular products the user has never bought: what "show what sells" offers as discovery. */
+export function popularityUnseenRanking(popular: readonly string[], owned: ReadonlySet<string>, n: number): string[] {
+  const out: string[] = [];
+  for (const id of popular) {
+    if (out.length >= n) break;
+    if (!owned.has(id)) out.push(id);
+  }
+  return out;
+}
+
+/**
+ * Item-item co-purchase for new products, the standard "bought together" recommender: every product
+ * the user has not bought, by Σ_i share_i · P(j | i) over the products i they have, where share_i is
+ * the share of their history orders containing i and P(j | i) the share of all history baskets with
+ * i that also hold j. Ties (and the tail no basket links) go to popularity, then the lower id.
+ */
+export function coPurchaseRanking(history: Pick<UserHistory, 'history'>, stats: CatalogueStats, n: number): string[] {
+  const orders = new Map<string, number>();
+  for (const { lines } of history.history) for (const id of new Set(lines.map((l) => l.productId))) orders.set(id, (orders.get(id) ?? 0) + 1);
+  const share = new Map([...orders].map(([id, c]) => [id, c / Math.max(1, history.history.length)]));
+  const scores = stats.coPurchase.conditional(share);
+  const ranked = [...scores]
+    .filter(([, s]) => s > 0)
+    .sort(([a, x], [b, y]) => y - x || (stats.productOrders.get(b) ?? 0) - (stats.productOrders.get(a) ?? 0) || compareIds(a, b))
+    .map(([id]) => id);
+  return ranked.length >= n ? ranked.slice(0, n) : [...ranked, ...popularityUnseenRanking(popularityRanking(stats), new Set([...share.keys(), ...ranked]), n - ranked.length)];
 }

@@ -12,6 +12,7 @@ import {
   judgeSummary,
   keywordInCorpusRate,
   meanPairwiseCosineDistance,
+  newItemRecall,
   measurePage,
   pageCost,
   pageProductIds,
@@ -88,8 +89,17 @@ describe('target metrics', () => {
 
   it('targetMetrics resolves categories through the catalogue and de-duplicates page products', () => {
     const categoryOf = (id: string) => ({ 1: 'a10', 2: 'a10', 3: 'a20', 4: 'a30' } as Record<string, string>)[id];
-    const m = targetMetrics(pageProductIds(page), categoryOf, { productIds: ['1', '3', '9'], categoryIds: ['a10', 'a50'] });
-    expect(m).toEqual({ products: 4, targetProducts: 3, targetRecall: 2 / 3, targetCategoryCoverage: 0.5, targetPrecision: 0.5 });
+    // The user owned 1 and 2: target products 3 and 9 are new, and 3 is on the page.
+    const m = targetMetrics(pageProductIds(page), categoryOf, { productIds: ['1', '3', '9'], categoryIds: ['a10', 'a50'], newProductIds: ['3', '9'] }, new Set(['1', '2']));
+    expect(m).toEqual({ products: 4, targetProducts: 3, targetRecall: 2 / 3, newItemRecall: 1 / 3, newProducts: 2, targetCategoryCoverage: 0.5, targetPrecision: 0.5 });
+  });
+
+  it('new-item recall counts only new target products on the page, over every target product', () => {
+    expect(newItemRecall(['1', '2', '3'], ['3', '4'], 5)).toBeCloseTo(1 / 5);
+    expect(newItemRecall(['1', '2'], ['3', '4'], 5)).toBe(0);
+    // A page of owned products alone earns no new-item recall, whatever its target recall.
+    expect(newItemRecall(['1'], [], 2)).toBe(0);
+    expect(newItemRecall(['1'], [], 0)).toBeUndefined();
   });
 });
 
@@ -213,7 +223,8 @@ describe('measurePage and aggregatePages', () => {
       userId,
       artefacts: [{ kind: 'themes', artefact: themesArt, cached }, { kind: 'assemble', artefact: pageArt, cached }],
       page,
-      target: { productIds: target, categoryIds: ['a10'] },
+      target: { productIds: target, categoryIds: ['a10'], newProductIds: target.filter((id) => id !== '1') },
+      owned: new Set(['1']),
       categoryOf: (id) => ({ 1: 'a10', 2: 'a10', 3: 'a20', 4: 'a30' } as Record<string, string>)[id],
       inCorpus: (k) => k === 'spaghetti',
       themeVectors: [Float32Array.from([1, 0]), Float32Array.from([0, 1])],
@@ -224,6 +235,8 @@ describe('measurePage and aggregatePages', () => {
   it('gathers every metric for one page', () => {
     const m = measured('7', ['1', '2', '8', '9', '10'], false);
     expect(m.targetRecall).toBeCloseTo(0.4);
+    expect(m.newItemRecall).toBeCloseTo(0.2); // 2 of the 5 target products; 1 was owned
+    expect(m.newProducts).toBe(3);
     expect(m.targetCategoryCoverage).toBe(1);
     expect(m.products).toBe(4);
     expect(m.themes).toBe(2);

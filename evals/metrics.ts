@@ -3,13 +3,14 @@ import { compareIds } from '../catalogue/types.js';
 import type { Artefact } from '../kit/artefacts/artefact.js';
 import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
 import { compileSchema, describeErrors } from '../base/ajv.js';
-import { themesSchema } from '../phases/themes/schema.js';
+import { themesSchema, type Themes } from '../phases/themes/schema.js';
 import { keywordsSchema } from '../phases/keywords/schema.js';
-import { filteredSchema, JUDGE_CRITERIA, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
+import { filteredSchema, JUDGE_CRITERIA, type Filtered, type JudgeCriterion, type JudgeVerdict } from '../phases/filter/schema.js';
 import { pageSchema, type Page } from '../phases/assemble/schema.js';
 import { normaliseText } from '../catalogue/text.js';
 import { percentile } from '../base/percentile.js';
 import { themeSummaryText } from '../phases/themes/text.js';
+import { calibrationRecords, type CalibrationRecord } from './calibration/records.js';
 
 // The run summary and the evals read provenance the same way; these live beside the cascade primitive.
 export { acceptedBelowThreshold, cascadeEscalated, percentile };
@@ -148,6 +149,19 @@ export function coverage<T>(have: Iterable<T>, wanted: Iterable<T>): number | un
 /** Share of the user's target-order products that appear on the page. */
 export const targetRecall = (pageProducts: Iterable<string>, targetProducts: Iterable<string>): number | undefined => coverage(pageProducts, targetProducts);
 
+/**
+ * Share of the target order's products that are new to the user (never in a history order) and on
+ * the page: the part of target recall that discovery earns. Over all target products, so target
+ * recall = recall of owned products + new-item recall.
+ */
+export const newItemRecall = (pageProducts: Iterable<string>, targetNewProducts: Iterable<string>, targetProducts: number): number | undefined => {
+  if (targetProducts === 0) return undefined;
+  const page = new Set(pageProducts);
+  let hit = 0;
+  for (const id of new Set(targetNewProducts)) if (page.has(id)) hit++;
+  return hit / targetProducts;
+};
+
 /** Share of the target order's categories that some page product is from. */
 export const targetCategoryCoverage = (pageCategories: Iterable<string>, targetCategories: Iterable<string>): number | undefined => coverage(pageCategories, targetCategories);
 
@@ -240,6 +254,8 @@ export function rate(flags: readonly boolean[]): number | null {
 export interface EvalTarget {
   readonly productIds: readonly string[];
   readonly categoryIds: readonly string[];
+  /** The target's products the user had never bought in a history order. */
+  readonly newProductIds: readonly string[];
 }
 
 /** How a list of products (a page, or a baseline) fares against the target order. */
@@ -247,16 +263,23 @@ export interface TargetMetrics {
   readonly products: number;
   readonly targetProducts: number;
   readonly targetRecall: number | null;
+  /** See newItemRecall. */
+  readonly newItemRecall: number | null;
+  /** Page products the user has never bought (discovery slots). */
+  readonly newProducts: number;
   readonly targetCategoryCoverage: number | null;
   readonly targetPrecision: number | null;
 }
 
-export function targetMetrics(productIds: readonly string[], categoryOf: (productId: string) => string | undefined, target: EvalTarget): TargetMetrics {
+export function targetMetrics(productIds: readonly string[], categoryOf: (productId: string) => string | undefined, target: EvalTarget, owned: ReadonlySet<string>): TargetMetrics {
   const categories = productIds.map(categoryOf).filter((a): a is string => a !== undefined);
+  const targetProducts = new Set(target.productIds).size;
   return {
     products: new Set(productIds).size,
-    targetProducts: new Set(target.productIds).size,
+    targetProducts,
     targetRecall: targetRecall(productIds, target.productIds) ?? null,
+    newItemRecall: newItemRecall(productIds, target.newProductIds, targetProducts) ?? null,
+    newProducts: new Set(productIds.filter((id) => !owned.has(id))).size,
     targetCategoryCoverage: targetCategoryCoverage(categories, target.categoryIds) ?? null,
     targetPrecision: targetPrecision(productIds, target.productIds) ?? null,
   };
@@ -283,6 +306,8 @@ export interface PageMetrics extends TargetMetrics {
   readonly judge: JudgeSummary | null;
   /** Wall-clock time of this run for this page (small when artefacts were cached). */
   readonly wallMs: number;
+  /** Each cascade answer behind the page that a stronger tier or the judge passed verdict on (absent in results written before). */
+  readonly calibration?: readonly CalibrationRecord[];
 }
 
 export interface MeasurePageInput {
@@ -291,6 +316,8 @@ export interface MeasurePageInput {
   readonly artefacts: readonly KindedArtefact[];
   readonly page: Page;
   readonly target: EvalTarget;
+  /** Products the user bought in history orders: what "new" is measured against. */
+  readonly owned: ReadonlySet<string>;
   readonly categoryOf: (productId: string) => string | undefined;
   readonly inCorpus: (normalisedKeyword: string) => boolean;
   /** Embeddings of themeSummaryText(t) for each page theme, in page order. */
@@ -321,8 +348,15 @@ export function measurePage(input: MeasurePageInput): PageMetrics {
     themeDiversity: meanPairwiseCosineDistance(input.themeVectors) ?? null,
     judge: judgeSummary(input.verdicts) ?? null,
     wallMs: input.wallMs,
-    ...targetMetrics(pageProductIds(page), input.categoryOf, input.target),
+    calibration: pageCalibration(input.userId, artefacts),
+    ...targetMetrics(pageProductIds(page), input.categoryOf, input.target, input.owned),
   };
+}
+
+/** The calibration records of a page's cascaded phases (none for single-step pages). */
+function pageCalibration(userId: string, artefacts: readonly KindedArtefact[]): CalibrationRecord[] {
+  const of = (kind: ArtefactKind) => artefacts.find((a) => a.kind === kind)?.artefact;
+  return calibrationRecords({ userId, themes: of('themes') as Artefact<Themes> | undefined, keywords: of('keywords'), filter: of('filter') as Artefact<Filtered> | undefined });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,6 +389,8 @@ export interface VariantAggregate {
   readonly themes: Distribution;
   readonly products: Distribution;
   readonly targetRecall: Distribution;
+  readonly newItemRecall: Distribution;
+  readonly newProducts: Distribution;
   readonly targetCategoryCoverage: Distribution;
   readonly targetPrecision: Distribution;
   /** Share of artefacts reused from the store in this run. */
@@ -393,6 +429,8 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
     themes: d((p) => p.themes),
     products: d((p) => p.products),
     targetRecall: d((p) => p.targetRecall),
+    newItemRecall: d((p) => p.newItemRecall),
+    newProducts: d((p) => p.newProducts),
     targetCategoryCoverage: d((p) => p.targetCategoryCoverage),
     targetPrecision: d((p) => p.targetPrecision),
     cacheHitRate: artefacts === 0 ? null : pages.reduce((s, p) => s + p.cachedArtefacts, 0) / artefacts,
@@ -402,6 +440,7 @@ export function aggregatePages(pages: readonly PageMetrics[], failures: number):
 /** Quality metrics a sweep can target; each is read as the variant's mean (or rate). */
 export const QUALITY_METRICS = [
   'targetRecall',
+  'newItemRecall',
   'targetCategoryCoverage',
   'targetPrecision',
   'judgeAllPassRate',

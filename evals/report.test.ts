@@ -51,7 +51,17 @@ describe('writeReport', () => {
     const paths = await writeReport({ result: swept, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) });
     const md = await readFile(paths.markdownPath, 'utf8');
     const sections = reportSections(swept);
-    expect(sections.tables.map((t) => t.title)).toEqual(['Variants', 'Baselines', 'Sweep points', 'Judge pass rate per criterion', 'Escalation per phase, by variant', 'Tier attempts per role']);
+    expect(sections.tables.map((t) => t.title)).toEqual([
+      'Variants',
+      'Baselines',
+      'Sweep points',
+      'Judge pass rate per criterion',
+      'Escalation per phase, by variant',
+      'Tier attempts per role',
+      'Calibration records per tier',
+      'Calibration: expected calibration error and proposed thresholds',
+      'Calibration: reliability table (held-out users)',
+    ]);
     // Every row is in the markdown, cell for cell: the same numbers, not a second formatting.
     for (const t of sections.tables) for (const row of t.table.rows) expect(md).toContain(`| ${row.join(' | ')} |`);
     const plotsOnDisk = (await readdir(join(paths.markdownPath, '..', 'plots'))).sort();
@@ -74,12 +84,12 @@ describe('writeReport', () => {
     const paths = await writeReport({ result, outDir: out });
     const html = await readFile(paths.htmlPath, 'utf8');
     const svgs = svgsIn(html);
-    expect(svgs).toHaveLength(3); // cost-quality, escalation, recall distribution (no sweep here)
+    expect(svgs).toHaveLength(5); // cost-quality, escalation, recall distribution (no sweep here), then the two calibration plots
     for (const svg of svgs) {
       expect(XMLValidator.validate(svg)).toBe(true);
       expect(svg).toMatch(/<path|<rect|<line/); // drew marks, not an empty frame
     }
-    expect((await readdir(join(out, 'plots'))).sort()).toEqual(['cost-quality.svg', 'escalation.svg', 'recall-distribution.svg']);
+    expect((await readdir(join(out, 'plots'))).sort()).toEqual(['calibration-reliability.svg', 'calibration-thresholds.svg', 'cost-quality.svg', 'escalation.svg', 'recall-distribution.svg']);
     // The escalation plot labels its phases; the cost plot its variants.
     expect(svgs[1]).toContain('keywords');
     expect(svgs[0]).toContain('own-reorders@');
@@ -89,11 +99,39 @@ describe('writeReport', () => {
     const paths = await writeReport({ result: swept, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) });
     const html = await readFile(paths.htmlPath, 'utf8');
     const svgs = svgsIn(html);
-    expect(svgs).toHaveLength(4);
+    expect(svgs).toHaveLength(6);
     expect(XMLValidator.validate(svgs[3])).toBe(true);
     expect(svgs[3]).toContain('keywords.threshold');
     const md = await readFile(paths.markdownPath, 'utf8');
     expect(md).toContain('**Proposed keywords.threshold = 0.9**');
     expect(md).toContain('| 0.3 |');
+  });
+
+  it('has a calibration section from the cascaded variant\'s records, saying which came from simulated roles', async () => {
+    const paths = await writeReport({ result, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) });
+    const md = await readFile(paths.markdownPath, 'utf8');
+    const html = await readFile(paths.htmlPath, 'utf8');
+    const section = md.slice(md.indexOf('## Calibration'), md.indexOf('## Failures'));
+    expect(section).toMatch(/\d+ labelled tier answers from 2 users \(\d fit, \d held out\), from variant cascaded of this eval\. Target quality: 90\.0%/);
+    // The fake's local themes tier escalated to cheap, which the runner was told is simulated.
+    expect(section).toContain('| themes · local |');
+    expect(section).toContain('| themes · cheap (simulated) |');
+    expect(section).toMatch(/Simulated roles: cheap, teacher\. \d+ of \d+ records are answers of a simulated tier/);
+    expect(section).toContain('### Calibration: reliability per tier (held-out users)');
+    expect(section).toContain('![Calibration: cost–quality curve of thresholds (fit users)](plots/calibration-thresholds.svg)');
+    expect(html).toContain('<h2>Calibration</h2>');
+    expect(html).toContain('id="plot-calibration-reliability"');
+  });
+
+  it('says a result without records predates them, and uses records attached from another eval, naming it', async () => {
+    const bare: EvalResult = { ...result, variants: result.variants.map((v) => ({ ...v, pages: v.pages.map(({ calibration: _c, ...p }) => p) })) };
+    const old = await readFile((await writeReport({ result: bare, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) })).markdownPath, 'utf8');
+    expect(old).toContain('No calibration records in this eval result: it was written before evals recorded them.');
+    const records = result.variants[0].pages.flatMap((p) => p.calibration ?? []);
+    const attached = { ...bare, calibration: { source: 'an eval of 2 of these users on 2026-12-03', simulatedRoles: [], records } };
+    const md = await readFile((await writeReport({ result: attached, outDir: await mkdtemp(join(tmpdir(), 'hubgen-report-')) })).markdownPath, 'utf8');
+    expect(md).toContain(`${records.length} labelled tier answers from 2 users`);
+    expect(md).toContain('from an eval of 2 of these users on 2026-12-03.');
+    expect(md).toContain('No tier or label in these records came from a simulator');
   });
 });

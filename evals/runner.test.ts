@@ -66,11 +66,18 @@ describe('runEval', () => {
     expect(single.pages[0].cost).toEqual(u1.cost);
 
     // Baselines sit beside variants at the variants' median page size (2 distinct products: 1, 2).
-    expect(result.baselines.map((b) => b.name)).toEqual(['popularity@2', 'own-reorders@2']);
-    const own = result.baselines[1];
+    expect(result.baselines.map((b) => b.name)).toEqual(['popularity@2', 'own-reorders@2', 'popularity-unseen@2', 'co-purchase@2']);
+    const [, own, unseen, coPurchase] = result.baselines;
     expect(own.forVariants).toEqual(['cascaded', 'single-step']);
-    // User 1 history: orders 101 {1,2}, 102 {1} → own reorders [1, 2]; target {4, 1} → recall 1/2.
-    expect(own.pages.find((p) => p.userId === '1')?.targetRecall).toBe(0.5);
+    // User 1 history: orders 101 {1,2}, 102 {1} → own reorders [1, 2]; target {4, 1} → recall 1/2, nothing new.
+    expect(own.pages.find((p) => p.userId === '1')).toMatchObject({ targetRecall: 0.5, newItemRecall: 0 });
+    // History popularity is 2, 1, 3 (4 was only ever bought in a target order): user 1 has not bought 3 only.
+    expect(unseen.pages.find((p) => p.userId === '1')).toMatchObject({ products: 1, newItemRecall: 0 });
+    // No history basket links 1 or 2 to anything user 1 lacks; co-purchase falls back to popularity.
+    expect(coPurchase.pages.find((p) => p.userId === '1')?.products).toBe(1);
+    // The fake page shows user 1 only products they own (1, 2): no new products, no new-item recall.
+    expect(result.variants[0].pages.find((p) => p.userId === '1')).toMatchObject({ newItemRecall: 0, newProducts: 0 });
+    expect(result.rankingCalibration).toEqual({ users: 34, overlap: ['1'] });
 
     expect(result.simulatedRoles).toEqual(['cheap', 'strong']);
     expect(result.models.cheap).toEqual({ provider: 'openai', model: 'gpt-4o-mini', simulated: true });
@@ -108,7 +115,7 @@ describe('runEval', () => {
     };
     const result = await runEval({ ctx, dataset, users: ['1', '2'], variants: ['cascaded', 'single-step'], pipelines: { variants: { cascaded: fakeCascaded, 'single-step': emptyPages } }, judge: false });
     expect(result.variants[1].aggregate.products.p50).toBe(0);
-    expect(result.baselines.flatMap((b) => b.forVariants)).toEqual(['cascaded', 'cascaded']);
+    expect(result.baselines.flatMap((b) => b.forVariants)).toEqual(['cascaded', 'cascaded', 'cascaded', 'cascaded']);
   });
 
   it('rejects a bad variant before running anything', async () => {

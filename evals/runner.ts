@@ -7,15 +7,17 @@ import { compareIds, type Dataset } from '../catalogue/types.js';
 import type { UserHistory } from '../catalogue/types.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
 import { contextOfUser } from '../catalogue/user-context.js';
+import { committedCalibrationUsers } from '../catalogue/calibration.js';
 import type { Page, PageTheme } from '../phases/assemble/schema.js';
 import type { JudgeVerdict } from '../phases/filter/schema.js';
 import type { JudgeThemeInput } from '../phases/filter/judge/types.js';
 import { aggregatePages, distribution, measurePage, targetMetrics, type Distribution, type EvalTarget, type KindedArtefact, type PageMetrics, type TargetMetrics, type VariantAggregate } from './metrics.js';
-import { ownReordersRanking, popularityRanking, type BaselineKind } from './baselines.js';
+import { BASELINE_KINDS, coPurchaseRanking, ownReordersRanking, popularityRanking, popularityUnseenRanking, type BaselineKind } from './baselines.js';
 import { deriveCtx, parseVariant, type BaseVariant, type ConfigOverride, type VariantSpec } from './variants.js';
 
 import type { EvalPipelines, EvalUser, ThemeJudge, VariantOutput, VariantPipeline } from './types.js';
 import { themeSummaryText } from '../phases/themes/text.js';
+import type { CalibrationRecord } from './calibration/records.js';
 
 export type { EvalUser, VariantOutput, VariantPipeline, ThemeJudge, EvalPipelines } from './types.js';
 
@@ -85,6 +87,7 @@ export interface BaselineResult {
   readonly aggregate: {
     readonly products: Distribution;
     readonly targetRecall: Distribution;
+    readonly newItemRecall: Distribution;
     readonly targetCategoryCoverage: Distribution;
     readonly targetPrecision: Distribution;
   };
@@ -115,6 +118,21 @@ export interface EvalResult {
   /** What the eval judge itself cost (not part of any page's cost). */
   readonly evalJudge: { readonly enabled: boolean; readonly role: Role | null; readonly calls: number; readonly costUsd: number; readonly errors: number; readonly roles: Readonly<Record<string, number>> };
   readonly sweep?: SweepSummary;
+  /** The ranking weights' calibration users, and which evaluated users are among them (should be none). */
+  readonly rankingCalibration?: { readonly users: number; readonly overlap: readonly string[] };
+  /**
+   * Calibration records attached from elsewhere, for a result whose pages carry none (written
+   * before evals recorded them): the report's calibration section uses these, saying where they came from.
+   */
+  readonly calibration?: AttachedCalibration;
+}
+
+export interface AttachedCalibration {
+  /** In words: which eval, how many of these users, when. */
+  readonly source: string;
+  /** Roles the eval that produced them simulated. */
+  readonly simulatedRoles: readonly Role[];
+  readonly records: readonly CalibrationRecord[];
 }
 
 function resolveUser(u: string | EvalUser, dataset: Dataset | undefined): EvalUser {
@@ -123,11 +141,20 @@ function resolveUser(u: string | EvalUser, dataset: Dataset | undefined): EvalUs
   return contextOfUser(dataset, u);
 }
 
+function calibrationOverlap(users: readonly string[]): EvalResult['rankingCalibration'] {
+  const calibration = new Set(committedCalibrationUsers());
+  return { users: calibration.size, overlap: users.filter((u) => calibration.has(u)).sort(compareIds) };
+}
+
+/** Products in the user's history orders: what "new to the user" is measured against. */
+export const ownedProducts = (history: Pick<UserHistory, 'history'>): Set<string> => new Set(history.history.flatMap((o) => o.lines.map((l) => l.productId)));
+
 function targetOf(history: UserHistory, ctx: Ctx): EvalTarget {
   if (!history.target) throw new Error(`user ${history.userId} has no target order with products to evaluate against`);
   const productIds = [...new Set(history.target.lines.map((l) => l.productId))];
   const categoryIds = [...new Set(productIds.map((id) => ctx.catalogue.products.get(id)?.categoryId).filter((a): a is string => a !== undefined))];
-  return { productIds, categoryIds };
+  const owned = ownedProducts(history);
+  return { productIds, categoryIds, newProductIds: productIds.filter((id) => !owned.has(id)) };
 }
 
 /**
@@ -247,6 +274,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
     variants,
     baselines: baselinesFor(variants, evaluated, ctx),
     evalJudge: { enabled: !!judge, role: judgeRole, calls: tally.calls, costUsd: tally.costUsd, errors: tally.errors, roles: tally.roles },
+    rankingCalibration: calibrationOverlap(evaluated.map((e) => e.user.history.userId)),
   };
 }
 
@@ -275,6 +303,7 @@ async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTar
     artefacts: out.artefacts,
     page,
     target,
+    owned: ownedProducts(user.history),
     categoryOf,
     inCorpus: (k) => ctx.corpus.byText.has(k),
     themeVectors,
@@ -284,8 +313,8 @@ async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTar
 }
 
 /**
- * One popularity and one own-reorders baseline per distinct page size: each variant is set beside
- * baselines showing as many products as its median page, so recall compares like with like.
+ * Every baseline kind at each distinct page size: each variant is set beside baselines showing as
+ * many products as its median page, so recall and new-item recall compare like with like.
  */
 function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { user: EvalUser; target: EvalTarget }[], ctx: Ctx): BaselineResult[] {
   const sizes = new Map<number, string[]>();
@@ -298,10 +327,16 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
   }
   const popular = popularityRanking(ctx.stats);
   const categoryOf = (id: string) => ctx.catalogue.products.get(id)?.categoryId;
+  const lists: Record<BaselineKind, (u: EvalUser, n: number) => string[]> = {
+    popularity: () => popular,
+    'own-reorders': (u) => ownReordersRanking(u.history),
+    'popularity-unseen': (u, n) => popularityUnseenRanking(popular, ownedProducts(u.history), n),
+    'co-purchase': (u, n) => coPurchaseRanking(u.history, ctx.stats, n),
+  };
   const out: BaselineResult[] = [];
   for (const [n, forVariants] of [...sizes].sort(([a], [b]) => a - b)) {
-    const make = (kind: BaselineKind, list: (u: EvalUser) => string[]): BaselineResult => {
-      const pages = evaluated.map(({ user, target }) => ({ userId: user.history.userId, ...targetMetrics(list(user).slice(0, n), categoryOf, target) }));
+    const make = (kind: BaselineKind): BaselineResult => {
+      const pages = evaluated.map(({ user, target }) => ({ userId: user.history.userId, ...targetMetrics(lists[kind](user, n).slice(0, n), categoryOf, target, ownedProducts(user.history)) }));
       const d = (f: (p: BaselinePage) => number | null) => distribution(pages.map(f));
       return {
         name: `${kind}@${n}`,
@@ -309,10 +344,10 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
         productCount: n,
         forVariants,
         pages,
-        aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), targetCategoryCoverage: d((p) => p.targetCategoryCoverage), targetPrecision: d((p) => p.targetPrecision) },
+        aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), newItemRecall: d((p) => p.newItemRecall), targetCategoryCoverage: d((p) => p.targetCategoryCoverage), targetPrecision: d((p) => p.targetPrecision) },
       };
     };
-    out.push(make('popularity', () => popular), make('own-reorders', (u) => ownReordersRanking(u.history)));
+    out.push(...BASELINE_KINDS.map(make));
   }
   return out;
 }

@@ -71,6 +71,22 @@ describe('runSweep', () => {
     expect(out.note).toMatch(/cheapest value meeting targetRecall >= 0.4: 0.65/);
   });
 
+  it('can target new-item recall instead: only the teacher page shows user 1 the new product 4 they went on to buy', async () => {
+    const out = await runSweep({
+      ctx,
+      dataset,
+      users: ['1', '2'],
+      param: 'keywords.threshold',
+      values: [0.3, 0.9],
+      targetQuality: { metric: 'newItemRecall', min: 0.2 },
+      pipelines: { variants: { cascaded: fakeCascaded } },
+      judge: false,
+    });
+    // User 1's target is {1 (owned), 4 (new)}: 1/2 with product 4 on the page; user 2's one target product is owned: 0.
+    expect(out.points.map((p) => [p.value, p.quality, p.meetsTarget])).toEqual([[0.3, 0, false], [0.9, 0.25, true]]);
+    expect(out.proposal?.value).toBe(0.9);
+  });
+
   it('refuses an unknown quality metric before running', async () => {
     await expect(runSweep({ ctx, dataset, users: ['1'], param: 'themes.threshold', values: [0.5], targetQuality: { metric: 'vibes', min: 1 }, pipelines: { variants: { cascaded: fakeCascaded } } })).rejects.toThrow(/unknown quality metric "vibes"/);
   });

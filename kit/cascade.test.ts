@@ -3,6 +3,7 @@ import pino from 'pino';
 import { runCascade, CascadeError, type TierFn } from './cascade.js';
 import type { Role } from '../config/config.js';
 import type { Usage } from '../llm/usage.js';
+import { PendingBatchError } from '../llm/errors/pending-batch-error.js';
 
 const logger = pino({ level: 'silent' });
 let t = 0;
@@ -108,5 +109,28 @@ describe('runCascade', () => {
     const r = await run([{ role: 'teacher', threshold: 0.5 }, { role: 'local', threshold: 0 }], { local: tier(0.1, 'local') });
     expect(r.output).toBe('local');
     expect(r.attempts[0]).toMatchObject({ role: 'teacher', outcome: 'skipped' });
+  });
+
+  it('passes a batch answer still to come through instead of escalating past it', async () => {
+    let strongCalls = 0;
+    const pending = new PendingBatchError('ab'.repeat(32), 'cheap');
+    const err = await run(
+      [{ role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }],
+      { cheap: async () => { throw pending; }, strong: async () => (strongCalls++, { output: 's', confidence: 1, usage: usage(1, 1, 1), model: 'm' }) },
+    ).catch((e: unknown) => e);
+    expect(err).toBe(pending);
+    expect(strongCalls).toBe(0);
+  });
+
+  it('records each tier\'s signals and answer key on its attempt, escalated or accepted, so calibration can compare them', async () => {
+    const signals = { used: 'logprob' as const, logprob: 0.21, selfReported: 0.9, samples: 1, outputTokens: 40, repaired: false, retries: 0, finishReason: 'stop', earlyAborts: 0 };
+    const r = await run([{ role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }], {
+      cheap: async () => ({ output: 'cheap', confidence: 0.21, usage: usage(10, 5, 0.001), model: 'm-cheap', signals, answerKey: ['pasta', 'yogurt'] }),
+      strong: async () => ({ output: 'strong', confidence: 0.9, usage: usage(10, 5, 0.01), model: 'm-strong', answerKey: ['pasta', 'bread'] }),
+    });
+    expect(r.attempts[0]).toMatchObject({ outcome: 'escalated', signals, answerKey: ['pasta', 'yogurt'] });
+    expect(r.attempts[1]).toMatchObject({ outcome: 'accepted', answerKey: ['pasta', 'bread'] });
+    // A tier that measured nothing records nothing: old provenance reads the same.
+    expect('signals' in r.attempts[1]).toBe(false);
   });
 });

@@ -3,6 +3,10 @@ import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from 'pino';
 import { HubgenError } from '../base/errors.js';
+import { PendingBatchError } from '../llm/errors/pending-batch-error.js';
+import type { TierSignals } from '../llm/confidence/signals.js';
+
+export type { TierSignals } from '../llm/confidence/signals.js';
 
 /** What one tier answers: its output, how sure it is (0..1), and what it cost. */
 export interface TierOutcome<O> {
@@ -12,6 +16,13 @@ export interface TierOutcome<O> {
   readonly model: string;
   /** Why the confidence is what it is (e.g. "schema repaired", "3/3 samples agree"). */
   readonly notes?: readonly string[];
+  /** An LLM tier's measured signals (logprob, agreement, self-reported, deferral) and which one decided. */
+  readonly signals?: TierSignals;
+  /**
+   * The answer as the items that matter (theme categories, keyword texts, a verdict), so a later
+   * tier's answer can be compared with it: the label `hubgen calibrate` gives an escalated answer.
+   */
+  readonly answerKey?: readonly string[];
 }
 
 export type TierFn<I, O> = (input: I) => Promise<TierOutcome<O>>;
@@ -35,6 +46,10 @@ export interface Attempt {
   readonly reason: string;
   readonly outcome: 'accepted' | 'escalated' | 'skipped' | 'failed';
   readonly notes?: readonly string[];
+  /** Every signal the tier measured (TierOutcome.signals). */
+  readonly signals?: TierSignals;
+  /** The answer's comparable items (TierOutcome.answerKey). */
+  readonly answerKey?: readonly string[];
 }
 
 export interface CascadeResult<O> {
@@ -120,6 +135,8 @@ export async function runCascade<I, O>(options: RunCascadeOptions<I, O>): Promis
     try {
       outcome = await impl!(input);
     } catch (error) {
+      // A batch answer still to come is not this tier failing: the phase waits for it, it does not escalate.
+      if (PendingBatchError.isInstance(error)) throw error;
       errors.push(error);
       const usage = (error as { usage?: Usage }).usage ?? ZERO_USAGE;
       attempts.push({ role: spec.role, model: undefined, threshold: spec.threshold, confidence: undefined, accepted: false, usage, latencyMs: clock.monotonic() - t0, reason: `failed: ${(error as Error).message}`, outcome: 'failed' });
@@ -135,7 +152,20 @@ export async function runCascade<I, O>(options: RunCascadeOptions<I, O>): Promis
       : isLast
         ? `confidence ${outcome.confidence.toFixed(3)} < threshold ${spec.threshold}, accepted as the last available tier`
         : `confidence ${outcome.confidence.toFixed(3)} < threshold ${spec.threshold}; escalating`;
-    attempts.push({ role: spec.role, model: outcome.model, threshold: spec.threshold, confidence: outcome.confidence, accepted, usage: outcome.usage, latencyMs, reason, outcome: accepted ? 'accepted' : 'escalated', notes: outcome.notes });
+    attempts.push({
+      role: spec.role,
+      model: outcome.model,
+      threshold: spec.threshold,
+      confidence: outcome.confidence,
+      accepted,
+      usage: outcome.usage,
+      latencyMs,
+      reason,
+      outcome: accepted ? 'accepted' : 'escalated',
+      notes: outcome.notes,
+      ...(outcome.signals ? { signals: outcome.signals } : {}),
+      ...(outcome.answerKey ? { answerKey: outcome.answerKey } : {}),
+    });
     if (!best || outcome.confidence > best.outcome.confidence) best = { outcome, spec };
     if (accepted) {
       // Record the tiers an escalation would have reached, so "accepted because nothing better

@@ -23,7 +23,8 @@ export function statsDigest(stats: CatalogueStats): string {
   let d = statsDigests.get(stats);
   if (!d) {
     const orders = [...stats.productOrders.entries()].sort((a, b) => compareIds(a[0], b[0]));
-    d = sha256(canonicalJson({ totalOrders: stats.totalOrders, orders }));
+    // The baskets' digest covers co-purchase, which the per-product counts alone do not pin down.
+    d = sha256(canonicalJson({ totalOrders: stats.totalOrders, orders, baskets: stats.coPurchase.digest }));
     statsDigests.set(stats, d);
   }
   return d;

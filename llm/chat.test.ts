@@ -102,6 +102,7 @@ describe('createChatCall streaming', () => {
     pageTitle: 'Your week in groceries',
     themes: Array.from({ length: 8 }, (_, i) => ({
       id: `theme-${i}`,
+      kind: 'discovery' as const,
       title: `Weeknight dinners ${i}`,
       description: 'Quick pasta, fresh basil and parmesan for busy evenings at home.',
       concepts: ['spaghetti', 'basil', 'parmesan'],

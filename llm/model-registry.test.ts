@@ -38,7 +38,7 @@ const messages = [
 const request = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.themes.v1', messages } satisfies GenerateStructuredOptions<typeof themesSchema>;
 const validThemes: Themes = {
   pageTitle: 'Your week in groceries',
-  themes: [{ id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], categories: ['dry pasta'], departments: ['pantry'], confidence: 0.8 }],
+  themes: [{ id: 'pasta-night', kind: 'discovery', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], categories: ['dry pasta'], departments: ['pantry'], confidence: 0.8 }],
 };
 
 describe('createModelRegistry', () => {

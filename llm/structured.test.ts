@@ -51,8 +51,8 @@ const request = { role: 'cheap', schema: themesSchema, schemaName: 'hubgen.theme
 const valid: Themes = {
   pageTitle: 'Your week in groceries',
   themes: [
-    { id: 'pasta-night', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], categories: ['dry pasta'], departments: ['pantry'], confidence: 0.8 },
-    { id: 'bakery', title: 'Fresh bakery', description: 'Sourdough and rolls for the week ahead.', concepts: ['sourdough'], categories: ['bread'], departments: ['bakery'], confidence: 0.6 },
+    { id: 'pasta-night', kind: 'discovery', title: 'Pasta night', description: 'Spaghetti, basil and parmesan for a quick dinner.', concepts: ['spaghetti', 'basil'], categories: ['dry pasta'], departments: ['pantry'], confidence: 0.8 },
+    { id: 'bakery', kind: 'discovery', title: 'Fresh bakery', description: 'Sourdough and rolls for the week ahead.', concepts: ['sourdough'], categories: ['bread'], departments: ['bakery'], confidence: 0.6 },
   ],
 };
 const isValid = compileSchema(themesSchema);

@@ -34,6 +34,16 @@ export interface UserRecord {
   readonly finishedAt: string;
 }
 
+/** One phase's cascade rates over a run's pages, as the drift alarm compares them. */
+export interface PhaseRateRecord {
+  /** Cascades the rates are over (one per theme in Phases 2–3). */
+  readonly cascades: number;
+  /** Share of cascades that tried and rejected a tier before the accepted one. */
+  readonly escalationRate: number;
+  /** Share accepted below their tier's threshold because no later tier could run. */
+  readonly belowThresholdRate: number;
+}
+
 export interface RunManifest {
   readonly runId: string;
   readonly pipeline: string;
@@ -44,6 +54,11 @@ export interface RunManifest {
   readonly budgetUsd?: number;
   /** Keyed by user id; the latest attempt for each user. */
   users: Record<string, UserRecord>;
+  /**
+   * Per-phase escalation and below-threshold rates, written when the run ends, so the drift alarm
+   * reads a run's rates without summarising every user (older manifests lack it; they are summarised).
+   */
+  rates?: Record<string, PhaseRateRecord>;
 }
 
 /** Sortable ids: string order is time order, so `hubgen runs` lists newest last without parsing. */
@@ -87,4 +102,49 @@ export async function resolveRunId(runsDir: string, ref: string): Promise<string
   if (matches.length === 1) return matches[0];
   if (!matches.length) throw new Error(`No run "${ref}" under ${runsDir} (have: ${runs.slice(-5).join(', ')}${runs.length > 5 ? ', …' : ''})`);
   throw new Error(`Run id "${ref}" is ambiguous: ${matches.join(', ')}`);
+}
+
+export interface ManifestWriter {
+  /**
+   * Asks for the current state to be written; resolves once a write that includes it is done, and
+   * rejects if any write so far failed (so a caller that does not wait loses no error: the next one
+   * that waits gets it).
+   */
+  save(): Promise<void>;
+}
+
+/**
+ * Keeps a run's manifest file in step with the object: at most one write in flight and one waiting,
+ * so users that finish faster than the file can be written fold into the next write instead of
+ * each queueing a rewrite (a 10,000-user manifest is megabytes). Writes are spaced by `spacing`
+ * times the last one's cost, so even a huge manifest takes a small share of the CPU the pages need.
+ */
+export function manifestWriter(runsDir: string, current: () => RunManifest, { spacing = 4 }: { spacing?: number } = {}): ManifestWriter {
+  let chain: Promise<void> = Promise.resolve();
+  let waiting = false;
+  let lastCostMs = 0;
+  let failure: unknown;
+  const settled = () => (failure === undefined ? Promise.resolve() : Promise.reject(failure));
+  return {
+    save() {
+      if (!waiting) {
+        waiting = true;
+        chain = chain.then(async () => {
+          if (lastCostMs * spacing >= 1) await new Promise((r) => setTimeout(r, lastCostMs * spacing));
+          waiting = false;
+          const t0 = performance.now();
+          try {
+            await writeManifest(runsDir, current());
+          } catch (e) {
+            failure ??= e;
+          }
+          lastCostMs = performance.now() - t0;
+        });
+      }
+      const p = chain.then(settled);
+      // Callers that do not wait must not leave an unhandled rejection; the next save() reports it.
+      p.catch(() => {});
+      return p;
+    },
+  };
 }

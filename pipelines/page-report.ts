@@ -4,20 +4,27 @@ import type { Themes } from '../phases/themes/schema.js';
 import type { Keywords } from '../phases/keywords/schema.js';
 import type { Filtered } from '../phases/filter/schema.js';
 import type { Page } from '../phases/assemble/schema.js';
+import { formatSignals } from '../llm/confidence/signals.js';
 
 /** One page's artefacts as text, phase by phase: what `hubgen show` prints and the inspector offers as report.txt. */
 
 const usd = (n: number | undefined) => (n === undefined ? '$?' : `$${n.toFixed(5)}`);
 
-/** "local ✗ 0.42<0.6 → cheap ✓ 0.81" — the cascade at a glance. */
+/**
+ * "local ✗ 0.42<0.6 → cheap ✓ 0.81 {*logprob 0.81 · self 0.90}" — the cascade at a glance: each
+ * tier's confidence, the signals an LLM tier measured (the one that decided starred), and the
+ * output tokens early abort saved.
+ */
 export function formatAttempts(attempts: readonly Attempt[]): string {
   return attempts
     .map((a) => {
       const mark = a.outcome === 'accepted' ? '✓' : a.outcome === 'skipped' ? '–' : '✗';
       const conf = a.confidence === undefined ? '' : ` ${a.confidence.toFixed(2)}${a.outcome === 'escalated' ? `<${a.threshold}` : ''}`;
+      const signals = a.signals ? ` {${formatSignals(a.signals)}}` : '';
       const cost = a.usage.calls ? ` ${a.usage.inputTokens ?? '?'}/${a.usage.outputTokens ?? '?'}tok ${usd(a.usage.costUsd)}` : '';
+      const saved = a.usage.savedOutputTokens ? ` (early abort saved ~${a.usage.savedOutputTokens} tok)` : '';
       const why = a.outcome === 'skipped' || a.outcome === 'failed' ? ` (${a.reason})` : '';
-      return `${a.role}${a.model ? `[${a.model}]` : ''} ${mark}${conf}${cost}${why}`;
+      return `${a.role}${a.model ? `[${a.model}]` : ''} ${mark}${conf}${signals}${cost}${saved}${why}`;
     })
     .join(' → ');
 }

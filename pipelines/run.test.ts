@@ -52,6 +52,11 @@ describe('runPages', () => {
     expect(themes.spent.costUsd).toBeCloseTo(0.04);
     expect(first.summary.spent.costUsd).toBeCloseTo(0.08);
     expect(calls.n).toBe(8);
+    // The manifest keeps the per-phase rates the drift alarm compares.
+    expect((await readManifest(runsDir, first.manifest.runId))!.rates).toEqual({
+      themes: { cascades: 4, escalationRate: 0.5, belowThresholdRate: 0 },
+      page: { cascades: 4, escalationRate: 0, belowThresholdRate: 0 },
+    });
 
     const second = await runPages({ ctx, contextFor: user, users: ['1', '2', '3', '4'], pipeline: fakePipeline(new Set(), calls), runsDir });
     expect(calls.n).toBe(8);

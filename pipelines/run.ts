@@ -1,19 +1,12 @@
 import pLimit from 'p-limit';
 import type { Ctx } from '../kit/context.js';
-import type { PhaseResult } from '../kit/phase.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
-import { newRunId, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
-import { phaseRecord, summariseRun, type RunSummary } from './summary.js';
-import type { PageQuality } from './page-quality.js';
+import { manifestWriter, newRunId, readManifest, type RunManifest, type UserRecord } from './manifest.js';
+import { phaseRates, summariseRun, type RunSummary } from './summary.js';
+import { recordSpentUsd, runUser, type PagePipeline } from './run-user.js';
 import { createSpendBudget, withSpendBudget } from '../llm/budget.js';
 
-/** A page pipeline: one user's context in, that user's phase artefacts out (by phase name, in order). */
-export interface PagePipeline {
-  readonly name: string;
-  run(user: UserContext, ctx: Ctx): Promise<Readonly<Record<string, PhaseResult<unknown>>>>;
-  /** What the filter and assembly did to the page, for the run's quality summary. */
-  quality?(phases: Readonly<Record<string, PhaseResult<unknown>>>): PageQuality;
-}
+export type { PagePipeline } from './run-user.js';
 
 export interface RunPagesOptions {
   readonly ctx: Ctx;
@@ -32,28 +25,32 @@ export interface RunPagesOptions {
   readonly signal?: AbortSignal;
 }
 
-const spentUsd = (m: RunManifest): number =>
-  Object.values(m.users).reduce((sum, u) => sum + Object.values(u.phases ?? {}).reduce((s, p) => s + (p.cached ? 0 : (p.usage.costUsd ?? 0)), 0), 0);
+export const spentUsd = (m: RunManifest): number => Object.values(m.users).reduce((sum, u) => sum + recordSpentUsd(u), 0);
+
+/** A new manifest, or the one of the run being resumed marked running again. */
+export async function startManifest(options: { ctx: Ctx; runsDir: string; runId?: string; pipeline: string; users: readonly string[]; budgetUsd?: number }): Promise<{ manifest: RunManifest; resumed: boolean }> {
+  const { ctx, runsDir } = options;
+  const now = new Date(ctx.clock.now()).toISOString();
+  const previous = options.runId ? await readManifest(runsDir, options.runId) : undefined;
+  if (previous) return { manifest: { ...previous, status: 'running', updatedAt: now }, resumed: true };
+  const runId = options.runId ?? newRunId(new Date(ctx.clock.now()));
+  return { manifest: { runId, pipeline: options.pipeline, createdAt: now, updatedAt: now, status: 'running', requestedUsers: [...options.users], budgetUsd: options.budgetUsd, users: {} }, resumed: false };
+}
 
 /**
  * Runs the pipeline for each user with bounded concurrency. A failing user is recorded with its
- * reason and the run goes on; the manifest is rewritten atomically after every user, so an
- * interrupted run loses nothing and resumes where it stopped.
+ * reason and the run goes on; the manifest is rewritten atomically as users finish, so an
+ * interrupted run loses nothing it cannot get back from the artefact cache, and resumes where it stopped.
  */
 export async function runPages(options: RunPagesOptions): Promise<{ manifest: RunManifest; summary: RunSummary }> {
   const { ctx, contextFor, users, pipeline, runsDir, concurrency = ctx.config.run.concurrency, budgetUsd = ctx.config.run.budgetUsd, onUserDone, signal } = options;
-  const now = () => new Date(ctx.clock.now()).toISOString();
-  const runId = options.runId ?? newRunId(new Date(ctx.clock.now()));
-  const previous = options.runId ? await readManifest(runsDir, options.runId) : undefined;
-  const manifest: RunManifest = previous
-    ? { ...previous, status: 'running', updatedAt: now() }
-    : { runId, pipeline: pipeline.name, createdAt: now(), updatedAt: now(), status: 'running', requestedUsers: [...users], budgetUsd, users: {} };
+  const { manifest, resumed } = await startManifest({ ctx, runsDir, runId: options.runId, pipeline: pipeline.name, users, budgetUsd });
+  const runId = manifest.runId;
   const todo = users.filter((u) => manifest.users[u]?.status !== 'ok');
-  if (previous) ctx.logger.info({ runId, done: users.length - todo.length, todo: todo.length }, 'resuming run');
+  if (resumed) ctx.logger.info({ runId, done: users.length - todo.length, todo: todo.length }, 'resuming run');
 
-  // Manifest writes are chained so concurrent users never interleave renames.
-  let writing: Promise<void> = writeManifest(runsDir, manifest);
-  const save = () => (writing = writing.then(() => writeManifest(runsDir, { ...manifest, updatedAt: now() })));
+  const writer = manifestWriter(runsDir, () => ({ ...manifest, updatedAt: new Date(ctx.clock.now()).toISOString() }));
+  await writer.save();
 
   const limit = pLimit(concurrency);
   let done = users.length - todo.length;
@@ -71,33 +68,18 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
           stoppedForBudget = true;
           return;
         }
-        const t0 = ctx.clock.monotonic();
-        let record: UserRecord;
-        try {
-          const user = contextFor(userId);
-          const phases = await pipeline.run(user, runCtx);
-          record = {
-            userId,
-            status: 'ok',
-            phases: Object.fromEntries(Object.entries(phases).map(([name, r]) => [name, phaseRecord(r.artefact, r.cached)])),
-            quality: pipeline.quality?.(phases),
-            wallMs: Math.round(ctx.clock.monotonic() - t0),
-            finishedAt: now(),
-          };
-        } catch (error) {
-          const message = (error as Error).message ?? String(error);
-          ctx.logger.error({ runId, userId, err: message }, 'user failed; continuing');
-          record = { userId, status: 'failed', error: message, wallMs: Math.round(ctx.clock.monotonic() - t0), finishedAt: now() };
-        }
+        const { record } = await runUser(runCtx, pipeline, contextFor, userId);
+        if (record.status === 'failed') ctx.logger.error({ runId, userId, err: record.error }, 'user failed; continuing');
         manifest.users[userId] = record;
         done++;
         onUserDone?.(record, done, users.length);
-        await save();
+        void writer.save();
       }),
     ),
   );
   manifest.status = signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete';
-  await save();
-  await writing;
-  return { manifest, summary: summariseRun(manifest) };
+  const summary = summariseRun(manifest);
+  manifest.rates = phaseRates(summary);
+  await writer.save();
+  return { manifest, summary };
 }

@@ -1,7 +1,7 @@
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
 import type { Artefact } from '../kit/artefacts/artefact.js';
-import type { PhaseRecord, RunManifest } from './manifest.js';
+import type { PhaseRateRecord, PhaseRecord, RunManifest } from './manifest.js';
 import { formatRunQuality, summariseQuality, type PageQuality, type RunQuality } from './page-quality.js';
 import { percentile } from '../base/percentile.js';
 
@@ -101,6 +101,16 @@ export function summariseRun(manifest: RunManifest): RunSummary {
   };
 }
 
+/** The rates the manifest stores for the drift alarm: phases that ran at least one cascade. */
+export function phaseRates(summary: Pick<RunSummary, 'phases'>): Record<string, PhaseRateRecord> {
+  const out: Record<string, PhaseRateRecord> = {};
+  for (const p of summary.phases) {
+    if (!p.cascades) continue;
+    out[p.phase] = { cascades: p.cascades, escalationRate: p.escalationRate ?? 0, belowThresholdRate: p.belowThresholdRate ?? 0 };
+  }
+  return out;
+}
+
 const fmt = (n: number | undefined, digits = 0): string => (n === undefined ? '–' : n.toFixed(digits));
 const pct = (n: number | undefined): string => (n === undefined ? '–' : `${(n * 100).toFixed(1)}%`);
 const usd = (n: number | undefined): string => (n === undefined ? 'unknown' : `$${n.toFixed(n < 0.01 ? 5 : 3)}`);
@@ -134,7 +144,7 @@ export function formatRunSummary(s: RunSummary): string {
     `run ${s.runId}: ${s.ok}/${s.users} pages ok${s.emptyPages.length ? ` (${s.emptyPages.length} empty)` : ''}, ${s.failed} failed${s.notStarted ? `, ${s.notStarted} not started` : ''} (${s.status})`,
     `${'phase'.padEnd(9)}  ${'pages'.padStart(5)}  ${'cache hit'.padStart(9)}  ${'escal.'.padStart(8)}  ${'below thr'.padStart(9)}  ${'tok in/out'.padStart(13)}  ${'spent'.padStart(10)}  ${'p50 ms'.padStart(7)}  ${'p95 ms'.padStart(7)}`,
     ...rows,
-    `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
+    `total spent this run: ${usd(s.spent.costUsd)} (${fmt(s.spent.inputTokens)} in / ${fmt(s.spent.outputTokens)} out tokens, ${s.spent.calls} model calls${s.spent.savedOutputTokens ? `; early abort saved ~${fmt(s.spent.savedOutputTokens)} output tokens` : ''}); wall per user p50 ${fmt(s.wallP50Ms)} ms, p95 ${fmt(s.wallP95Ms)} ms`,
   ];
   if (s.quality) lines.push(formatRunQuality(s.quality));
   if (s.phases.some((p) => (p.belowThresholdRate ?? 0) > 0)) {

@@ -12,6 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** [folder, file-name test]: the files under `folder` (one level of sub-folders) a module reads at run time. */
 const ASSETS = [
   ['phases', (path) => /^[^/]+\/prompt\.md$/.test(path)],
+  ['catalogue/weights', (path) => path.endsWith('.json')],
   ['phases/keywords/weights', (path) => path.endsWith('.json')],
   ['retrieval/relevance/weights', (path) => path.endsWith('.json')],
   ['retrieval/embeddings', (path) => path === 'use-worker.mjs'],

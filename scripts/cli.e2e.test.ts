@@ -13,6 +13,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../pipelines/manifest.js';
+import { loadDataset } from '../datasets/load.js';
+import { buildKeywordCorpus } from '../retrieval/corpus.js';
+import { categoryText, productText } from '../retrieval/product-text.js';
 import { addUserWithoutHistory, copyWithBadOrderRow, writeRealSubset, type RealSubset } from '../testing/e2e-fixture.js';
 
 const HUBGEN = fileURLToPath(new URL('./hubgen.mjs', import.meta.url));
@@ -130,8 +133,18 @@ describe('hubgen CLI, end to end', () => {
     expect(terms).toBeGreaterThan(100);
     expect(first.stdout).toContain(`hubgen_keywords: ${terms} points, written`);
     expect(first.stdout).toContain(`hubgen_products: ${fixture.products} points, written`);
-    expect(Number(/embedding cache: \d+ hits, (\d+) newly embedded/.exec(first.stdout)?.[1])).toBe(terms + fixture.products);
+    // Each distinct text is embedded once: a product name or a category equal to a keyword term is shared.
+    const { catalogue } = (await loadDataset(fixture.dir)).dataset;
+    const distinct = new Set([
+      ...buildKeywordCorpus(catalogue).terms.map((t) => t.text),
+      ...[...catalogue.products.values()].map((p) => productText(p)),
+      ...[...catalogue.categories.values()].map((c) => categoryText(c.name)),
+    ]);
+    expect(Number(/embedding cache: \d+ hits, (\d+) newly embedded/.exec(first.stdout)?.[1])).toBe(distinct.size);
     expect(first.stderr).toMatch(/index ready in [\d.]+s \(embedded-usearch store, use-lite-512 embeddings\)/);
+    // Piped: a plain line per 10% of the whole build, counting texts, with an ETA until the end.
+    expect(first.stderr).toMatch(/^index: [\d,]+\/[\d,]+ texts \(hubgen_keywords\), eta \S+$/m);
+    expect(first.stderr).toMatch(/^index: ([\d,]+)\/\1 texts \(hubgen_products\)$/m);
     expect(existsSync(join(workDir, 'index-state.json'))).toBe(true);
 
     const second = await hubgen(['index']);
@@ -141,7 +154,7 @@ describe('hubgen CLI, end to end', () => {
     expect(second.stdout).toContain('embedding cache: 0 hits, 0 newly embedded');
     expect(second.stderr).toContain(`hubgen_products: ${fixture.products} points already indexed (reused, nothing embedded)`);
     // Nothing was embedded, so no progress line either.
-    expect(second.stderr).not.toMatch(/^index: \d+\/\d+/m);
+    expect(second.stderr).not.toMatch(/^index: /m);
   }, 180_000);
 
   it('search prints the keywords and products nearest a text', async () => {
@@ -184,11 +197,14 @@ describe('hubgen CLI, end to end', () => {
     const manifestPath = join(workDir, 'runs', runId, 'manifest.json');
     expect(r.stdout).toContain(`manifest: ${manifestPath}`);
     expect(r.stdout).toContain(`inspect a page: hubgen show ${runId} ${userA}`);
+    // The drift alarm speaks at the end of every run; the first has nothing to compare with.
+    expect(r.stdout).toContain(`escalation drift: run ${runId} against the 0 cascaded runs before it (window 10)\nnot judged yet: 0 earlier run(s), 3 needed`);
     // Progress goes to stderr (one plain line per step on a pipe), never into the summary on stdout.
     expect(r.stderr).toContain('pages: 2/2');
 
     const manifest = await readRunManifest(runId);
     expect(manifest).toMatchObject({ runId, pipeline: 'cascaded', status: 'complete', requestedUsers: [userA, userB] });
+    expect(Object.keys(manifest.rates!).sort()).toEqual(['filter', 'keywords', 'themes']);
     for (const u of [userA, userB]) {
       const rec = manifest.users[u];
       expect(rec.status).toBe('ok');
@@ -433,6 +449,15 @@ describe('hubgen CLI, end to end', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<h2>What was simulated</h2>');
     expect(html).toContain('Simulated tiers: cheap (gpt-4o-mini)');
+    // The calibration section counts what the simulator produced.
+    expect(md).toMatch(/## Calibration\n\n\d+ labelled tier answers from 2 users .* from variant cascaded of this eval\./);
+    expect(md).toMatch(/Simulated roles: cheap, strong, teacher, judge\. \d+ of \d+ records are answers of a simulated tier/);
+
+    // hubgen calibrate reads the same records back from the eval's folder.
+    const calibrated = await hubgen(['calibrate', '--from', out, '--report-dir', join(evalDir, 'calibration')]);
+    expectExit(calibrated, 0);
+    expect(calibrated.stdout).toMatch(/^\d+ labelled tier answers from 2 users/);
+    expect(calibrated.stdout).toContain(`report: ${join(evalDir, 'calibration', 'calibration.md')}`);
   }, 180_000);
 
   it('schedule with a seconds cron, --now and --max-runs 1 runs once and exits', async () => {

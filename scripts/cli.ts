@@ -3,6 +3,7 @@ import { ConfigError } from '../config/config-error.js';
 import type { GlobalOptions } from './commands/shared.js';
 import { registerIndexCommands } from './commands/index-search.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerScheduleCommand } from './commands/schedule.js';
 import { registerConfigCommand } from './commands/config.js';
@@ -11,6 +12,7 @@ import { registerTrainCommands } from './commands/train.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerUiCommand } from './commands/ui.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 
 // `hubgen show … | head` closes stdout early: that is the reader being done, not an error to report.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -33,10 +35,12 @@ registerImportCommand(program, globals);
 registerExportCommand(program, globals);
 registerIndexCommands(program, globals);
 registerRunCommand(program, globals);
+registerWorkerCommand(program, globals);
 registerShowCommands(program, globals);
 registerScheduleCommand(program, globals);
 registerEvalCommand(program, globals);
 registerTrainCommands(program, globals);
+registerCalibrateCommand(program, globals);
 registerUiCommand(program, globals);
 registerConfigCommand(program, globals);
 

@@ -9,6 +9,7 @@ import type { UserContext } from '../catalogue/user-context-types.js';
 import { makeArtefact, type Artefact } from '../kit/artefacts/artefact.js';
 import { ZERO_USAGE } from '../llm/usage.js';
 import type { Filtered } from '../phases/filter/schema.js';
+import { emptyStats } from '../catalogue/stats.js';
 
 const CATEGORIES: [number, string][] = [
   [16, 'fresh herbs'],
@@ -77,8 +78,8 @@ export function fixtureStats(): CatalogueStats {
   const productOrders = new Map(PRODUCTS.map(([id], i) => [String(id), 1 + ((i * 7) % 11)]));
   const max = Math.max(...productOrders.values());
   return {
+    ...emptyStats(),
     productOrders,
-    categoryLines: new Map(),
     totalOrders: 100,
     popularity: (id) => Math.log1p(productOrders.get(id) ?? 0) / Math.log1p(max),
   };
@@ -97,6 +98,7 @@ export function fixtureUser(overrides: Partial<UserContext> = {}): UserContext {
     statedPreferences: [],
     preferences: [],
     productAffinity: {},
+    reorderPropensity: {},
     categoryAffinity: {},
     ...overrides,
   };

@@ -18,9 +18,13 @@ import { canonicalJson, sha256 } from '../base/hash.js';
 const paid = (costUsd: number): Usage => ({ inputTokens: 1000, cachedInputTokens: 0, outputTokens: 100, costUsd, calls: 1 });
 const free: Usage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 };
 
-/** Local roles answer for free (local 0.5: below the default themes threshold; student 0.6: above keywords'); LLM roles surely, at a price. */
+/**
+ * Local roles answer for free (local 0.5: below the default themes threshold; student 0.6: above
+ * keywords'); LLM roles surely, at a price. Each answer's key shares two of three items with the
+ * others', so an escalated answer is labelled as agreeing with the one that replaced it.
+ */
 function tiers(make: (role: Role) => unknown): Partial<Record<Role, TierFn<unknown, unknown>>> {
-  const tier = (role: Role, confidence: number, usage: Usage): TierFn<unknown, unknown> => async () => ({ output: make(role), confidence, usage, model: `fake-${role}` });
+  const tier = (role: Role, confidence: number, usage: Usage): TierFn<unknown, unknown> => async () => ({ output: make(role), confidence, usage, model: `fake-${role}`, answerKey: ['fresh fruits', 'yogurt', `only ${role}`] });
   return {
     local: tier('local', 0.5, free),
     student: tier('student', 0.6, free),
@@ -61,19 +65,27 @@ export const fakeCascaded: VariantPipeline = async (user: UserContext, ctx: Ctx)
   const themes = await phase(ctx, 'themes', p.themes, [userDigest], p.themes.cascade, (role) => ({
     pageTitle: 'Your week',
     themes: [
-      { id: 'yogurt', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', concepts: ['greek yogurt'], categories: ['yogurt'], departments: ['dairy eggs'], confidence: 0.9 },
-      { id: 'fruit', title: 'Fresh fruit', description: `Fruit for snacking, picked by ${role}`, concepts: ['banana'], categories: ['fresh fruits'], departments: ['produce'], confidence: 0.8 },
+      { id: 'yogurt', kind: 'staples', title: 'Yogurt bar', description: 'Creamy breakfasts for the week', concepts: ['greek yogurt'], categories: ['yogurt'], departments: ['dairy eggs'], confidence: 0.9 },
+      { id: 'fruit', kind: 'discovery', title: 'Fresh fruit', description: `Fruit for snacking, picked by ${role}`, concepts: ['banana'], categories: ['fresh fruits'], departments: ['produce'], confidence: 0.8 },
     ],
   }));
   const keywords = await phase(ctx, 'keywords', p.keywords, [themes.artefact.hash], p.keywords.cascade, (role) => ({
     themes: [{ themeId: 'yogurt', candidateCount: 3, role, model: `fake-${role}`, confidence: 0.9, keywords: [{ text: 'greek yogurt', categoryIds: ['a1'], departmentIds: ['d1'], inCorpus: true, score: 1 }] }],
   }));
   const better = keywords.artefact.provenance.role !== 'student';
-  const filtered = await phase(ctx, 'filter', p.filter, [themes.artefact.hash, keywords.artefact.hash], p.filter.judgeCascade, () => ({
+  // Phase 3's judge passes both themes, and the yogurt theme's keywords only when the teacher wrote them.
+  const verdict = (keywordsMatch: boolean): JudgeVerdict => ({
+    confidence: 0.9,
+    criteria: { relevant_to_user: { pass: true, reason: 'fine' }, coherent_title: { pass: true, reason: 'fine' }, keywords_match_theme: { pass: keywordsMatch, reason: 'fine' }, fit_for_grocery_page: { pass: true, reason: 'fine' } },
+  });
+  const filtered = await phase(ctx, 'filter', p.filter, [themes.artefact.hash, keywords.artefact.hash], p.filter.judgeCascade, (role) => ({
     pageTitle: 'Your week',
     themes: [],
     removals: [],
-    judgements: [],
+    judgements: [
+      { themeId: 'yogurt', role, model: `fake-${role}`, verdict: verdict(better) },
+      { themeId: 'fruit', role, model: `fake-${role}`, verdict: verdict(true) },
+    ],
   }));
   const page = await cachedArtefact<Page>(
     ctx,

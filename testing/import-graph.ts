@@ -22,6 +22,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   // Dataset adapters sit above the phases so no phase can reach one: phases see only catalogue/.
   ['datasets'],
   ['pipelines'],
+  // Distributed runs: BullMQ jobs that drive the pipelines; evals and the CLI sit above.
+  ['queue'],
   ['evals'],
   ['api'],
   // The web inspector reads runs, artefacts and eval reports; the CLI serves it.

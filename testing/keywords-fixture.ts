@@ -17,6 +17,7 @@ import { FEATURE_NAMES } from '../phases/keywords/features.js';
 import type { StudentWeights } from '../phases/keywords/student.js';
 import type { KeywordSelection } from '../phases/keywords/schema.js';
 import type { ChatMessage } from '../llm/types.js';
+import { emptyStats } from '../catalogue/stats.js';
 
 /**
  * A small real slice of the Instacart catalogue (ids and names copied from data/instacart) for
@@ -152,7 +153,7 @@ export function fixtureCorpus(catalogue: Catalogue, exclude: readonly string[] =
   return { terms, byText: new Map(terms.map((t) => [t.text, t])), digest: `fixture-${terms.length}-${exclude.join('|')}` };
 }
 
-export const fixtureStats: CatalogueStats = { productOrders: new Map(), categoryLines: new Map(), totalOrders: 0, popularity: () => 0.5 };
+export const fixtureStats: CatalogueStats = { ...emptyStats(), popularity: () => 0.5 };
 
 /** A test Ctx over the fixture catalogue, with keywords and products indexed by the hashing embedder. */
 export async function fixtureCtx(overrides: Partial<Ctx> = {}, options: { excludeTerms?: readonly string[] } = {}): Promise<Ctx> {
@@ -165,6 +166,7 @@ export async function fixtureCtx(overrides: Partial<Ctx> = {}, options: { exclud
 
 export const yogurtTheme: Theme = {
   id: 'greek-yogurt-breakfast',
+  kind: 'discovery',
   title: 'Greek yogurt breakfast',
   description: 'Thick greek yogurt with granola and fresh fruit for quick breakfasts.',
   concepts: ['greek yogurt', 'granola', 'vanilla yogurt', 'blueberries'],
@@ -175,6 +177,7 @@ export const yogurtTheme: Theme = {
 
 export const pastaTheme: Theme = {
   id: 'pasta-night',
+  kind: 'discovery',
   title: 'Weeknight pasta night',
   description: 'Dry pasta shapes and jarred pasta sauces for quick dinners.',
   concepts: ['penne', 'pasta sauce', 'pesto', 'whole wheat pasta'],

@@ -9,6 +9,7 @@ import { createCrossEncoder } from '../retrieval/relevance/create-cross-encoder.
 import type { RelevanceScorer } from '../retrieval/relevance/scorer.js';
 import { memoryVectorStore } from './memory-vector-store.js';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
+import { emptyStats } from '../catalogue/stats.js';
 
 function lazyScorer(make: () => RelevanceScorer): RelevanceScorer {
   let scorer: RelevanceScorer | undefined;
@@ -34,7 +35,6 @@ export function offlineModels(config: HubgenConfig): ModelRegistry {
   };
 }
 
-const emptyStats: CatalogueStats = { productOrders: new Map(), categoryLines: new Map(), totalOrders: 0, popularity: () => 0 };
 
 /**
  * A Ctx for unit tests: offline config, silent logger, hashing embedder, exact in-memory vectors,
@@ -56,7 +56,7 @@ export function makeTestCtx(overrides: Partial<Ctx> = {}): Ctx {
     artefacts: new MemoryArtefactStore(),
     catalogue: { products: new Map(), categories: new Map(), departments: new Map() },
     corpus: { terms: [], byText: new Map(), digest: 'empty' },
-    stats: emptyStats,
+    stats: emptyStats(),
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ import { tokens } from '../catalogue/text.js';
 import { indexProducts } from '../retrieval/index-catalogue.js';
 import { makeTestCtx } from './test-context.js';
 import { sha256 } from '../base/hash.js';
+import { statsOfHistories } from '../catalogue/stats.js';
 
 const CATEGORIES: [number, string][] = [
   [9, 'pasta sauce'],
@@ -92,13 +93,6 @@ export function sliceCatalogue(): Catalogue {
   return instacartSlice(CATEGORIES, DEPARTMENTS, PRODUCTS);
 }
 
-/** Stats counting each product once, so popularity is flat but present. */
-export function flatStats(catalogue: Catalogue): CatalogueStats {
-  const categoryLines = new Map<string, number>();
-  for (const p of catalogue.products.values()) categoryLines.set(p.categoryId, (categoryLines.get(p.categoryId) ?? 0) + 1);
-  return { productOrders: new Map([...catalogue.products.keys()].map((id) => [id, 1])), categoryLines, totalOrders: 1, popularity: () => 0.5 };
-}
-
 /**
  * A phrase corpus mined like the real one in spirit: word n-grams (1–3) of product names that occur
  * in at least two products, with their document frequency and categories.
@@ -160,10 +154,27 @@ export const SNACKER_ORDERS = repeatedOrders(
 /** One small order: too little to know anyone by. */
 export const THIN_ORDERS = [[24852, 196, 18288]];
 
-/** A unit-test Ctx over the catalogue slice, its mined corpus, and its products indexed. */
+/**
+ * Other shoppers, so co-purchase has something to say: cooks who also buy fresh pasta and cream,
+ * snackers who also buy candy and cookies, and a few who buy milk and paper goods with anything.
+ */
+export const CROWD_HISTORIES: number[][][] = [
+  repeatedOrders(4, [12872, 23375, 8057, 18531], [12471, 27086, 165, 39581]),
+  repeatedOrders(4, [24852, 20842, 31865, 44987], [21137, 49235, 12206, 8204]),
+  repeatedOrders(4, [18288, 196, 43192, 44961], [2480, 31847, 10957, 46149]),
+  repeatedOrders(3, [27845, 8021], [4210, 2086, 24852, 196]),
+];
+
+/** Statistics over the fixture shoppers' histories (cook, snacker and the crowd). */
+export function sliceStats(catalogue: Catalogue): CatalogueStats {
+  const histories = [COOK_ORDERS, SNACKER_ORDERS, ...CROWD_HISTORIES].map((h) => h.map((basket) => basket.map(String)));
+  return statsOfHistories(histories, catalogue);
+}
+
+/** A unit-test Ctx over the catalogue slice, its mined corpus, the fixture shoppers' statistics, and its products indexed. */
 export async function sliceCtx(overrides: Partial<Ctx> = {}): Promise<Ctx> {
   const catalogue = overrides.catalogue ?? sliceCatalogue();
-  const ctx = makeTestCtx({ catalogue, corpus: minedCorpus(catalogue), stats: flatStats(catalogue), ...overrides });
+  const ctx = makeTestCtx({ catalogue, corpus: minedCorpus(catalogue), stats: sliceStats(catalogue), ...overrides });
   await indexProducts(ctx.catalogue, ctx.stats, ctx.embedder, ctx.vectors);
   return ctx;
 }

@@ -322,11 +322,18 @@ describe('eval reports', () => {
   });
 
   it('an eval variant page is a page like any other, read from the artefacts the eval recorded', async () => {
-    const res = await inspector().get<PageView>(`/api/evals/work/${fx.evalName}/variants/cascaded/users/${fx.users[0]}`);
-    expect(res.body.status).toBe('ok');
-    expect(res.body.sourceLabel).toBe(`work/${fx.evalName} · cascaded`);
-    expect(res.body.artefacts.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
-    expect(res.body.themes.length).toBeGreaterThan(0);
+    const themes: number[] = [];
+    for (const user of fx.users) {
+      const res = await inspector().get<PageView>(`/api/evals/work/${fx.evalName}/variants/cascaded/users/${user}`);
+      expect(res.body.status).toBe('ok');
+      expect(res.body.sourceLabel).toBe(`work/${fx.evalName} · cascaded`);
+      expect(res.body.artefacts.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+      themes.push(res.body.themes.length);
+    }
+    // A page whose Phase 1 escalated to the eval's simulator may be empty (Phase 3's judge removes its
+    // placeholder themes; a light shopper's mostly-discovery plan leaves the local tier just unsure
+    // enough): it is still served like any other. The one that stayed local has themes.
+    expect(Math.max(...themes)).toBeGreaterThan(0);
   });
 });
 

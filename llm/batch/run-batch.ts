@@ -161,11 +161,7 @@ export function createBatchRunner(config: HubgenConfig, options: BatchRunnerOpti
         if (TERMINAL.includes(b.status)) ended.set(b.id, b);
       }
       if (ended.size === job.chunks.length) return ended;
-      try {
-        await sleep(pollIntervalMs, undefined, { signal });
-      } catch (e) {
-        throw signal?.aborted ? signal.reason : e;
-      }
+      await sleep(pollIntervalMs, undefined, { signal });
     }
   }
 
@@ -226,14 +222,19 @@ export function createBatchRunner(config: HubgenConfig, options: BatchRunnerOpti
       } else {
         log.info({ jobKey, batches: job.chunks.map((c) => c.batchId ?? '(not created yet)') }, 'resuming batch job submitted earlier');
       }
-      job = await submit(client, job, chunks, signal);
-      const ended = await waitForAll(client, job, signal);
+      // The OpenAI client reports any abort as "Request was aborted."; callers stop on the signal's own
+      // reason (SIGTERM, a deadline), so surface that whichever request the abort happened to interrupt.
+      const onAbort = (e: unknown): never => {
+        throw signal?.aborted ? signal.reason : e;
+      };
+      job = await submit(client, job, chunks, signal).catch(onAbort);
+      const ended = await waitForAll(client, job, signal).catch(onAbort);
 
       const outcomes: BatchOutcome<T>[] = [];
       const summaries: BatchSummary[] = [];
       for (const chunk of job.chunks) {
         const b = ended.get(chunk.batchId!)!;
-        const lines = await linesOf(client, b, signal);
+        const lines = await linesOf(client, b, signal).catch(onAbort);
         const endedAt = b.completed_at ?? b.expired_at ?? b.cancelled_at ?? b.failed_at ?? Math.floor(clock.now() / 1000);
         const ctx = { model: binding.model, prices, latencyMs: Math.max(0, endedAt - b.created_at) * 1000, missing: missingReason(b) };
         for (const p of chunks[chunk.index]) outcomes.push(outcomeOf<T>(p, lines.get(p.request.customId), ctx));

@@ -83,6 +83,20 @@ describe('startScriptedServer', () => {
     expect((await jsonOf(post('/chat/completions', { model: 'm', messages }))).usage).toBeUndefined();
   });
 
+  it('lists as answered only the requests whose whole 200 reply was sent: not an error, not one whose client went away', async () => {
+    server.enqueue(reply.json({ n: 1 }), reply.serverError(500), { ...reply.json({ n: 3 }), latencyMs: 2000 });
+    await post('/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'one' }] });
+    await post('/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'two' }] });
+    const gone = new AbortController();
+    const slow = fetch(`${server.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'three' }] }), signal: gone.signal });
+    while (server.requests.length < 3) await new Promise((r) => setTimeout(r, 5));
+    gone.abort();
+    await slow.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.requests).toHaveLength(3);
+    expect(server.answered.map((b) => b.messages[0].content)).toEqual(['one']);
+  });
+
   it('holds a hung request until the client gives up', async () => {
     server.enqueue(reply.hang());
     const t0 = Date.now();

@@ -128,6 +128,11 @@ export interface ScriptedServer {
   readonly baseURL: string;
   /** Every chat-completions body, in arrival order. */
   readonly requests: ChatCompletionRequest[];
+  /**
+   * Chat bodies whose whole 200 answer was sent, in the order they finished: what a provider bills.
+   * A request whose client went away first (a killed worker) was never answered and is not here.
+   */
+  readonly answered: ChatCompletionRequest[];
   /** Every embeddings body, in arrival order. */
   readonly embeddingRequests: { model: string; input: string | string[]; dimensions?: number }[];
   /** Every streamed reply, with how much of it was sent. */
@@ -292,6 +297,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   let responder: Responder = options.responder ?? simulationResponder;
   const queue: (ScriptedReply | Responder)[] = [];
   const requests: ChatCompletionRequest[] = [];
+  const answered: ChatCompletionRequest[] = [];
   const embeddingRequests: ScriptedServer['embeddingRequests'] = [];
   const streams: StreamRecord[] = [];
   const hung = new Set<ServerResponse>();
@@ -383,9 +389,11 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       if (usage && body.stream_options?.include_usage) send([], { usage });
       res.end('data: [DONE]\n\n');
       record.finished = true;
+      answered.push(body);
       return;
     }
     sendJson(res, 200, completionBody(body, parts), scripted.headers);
+    answered.push(body);
   }
 
   function embeddings(body: { model?: unknown; input?: unknown; dimensions?: unknown; encoding_format?: unknown }, res: ServerResponse): void {
@@ -449,6 +457,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     url,
     baseURL: `${url}/v1`,
     requests,
+    answered,
     embeddingRequests,
     streams,
     get maxInFlight() {
@@ -474,6 +483,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       batchEndpoints.reset();
       responder = options.responder ?? simulationResponder;
       requests.length = 0;
+      answered.length = 0;
       embeddingRequests.length = 0;
       streams.length = 0;
       queue.length = 0;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { affinityFactor, bestPerProduct, compareScored, DEFAULT_RANKING, dot, pickTop, pickTopCapped, popularityFactor, relevance } from './rank.js';
-
-const noSignal = { productAffinity: {}, categoryAffinity: {} };
+import { bestPerProduct, compareScored, DEFAULT_RANKING, dot, pickTop, pickTopCapped, rankScore, relevance } from './rank.js';
+import { loadConfig } from '../../config/config.js';
 
 describe('relevance', () => {
   it('blends hit score and theme cosine by the hit weight', () => {
@@ -16,33 +15,24 @@ describe('relevance', () => {
   });
 });
 
-describe('affinityFactor', () => {
-  it('is exactly 1 for a user with no signal, so new products are not penalised', () => {
-    expect(affinityFactor(noSignal, '7', '3')).toBe(1);
+describe('rankScore', () => {
+  it('is relevance^exponent × probability, each clamped to [0, 1]', () => {
+    expect(rankScore(0.5, 0.2)).toBeCloseTo(Math.sqrt(0.5) * 0.2);
+    expect(rankScore(0.5, 0.2, { ...DEFAULT_RANKING, relevanceExponent: 1 })).toBeCloseTo(0.5 * 0.2);
+    expect(rankScore(0.5, 0.2, { ...DEFAULT_RANKING, relevanceExponent: 2 })).toBeCloseTo(0.25 * 0.2);
+    expect(rankScore(0.5, 0.2, { ...DEFAULT_RANKING, relevanceExponent: 0 })).toBeCloseTo(0.2);
+    expect(rankScore(-1, 0.2)).toBe(0);
+    expect(rankScore(0.5, 3)).toBeCloseTo(Math.sqrt(0.5));
   });
 
-  it('lifts a product the user buys, more than one they only share a category with', () => {
-    const user = { productAffinity: { '7': 0.5 }, categoryAffinity: { '3': 0.2 } };
-    const own = affinityFactor(user, '7', '3');
-    const sameCategory = affinityFactor(user, '8', '3');
-    expect(own).toBeCloseTo(1 + 0.5 * DEFAULT_RANKING.productAffinity + 0.2 * DEFAULT_RANKING.categoryAffinity);
-    expect(sameCategory).toBeCloseTo(1 + 0.2 * DEFAULT_RANKING.categoryAffinity);
-    expect(own).toBeGreaterThan(sameCategory);
-    expect(sameCategory).toBeGreaterThan(affinityFactor(user, '8', '4'));
-  });
-
-  it('is bounded even for out-of-range affinities', () => {
-    const user = { productAffinity: { '1': 40 }, categoryAffinity: { '1': 9 } };
-    expect(affinityFactor(user, '1', '1')).toBeCloseTo(1 + DEFAULT_RANKING.productAffinity + DEFAULT_RANKING.categoryAffinity);
+  it('ranks a likely reorder of middling relevance above an unlikely new product that fits perfectly', () => {
+    expect(rankScore(0.5, 0.3)).toBeGreaterThan(rankScore(1, 0.01));
   });
 });
 
-describe('popularityFactor', () => {
-  it('is bounded in [1, 1 + weight]', () => {
-    expect(popularityFactor(0)).toBe(1);
-    expect(popularityFactor(1)).toBeCloseTo(1 + DEFAULT_RANKING.popularity);
-    expect(popularityFactor(5)).toBeCloseTo(1 + DEFAULT_RANKING.popularity);
-    expect(popularityFactor(0.2)).toBeLessThan(popularityFactor(0.8));
+describe('DEFAULT_RANKING', () => {
+  it('is the config default, so code without a config ranks as a run does', () => {
+    expect(loadConfig({ env: {}, cwd: '/nonexistent' }).phases.assemble.ranking).toEqual(DEFAULT_RANKING);
   });
 });
 

@@ -1,39 +1,41 @@
 import { compareIds } from '../../catalogue/types.js';
-import type { UserContext } from '../../catalogue/user-context-types.js';
 
 /**
- * Ranking weights. Each factor is bounded so no single one can zero out or swamp the others:
- * a product the user never bought still surfaces when it is relevant and popular.
+ * Ranking weights. A product's score is its relevance to the theme (raised to relevanceExponent)
+ * times the user's own probability of buying it next: its reorder propensity when they have bought
+ * it, its discovery probability when it is new to them (catalogue/propensity.ts, discovery.ts).
+ * Both are calibrated probabilities, so a theme that may hold either compares them like with like.
  */
 export interface RankingWeights {
   /** Share of relevance taken from the keyword hit score; the rest is theme-to-product cosine. */
   readonly hitWeight: number;
   /**
-   * Lift per unit of product affinity (share of the user's orders containing the product). Calibrated on
-   * test/unknown users' last orders: recall rose from weight 1 to 3 and was flat from 3 to 6.
+   * How much relevance to the theme counts against the user's probability of buying: 0 ranks a
+   * theme's admitted products by probability alone, 1 multiplies by relevance.
    */
-  readonly productAffinity: number;
-  /** Lift per unit of category affinity (share of the user's order lines in the product's category). */
-  readonly categoryAffinity: number;
-  /** Lift per unit of catalogue popularity (0..1). */
-  readonly popularity: number;
+  readonly relevanceExponent: number;
   /**
-   * Whether a theme also draws candidates from the user's own history products that its keywords'
-   * filters admit. Keyword retrieval alone finds a user's staple only when it happens to be among a
-   * keyword's nearest catalogue neighbours, so most staples never reach the ranking.
+   * Discovery and mixed themes also draw the user's likeliest new products (by discovery probability)
+   * that the theme admits, this many per theme, beside what the keywords retrieve: a product they are
+   * likely to try is rarely among a keyword's nearest catalogue neighbours.
+   */
+  readonly discoverySeeds: number;
+  /**
+   * Whether a mixed theme (one no plan made, e.g. single-step's) also draws candidates from the user's
+   * own history products that its keywords' filters admit.
    */
   readonly seedOwnProducts: boolean;
-  /** A seeded own product needs at least this relevance to the theme, so a broad filter cannot pull in unrelated staples. */
+  /** A seeded product needs at least this relevance to the theme, so a broad filter cannot pull in unrelated products. */
   readonly seedMinRelevance: number;
-  /** At most this share of a theme's slots (rounded up) go to products the user has bought: the rest stay for discovery. */
+  /** In a mixed theme, at most this share of the slots (rounded up) go to products the user has bought: the rest stay for discovery. */
   readonly maxOwnShare: number;
 }
 
+/** The config defaults (config-schema phases.assemble.ranking), for code and tests that rank without a config. */
 export const DEFAULT_RANKING: RankingWeights = {
   hitWeight: 0.5,
-  productAffinity: 3,
-  categoryAffinity: 0.5,
-  popularity: 0.25,
+  relevanceExponent: 0.5,
+  discoverySeeds: 36,
   seedOwnProducts: true,
   seedMinRelevance: 0.5,
   maxOwnShare: 0.75,
@@ -46,21 +48,9 @@ export function relevance(hitScore: number, themeCosine: number, w: RankingWeigh
   return w.hitWeight * clamp01(hitScore) + (1 - w.hitWeight) * clamp01(themeCosine);
 }
 
-/** Personal lift in [1, 1 + productAffinity + categoryAffinity]; exactly 1 for a user with no signal. */
-export function affinityFactor(
-  user: Pick<UserContext, 'productAffinity' | 'categoryAffinity'>,
-  productId: string,
-  categoryId: string,
-  w: RankingWeights = DEFAULT_RANKING,
-): number {
-  const p = clamp01(user.productAffinity[String(productId)] ?? 0);
-  const a = clamp01(user.categoryAffinity[String(categoryId)] ?? 0);
-  return 1 + w.productAffinity * p + w.categoryAffinity * a;
-}
-
-/** Popularity lift in [1, 1 + popularity weight]. */
-export function popularityFactor(popularity: number, w: RankingWeights = DEFAULT_RANKING): number {
-  return 1 + w.popularity * clamp01(popularity);
+/** relevance^exponent × probability: the score a product is ranked by within a theme. */
+export function rankScore(rel: number, probability: number, w: RankingWeights = DEFAULT_RANKING): number {
+  return clamp01(rel) ** w.relevanceExponent * clamp01(probability);
 }
 
 export interface Scored {

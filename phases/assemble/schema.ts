@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { THEME_KINDS } from '../themes/schema.js';
 
 /** Phase 4 artefact: the final page. */
 export const pageSchema = {
@@ -17,6 +18,8 @@ export const pageSchema = {
         required: ['id', 'title', 'description', 'keywords', 'products'],
         properties: {
           id: { type: 'string' },
+          /** staples (the user's own products) or discovery (products new to them); absent for a mixed theme. */
+          kind: { enum: THEME_KINDS },
           title: { type: 'string' },
           description: { type: 'string' },
           keywords: { type: 'array', items: { type: 'string' } },
@@ -35,10 +38,13 @@ export const pageSchema = {
                 departmentId: { type: 'string' },
                 /** The keyword that retrieved it. */
                 keyword: { type: 'string' },
-                /** relevance × affinity × popularity, as ranked. */
+                /** As ranked: relevance^exponent × affinity; in a staples theme, the reorder propensity alone. */
                 score: { type: 'number' },
+                /** Relevance to the theme, 0..1. */
                 relevance: { type: 'number' },
+                /** The user's probability of buying it next: reorder propensity if they own it, discovery probability if it is new to them. */
                 affinity: { type: 'number' },
+                /** Catalogue popularity factor (pages before version 4 of the assemble phase). */
                 popularity: { type: 'number' },
               },
             },

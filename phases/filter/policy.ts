@@ -1,5 +1,6 @@
 import type { HubgenConfig } from '../../config/config.js';
 import type { Catalogue } from '../../catalogue/types.js';
+import { isAlcoholCategory, isAlcoholDepartment } from '../../catalogue/restricted.js';
 import { cleanText } from '../../base/text.js';
 
 export type Policy = HubgenConfig['phases']['filter']['policy'];
@@ -116,10 +117,6 @@ export function checkPolicy(text: string, policy: Policy): PolicyViolation[] {
   return out;
 }
 
-/** The catalogue's alcohol department and categories (matched by name, so any Instacart-shaped catalogue works). */
-const ALCOHOL_DEPARTMENTS = new Set(['alcohol']);
-const ALCOHOL_CATEGORIES = new Set(['beers coolers', 'red wines', 'white wines', 'spirits', 'specialty wines champagnes']);
-
 /** Violations from where an item sits in the catalogue (e.g. a keyword whose categories are all wine categories). */
 export function checkCataloguePolicy(
   where: { readonly categoryIds: readonly string[]; readonly departmentIds: readonly string[] },
@@ -133,12 +130,10 @@ export function checkCataloguePolicy(
   const departments = mode === 'primary' ? where.departmentIds.slice(0, 1) : where.departmentIds;
   const out: PolicyViolation[] = [];
   for (const id of categories) {
-    const name = catalogue.categories.get(id)?.name;
-    if (name && ALCOHOL_CATEGORIES.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `${name} (category)` });
+    if (isAlcoholCategory(catalogue, id)) out.push({ rule: 'alcohol', match: `${catalogue.categories.get(id)!.name} (category)` });
   }
   for (const id of departments) {
-    const name = catalogue.departments.get(id)?.name;
-    if (name && ALCOHOL_DEPARTMENTS.has(name.toLowerCase())) out.push({ rule: 'alcohol', match: `${name} (department)` });
+    if (isAlcoholDepartment(catalogue, id)) out.push({ rule: 'alcohol', match: `${catalogue.departments.get(id)!.name} (department)` });
   }
   return out;
 }

@@ -21,6 +21,8 @@ describe('filter run (offline: rubric judge, local relevance model, hashing embe
     const data = artefact.data;
     expect(compileSchema(filteredSchema)(structuredClone(data))).toBe(true);
     expect(data.themes.map((t) => t.id)).toEqual(['greek-yogurt-breakfast', 'pasta-night']);
+    // Each survivor keeps Phase 1's kind, which Phase 4 fills it by.
+    expect(data.themes.map((t) => t.kind)).toEqual(['discovery', 'staples']);
     expect(data.removals.map((r) => [r.step, r.kind, r.themeId, r.item])).toEqual([
       ['dedup', 'theme', 'greek-yogurt-breakfasts', 'Greek yogurt breakfasts'],
       ['dedup', 'keyword', 'greek-yogurt-breakfast', 'Greek Yogurts'],

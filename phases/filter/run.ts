@@ -16,6 +16,8 @@ import type { RelevanceScorer } from '../../retrieval/relevance/scorer.js';
 import { filteredSchema, JUDGE_CRITERIA, type Filtered, type FilteredTheme, type Removal } from './schema.js';
 import { round3 } from './text.js';
 import { themeConceptText } from '../themes/text.js';
+import { allOrFirstError } from '../../kit/settle.js';
+import { signalPlan, type SignalPlan } from '../../llm/signals/index.js';
 
 /** Replaces a page title that breaks policy. */
 export const NEUTRAL_PAGE_TITLE = 'Your shopping hub';
@@ -47,26 +49,29 @@ interface WorkTheme {
  * Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords.
  * Versions: 2, a category word inside a concept no longer removes a theme (policy and rubric judge);
  * 3, the rubric judge passes relevance for a shopper with no history (their page is popular themes);
- * 4, keys spell the user digest and shared digests the kit's way; 5, a theme that breaks policy is
- * set aside before dedup, so it cannot knock a near-duplicate off the page first.
+ * 4, keys spell the user digest and shared digests the kit's way; 5, surviving themes keep Phase 1's kind;
+ * 6, a theme that breaks policy is set aside before dedup, so it cannot knock a near-duplicate off the page first.
  */
-export const runFilter = definePhase<FilterInput, Filtered>({
+export const runFilter = definePhase<FilterInput, Filtered, SignalPlan>({
   name: 'filter',
-  version: '5',
+  version: '6',
   schema: filteredSchema,
   promptVersion: PROMPT_VERSION,
+  // The judge's LLM tiers' signals; a deferral tier's weights are read before any call.
+  prepare: (_input, ctx) => signalPlan(ctx.config.phases.filter.llmTiers),
   config: (ctx) => ctx.config.phases.filter,
   roles: (ctx) => [...ctx.config.phases.filter.judgeCascade.map((t) => t.role), 'cross_encoder'],
-  models: (ctx) => ({
+  models: (ctx, _input, plan) => ({
     // The scorer id carries the local weights' digest, so retrained weights re-run the filter.
     'cross_encoder.scorer': ctx.crossEncoder.id,
     ...(ctx.config.phases.filter.judgeCascade.some((t) => judgeModelId(ctx, t.role) === RUBRIC_MODEL_ID) ? { 'judge.rubric': RUBRIC_MODEL_ID } : {}),
+    ...(plan.deferral ? { 'judge.deferral': plan.deferral.digest } : {}),
   }),
   inputs: (input, ctx) => keyInputs(ctx, { upstream: [input.themes, input.keywords], user: input.user, reads: ['embedder'] }),
-  compute: (input, ctx) => computeFiltered(input, ctx, ctx.crossEncoder),
+  compute: (input, ctx, plan) => computeFiltered(input, ctx, ctx.crossEncoder, plan),
 });
 
-async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceScorer): Promise<{ data: Filtered; provenance: Provenance }> {
+async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceScorer, plan: SignalPlan): Promise<{ data: Filtered; provenance: Provenance }> {
   const started = ctx.clock.monotonic();
   const cfg = ctx.config.phases.filter;
   const log = ctx.logger.child({ phase: 'filter', userId: input.user.userId });
@@ -136,7 +141,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
 
   // 3. LLM-as-judge (cascade per theme), on themes policy will not remove.
   const toJudge = relevant.filter((t) => !themeViolations.has(t.id));
-  const outcomes = await Promise.all(
+  const outcomes = await allOrFirstError(
     toJudge.map((t) =>
       judgeTheme(
         {
@@ -151,7 +156,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
           },
         },
         ctx,
-        { step: `filter.judge:${t.id}` },
+        { step: `filter.judge:${t.id}`, plan },
       ),
     ),
   );
@@ -189,7 +194,7 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
       removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: 'policy: every keyword broke a policy rule', score: 1 });
       continue;
     }
-    survivors.push({ id: t.id, title: t.title, description: t.theme.description, categoryIds: t.categoryIds, departmentIds: t.departmentIds, keywords });
+    survivors.push({ id: t.id, kind: t.theme.kind, title: t.title, description: t.theme.description, categoryIds: t.categoryIds, departmentIds: t.departmentIds, keywords });
   }
 
   let pageTitle = input.themes.data.pageTitle;

@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { THEME_KINDS } from '../themes/schema.js';
 
 export const JUDGE_CRITERIA = ['relevant_to_user', 'coherent_title', 'keywords_match_theme', 'fit_for_grocery_page'] as const;
 export type JudgeCriterion = (typeof JUDGE_CRITERIA)[number];
@@ -49,6 +50,8 @@ export const filteredSchema = {
         required: ['id', 'title', 'description', 'categoryIds', 'departmentIds', 'keywords'],
         properties: {
           id: { type: 'string' },
+          /** Phase 1's kind (staples or discovery); absent for a theme no plan made (single-step), which Phase 4 fills with both. */
+          kind: { enum: THEME_KINDS },
           title: { type: 'string' },
           description: { type: 'string' },
           categoryIds: { type: 'array', items: { type: 'string' } },

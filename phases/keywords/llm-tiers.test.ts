@@ -87,4 +87,21 @@ describe('keyword tiers through the model registry and an OpenAI-compatible serv
     expect(artefact.data.themes[0].role).toBe('student');
     expect(artefact.data.themes[0].keywords.length).toBeGreaterThanOrEqual(5);
   });
+
+  it('collects agreement across teacher samples without letting it decide, and answers with the medoid', async () => {
+    const c = llmConfig({ providers: { openai: { baseURL: server.baseURL, limits: { maxRetries: 0 } } }, roles: { student: { provider: 'local', model: unsure } }, phases: { keywords: { candidates: 25, llmTiers: { collect: ['agreement'], agreement: { samples: 3 } } } } });
+    const ctx = await fixtureCtx({ config: c, models: registry(c) });
+    const pick = (request: ChatCompletionRequest, from: number, confidence = 0.8) => reply.json({ keywords: candidatesIn(request).slice(from, from + 6).map((text) => ({ text, categories: [], departments: [] })), confidence });
+    server.enqueue((r) => pick(r, 0), (r) => pick(r, 0), (r) => pick(r, 10));
+    const { artefact } = await runKeywords({ themes: themesArtefact([yogurtTheme]) }, ctx);
+    const [student, teacher] = artefact.provenance.steps![0].attempts;
+    expect(server.requests).toHaveLength(3);
+    expect(teacher.usage.calls).toBe(3);
+    // Two identical picks and one disjoint: 1 and 0 to the medoid. The self-report (0.8) still decides.
+    expect(teacher.signals).toMatchObject({ used: 'selfReported', selfReported: 0.8, agreement: 0.5, samples: 3 });
+    expect(teacher.confidence).toBeCloseTo(0.8);
+    expect(teacher.answerKey).toEqual([...candidatesIn(server.requests[0]).slice(0, 6)].sort());
+    // The student's own picks are recorded too, so calibration can say whether the teacher agreed with it.
+    expect(student.answerKey!.length).toBeGreaterThanOrEqual(5);
+  });
 });

@@ -23,6 +23,7 @@ describe('pruning the real keyword corpus', () => {
 
   const breakfast: Theme = {
     id: 'greek-yogurt-breakfast',
+    kind: 'discovery',
     title: 'Greek yogurt breakfast',
     description: 'Greek yogurt bowls topped with granola and berries.',
     concepts: ['greek yogurt', 'granola', 'blueberries', 'honey'],

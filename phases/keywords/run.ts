@@ -13,6 +13,8 @@ import { pruneCandidates, themeScope } from './candidates.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { keywordTiers, type ThemeTask, type TierSetup } from './tiers.js';
 import { themeSearchText } from '../themes/text.js';
+import { allOrFirstError } from '../../kit/settle.js';
+import { signalKeyInputs, signalPlan } from '../../llm/signals/index.js';
 
 export interface KeywordsInput {
   readonly themes: Artefact<Themes>;
@@ -46,13 +48,13 @@ export const runKeywords = definePhase<KeywordsInput, Keywords, TierSetup>({
   prepare(_input, ctx) {
     const { minKeywords, maxKeywords } = ctx.config.phases.keywords;
     if (minKeywords > maxKeywords) throw new Error(`config /phases/keywords: minKeywords (${minKeywords}) is greater than maxKeywords (${maxKeywords})`);
-    return keywordTiers(ctx, tierRoles(ctx), { minKeywords, maxKeywords });
+    return keywordTiers(ctx, tierRoles(ctx), { minKeywords, maxKeywords }, signalPlan(ctx.config.phases.keywords.llmTiers));
   },
   config: (ctx) => ctx.config.phases.keywords,
   roles: (ctx) => tierRoles(ctx),
   // The weights digest is an input too: retrained weights under the same model id must not hit old artefacts.
   inputs: (input, ctx, tiers) =>
-    keyInputs(ctx, { upstream: [input.themes], reads: ['corpus', 'embedder'], extra: tiers.studentWeightsDigest ? [`student-weights:${tiers.studentWeightsDigest}`] : [] }),
+    keyInputs(ctx, { upstream: [input.themes], reads: ['corpus', 'embedder'], extra: [...(tiers.studentWeightsDigest ? [`student-weights:${tiers.studentWeightsDigest}`] : []), ...signalKeyInputs(tiers.plan)] }),
   compute: (input, ctx, tiers) => computeKeywords(input, ctx, tiers),
 });
 
@@ -65,7 +67,7 @@ async function computeKeywords(input: KeywordsInput, ctx: Ctx, { implementations
   const themes = input.themes.data.themes;
   const vectors = await ctx.embedder.embed(themes.map(themeSearchText));
 
-  const perTheme = await Promise.all(
+  const perTheme = await allOrFirstError(
     themes.map(async (theme, i) => {
       const { unknownNames, ...scope } = themeScope(theme, ctx.catalogue);
       if (unknownNames.length) ctx.logger.debug({ phase: 'keywords', themeId: theme.id, unknownNames }, 'theme names categories/departments the catalogue does not have; ignored');

@@ -187,6 +187,7 @@ export function silverThemes(catalogue: Catalogue, pairs: readonly (readonly [st
     const examples = concepts.length ? `, such as ${concepts.slice(0, 3).join(', ')}` : '';
     const theme: Theme = {
       id: slugify(`silver-${names.join('-')}`, 60),
+      kind: 'discovery',
       title: title.length >= 3 ? title : `${title} category`,
       description: (hidden ? `Everyday ${joined}${examples}.` : `Products from the ${joined} category${categories.length > 1 ? 's' : ''}${examples}.`).slice(0, 280),
       concepts: concepts.length ? concepts : [names[0]],

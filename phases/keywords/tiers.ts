@@ -9,6 +9,7 @@ import { categoryIdsFor, departmentIdsFor, normaliseName } from './candidates.js
 import { buildKeywordMessages, type SelectionMode } from './prompt.js';
 import { loadStudentWeights, pickDiverse, scoreCandidates, studentConfidence, weightsPathFor, type StudentWeights } from './student.js';
 import { checkRetrieval } from './verify.js';
+import { decideConfidence, generateMeasured, SELF_REPORTED_PLAN, type SignalPlan } from '../../llm/signals/index.js';
 
 /** What every tier of one theme's cascade gets: the theme, its resolved scope and its candidates. */
 export interface ThemeTask {
@@ -70,11 +71,17 @@ export function localStudentTier(weights: StudentWeights, model: string, setting
       usage: ZERO_USAGE,
       model,
       notes: [`${candidates.length} candidates, ${above} above cutoff ${weights.cutoff}, picked ${picks.length}`],
+      answerKey: keywordsAnswerKey(picks.map((p) => p.candidate.text)),
     };
   };
 }
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** A keyword answer as its normalised keyword texts: compared across samples (agreement) and tiers (calibration labels). */
+export function keywordsAnswerKey(texts: Iterable<string>): string[] {
+  return [...new Set([...texts].map(normaliseName).filter(Boolean))].sort();
+}
 
 /** Multipliers on an LLM's self-assessed confidence; each applied one is noted in provenance. */
 export const LLM_CONFIDENCE_PENALTIES = { repaired: 0.8, perRetry: 0.85 } as const;
@@ -83,7 +90,7 @@ export const LLM_CONFIDENCE_PENALTIES = { repaired: 0.8, perRetry: 0.85 } as con
  * An LLM tier: student LLMs pick from the candidates, teachers may also write keywords. A keyword
  * that is not a corpus term is kept only if it retrieves products.
  */
-export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: KeywordSettings): KeywordTier {
+export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: KeywordSettings, plan: SignalPlan = SELF_REPORTED_PLAN): KeywordTier {
   return async ({ theme, scope, candidates }): Promise<TierOutcome<ThemeSelection>> => {
     const messages = buildKeywordMessages({
       theme: { ...scope, categoryNames: theme.categories, departmentNames: theme.departments },
@@ -93,7 +100,13 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       mode,
       catalogue: ctx.catalogue,
     });
-    const result = await ctx.models.generateStructured({ role, schema: keywordSelectionSchema, schemaName: 'keyword_selection', messages });
+    const measured = await generateMeasured<KeywordSelection>({
+      models: ctx.models,
+      request: { role, schema: keywordSelectionSchema, schemaName: 'keyword_selection', messages },
+      plan,
+      agreement: { kind: 'set', items: (a) => keywordsAnswerKey(a.keywords.map((k) => k.text)) },
+    });
+    const { result } = measured;
     const notes: string[] = [];
     const byText = new Map(candidates.map((c) => [normaliseName(c.text), c]));
     const seen = new Set<string>();
@@ -136,14 +149,19 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       });
     }
 
-    let confidence = Math.min(1, Math.max(0, result.object.confidence));
-    notes.push(`self-assessed confidence ${confidence.toFixed(2)}`);
-    if (result.repaired) {
+    const selfAssessed = Math.min(1, Math.max(0, result.object.confidence));
+    notes.push(`self-assessed confidence ${selfAssessed.toFixed(2)}`);
+    const decided = decideConfidence(measured, selfAssessed, plan);
+    notes.push(...decided.notes);
+    let confidence = decided.value;
+    // A deferral score weighs repairs and retries already (they are its features).
+    const callPenalties = decided.signals.used !== 'deferral';
+    if (result.repaired && callPenalties) {
       confidence *= LLM_CONFIDENCE_PENALTIES.repaired;
       notes.push(`output needed mechanical repair (x${LLM_CONFIDENCE_PENALTIES.repaired})`);
     }
     const retries = Math.max(0, result.attempts.length - 1);
-    if (retries > 0) {
+    if (retries > 0 && callPenalties) {
       confidence *= LLM_CONFIDENCE_PENALTIES.perRetry ** retries;
       notes.push(`${retries} retr${retries === 1 ? 'y' : 'ies'} with validator errors (x${LLM_CONFIDENCE_PENALTIES.perRetry} each)`);
     }
@@ -156,7 +174,7 @@ export function llmTier(ctx: Ctx, role: Role, mode: SelectionMode, settings: Key
       confidence *= keywords.length / settings.minKeywords;
       notes.push(`only ${keywords.length} usable keywords, fewer than ${settings.minKeywords}`);
     }
-    return { output: { keywords, dropped }, confidence, usage: result.usage, model: result.model, notes };
+    return { output: { keywords, dropped }, confidence, usage: result.usage, model: result.model, notes, signals: decided.signals, answerKey: keywordsAnswerKey(keywords.map((k) => k.text)) };
   };
 }
 
@@ -164,6 +182,8 @@ export interface TierSetup {
   readonly implementations: Partial<Record<Role, KeywordTier>>;
   /** Digest of the local student's weights, when the cascade uses them (part of the artefact key). */
   readonly studentWeightsDigest?: string;
+  /** What the LLM tiers measure (phases.keywords.llmTiers); its deferral weights' digest keys the artefact. */
+  readonly plan: SignalPlan;
 }
 
 // One warning per (weights, embedder) per process, not one per user.
@@ -176,7 +196,7 @@ const WRITING_ROLES: readonly Role[] = ['teacher', 'strong'];
  * Implementations for the roles in the keywords cascade. The student is the local learned scorer
  * when its provider is local, otherwise a (cheaper) chat model given the same candidates.
  */
-export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: KeywordSettings): TierSetup {
+export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: KeywordSettings, plan: SignalPlan = SELF_REPORTED_PLAN): TierSetup {
   const implementations: Partial<Record<Role, KeywordTier>> = {};
   let studentWeightsDigest: string | undefined;
   for (const role of roles) {
@@ -194,8 +214,8 @@ export function keywordTiers(ctx: Ctx, roles: readonly Role[], settings: Keyword
       studentWeightsDigest = digest;
       implementations[role] = localStudentTier(weights, model, settings);
     } else if (kind === 'llm') {
-      implementations[role] = llmTier(ctx, role, WRITING_ROLES.includes(role) ? 'write' : 'pick', settings);
+      implementations[role] = llmTier(ctx, role, WRITING_ROLES.includes(role) ? 'write' : 'pick', settings, plan);
     }
   }
-  return { implementations, studentWeightsDigest };
+  return { implementations, studentWeightsDigest, plan };
 }

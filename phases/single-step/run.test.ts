@@ -73,6 +73,7 @@ const shopper = (): UserContext =>
     recentProducts: [{ id: '459', name: 'Honey Vanilla Greek Yogurt', categoryId: 'a120' }],
     preferences: [{ term: 'organic', share: 0.3 }],
     productAffinity: { '459': 0.75, '484': 0.4, '143': 0.5, '1463': 0.66 },
+    reorderPropensity: { '459': 0.7, '484': 0.3, '143': 0.4, '1463': 0.6 },
     categoryAffinity: { '120': 0.4, '24': 0.3, '84': 0.2 },
   });
 
@@ -260,6 +261,20 @@ describe('single-step, LLM variant (model registry over the scripted OpenAI-comp
     const strong = await runSingleStep({ user: shopper() }, await baseCtx({ config: strongConfig, models: registryFor(strongConfig) }), { variant: 'llm' });
     expect(server.requests[1].model).toBe('gpt-4o');
     expect(strong.upstream.artefact.hash).not.toBe(upstream.artefact.hash);
+  });
+
+  it('measures phases.singleStep.llmTiers\' signal, and a different signal is a different artefact', async () => {
+    const plain = serverConfig();
+    const byLogprob = serverConfig({ singleStep: { llmTiers: { signal: 'logprob' } } });
+    server.enqueue(reply.json(llmAnswer), reply.uncertain(llmAnswer));
+    const a = await runSingleStep({ user: shopper() }, await baseCtx({ config: plain, models: registryFor(plain) }), { variant: 'llm' });
+    const b = await runSingleStep({ user: shopper() }, await baseCtx({ config: byLogprob, models: registryFor(byLogprob) }), { variant: 'llm' });
+    expect(b.upstream.artefact.hash).not.toBe(a.upstream.artefact.hash);
+    expect(server.requests[1]).toMatchObject({ logprobs: true });
+    const attempt = b.upstream.artefact.provenance.attempts[0];
+    expect(attempt.signals).toMatchObject({ used: 'logprob', selfReported: 0.8 });
+    expect(attempt.confidence).toBeLessThan(0.45);
+    expect(a.upstream.artefact.provenance.attempts[0].signals).toMatchObject({ used: 'selfReported', selfReported: 0.8 });
   });
 
   it('stores nothing when the model answer never validates', async () => {

@@ -21,6 +21,7 @@ import type { PhaseResult } from '../../kit/phase.js';
 import { sha256 } from '../../base/hash.js';
 import { slugify } from '../../base/text.js';
 import type { ChatMessage } from '../../llm/types.js';
+import { decideConfidence, generateMeasured, signalKeyInputs, signalPlan, type SignalPlan } from '../../llm/signals/index.js';
 
 /**
  * The single-step baseline for offline evals: ONE generation writes the whole page (title, themes,
@@ -261,29 +262,38 @@ function limitsOf(ctx: Ctx): PromptLimits {
 
 const validateOutput = () => compileSchema<SingleStepOutput>(singleStepSchema);
 
-async function generate(user: UserContext, ctx: Ctx, variant: SingleStepVariant): Promise<TierOutcome<Filtered>> {
+/** A page plan as the categories its keywords are filtered to: two samples agree when they cover the same catalogue. */
+export function singleStepAnswerKey(out: SingleStepOutput): string[] {
+  return [...new Set(out.themes.flatMap((t) => t.keywords.flatMap((k) => k.categories)).map(normaliseText).filter(Boolean))].sort();
+}
+
+async function generate(user: UserContext, ctx: Ctx, variant: SingleStepVariant, plan: SignalPlan): Promise<TierOutcome<Filtered>> {
   const limits = limitsOf(ctx);
   if (variant === 'local') {
     const { output, confidence } = localSingleStep(user, ctx, limits);
     const v = validateOutput();
     if (!v(output)) throw new Error(`single-step local generator produced an invalid page: ${describeErrors(v.errors)}`);
     const { filtered, notes } = toFiltered(output, ctx.catalogue);
-    return { output: filtered, confidence, usage: { ...ZERO_USAGE, calls: 1 }, model: localModelId(ctx), notes };
+    return { output: filtered, confidence, usage: { ...ZERO_USAGE, calls: 1 }, model: localModelId(ctx), notes, answerKey: singleStepAnswerKey(output) };
   }
   const { role, corpusSlice: slice } = ctx.config.phases.singleStep;
-  const result = await ctx.models.generateStructured({
-    role,
-    schema: singleStepSchema,
-    schemaName: 'single_step_page',
-    messages: buildSingleStepMessages(user, ctx, limits, slice),
+  const measured = await generateMeasured<SingleStepOutput>({
+    models: ctx.models,
+    request: { role, schema: singleStepSchema, schemaName: 'single_step_page', messages: buildSingleStepMessages(user, ctx, limits, slice) },
+    plan,
+    agreement: { kind: 'set', items: singleStepAnswerKey },
   });
+  const { result } = measured;
+  const decided = decideConfidence(measured, result.object.confidence, plan);
   const { filtered, notes } = toFiltered(result.object, ctx.catalogue);
   return {
     output: filtered,
-    confidence: result.object.confidence,
+    confidence: decided.value,
     usage: result.usage,
     model: result.model,
-    notes: [...(result.repaired ? ['schema repaired'] : []), ...result.warnings, ...notes],
+    notes: [...(result.repaired ? ['schema repaired'] : []), ...decided.notes, ...result.warnings, ...notes],
+    signals: decided.signals,
+    answerKey: singleStepAnswerKey(result.object),
   };
 }
 
@@ -296,24 +306,32 @@ interface SingleStepInput {
  * One generation per user (LLM or local), converted to Phase 3's shape and stored as the
  * 'single-step' artefact. Version 2: keys spell the user digest and shared digests the kit's way.
  */
-const runSingleStepPlan = definePhase<SingleStepInput, Filtered>({
+const runSingleStepPlan = definePhase<SingleStepInput, Filtered, SignalPlan>({
   name: 'single-step',
   version: '2',
   schema: filteredSchema,
   promptVersion: PROMPT_VERSION,
+  prepare: ({ variant }, ctx) => (variant === 'llm' ? signalPlan(ctx.config.phases.singleStep.llmTiers) : signalPlan(undefined)),
   config: (ctx, { variant }) =>
     variant === 'llm'
-      ? { variant, role: ctx.config.phases.singleStep.role, corpusSlice: ctx.config.phases.singleStep.corpusSlice, limits: limitsOf(ctx) }
+      ? {
+          variant,
+          role: ctx.config.phases.singleStep.role,
+          corpusSlice: ctx.config.phases.singleStep.corpusSlice,
+          limits: limitsOf(ctx),
+          // Only when set: a config without the block keeps the keys it always had.
+          ...(ctx.config.phases.singleStep.llmTiers ? { llmTiers: ctx.config.phases.singleStep.llmTiers } : {}),
+        }
       : { variant, generator: LOCAL_GENERATOR, limits: limitsOf(ctx) },
   roles: (ctx, { variant }) => (variant === 'llm' ? [ctx.config.phases.singleStep.role] : []),
   models: (ctx, { variant }): Record<string, string> => (variant === 'local' ? { local: localModelId(ctx) } : {}),
-  inputs: ({ user }, ctx) => keyInputs(ctx, { user, reads: ['corpus', 'catalogue'] }),
-  async compute({ user, variant }, ctx) {
+  inputs: ({ user }, ctx, plan) => keyInputs(ctx, { user, reads: ['corpus', 'catalogue'], extra: signalKeyInputs(plan) }),
+  async compute({ user, variant }, ctx, plan) {
     const role: Role = variant === 'llm' ? ctx.config.phases.singleStep.role : 'local';
     const result = await runCascade<UserContext, Filtered>({
       step: `single-step.${variant}`,
       tiers: [{ role, threshold: 0 }],
-      implementations: { [role]: (u: UserContext) => generate(u, ctx, variant) },
+      implementations: { [role]: (u: UserContext) => generate(u, ctx, variant, plan) },
       input: user,
       // The local generator needs no model server; the LLM variant needs its role bound and reachable.
       unavailableReason: (r) => (variant === 'local' ? undefined : ctx.models.unavailableReason(r)),

@@ -5,6 +5,7 @@ import type { Theme, Themes } from './schema.js';
 
 const theme = (over: Partial<Theme>): Theme => ({
   id: 'fruit',
+  kind: 'discovery',
   title: 'Fresh fruit',
   description: 'Fruit you buy every week.',
   concepts: ['banana'],

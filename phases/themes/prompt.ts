@@ -9,7 +9,7 @@ const PROMPT_TEXT = readFileSync(new URL('./prompt.md', import.meta.url), 'utf8'
  * Part of every themes artefact key. The content hash makes any edit to prompt.md a new version
  * even if nobody remembers to bump the number; bump the number for deliberate prompt redesigns.
  */
-export const PROMPT_VERSION = `themes-1.${sha256(PROMPT_TEXT).slice(0, 12)}`;
+export const PROMPT_VERSION = `themes-2.${sha256(PROMPT_TEXT).slice(0, 12)}`;
 
 export interface ThemesPromptInput {
   /** The rendered user context (history summary): untrusted catalogue text. */
@@ -19,6 +19,12 @@ export interface ThemesPromptInput {
   readonly adjacentCategories: readonly string[];
   readonly minThemes: number;
   readonly maxThemes: number;
+  /** The page plan (plan.ts): how many themes of each kind, and what they hold. */
+  readonly staplesThemes: number;
+  readonly discoveryThemes: number;
+  /** Staples and likely new products as category → product names, best first. */
+  readonly staples: readonly { readonly category: string; readonly products: readonly string[] }[];
+  readonly discovery: readonly { readonly category: string; readonly products: readonly string[] }[];
 }
 
 const SYSTEM = headingSection(PROMPT_TEXT, 'system', 'phases/themes/prompt.md');
@@ -33,12 +39,19 @@ export function sanitiseUntrusted(text: string): string {
 }
 
 const list = (names: readonly string[]): string => (names.length > 0 ? names.map(sanitiseUntrusted).join('; ') : '(none)');
+const grouped = (groups: PromptInputGroups): string =>
+  groups.length > 0 ? groups.map((g) => `${sanitiseUntrusted(g.category)}: ${g.products.map(sanitiseUntrusted).join(', ')}`).join('; ') : '(none)';
+type PromptInputGroups = ThemesPromptInput['staples'];
 
 /** System + user messages asking for a Themes object. */
 export function buildThemesMessages(input: ThemesPromptInput): ChatMessage[] {
   const values: Record<string, string> = {
     minThemes: String(input.minThemes),
     maxThemes: String(input.maxThemes),
+    staplesThemes: String(input.staplesThemes),
+    discoveryThemes: String(input.discoveryThemes),
+    staples: grouped(input.staples),
+    discovery: grouped(input.discovery),
     departments: list(input.departments),
     topCategories: list(input.topCategories),
     adjacentCategories: list(input.adjacentCategories),

@@ -15,10 +15,10 @@ import { COOK_ORDERS, THIN_ORDERS, sliceCtx, userFromOrders } from '../../testin
 const strongAnswer: Themes = {
   pageTitle: 'Snacks, fruit and fizz',
   themes: [
-    { id: 'movie-night', title: 'Movie night snacks', description: 'Chips and soda for a night in.', concepts: ['potato chips', 'cola'], categories: ['Chips Pretzels', 'Soft Drinks'], departments: ['Snacks', 'Beverages'], confidence: 0.9 },
-    { id: 'fruit-bowl', title: 'Fruit bowl', description: 'Bananas and more fresh fruit.', concepts: ['banana', 'strawberries'], categories: ['fresh fruits', 'Exotic Fruit Emporium'], departments: ['produce'], confidence: 0.85 },
-    { id: 'sweet-treats', title: 'Sweet treats', description: 'Cookies and chocolate to go with it.', concepts: ['chocolate chip cookies'], categories: ['cookies cakes', 'candy chocolate'], departments: ['snacks'], confidence: 0.8 },
-    { id: 'sparkling', title: 'Something sparkling', description: 'Sparkling water as a lighter fizz.', concepts: ['sparkling water'], categories: ['water seltzer sparkling water'], departments: ['beverages'], confidence: 0.75 },
+    { id: 'movie-night', kind: 'discovery', title: 'Movie night snacks', description: 'Chips and soda for a night in.', concepts: ['potato chips', 'cola'], categories: ['Chips Pretzels', 'Soft Drinks'], departments: ['Snacks', 'Beverages'], confidence: 0.9 },
+    { id: 'fruit-bowl', kind: 'discovery', title: 'Fruit bowl', description: 'Bananas and more fresh fruit.', concepts: ['banana', 'strawberries'], categories: ['fresh fruits', 'Exotic Fruit Emporium'], departments: ['produce'], confidence: 0.85 },
+    { id: 'sweet-treats', kind: 'discovery', title: 'Sweet treats', description: 'Cookies and chocolate to go with it.', concepts: ['chocolate chip cookies'], categories: ['cookies cakes', 'candy chocolate'], departments: ['snacks'], confidence: 0.8 },
+    { id: 'sparkling', kind: 'discovery', title: 'Something sparkling', description: 'Sparkling water as a lighter fizz.', concepts: ['sparkling water'], categories: ['water seltzer sparkling water'], departments: ['beverages'], confidence: 0.75 },
   ],
 };
 /** A cheap model that is unsure of itself. */
@@ -67,6 +67,9 @@ describe('Phase 1 run', () => {
     expect(requestedSchema(server.requests[1])).toBeDefined();
     const prompt = server.requests[1].messages.map((m) => m.content).join('\n');
     expect(prompt).toMatch(/<shopper>[\s\S]*Banana[\s\S]*<\/shopper>/);
+    // The plan for a shopper with three products: no staples theme (too few to fill one), the page for discovery.
+    expect(prompt).toMatch(/0 staples themes, then 8 discovery themes/);
+    expect(JSON.stringify(requestedSchema(server.requests[1]))).toMatch(/"kind"/);
 
     // The accepted output is grounded in the catalogue: names mapped, the invented category dropped and noted.
     expect(compileSchema(themesSchema)(artefact.data)).toBe(true);
@@ -124,15 +127,19 @@ describe('Phase 1 run', () => {
     };
     const hashOf = (ctx: Ctx, user = thin()) => artefactHash(runThemes.key({ user }, ctx));
 
-    it('changes with the themes config slice and nothing else', () => {
+    it('changes with the themes config slice and what the plan reads, and nothing else', () => {
       const baseline = hashOf(withConfig({}));
       expect(hashOf(withConfig({ phases: { themes: { maxThemes: 6 } } }))).not.toBe(baseline);
       expect(hashOf(withConfig({ phases: { themes: { cascade: [{ role: 'local', threshold: 0.5 }, { role: 'strong' }] } } }))).not.toBe(baseline);
-      expect(hashOf(withConfig({ phases: { keywords: { candidates: 50 }, filter: { relevanceThreshold: 0.5 }, assemble: { productsPerTheme: 3 } } }))).toBe(baseline);
+      expect(hashOf(withConfig({ phases: { themes: { plan: { staplesThemes: 4 } } } }))).not.toBe(baseline);
+      // The plan sizes themes by assemble.productsPerTheme and keeps alcohol off when the policy does.
+      expect(hashOf(withConfig({ phases: { assemble: { productsPerTheme: 3 } } }))).not.toBe(baseline);
+      expect(hashOf(withConfig({ phases: { filter: { policy: { allowAlcohol: true } } } }))).not.toBe(baseline);
+      expect(hashOf(withConfig({ phases: { keywords: { candidates: 50 }, filter: { relevanceThreshold: 0.5 }, assemble: { perKeyword: 3 } } }))).toBe(baseline);
       expect(hashOf(withConfig({ run: { concurrency: 7 }, embedding: { batchSize: 16 } }))).toBe(baseline);
     });
 
-    it('changes with the user, the cascade\'s model ids, the corpus and the embedder', () => {
+    it('changes with the user, the cascade\'s model ids, the corpus and the order statistics, not the embedder', () => {
       const ctx = withConfig({});
       const baseline = hashOf(ctx);
       expect(hashOf(ctx, cook())).not.toBe(baseline);
@@ -140,7 +147,13 @@ describe('Phase 1 run', () => {
       // A role outside this phase's cascade is not part of its key.
       expect(hashOf(withConfig({ roles: { judge: { provider: 'openai', model: 'gpt-4.1' } } }))).toBe(baseline);
       expect(hashOf({ ...ctx, corpus: { ...ctx.corpus, digest: 'other' } })).not.toBe(baseline);
-      expect(hashOf({ ...ctx, embedder: { ...ctx.embedder, id: 'use-lite-512' } })).not.toBe(baseline);
+      expect(hashOf({ ...ctx, stats: { ...ctx.stats, totalOrders: ctx.stats.totalOrders + 1 } })).not.toBe(baseline);
+      // No tier embeds anything any more.
+      expect(hashOf({ ...ctx, embedder: { ...ctx.embedder, id: 'use-lite-512' } })).toBe(baseline);
+    });
+
+    it('leaves the product text recipe out: the page plan reads order statistics, not product vectors', () => {
+      expect(runThemes.key({ user: thin() }, withConfig({})).inputs.some((i) => i.startsWith('productText:'))).toBe(false);
     });
   });
 });

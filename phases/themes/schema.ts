@@ -1,11 +1,19 @@
 import type { FromSchema } from 'json-schema-to-ts';
 
 /**
+ * What a theme is for on the page (plan.ts): "staples" themes hold products the user has bought,
+ * likeliest to be reordered first; "discovery" themes hold products new to them.
+ */
+export const THEME_KINDS = ['staples', 'discovery'] as const;
+export type ThemeKind = (typeof THEME_KINDS)[number];
+
+/**
  * Phase 1 output, and the schema LLM tiers decode against. Written in the strict structured-output
  * subset (every property required, additionalProperties false) so providers can enforce it.
+ * v2: each theme has a kind.
  */
 export const themesSchema = {
-  $id: 'hubgen.themes.v1',
+  $id: 'hubgen.themes.v2',
   type: 'object',
   additionalProperties: false,
   required: ['pageTitle', 'themes'],
@@ -19,9 +27,11 @@ export const themesSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'title', 'description', 'concepts', 'categories', 'departments', 'confidence'],
+        required: ['id', 'kind', 'title', 'description', 'concepts', 'categories', 'departments', 'confidence'],
         properties: {
           id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+          /** "staples": products the shopper buys again; "discovery": products new to them. */
+          kind: { enum: THEME_KINDS },
           title: { type: 'string', minLength: 3, maxLength: 70 },
           description: { type: 'string', minLength: 10, maxLength: 280 },
           /** Freeform product concepts the theme implies ("fresh basil", "whole wheat pasta"). */

@@ -48,6 +48,14 @@ describe('cachedEmbedder', () => {
     await e.close();
   });
 
+  it('costs: a cached text or a repeat costs nothing, others what the model says; no costs without the model’s', async () => {
+    const inner = countingEmbedder();
+    const withCosts = cachedEmbedder({ ...inner, costs: async (texts) => texts.map((t) => t.length) }, { dir: tempDir() });
+    await withCosts.embed(['milk']);
+    expect(await withCosts.costs!(['milk', 'bread', 'bread', 'eggs!'])).toEqual([0, 5, 0, 5]);
+    expect(cachedEmbedder(inner, { dir: tempDir() }).costs).toBeUndefined();
+  });
+
   it('returns copies, so a caller mutating a vector does not poison the cache', async () => {
     const e = cachedEmbedder(countingEmbedder(), { dir: tempDir() });
     const [a] = await e.embed(['tea']);
@@ -56,6 +64,18 @@ describe('cachedEmbedder', () => {
     const [b] = await e.embed(['tea']);
     expect(b[0]).toBe(original);
     await e.close();
+  });
+
+  it('reads the cache on first use, so it sees what another process wrote after it was created', async () => {
+    const dir = tempDir();
+    const early = countingEmbedder();
+    const e1 = cachedEmbedder(early, { dir });
+    const e2 = cachedEmbedder(countingEmbedder(), { dir });
+    await e2.embed(['apples']);
+    await e2.close();
+    await e1.embed(['apples']);
+    expect(early.calls).toEqual([]);
+    await e1.close();
   });
 
   it('persists across instances: a new instance over the same dir embeds nothing', async () => {

@@ -123,10 +123,17 @@ export function cachedEmbedder(inner: Embedder, { dir, logger }: CachedEmbedderO
   const modelDir = join(dir, modelDirName(inner.id));
   mkdirSync(modelDir, { recursive: true });
   const dims = inner.dimensions;
-  const started = performance.now();
-  const loaded = loadShards(modelDir, dims, logger);
-  const vectors = loaded.vectors;
-  logger?.debug({ model: inner.id, entries: vectors.size, shards: loaded.shards, ms: Math.round(performance.now() - started) }, 'embedding cache loaded');
+  // Read on first use, not here: a start whose pages are all cached artefacts embeds nothing, and
+  // reading every shard (~140 MB for the bundled catalogue) was a fifth of such a start.
+  let loaded: LoadResult | undefined;
+  const cache = (): Map<string, Float32Array> => {
+    if (!loaded) {
+      const started = performance.now();
+      loaded = loadShards(modelDir, dims, logger);
+      logger?.debug({ model: inner.id, entries: loaded.vectors.size, shards: loaded.shards, ms: Math.round(performance.now() - started) }, 'embedding cache loaded');
+    }
+    return loaded.vectors;
+  };
 
   const inFlight = new Map<string, Promise<Float32Array>>();
   let hits = 0;
@@ -162,7 +169,7 @@ export function cachedEmbedder(inner: Embedder, { dir, logger }: CachedEmbedderO
       if (vecs.length !== texts.length) throw new Error(`embedding cache: model ${inner.id} returned ${vecs.length} vectors for ${texts.length} texts`);
       for (let i = 0; i < vecs.length; i++) {
         if (vecs[i].length !== dims) throw new Error(`embedding cache: model ${inner.id} returned a ${vecs[i].length}-d vector, expected ${dims}`);
-        vectors.set(keys[i], vecs[i]);
+        cache().set(keys[i], vecs[i]);
       }
       append(keyBufs, vecs);
       return vecs;
@@ -185,6 +192,7 @@ export function cachedEmbedder(inner: Embedder, { dir, logger }: CachedEmbedderO
     async embed(texts) {
       if (closed) throw new Error(`embedding cache (${inner.id}): embed() called after close()`);
       assertTexts(texts, `embedding cache (${inner.id})`);
+      const vectors = cache();
       const keyBufs = texts.map(textKey);
       const keys = keyBufs.map((b) => b.toString('base64'));
       const missTexts: string[] = [];
@@ -212,7 +220,27 @@ export function cachedEmbedder(inner: Embedder, { dir, logger }: CachedEmbedderO
       }
       return out;
     },
-    stats: () => ({ hits, misses, entries: vectors.size, skippedOnLoad: loaded.skipped }),
+    // A cached text, one being embedded, or a repeat within the call costs nothing more.
+    ...(inner.costs
+      ? {
+          async costs(texts: readonly string[]) {
+            assertTexts(texts, `embedding cache (${inner.id})`);
+            const vectors = cache();
+            const seen = new Set<string>();
+            const misses: number[] = [];
+            texts.forEach((t, i) => {
+              const k = textKey(t).toString('base64');
+              if (!vectors.has(k) && !inFlight.has(k) && !seen.has(k)) misses.push(i);
+              seen.add(k);
+            });
+            const out = new Array<number>(texts.length).fill(0);
+            const missCosts = misses.length ? await inner.costs!(misses.map((i) => texts[i])) : [];
+            misses.forEach((i, j) => (out[i] = missCosts[j]));
+            return out;
+          },
+        }
+      : {}),
+    stats: () => ({ hits, misses, entries: cache().size, skippedOnLoad: loaded!.skipped }),
     async flush() {
       await writeChain;
       if (shard) await shard.handle.sync();

@@ -4,6 +4,12 @@ export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Optional: what embedding each text would cost, in the model's units (USE: tokens; a cached text:
+   * 0). Whoever embeds many texts orders them by it, so batches hold texts of similar cost, and can
+   * tell how far along it is.
+   */
+  costs?(texts: readonly string[]): Promise<number[]>;
   /** Releases worker threads or sockets; safe to call twice. */
   close(): Promise<void>;
 }

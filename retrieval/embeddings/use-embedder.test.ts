@@ -29,6 +29,26 @@ describe('USE-lite embedder (real model, worker threads)', () => {
     for (let i = 0; i < 512; i++) expect(emptyFirst[i]).toBeCloseTo(vecs[5][i], 6);
   });
 
+  it('counts tokens as its costs, and a text gets the same vector whatever its neighbours’ lengths', async () => {
+    const texts = ['milk', 'organic unsweetened vanilla almond milk beverage', '', 'eggs', 'chocolate sandwich cookies'];
+    const costs = await embedder.costs!(texts);
+    expect(costs[2]).toBe(0);
+    expect(costs[0]).toBeGreaterThan(0);
+    expect(costs[1]).toBeGreaterThan(costs[4]);
+    expect(costs[4]).toBeGreaterThan(costs[0]);
+    // One task (the worker reorders by token count inside it) vs each text alone.
+    const wide = useEmbedder({ workers: 1, batchSize: 16, modelBatch: 2 });
+    try {
+      const together = await wide.embed(texts);
+      for (const [i, t] of texts.entries()) {
+        const [alone] = await wide.embed([t]);
+        for (let d = 0; d < 512; d += 37) expect(together[i][d]).toBeCloseTo(alone[d], 5);
+      }
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('puts similar texts closer than unrelated ones', async () => {
     const [pasta, spaghetti, detergent] = await embedder.embed(['spaghetti pasta', 'penne pasta with tomato sauce', 'laundry detergent']);
     expect(dot(pasta, spaghetti)).toBeGreaterThan(dot(pasta, detergent) + 0.1);

@@ -17,21 +17,39 @@ function emptyVector(model) {
 }
 
 /**
- * Embeds one batch and returns the vectors L2-normalised, row after row, in one flat Float32Array
- * that is moved, not copied, back to the main thread.
- * @param {{ texts: string[] }} task
+ * One task: either token counts (`count: true`, an Int32Array), or embeddings, L2-normalised, row
+ * after row in the order given, in one flat Float32Array that is moved, not copied, to the caller.
+ * @param {{ texts: string[], count?: boolean, modelBatch?: number }} task
  */
-export default async function embedBatch({ texts }) {
+export default async function run({ texts, count = false, modelBatch = 64 }) {
   const model = await modelPromise;
+  const tokens = texts.map((t) => model.tokenizer.encode(t).length);
+  if (count) return Tinypool.move(Int32Array.from(tokens));
+  return Tinypool.move(await embedTask(model, texts, tokens, modelBatch));
+}
+
+/**
+ * The model pads every text of a call to the call's longest (cost grows with calls × longest), so
+ * the task is embedded in calls of texts of similar token count, longest first.
+ */
+async function embedTask(model, texts, tokens, modelBatch) {
   // A text with no tokens ('' or only spaces) is silently dropped by the model when it ends a
-  // batch, shifting the rows; embed those separately as the model's fixed "empty" vector.
-  const hasTokens = texts.map((t) => model.tokenizer.encode(t).length > 0);
-  const nonEmpty = texts.filter((_, i) => hasTokens[i]);
-  const embedded = nonEmpty.length > 0 ? await model.embed(nonEmpty) : [];
-  if (embedded.length !== nonEmpty.length) throw new Error(`model returned ${embedded.length} rows for ${nonEmpty.length} texts`);
-  const empty = hasTokens.every(Boolean) ? undefined : await emptyVector(model);
-  let next = 0;
-  const rows = hasTokens.map((ok) => (ok ? embedded[next++] : empty));
+  // batch, shifting the rows; it gets the model's fixed "empty" vector instead.
+  const order = texts
+    .map((_, i) => i)
+    .filter((i) => tokens[i] > 0)
+    .sort((a, b) => tokens[b] - tokens[a] || a - b);
+  const rows = new Array(texts.length);
+  for (let s = 0; s < order.length; s += modelBatch) {
+    const part = order.slice(s, s + modelBatch);
+    const embedded = await model.embed(part.map((i) => texts[i]));
+    if (embedded.length !== part.length) throw new Error(`model returned ${embedded.length} rows for ${part.length} texts`);
+    part.forEach((i, j) => (rows[i] = embedded[j]));
+  }
+  if (order.length < texts.length) {
+    const empty = await emptyVector(model);
+    for (let i = 0; i < rows.length; i++) rows[i] ??= empty;
+  }
   const dims = rows[0]?.length ?? 0;
   const out = new Float32Array(rows.length * dims);
   for (let r = 0; r < rows.length; r++) {
@@ -41,5 +59,5 @@ export default async function embedBatch({ texts }) {
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let i = 0; i < dims; i++) out[r * dims + i] = row[i] * inv;
   }
-  return Tinypool.move(out);
+  return out;
 }

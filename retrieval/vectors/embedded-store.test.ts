@@ -107,6 +107,22 @@ describe('embedded store beyond the contract', () => {
     await s1.close();
   });
 
+  it('answers ensureCollection and count of a saved collection without reading its vectors', async () => {
+    const dir = tempDir();
+    const s1 = openEmbeddedStore({ dir });
+    await s1.ensureCollection('c', 32);
+    await s1.upsert('c', points.slice(0, 10));
+    await s1.delete('c', ['p3']);
+    await s1.close();
+    // A truncated vectors file fails any load, so these two answering proves they did not load.
+    writeFileSync(join(dir, 'c', 'vectors.f32'), '');
+    const s2 = openEmbeddedStore({ dir });
+    await s2.ensureCollection('c', 32);
+    expect(await s2.count('c')).toBe(9);
+    await expect(s2.ensureCollection('c', 16)).rejects.toThrow(/has 32 dimensions, not 16/);
+    await expect(s2.search('c', points[0].vector, { k: 1 })).rejects.toThrow(/vectors\.f32 has 0 bytes/);
+  });
+
   it('recovers the previous save after a crash in the middle of replacing it', async () => {
     const dir = tempDir();
     const s1 = openEmbeddedStore({ dir });

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ROLES, roleUnavailableReason, type HubgenConfig, type Role } from '../../config/config.js';
 import type { ScriptedServer } from '../../llm/simulator/scripted-server.js';
@@ -16,6 +16,8 @@ interface EvalCommandOptions {
   readonly out?: string;
   readonly concurrency?: number;
   readonly judge: boolean;
+  readonly fromResult?: string;
+  readonly calibrationFrom?: string;
 }
 
 /** LLM roles (bound to an OpenAI-compatible provider) — the ones --simulate answers. */
@@ -37,6 +39,16 @@ export function parseTarget(text: string): { metric: string; min: number } {
 const DEFAULT_EVAL_USERS = 'sample:50:train';
 const defaultEvalUsers = (dataset: Dataset): string => (segmentCounts(dataset).has('train') ? DEFAULT_EVAL_USERS : 'sample:50');
 
+/** --from-result: the report again from a stored result, with calibration records from another eval if asked. */
+async function rerender(opts: EvalCommandOptions): Promise<void> {
+  const [{ readEvalResult, attachCalibration, resultPath }, { writeReport }] = await Promise.all([import('../../evals/stored-result.js'), import('../../evals/report.js')]);
+  let result = await readEvalResult(resolve(opts.fromResult!));
+  if (opts.calibrationFrom) result = attachCalibration(result, await readEvalResult(resolve(opts.calibrationFrom)), opts.calibrationFrom);
+  const outDir = resolve(opts.out ?? dirname(await resultPath(resolve(opts.fromResult!))));
+  const paths = await writeReport({ result, outDir });
+  console.log(`report: ${paths.markdownPath}\n        ${paths.htmlPath}\n        ${paths.jsonPath}`);
+}
+
 export function registerEvalCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('eval')
@@ -44,12 +56,16 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
     .option('-u, --users <spec>', `user ids or sample:N[:segment] (default ${DEFAULT_EVAL_USERS}, or sample:50 when the dataset has no "train" segment)`)
     .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5 (default: all three, or without single-step when its LLM role is not configured)')
     .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
-    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08"', 'targetCategoryCoverage>=0.5')
+    .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08" or "newItemRecall>=0.04"', 'targetCategoryCoverage>=0.5')
     .option('--simulate', 'answer every LLM role with the scripted server\'s deterministic simulation (real prompts, real token counts, placeholder answers)')
     .option('--out <dir>', 'report folder (default <workDir>/evals/<timestamp>)')
     .option('-c, --concurrency <n>', 'users in parallel', (v) => Number.parseInt(v, 10))
     .option('--no-judge', 'skip the eval judge pass')
+    .option('--from-result <dir|file>', 're-render the report of a stored result.json instead of running anything (an older result is upgraded to the current names); writes beside it unless --out is given')
+    .option('--calibration-from <dir|file>', 'with --from-result: attach the calibration records of another eval (e.g. a smaller re-run on some of the same users) to a result written before evals recorded them')
     .action(async (opts: EvalCommandOptions) => {
+      if (opts.fromResult) return rerender(opts);
+      if (opts.calibrationFrom) throw new Error('--calibration-from only works with --from-result');
       let server: ScriptedServer | undefined;
       let simulatedRoles: Role[] = [];
       let overrides: Record<string, unknown> = {};

@@ -1,12 +1,18 @@
 import { parseBudget } from './options.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { RunManifest, UserRecord } from '../../pipelines/manifest.js';
+import type { RunSummary } from '../../pipelines/summary.js';
 import { readManifest } from '../../pipelines/manifest.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
+import { checkDrift, formatDrift } from '../../pipelines/drift.js';
 import type { Runtime } from '../../pipelines/runtime.js';
+import type { BatchRoundsOptions } from '../../pipelines/batch-rounds.js';
 import { createProgress } from '../progress.js';
-import { ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
+import { configFrom, ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
 import type { Hubgen } from '../../api/hubgen.js';
+import type { HubgenConfig } from '../../config/config.js';
+import { queueOverrides, redactUrl } from '../../queue/connection.js';
 
 export interface RunCommandOptions {
   /** User spec; when resuming (runId) without it, the run's own requested users. */
@@ -14,13 +20,32 @@ export interface RunCommandOptions {
   readonly concurrency?: number;
   readonly runId?: string;
   readonly budget?: number;
+  /** Enqueue one job per user on this Redis and wait for the workers, instead of running here. */
+  readonly queue?: string;
+  /** Send LLM-tier requests through the Batch API in rounds (config run.mode "batch"). */
+  readonly batch?: boolean;
+  /** Exit non-zero (DRIFT_EXIT_CODE) when the run's escalation rates drifted. */
+  readonly failOnDrift?: boolean;
 }
+
+/** What a run (or `hubgen runs --drift`) exits with when --fail-on-drift is given and a rate drifted. */
+export const DRIFT_EXIT_CODE = 4;
 
 export interface RunOutcome {
   readonly runId: string;
   readonly failed: number;
+  /** Some phase's escalation or below-threshold rate left the configured band. */
+  readonly drifted: boolean;
   /** The signal that stopped the run early, if one did. */
   readonly interruptedBy?: NodeJS.Signals;
+}
+
+/** The drift alarm: this run's rates against the runs before it; only what drifted is printed. */
+async function reportDrift(rt: Runtime, runId: string): Promise<boolean> {
+  const drift = await checkDrift(resolve(rt.ctx.config.workDir, 'runs'), rt.ctx.config.drift, { latest: runId });
+  for (const line of formatDrift(drift, { onlyDrift: true })) console.log(line);
+  rt.ctx.logger[drift.drifted ? 'warn' : 'info']({ runId, drifted: drift.drifted, findings: drift.findings.filter((f) => f.status === 'drift') }, 'escalation drift check');
+  return drift.drifted;
 }
 
 /** The users to run: the spec given, or a resumed run's own list (not the default sample). */
@@ -41,6 +66,7 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
   const rt = hubgen.runtime;
   // Users first: a typo in --users should not wait for an index build.
   const users = await usersFor(rt, opts);
+  if (opts.queue) return runOnQueue(rt, users, { ...opts, queue: opts.queue });
   await ensureIndexed(hubgen, { quiet: true });
   const progress = createProgress('pages');
   const controller = new AbortController();
@@ -55,11 +81,102 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
   process.once('SIGTERM', onSignal);
   try {
     let failed = 0;
-    const { manifest, summary } = await hubgen.runBatch(users, {
+    const runOptions = {
       runId: opts.runId,
       concurrency: opts.concurrency,
       budgetUsd: opts.budget,
       signal: controller.signal,
+      onUserDone: (rec: UserRecord, done: number, total: number) => {
+        if (rec.status === 'failed') failed++;
+        progress.update(done, total, failed ? `${failed} failed` : `user ${rec.userId}`);
+      },
+    };
+    const batch = rt.ctx.config.run.mode === 'batch';
+    const { manifest, summary, batchNote } = batch ? await runInBatches(rt, users, runOptions) : { ...(await hubgen.runBatch(users, runOptions)), batchNote: undefined };
+    progress.stop();
+    console.log(formatRunSummary(summary));
+    if (batchNote) console.log(batchNote);
+    const drifted = await reportDrift(rt, manifest.runId);
+    console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
+    if (manifest.status === 'interrupted') console.log(`resume: hubgen run --run-id ${manifest.runId}${batch ? ' --batch (a batch still in flight is polled again, not resubmitted)' : ''}`);
+    console.log(`inspect a page: hubgen show ${manifest.runId} ${users[0]}`);
+    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** `run --batch`: the same run in rounds of Batch API requests; says what each round sent and how it ended. */
+async function runInBatches(
+  rt: Runtime,
+  users: readonly string[],
+  options: Pick<BatchRoundsOptions, 'runId' | 'concurrency' | 'budgetUsd' | 'signal' | 'onUserDone'>,
+): Promise<{ manifest: RunManifest; summary: RunSummary; batchNote: string }> {
+  const [{ runBatchRounds }, { createBatchRunner }, { cascadedPipeline }, { userContextFor }] = await Promise.all([
+    import('../../pipelines/batch-rounds.js'),
+    import('../../llm/batch/index.js'),
+    import('../../pipelines/cascaded.js'),
+    import('../../catalogue/user-context.js'),
+  ]);
+  const runner = createBatchRunner(rt.ctx.config, { logger: rt.ctx.logger });
+  const every = `${Math.round(rt.ctx.config.batch.pollIntervalMs / 1000)}s`;
+  const r = await runBatchRounds({
+    ...options,
+    ctx: rt.ctx,
+    contextFor: (id) => userContextFor(rt.dataset, id),
+    users,
+    pipeline: cascadedPipeline,
+    runsDir: resolve(rt.ctx.config.workDir, 'runs'),
+    runner,
+    onRound: ({ round, requests, pendingUsers, stage, resumed, batches = [] }) => {
+      const ids = batches.map((b) => `${b.id} ${b.status} ${b.completed}/${b.requests}`).join(', ');
+      process.stderr.write(
+        stage === 'sending'
+          ? `batch round ${round}: ${requests} requests for ${pendingUsers} users to the Batch API (one already in flight from an earlier process is polled again, not resent); polling every ${every}\n`
+          : `batch round ${round}: answered${resumed ? ' (picked up in flight)' : ''}: ${ids}\n`,
+      );
+    },
+  });
+  const spent = r.summary.spent.costUsd;
+  return { ...r, batchNote: `batch mode: ${r.batchedRequests} LLM requests through the Batch API over ${r.rounds} round${r.rounds === 1 ? '' : 's'}, at batch prices${spent === undefined ? '' : ` ($${spent.toFixed(5)} spent)`}` };
+}
+
+/**
+ * `run --queue`: enqueue, then report like a local run from what the workers record. The first
+ * SIGINT or SIGTERM stops waiting and writes the manifest; the jobs stay queued for the workers.
+ */
+async function runOnQueue(rt: Runtime, users: readonly string[], opts: RunCommandOptions & { queue: string }): Promise<RunOutcome> {
+  const { runQueued } = await import('../../queue/run-queued.js');
+  const { redactUrl } = await import('../../queue/connection.js');
+  const url = redactUrl(opts.queue);
+  const progress = createProgress('pages');
+  const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    process.stderr.write(`\n${signal}: no longer waiting; the jobs stay queued on ${url} for the workers (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)\n`);
+    controller.abort();
+    process.once(signal, () => process.exit(exitCodeFor(signal)));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let failed = 0;
+    const runsDir = resolve(rt.ctx.config.workDir, 'runs');
+    const { manifest, summary, stillQueued } = await runQueued({
+      ctx: rt.ctx,
+      url: opts.queue,
+      users,
+      pipeline: 'cascaded',
+      runsDir,
+      runId: opts.runId,
+      budgetUsd: opts.budget,
+      signal: controller.signal,
+      onEnqueued: ({ runId, enqueued, retried, warning }) => {
+        if (warning) process.stderr.write(`warning: ${warning}\n`);
+        process.stderr.write(`run ${runId}: ${enqueued} users queued on ${url}${retried ? ` (${retried} failed before, tried again)` : ''}; waiting for workers (hubgen worker --queue ${url})\n`);
+      },
       onUserDone: (rec, done, total) => {
         if (rec.status === 'failed') failed++;
         progress.update(done, total, failed ? `${failed} failed` : `user ${rec.userId}`);
@@ -67,14 +184,40 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
     });
     progress.stop();
     console.log(formatRunSummary(summary));
-    console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
-    if (manifest.status === 'interrupted') console.log(`resume: hubgen run --run-id ${manifest.runId}`);
-    console.log(`inspect a page: hubgen show ${manifest.runId} ${users[0]}`);
-    return { runId: manifest.runId, failed: summary.failed, interruptedBy };
+    const drifted = await reportDrift(rt, manifest.runId);
+    console.log(`manifest: ${resolve(runsDir, manifest.runId, 'manifest.json')}`);
+    if (manifest.status === 'interrupted') {
+      console.log(`${stillQueued} users still queued on ${url}: workers go on with them; wait for them again with: hubgen run --queue ${url} --run-id ${manifest.runId}`);
+    }
+    const store = rt.ctx.artefacts.kind === 'redis' ? `HUBGEN_ARTEFACT_STORE=redis REDIS_URL=${url} ` : '';
+    console.log(`inspect a page: ${store}hubgen show ${manifest.runId} ${users[0]}`);
+    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy };
   } finally {
+    progress.stop();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** `--queue` alone takes the URL from config queue.url (REDIS_URL); with a value, that URL. */
+export function queueUrlFrom(flag: string | boolean | undefined, config: HubgenConfig): string | undefined {
+  if (flag === undefined || flag === false) return undefined;
+  if (typeof flag === 'string') return flag;
+  if (config.queue.url) return config.queue.url;
+  throw new Error('--queue needs a Redis URL: --queue redis://host:6379, or set REDIS_URL (or queue.url in the config)');
+}
+
+/**
+ * The config overrides a queue command runs with (see queueOverrides), and the line that says
+ * which stores moved to the queue's Redis.
+ */
+export function queueRuntimeOptions(globalOpts: GlobalOptions, flag: string | boolean | undefined): { url?: string; overrides: Record<string, unknown> } {
+  const base = configFrom(globalOpts);
+  const url = queueUrlFrom(flag, base);
+  if (!url) return { overrides: {} };
+  const { overrides, shared } = queueOverrides(base, url);
+  if (shared.length) process.stderr.write(`queue mode: ${shared.join(' and ')} shared through ${redactUrl(url)} (queue.shareStores)\n`);
+  return { url, overrides };
 }
 
 /** 128 + signal number, as a shell reports a process the signal stopped. */
@@ -96,9 +239,15 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
     .option('-c, --concurrency <n>', 'users in parallel (default: config run.concurrency)', positiveInt('--concurrency'))
     .option('--run-id <id>', 'resume this run: users already done are skipped (its own users unless --users is given)')
     .option('--budget <usd>', 'stop starting new users once this many dollars are spent', parseBudget)
-    .action(async (opts: RunCommandOptions) => {
-      const { failed, interruptedBy } = await withHubgen(globals(), (hubgen) => runOnce(hubgen, opts));
+    .option('--queue [url]', 'enqueue one job per user on this Redis (default: REDIS_URL) and wait for `hubgen worker` processes, instead of running here')
+    .option('--batch', 'send LLM-tier requests through the Batch API in rounds (half price; answers within the batch window)')
+    .option('--fail-on-drift', `exit ${DRIFT_EXIT_CODE} when a phase's escalation or below-threshold rate drifted outside the configured band (config drift)`)
+    .action(async (opts: Omit<RunCommandOptions, 'queue'> & { queue?: string | boolean }) => {
+      if (opts.queue && opts.batch) throw new Error('--queue and --batch do not combine yet: a batch run runs in one process (its LLM calls are what take the time, and they wait at the provider)');
+      const { url, overrides } = queueRuntimeOptions(globals(), opts.queue);
+      const { failed, drifted, interruptedBy } = await withHubgen(globals(), (hubgen) => runOnce(hubgen, { ...opts, queue: url }), { overrides: { ...overrides, ...(opts.batch ? { run: { mode: 'batch' } } : {}) } });
       if (interruptedBy) process.exitCode = exitCodeFor(interruptedBy);
       else if (failed) process.exitCode = 3;
+      else if (drifted && opts.failOnDrift) process.exitCode = DRIFT_EXIT_CODE;
     });
 }

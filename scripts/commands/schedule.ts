@@ -2,7 +2,7 @@ import { parseBudget } from './options.js';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
 import { parseUsers, withHubgen, type GlobalOptions } from './shared.js';
-import { runOnce } from './run.js';
+import { DRIFT_EXIT_CODE, queueRuntimeOptions, runOnce } from './run.js';
 
 export function registerScheduleCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -13,12 +13,14 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
     .option('--timezone <tz>', 'IANA time zone for the expression (default: the machine\'s)')
     .option('--budget <usd>', 'per-run budget in dollars', parseBudget)
     .option('--now', 'also run once immediately')
+    .option('--queue [url]', 'enqueue each run for `hubgen worker` processes on this Redis (default: REDIS_URL) instead of running it here; this process waits and writes the manifest')
+    .option('--fail-on-drift', `stop the schedule and exit ${DRIFT_EXIT_CODE} after a run whose escalation rates drifted outside the configured band, so a supervisor sees it`)
     .option('--max-runs <n>', 'exit after this many runs (for testing a schedule)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--max-runs must be a positive integer, got "${v}"`);
       return n;
     })
-    .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number }) => {
+    .action(async (opts: { cron: string; users: string; timezone?: string; budget?: number; now?: boolean; maxRuns?: number; queue?: string | boolean; failOnDrift?: boolean }) => {
       // A bad expression, time zone or user list must fail now, not at 02:00 when nobody is watching;
       // the expression and zone before any data is loaded.
       try {
@@ -26,6 +28,7 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
       } catch (e) {
         throw new Error(`--cron "${opts.cron}"${opts.timezone ? ` --timezone ${opts.timezone}` : ''}: ${(e as Error).message.replace(/^CronPattern: /, '')}`);
       }
+      const { url, overrides } = queueRuntimeOptions(globals(), opts.queue);
       await withHubgen(globals(), async (hubgen) => {
         const rt = hubgen.runtime;
         parseUsers(opts.users, rt.dataset);
@@ -36,8 +39,16 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
           const tick = async () => {
             rt.ctx.logger.info({ cron: opts.cron, users: opts.users }, 'scheduled run starting');
             try {
-              const { runId, failed } = await runOnce(hubgen, { users: opts.users, budget: opts.budget });
-              rt.ctx.logger.info({ runId, failed }, 'scheduled run finished');
+              const { runId, failed, drifted } = await runOnce(hubgen, { users: opts.users, budget: opts.budget, queue: url });
+              rt.ctx.logger.info({ runId, failed, drifted }, 'scheduled run finished');
+              if (drifted && opts.failOnDrift) {
+                rt.ctx.logger.error({ runId }, 'escalation rates drifted; stopping the schedule (--fail-on-drift)');
+                process.stderr.write(`run ${runId}: escalation rates drifted; stopping the schedule (--fail-on-drift), exit ${DRIFT_EXIT_CODE}\n`);
+                process.exitCode = DRIFT_EXIT_CODE;
+                job.stop();
+                resolveDone();
+                return;
+              }
             } catch (e) {
               // A failed night must not kill the scheduler: log it and wait for the next tick.
               rt.ctx.logger.error({ err: (e as Error).message }, 'scheduled run failed');
@@ -66,6 +77,6 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
           if (opts.now) void job.trigger();
         });
         await done;
-      });
+      }, { overrides });
     });
 }

@@ -47,18 +47,13 @@ export const withRuntime = <T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise
 
 /** Makes sure both collections exist and are current (through the API); prints what it did. */
 export async function ensureIndexed(hubgen: Hubgen, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
-  const progress = createProgress('index');
-  const embedding = new Set<string>();
+  // Measured in estimated embedding work, not texts, so the ETA holds across short keywords and long product names.
+  const progress = createProgress('index', process.stderr, { eta: true });
   const t0 = performance.now();
   const summaries = await hubgen.index({
     force,
-    // A reused collection reports done at once, before anything is embedded: no progress line for it
-    // (a written one gets its "indexed" line below), so a bar only ever shows embedding work.
-    onProgress: (p) => {
-      if (p.done === p.total && !embedding.has(p.collection)) return;
-      embedding.add(p.collection);
-      progress.update(p.done, p.total, p.collection);
-    },
+    // Only embedding work reports progress: a reused collection never shows a bar.
+    onProgress: (p) => progress.update(p.workDone, p.workTotal, p.collection, `${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} texts`),
   });
   progress.stop();
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);

@@ -40,6 +40,31 @@ export function registerTrainCommands(program: Command, globals: () => GlobalOpt
     });
 
   program
+    .command('train-propensity')
+    .description('refit the reorder-propensity and discovery models on calibration users only (a seeded split of a segment that leaves out the report\'s users); writes both weights files and prints held-out figures')
+    .option('--out-dir <dir>', 'where to write propensity-v1.json and discovery-v1.json (default: the bundled catalogue/weights)')
+    .option('--segment <name>', 'segment the split is drawn from', 'train')
+    .option('--report-users <n>', 'the first N users of `sample:N:<segment>` are the report\'s and never calibrate', (v) => Number.parseInt(v, 10), 200)
+    .option('--seed <n>', 'the sample seed (as --users sample uses)', (v) => Number.parseInt(v, 10), 1)
+    .action(async (opts: { outDir?: string; segment: string; reportUsers: number; seed: number }) => {
+      await withRuntime(globals(), async (rt) => {
+        const { writeFile } = await import('node:fs/promises');
+        const { fileURLToPath } = await import('node:url');
+        const { trainPropensityModels } = await import('../../catalogue/calibration.js');
+        const { PROPENSITY_WEIGHTS_URL } = await import('../../catalogue/propensity.js');
+        const dir = resolve(opts.outDir ?? fileURLToPath(new URL('.', PROPENSITY_WEIGHTS_URL)));
+        const { propensity, discovery, report } = trainPropensityModels(rt.dataset, { segment: opts.segment, reportUsers: opts.reportUsers, seed: opts.seed });
+        const { heldOut: ph, ...p } = report.propensity;
+        const { heldOut: dh, ...d } = report.discovery;
+        const calibration = { split: report.split, instances: report.instances, instancesWithDays: report.instancesWithDays };
+        await writeFile(join(dir, 'propensity-v1.json'), `${JSON.stringify({ ...propensity, calibration: { ...calibration, ...p, heldOut: ph } }, null, 1)}\n`);
+        await writeFile(join(dir, 'discovery-v1.json'), `${JSON.stringify({ ...discovery, calibration: { ...calibration, ...d, heldOut: dh } }, null, 1)}\n`);
+        console.log(JSON.stringify({ ...report, split: { ...report.split, calibrationUsers: report.split.calibrationUsers.length } }, null, 2));
+        console.log(`wrote ${join(dir, 'propensity-v1.json')} and ${join(dir, 'discovery-v1.json')}`);
+      });
+    });
+
+  program
     .command('train-student')
     .description('rebuild the local keyword student from silver labels on the catalogue (exact vector search); writes the weights and a held-out slice for the tests')
     .option('--out <file>', 'weights file (default: the bundled phases/keywords/weights/student-v1.json)')

@@ -8,7 +8,7 @@ import type { Ctx } from '../../../kit/context.js';
 import type { JudgeVerdict } from '../schema.js';
 import { fixtureArtefacts, fixtureCatalogue, fixtureUser } from '../../../testing/filter-fixture.js';
 import { runFilter } from '../run.js';
-import { judgeTheme } from './judge.js';
+import { judgeTheme, verdictAnswerKey } from './judge.js';
 import type { JudgeThemeInput } from './types.js';
 
 const logger = pino({ level: 'silent' });
@@ -49,6 +49,39 @@ const yogurt: JudgeThemeInput = {
 };
 // Just under the rubric's 5% category-share cut-off: the rubric is unsure.
 const borderlineUser = fixtureUser({ categoryAffinity: { a120: 0.045 }, frequentProducts: [], recentProducts: [] });
+
+describe('judge LLM tiers with phases.filter.llmTiers', () => {
+  const earlyAbort = { earlyAbort: { enabled: true, expectedOutputTokens: 300 } };
+  const cascade = [{ role: 'cheap', threshold: 0.7 }, { role: 'strong', threshold: 0 }];
+  const reasons = (verdict: JudgeVerdict): JudgeVerdict => ({ ...verdict, criteria: Object.fromEntries(Object.entries(verdict.criteria).map(([c, v]) => [c, { ...v, reason: `${v.reason}, as the history shows week after week` }])) as JudgeVerdict['criteria'] });
+
+  it('stops a verdict that goes invalid part-way, retries, and counts the saved tokens in usage', async () => {
+    server.enqueue(reply.goesInvalid(reasons(allPass(0.9)), { after: 0.3 }), reply.json(allPass(0.9)));
+    const outcome = await judgeTheme({ user: fixtureUser(), theme: yogurt }, llmCtx({ judgeCascade: cascade, llmTiers: earlyAbort }));
+    const [cheap] = outcome.attempts;
+    expect(server.requests[0]).toMatchObject({ stream: true });
+    expect(cheap).toMatchObject({ role: 'cheap', outcome: 'accepted', signals: { earlyAborts: 1, retries: 1, used: 'selfReported' } });
+    expect(cheap.usage.calls).toBe(2);
+    expect(cheap.usage.savedOutputTokens).toBeGreaterThan(0);
+    expect(outcome.usage.savedOutputTokens).toBe(cheap.usage.savedOutputTokens);
+  });
+
+  it('escalates when every streamed reply breaks, still charging what the stopped replies cost and saved', async () => {
+    server.enqueue(reply.goesInvalid(reasons(allPass(0.9)), { after: 0.2 }), reply.goesInvalid(reasons(allPass(0.9)), { after: 0.4 }), reply.json(allPass(0.95)));
+    const outcome = await judgeTheme({ user: fixtureUser(), theme: yogurt }, llmCtx({ judgeCascade: cascade, llmTiers: earlyAbort }));
+    const [cheap, strong] = outcome.attempts;
+    expect([cheap.outcome, strong.outcome]).toEqual(['failed', 'accepted']);
+    expect(cheap.reason).toMatch(/failed: gpt-4o-mini: output failed the schema|reply stopped early/);
+    expect(cheap.usage.calls).toBe(2);
+    expect(cheap.usage.savedOutputTokens).toBeGreaterThan(0);
+  });
+
+  it('records the verdict\'s decision as its answer key: keep, or the criteria it failed', () => {
+    expect(verdictAnswerKey(allPass(0.9))).toEqual(['keep']);
+    const failing = { ...allPass(0.9), criteria: { ...allPass(0.9).criteria, coherent_title: { pass: false, reason: 'vague' } } };
+    expect(verdictAnswerKey(failing)).toEqual(['fail:coherent_title']);
+  });
+});
 
 describe('judgeTheme cascade', () => {
   it('escalates from the unsure rubric to the cheap LLM judge and accepts its verdict, recording every attempt', async () => {

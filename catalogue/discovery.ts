@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { canonicalJson, sha256 } from '../base/hash.js';
+import type { LogisticFit } from '../base/logistic.js';
+import { compareIds, type Catalogue } from './types.js';
+import type { CatalogueStats } from './stats-types.js';
+import { scoreLogistic } from './propensity.js';
+
+/**
+ * Discovery: the probability that a product the user has never bought is in their next order, from
+ * catalogue-wide purchase statistics (history orders only):
+ *
+ *   P(new j) = σ(b + a₁·log lift(j) + a₂·log popularity(j) + a₃·log popularity of j in its category
+ *                 + a₄·log the user's share of lines in j's category + a₅·their share in j's department)
+ *
+ * i.e. for the small probabilities involved, lift^a₁ × popularity^a₂ × (popularity in the user's
+ * categories)^… — the product of co-purchase lift and popularity in the user's categories, with
+ * exponents fitted on calibration users (catalogue/calibration.ts) rather than guessed. Lift is the
+ * user's co-purchase profile: Σ_i w_i·P(j | i) ÷ Σ_i w_i over the products i they own, weighted by
+ * their reorder propensity, divided by P(j).
+ */
+
+export interface DiscoveryFeatures {
+  readonly productId: string;
+  /** Weighted mean P(j | owned product) over the user's products. */
+  readonly coPurchase: number;
+  /** coPurchase ÷ P(j). */
+  readonly lift: number;
+  /** Share of history orders containing j. */
+  readonly popularity: number;
+  /** Orders containing j ÷ orders containing anything from its category. */
+  readonly popularityInCategory: number;
+  /** The user's share of history lines in j's category and department. */
+  readonly categoryAffinity: number;
+  readonly departmentAffinity: number;
+}
+
+export const DISCOVERY_INPUTS = {
+  log_lift: (f) => Math.log(f.lift + 0.05),
+  log_popularity: (f) => Math.log(f.popularity + 1e-5),
+  log_popularity_in_category: (f) => Math.log(f.popularityInCategory + 1e-4),
+  log_category_affinity: (f) => Math.log(f.categoryAffinity + 1e-3),
+  department_affinity: (f) => f.departmentAffinity,
+} satisfies Record<string, (f: DiscoveryFeatures) => number>;
+export type DiscoveryInput = keyof typeof DISCOVERY_INPUTS;
+
+export interface DiscoveryWeights extends LogisticFit {
+  readonly version: string;
+  readonly inputs: readonly DiscoveryInput[];
+}
+
+/** What discovery reads about the user: what they own (with weights) and where their lines fall. */
+export interface DiscoveryUser {
+  /** Owned products → weight in the co-purchase profile (their reorder propensity). */
+  readonly owned: ReadonlyMap<string, number>;
+  /** Share of history lines per category. */
+  readonly categoryAffinity: Readonly<Record<string, number>>;
+}
+
+export function discoveryVector(f: DiscoveryFeatures, inputs: readonly DiscoveryInput[]): number[] {
+  return inputs.map((name) => DISCOVERY_INPUTS[name](f));
+}
+
+/** Department shares from category shares. */
+function departmentShares(user: DiscoveryUser, catalogue: Catalogue): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [id, share] of Object.entries(user.categoryAffinity)) {
+    const dept = catalogue.categories.get(id)?.departmentId;
+    if (dept) out.set(dept, (out.get(dept) ?? 0) + share);
+  }
+  return out;
+}
+
+/** Features of any product for one user, with their co-purchase profile computed once. */
+function featureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue): { profile: ReadonlyMap<string, number>; features: (productId: string) => DiscoveryFeatures | undefined } {
+  const profile = stats.coPurchase.conditional(user.owned);
+  const depts = departmentShares(user, catalogue);
+  const total = Math.max(1, stats.totalOrders);
+  const features = (productId: string): DiscoveryFeatures | undefined => {
+    const p = catalogue.products.get(productId);
+    if (!p || user.owned.has(productId)) return undefined;
+    const orders = stats.productOrders.get(productId) ?? 0;
+    const popularity = orders / total;
+    const coPurchase = profile.get(productId) ?? 0;
+    return {
+      productId,
+      coPurchase,
+      lift: popularity > 0 ? coPurchase / popularity : 0,
+      popularity,
+      popularityInCategory: orders / Math.max(1, stats.categoryOrders.get(p.categoryId) ?? 0),
+      categoryAffinity: user.categoryAffinity[p.categoryId] ?? 0,
+      departmentAffinity: depts.get(p.departmentId) ?? 0,
+    };
+  };
+  return { profile, features };
+}
+
+/**
+ * Features of a set of products for one user; `productIds` default to every product co-bought with
+ * something the user owns. Owned products are never candidates.
+ */
+export function discoveryFeatures(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, productIds?: Iterable<string>): DiscoveryFeatures[] {
+  const { profile, features } = featureMaker(user, stats, catalogue);
+  return [...(productIds ?? profile.keys())].map(features).filter((f): f is DiscoveryFeatures => f !== undefined);
+}
+
+/** P(new j in the next order) for each product, by id. */
+export function discoveryScores(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, productIds?: Iterable<string>, weights: DiscoveryWeights = discoveryWeights()): Map<string, number> {
+  return new Map(discoveryFeatures(user, stats, catalogue, productIds).map((f) => [f.productId, scoreLogistic(weights, discoveryVector(f, weights.inputs))]));
+}
+
+/** One user's discovery, for a page: any product's probability on demand, and the co-bought products ranked. */
+export interface DiscoveryScorer {
+  /** P(new j in the next order); 0 for a product the user owns or the catalogue lacks. */
+  score(productId: string): number;
+  /** Every product co-bought with one of theirs, likeliest first (ties: lower id). */
+  ranked(): readonly { readonly productId: string; readonly score: number }[];
+}
+
+export function discoveryScorer(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, weights: DiscoveryWeights = discoveryWeights()): DiscoveryScorer {
+  const { profile, features } = featureMaker(user, stats, catalogue);
+  const memo = new Map<string, number>();
+  const score = (productId: string): number => {
+    let s = memo.get(productId);
+    if (s === undefined) {
+      const f = features(productId);
+      s = f ? scoreLogistic(weights, discoveryVector(f, weights.inputs)) : 0;
+      memo.set(productId, s);
+    }
+    return s;
+  };
+  let ranked: { productId: string; score: number }[] | undefined;
+  return {
+    score,
+    ranked: () =>
+      (ranked ??= [...profile.keys()]
+        .map((productId) => ({ productId, score: score(productId) }))
+        .filter((x) => x.score > 0)
+        .sort((a, b) => b.score - a.score || compareIds(a.productId, b.productId))),
+  };
+}
+
+/** What discovery reads from a UserContext: its products weighted by reorder propensity, its category shares. */
+export function discoveryUserOf(user: { readonly reorderPropensity: Readonly<Record<string, number>>; readonly categoryAffinity: Readonly<Record<string, number>> }): DiscoveryUser {
+  return { owned: new Map(Object.entries(user.reorderPropensity)), categoryAffinity: user.categoryAffinity };
+}
+
+export const DISCOVERY_WEIGHTS_URL = new URL('./weights/discovery-v1.json', import.meta.url);
+
+let bundled: DiscoveryWeights | undefined;
+/** The bundled weights (weights/discovery-v1.json), read once. */
+export function discoveryWeights(): DiscoveryWeights {
+  return (bundled ??= parseDiscoveryWeights(JSON.parse(readFileSync(DISCOVERY_WEIGHTS_URL, 'utf8')), DISCOVERY_WEIGHTS_URL.pathname));
+}
+
+/** Digest of the bundled discovery weights, for artefact keys of phases that score with them. */
+export function discoveryWeightsDigest(weights: DiscoveryWeights = discoveryWeights()): string {
+  return sha256(canonicalJson({ version: weights.version, inputs: weights.inputs, mean: weights.mean, std: weights.std, weights: weights.weights, bias: weights.bias }));
+}
+
+export function parseDiscoveryWeights(raw: unknown, source: string): DiscoveryWeights {
+  const w = raw as Partial<DiscoveryWeights>;
+  if (typeof w.version !== 'string' || !Array.isArray(w.inputs) || !Array.isArray(w.weights) || typeof w.bias !== 'number') throw new Error(`${source}: not discovery weights`);
+  const unknown = w.inputs.filter((i) => !(i in DISCOVERY_INPUTS));
+  if (unknown.length) throw new Error(`${source}: unknown inputs ${unknown.join(', ')}`);
+  if (w.weights.length !== w.inputs.length) throw new Error(`${source}: ${w.inputs.length} inputs but ${w.weights.length} weights`);
+  return w as DiscoveryWeights;
+}
