@@ -10,7 +10,8 @@ import type { Page } from '../phases/assemble/schema.js';
 import { createRuntime, type Runtime } from '../pipelines/runtime.js';
 import { cascadedPipeline, runCascadedPage } from '../pipelines/cascaded.js';
 import { runPages } from '../pipelines/run.js';
-import { readManifest, resolveRunId, type RunManifest, type UserRecord } from '../pipelines/manifest.js';
+import { newRunId, readManifest, resolveRunId, type RunManifest, type UserRecord } from '../pipelines/manifest.js';
+import { acquireRunLock } from '../pipelines/run-lock.js';
 import type { RunSummary } from '../pipelines/summary.js';
 import { phaseRecord } from '../pipelines/summary.js';
 import { parseUserSelection, selectUsers, type UserSelection } from '../pipelines/select-users.js';
@@ -141,18 +142,26 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
     async runBatch(users, opts = {}) {
       const { users: ids } = api.selectUsers(users);
       await api.index();
-      return runPages({
-        ctx,
-        contextFor: (id) => userContextFor(dataset, id),
-        users: ids,
-        pipeline: cascadedPipeline,
-        runsDir,
-        runId: opts.runId,
-        concurrency: opts.concurrency,
-        budgetUsd: opts.budgetUsd,
-        signal: opts.signal,
-        onUserDone: opts.onUserDone,
-      });
+      // The id is settled here so the run can be locked before anything is read or paid for: a second
+      // process on the same run refuses (RunLockedError) instead of doing and paying for it all again.
+      const runId = opts.runId ?? newRunId(new Date(ctx.clock.now()));
+      const lock = await acquireRunLock(runsDir, runId);
+      try {
+        return await runPages({
+          ctx,
+          contextFor: (id) => userContextFor(dataset, id),
+          users: ids,
+          pipeline: cascadedPipeline,
+          runsDir,
+          runId,
+          concurrency: opts.concurrency,
+          budgetUsd: opts.budgetUsd,
+          signal: opts.signal,
+          onUserDone: opts.onUserDone,
+        });
+      } finally {
+        await lock.release();
+      }
     },
     async evaluate({ users = 'sample:50', variants = ['cascaded', 'single-step-local'], concurrency, judge, onProgress } = {}) {
       const [{ runEval }, { realEvalPipelines }] = await Promise.all([import('../evals/runner.js'), import('../evals/pipelines.js')]);

@@ -51,6 +51,9 @@ export interface StructuredDeps {
   readonly decoding?: { readonly dialect: DecodingDialect; readonly unsupportedKeywords?: readonly string[]; readonly provider: string };
 }
 
+/** Calls after the first that carry the validator's errors back to the model, unless a registry sets its own. */
+export const DEFAULT_MAX_VALIDATION_RETRIES = 1;
+
 /** What one reply turned out to be, after any repair. */
 export type Interpretation =
   | { readonly ok: true; readonly value: unknown; readonly repaired: boolean; readonly repairs: readonly string[] }
@@ -98,7 +101,7 @@ export async function generateStructuredWith<T>(options: GenerateStructuredOptio
   const { schema, signal } = options;
   const { model, call, prices, structuredOutputs, logger, monotonic } = deps;
   const schemaName = options.schemaName;
-  const maxValidationRetries = deps.maxValidationRetries ?? 1;
+  const maxValidationRetries = deps.maxValidationRetries ?? DEFAULT_MAX_VALIDATION_RETRIES;
   const request = structuredRequest(options, structuredOutputs, deps.decoding);
   const { validate, decoding } = request;
   const warnings = new Set<string>();

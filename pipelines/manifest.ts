@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { writeAtomically } from '../base/atomic-write.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../llm/usage.js';
@@ -72,10 +73,7 @@ export const manifestPath = (runsDir: string, runId: string): string => join(run
 /** Atomic write: a crash mid-run leaves the previous manifest intact, so completed users are never lost. */
 export async function writeManifest(runsDir: string, manifest: RunManifest): Promise<void> {
   const path = manifestPath(runsDir, manifest.runId);
-  await mkdir(runDir(runsDir, manifest.runId), { recursive: true });
-  const tmp = `${path}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(manifest, null, 1));
-  await rename(tmp, path);
+  await writeAtomically(path, JSON.stringify(manifest, null, 1), `run manifest ${path}`);
 }
 
 export async function readManifest(runsDir: string, runId: string): Promise<RunManifest | undefined> {

@@ -86,6 +86,44 @@ describe('runPages', () => {
   });
 });
 
+describe('runPages with a budget and users in flight', () => {
+  it('holds each model call\'s worst case before it starts, so 8 users at once never spend past the budget', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const ctx = makeTestCtx();
+    let open = 0;
+    let peak = 0;
+    let spent = 0;
+    // Each call costs what it reports, about a quarter of its worst case (1,024 output tokens at gpt-4o-mini's price, twice);
+    // 16 users at that cost would spend $0.0064, past the budget, if they all just started.
+    const models = {
+      ...ctx.models,
+      modelId: () => 'gpt-4o-mini',
+      generateStructured: async () => {
+        peak = Math.max(peak, ++open);
+        await new Promise((r) => setTimeout(r, 20));
+        open--;
+        spent += 0.0004;
+        return { object: {}, usage: { inputTokens: 10, cachedInputTokens: 0, outputTokens: 600, costUsd: 0.0004, calls: 1 }, attempts: [] };
+      },
+    } as unknown as Ctx['models'];
+    const callingPipeline: PagePipeline = {
+      name: 'calls',
+      async run(u, c) {
+        await c.models.generateStructured({ role: 'cheap', schema: { type: 'object' }, schemaName: 's', messages: [{ role: 'user', content: `user ${u.userId}` }] });
+        return {};
+      },
+    };
+    const users = Array.from({ length: 16 }, (_, i) => String(i + 1));
+    const { manifest } = await runPages({ ctx: { ...ctx, models }, contextFor: user, users, pipeline: callingPipeline, runsDir, concurrency: 8, budgetUsd: 0.004 });
+    expect(spent).toBeLessThanOrEqual(0.004);
+    expect(peak).toBeLessThan(8);
+    expect(manifest.status).toBe('stopped-budget');
+    const failed = Object.values(manifest.users).filter((u) => u.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0].error).toMatch(/^budget of \$0\.004 reached: a cheap call could cost up to \$/);
+  });
+});
+
 describe('summariseRun', () => {
   it('counts answers accepted below threshold separately from escalations', async () => {
     const { summariseRun } = await import('./summary.js');

@@ -4,6 +4,7 @@ import type { UserContext } from '../catalogue/user-context-types.js';
 import { manifestWriter, newRunId, readManifest, type RunManifest, type UserRecord } from './manifest.js';
 import { phaseRates, summariseRun, type RunSummary } from './summary.js';
 import { recordSpentUsd, runUser, type PagePipeline } from './run-user.js';
+import { createSpendBudget, withSpendBudget } from '../llm/budget.js';
 
 export type { PagePipeline } from './run-user.js';
 
@@ -54,16 +55,20 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
   const limit = pLimit(concurrency);
   let done = users.length - todo.length;
   let stoppedForBudget = false;
+  // Every model call holds its worst-case cost until it settles, so users in flight cannot overshoot;
+  // failed users' calls count too. A resumed run starts from what its manifest says it spent.
+  const budget = budgetUsd === undefined ? undefined : createSpendBudget(budgetUsd, spentUsd(manifest));
+  const runCtx: Ctx = budget ? { ...ctx, models: withSpendBudget(ctx.models, budget, ctx.config) } : ctx;
   await Promise.all(
     todo.map((userId) =>
       limit(async () => {
         if (signal?.aborted) return;
-        if (budgetUsd !== undefined && spentUsd(manifest) >= budgetUsd) {
-          if (!stoppedForBudget) ctx.logger.warn({ runId, budgetUsd, spentUsd: spentUsd(manifest) }, 'budget reached; not starting more users');
+        if (budget && (budget.exhausted() || spentUsd(manifest) >= budget.limitUsd)) {
+          if (!stoppedForBudget) ctx.logger.warn({ runId, budgetUsd, spentUsd: Math.max(budget.spentUsd, spentUsd(manifest)) }, 'budget reached; not starting more users');
           stoppedForBudget = true;
           return;
         }
-        const { record } = await runUser(ctx, pipeline, contextFor, userId);
+        const { record } = await runUser(runCtx, pipeline, contextFor, userId);
         if (record.status === 'failed') ctx.logger.error({ runId, userId, err: record.error }, 'user failed; continuing');
         manifest.users[userId] = record;
         done++;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The real `hubgen` bin, as a user runs it. */
@@ -22,16 +22,24 @@ export interface RunHubgenOptions {
   readonly cwd: string;
   readonly env?: Record<string, string>;
   readonly timeoutMs?: number;
+  /** Called once the child is spawned, to watch or signal it mid-run (SIGTERM, SIGSTOP, SIGKILL). */
+  readonly onSpawn?: (child: ChildProcess) => void;
+  /** Called with the stderr so far whenever it grows. */
+  readonly onStderr?: (stderr: string, child: ChildProcess) => void;
 }
 
 /** Runs `hubgen <args>` as a child process; never rejects on a non-zero exit, only on a hang. */
-export function runHubgen(args: readonly string[], { cwd, env = {}, timeoutMs = 120_000 }: RunHubgenOptions): Promise<CliResult> {
+export function runHubgen(args: readonly string[], { cwd, env = {}, timeoutMs = 120_000, onSpawn, onStderr }: RunHubgenOptions): Promise<CliResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [HUBGEN_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, child);
+    });
+    onSpawn?.(child);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`hubgen ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));

@@ -6,16 +6,15 @@
  * records the candidates it chose from) and one user fails (a refusal with no tier left to fall back
  * to): the things people open the inspector to look at.
  *
- * Building it takes about a minute on 2 cores, so the test files of one vitest invocation share it:
- * the first to ask builds it under a directory named after the vitest process, the others wait for it.
+ * Building it takes about a minute on 2 cores, so the test files of one vitest invocation share it
+ * (testing/shared-build.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeRealSubset } from './e2e-fixture.js';
+import { sharedBuild } from './shared-build.js';
 import type { RunManifest } from '../pipelines/manifest.js';
 import type { Themes } from '../phases/themes/schema.js';
 import { STORED_PHASE } from '../ui/data.js';
@@ -137,7 +136,7 @@ function llmVariantOf(local: Themes): Themes {
  * What the scripted keyword "teacher" answers: six of the candidates the prompt lists, those sharing a
  * word with the theme's title or concepts first, as a model that read the theme would.
  */
-function teacherPick(prompt: string): { keywords: { text: string; categories: string[]; departments: string[] }[]; confidence: number } {
+export function teacherPick(prompt: string): { keywords: { text: string; categories: string[]; departments: string[] }[]; confidence: number } {
   const about = new Set(
     [/^Theme title: (.*)$/m, /^Theme concepts: (.*)$/m].flatMap((re) => (re.exec(prompt)?.[1] ?? '').toLowerCase().split(/[^a-z]+/)).filter((w) => w.length > 2),
   );
@@ -147,51 +146,5 @@ function teacherPick(prompt: string): { keywords: { text: string; categories: st
   return { keywords: picked.map((text) => ({ text, categories: [], departments: [] })), confidence: 0.8 };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** "<pid>-<start time>": a pid alone could be reused by a later vitest and pick up a stale build. */
-function processTag(pid: number): string | undefined {
-  try {
-    // Field 22 of /proc/<pid>/stat, counted after the parenthesised command name (which may hold spaces).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return `${pid}-${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
-  } catch {
-    return existsSync('/proc') ? undefined : String(pid);
-  }
-}
-
-/**
- * The fixture for this vitest invocation: built once by whichever test file asks first (test files
- * run in forks of one vitest process, so the parent's pid names the build), waited for by the rest.
- * Builds left behind by vitest processes that have exited are removed.
- */
-export async function sharedUiFixture({ timeoutMs = 600_000 } = {}): Promise<UiFixture> {
-  const base = join(tmpdir(), 'hubgen-ui-fixture');
-  await mkdir(base, { recursive: true });
-  const tag = processTag(process.ppid) ?? String(process.ppid);
-  for (const name of await readdir(base)) {
-    if (name !== tag && processTag(Number.parseInt(name, 10)) !== name) await rm(join(base, name), { recursive: true, force: true });
-  }
-  const root = join(base, tag);
-  const ready = join(root, 'fixture.json');
-  try {
-    // mkdir is atomic: exactly one test file wins and builds.
-    await mkdir(root);
-  } catch {
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(ready)) {
-      if (existsSync(join(root, 'failed'))) throw new Error(`the shared UI fixture failed to build: ${await readFile(join(root, 'failed'), 'utf8')}`);
-      if (Date.now() > deadline) throw new Error(`the shared UI fixture under ${root} was not ready within ${timeoutMs} ms`);
-      await sleep(500);
-    }
-    return JSON.parse(await readFile(ready, 'utf8')) as UiFixture;
-  }
-  try {
-    const fixture = await buildUiFixture(root);
-    await writeFile(ready, JSON.stringify(fixture));
-    return fixture;
-  } catch (e) {
-    await writeFile(join(root, 'failed'), (e as Error).message);
-    throw e;
-  }
-}
+/** The fixture for this vitest invocation: built once by whichever test file asks first, waited for by the rest. */
+export const sharedUiFixture = ({ timeoutMs = 600_000 } = {}): Promise<UiFixture> => sharedBuild('hubgen-ui-fixture', buildUiFixture, { timeoutMs });

@@ -27,6 +27,14 @@ describe('readCsv', () => {
     expect(t.rows.map((r) => [r.line, r.values[1]])).toEqual([[3, 'two\nlines'], [4, 'x']]);
   });
 
+  it('names a text field holding bytes that are not UTF-8, with its line (a real U+FFFD, as the bundled products have, is fine)', async () => {
+    const file = join(dir, 'latin1.csv');
+    await writeFile(file, Buffer.concat([Buffer.from('product_id,product_name\n1,Cr\u00e8me \uFFFD ok\n2,Cr'), Buffer.from([0xe8]), Buffer.from('me fra\u00eeche\n')]));
+    const t = await readCsv(file, ['product_id', 'product_name']);
+    expect(rowReader(t, t.rows[0]).text('product_name')).toBe('Crème \uFFFD ok');
+    expect(() => rowReader(t, t.rows[1]).text('product_name')).toThrow(new RegExp(`^${file.replace(/[.]/g, '\\.')} line 3, field product_name = ".*": contains bytes that are not UTF-8`));
+  });
+
   it('names an empty file', async () => {
     await expect(readCsv(await csv('c.csv', ''), ['id'])).rejects.toThrow(/c\.csv line 1: file is empty/);
   });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../../catalogue/data-error.js';
+import { NOT_UTF8_REASON, nonUtf8Lines } from '../../base/utf8-lines.js';
 
 /** One parsed CSV file: the header's column positions and every data row with its physical line. */
 export interface CsvTable {
@@ -9,6 +10,8 @@ export interface CsvTable {
   readonly file: string;
   readonly columns: ReadonlyMap<string, number>;
   readonly rows: readonly CsvRow[];
+  /** Physical lines whose bytes are not UTF-8. */
+  readonly nonUtf8Lines: ReadonlySet<number>;
 }
 
 export interface CsvRow {
@@ -19,12 +22,13 @@ export interface CsvRow {
 
 /** Reads a CSV file and checks its header has every required column. Rows are not validated here. */
 export async function readCsv(file: string, required: readonly string[]): Promise<CsvTable> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     throw new DataError({ file, reason: `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
   }
+  const text = bytes.toString('utf8');
   const { records, lineOf } = parseWithLines(file, text);
   if (records.length === 0) throw new DataError({ file, line: 1, reason: 'file is empty: expected a header row' });
   const header = records[0].map((h) => h.trim());
@@ -39,7 +43,7 @@ export async function readCsv(file: string, required: readonly string[]): Promis
     if (values.length === 1 && values[0].trim() === '') continue;
     rows.push({ line: lineOf(i), values });
   }
-  return { file, columns, rows };
+  return { file, columns, rows, nonUtf8Lines: nonUtf8Lines(bytes) };
 }
 
 function parseWithLines(file: string, text: string): { records: string[][]; lineOf: (index: number) => number } {
@@ -98,9 +102,10 @@ export class RowReader {
     throw new DataError({ file: this.table.file, line: this.row.line, field, value: this.raw(field), reason });
   }
 
-  /** Trimmed, non-empty text. */
+  /** Trimmed, non-empty text, from bytes that were UTF-8 (an invalid byte decodes to U+FFFD and would reach names and prompts unnoticed). */
   text(field: string): string {
     const v = this.raw(field).trim();
+    if (this.table.nonUtf8Lines.has(this.row.line) && v.includes('\uFFFD')) this.fail(field, NOT_UTF8_REASON);
     return v === '' ? this.fail(field, 'required field is empty') : v;
   }
 

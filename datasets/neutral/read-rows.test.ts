@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRows, type FileFormat, type SourceItem } from './read-rows.js';
@@ -23,6 +24,18 @@ async function all(file: string, format: FileFormat): Promise<SourceItem[]> {
 }
 
 describe('readRows', () => {
+  it('a field with bytes that are not UTF-8 is a bad row naming the field, in JSONL and CSV; valid UTF-8, a real U+FFFD too, passes', async () => {
+    const jsonl = await fileWith('p.jsonl', '');
+    await writeFile(jsonl, Buffer.concat([Buffer.from('{"id":"1","name":"Caf\u00e9 \uFFFD ok"}\n{"id":"2","name":"Caf'), Buffer.from([0xe9]), Buffer.from(' au lait"}\n')]));
+    const csv = await fileWith('p.csv', '');
+    await writeFile(csv, Buffer.concat([Buffer.from('id,name\n1,na\u00efve \uFFFD\n2,'), Buffer.from([0xff, 0xfe]), Buffer.from('x\n')]));
+    for (const [file, format] of [[jsonl, 'jsonl'], [csv, 'csv']] as const) {
+      const items = (await all(file, format)).filter((i) => i.kind !== 'header');
+      expect(items[0].kind).toBe('row');
+      expect(items[1]).toEqual({ kind: 'bad', problem: expect.objectContaining({ file, line: format === 'csv' ? 3 : 2, field: 'name', reason: 'contains bytes that are not UTF-8 (save the file as UTF-8)' }) });
+    }
+  });
+
   it('JSONL: physical line numbers past blank lines, a BOM and CRLF; a bad line is an item, not a throw', async () => {
     const file = await fileWith('e.jsonl', '\uFEFF{"a":1}\r\n\r\n{"a":2}\r\nnot json\r\n3\r\n');
     const items = await all(file, 'jsonl');

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { DataError, type DataProblem } from '../../catalogue/data-error.js';
+import { NOT_UTF8_REASON, utf8LineChecker } from '../../base/utf8-lines.js';
 
 export type FileFormat = 'jsonl' | 'csv';
 
@@ -21,6 +22,15 @@ export interface ReadRowsOptions {
 
 const PROGRESS_EVERY = 5_000;
 
+/** The first field of a row on a line with bytes that are not UTF-8 that holds one (as U+FFFD), as a bad item. */
+function notUtf8(file: string, line: number, fields: Readonly<Record<string, unknown>>, badLines: ReadonlySet<number>, lastLine = line): SourceItem | undefined {
+  let onBadLine = false;
+  for (let l = line; l <= lastLine && !onBadLine; l++) onBadLine = badLines.has(l);
+  if (!onBadLine) return undefined;
+  const hit = Object.entries(fields).find(([, v]) => JSON.stringify(v ?? '').includes('\uFFFD')) ?? Object.entries(fields)[0];
+  return { kind: 'bad', problem: { file, line, field: hit?.[0], value: hit && (typeof hit[1] === 'string' ? hit[1] : JSON.stringify(hit[1])).slice(0, 80), reason: NOT_UTF8_REASON } };
+}
+
 /**
  * Streams a file's rows with their 1-based physical line (a CSV record that spans lines is named by
  * its first). A row that cannot be read (not JSON, wrong field count) is a `bad` item so the caller
@@ -34,16 +44,23 @@ export async function* readRows(file: string, format: FileFormat, { onProgress, 
     throw new DataError({ file, reason: `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
   }
   const input = createReadStream(file);
-  // Attached in the same tick as the parser below, so neither misses a chunk.
-  if (onChunk) input.on('data', (chunk) => onChunk(chunk as Buffer));
+  // Bytes that are not UTF-8 decode to U+FFFD without a word; the raw bytes say which lines had them.
+  const utf8 = utf8LineChecker();
+  // Attached in the same tick as the parser below, and before it, so neither misses a chunk and each
+  // chunk is checked before its rows come out.
+  input.on('data', (chunk) => {
+    utf8.push(chunk as Buffer);
+    onChunk?.(chunk as Buffer);
+  });
+  input.on('end', () => utf8.end());
   const progress = (rows: number) => {
     if (onProgress && rows % PROGRESS_EVERY === 0) onProgress(input.bytesRead, total);
   };
-  yield* format === 'csv' ? csvRows(file, input, progress) : jsonlRows(file, input, progress);
+  yield* format === 'csv' ? csvRows(file, input, progress, utf8.badLines) : jsonlRows(file, input, progress, utf8.badLines);
   onProgress?.(total, total);
 }
 
-async function* jsonlRows(file: string, input: NodeJS.ReadableStream, progress: (rows: number) => void): AsyncGenerator<SourceItem> {
+async function* jsonlRows(file: string, input: NodeJS.ReadableStream, progress: (rows: number) => void, badLines: ReadonlySet<number>): AsyncGenerator<SourceItem> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   for await (const raw of lines) {
@@ -63,11 +80,11 @@ async function* jsonlRows(file: string, input: NodeJS.ReadableStream, progress: 
       yield { kind: 'bad', problem: { file, line, reason: `expected a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}` } };
       continue;
     }
-    yield { kind: 'row', line, fields: value as Record<string, unknown> };
+    yield notUtf8(file, line, value as Record<string, unknown>, badLines) ?? { kind: 'row', line, fields: value as Record<string, unknown> };
   }
 }
 
-async function* csvRows(file: string, input: NodeJS.ReadableStream, progress: (rows: number) => void): AsyncGenerator<SourceItem> {
+async function* csvRows(file: string, input: NodeJS.ReadableStream, progress: (rows: number) => void, badLines: ReadonlySet<number>): AsyncGenerator<SourceItem> {
   const parser = input.pipe(parse({ raw: true, relax_column_count: true, bom: true }));
   let columns: string[] | undefined;
   // Lines are counted from each record's raw text: csv-parse's own count takes a quoted CRLF for two lines.
@@ -90,7 +107,8 @@ async function* csvRows(file: string, input: NodeJS.ReadableStream, progress: (r
         yield { kind: 'bad', problem: { file, line, reason: `expected ${columns.length} fields (${columns.join(',')}), found ${record.length}` } };
         continue;
       }
-      yield { kind: 'row', line, fields: Object.fromEntries(columns.map((c, i) => [c, record[i]])) };
+      const fields = Object.fromEntries(columns.map((c, i) => [c, record[i]]));
+      yield notUtf8(file, line, fields, badLines, nextLine - 1) ?? { kind: 'row', line, fields };
     }
   } catch (e) {
     if (DataError.isInstance(e)) throw e;

@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, rm, readdir, writeFile } from 'node:fs/promises';
+import { readFile, rm, readdir } from 'node:fs/promises';
+import { writeAtomically } from '../../base/atomic-write.js';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { integrityProblem, type Artefact } from './artefact.js';
 import type { ArtefactStore, ReadResult } from './store.js';
 
@@ -36,10 +36,7 @@ export class FsArtefactStore implements ArtefactStore {
 
   async write(artefact: Artefact): Promise<void> {
     const path = this.pathOf(artefact.hash);
-    await mkdir(join(this.dir, artefact.hash.slice(0, 2)), { recursive: true });
-    const tmp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(tmp, JSON.stringify(artefact, null, 1));
-    await rename(tmp, path);
+    await writeAtomically(path, JSON.stringify(artefact, null, 1), `artefact ${path}`);
   }
 
   async delete(hash: string): Promise<void> {

@@ -49,11 +49,12 @@ interface WorkTheme {
  * Phase 3: dedup → relevance → judge → policy over Phase 1's themes and Phase 2's keywords.
  * Versions: 2, a category word inside a concept no longer removes a theme (policy and rubric judge);
  * 3, the rubric judge passes relevance for a shopper with no history (their page is popular themes);
- * 4, keys spell the user digest and shared digests the kit's way; 5, surviving themes keep Phase 1's kind.
+ * 4, keys spell the user digest and shared digests the kit's way; 5, surviving themes keep Phase 1's kind;
+ * 6, a theme that breaks policy is set aside before dedup, so it cannot knock a near-duplicate off the page first.
  */
 export const runFilter = definePhase<FilterInput, Filtered, SignalPlan>({
   name: 'filter',
-  version: '5',
+  version: '6',
   schema: filteredSchema,
   promptVersion: PROMPT_VERSION,
   // The judge's LLM tiers' signals; a deferral tier's weights are read before any call.
@@ -93,8 +94,18 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
     };
   });
 
+  // Theme-level policy is checked first (it is applied, and recorded, last): a theme it will remove must
+  // not knock a near-duplicate off the page in dedup on the way out, as an injected "Whisky deals"
+  // theme would "Your soft drinks".
+  const policy = cfg.policy;
+  const themeViolations = new Map<string, PolicyViolation[]>();
+  for (const t of initial) {
+    const v = [...checkThemeText({ title: t.title, description: t.theme.description, concepts: t.concepts }, policy), ...checkCataloguePolicy(t, ctx.catalogue, policy, 'any')];
+    if (v.length) themeViolations.set(t.id, v);
+  }
+
   // 1. Embedding dedup: themes, then keywords within and across the surviving themes.
-  const themeDedup = await dedupThemes(initial, ctx.embedder, cfg.themeDedupThreshold);
+  const themeDedup = await dedupThemes(initial.filter((t) => !themeViolations.has(t.id)), ctx.embedder, cfg.themeDedupThreshold);
   removals.push(...themeDedup.removals);
   const kwDedup = await dedupKeywords(themeDedup.kept, ctx.embedder, cfg.keywordDedupThreshold);
   removals.push(...kwDedup.removals);
@@ -117,15 +128,11 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
     } else relevant.push({ ...t, keywords });
   }
 
-  // Policy is checked here but applied as the last step. A theme that breaks it is not sent to the
-  // judge (no point paying for it, nor passing injected text to an LLM), and the judge sees only
-  // the keywords that policy will keep.
-  const policy = cfg.policy;
-  const themeViolations = new Map<string, PolicyViolation[]>();
+  // Keyword policy is checked here but applied as the last step. A theme that breaks policy never got
+  // this far, so it is not sent to the judge (no point paying for it, nor passing injected text to
+  // an LLM), and the judge sees only the keywords that policy will keep.
   const keywordViolations = new Map<WorkKeyword, PolicyViolation[]>();
   for (const t of relevant) {
-    const v = [...checkThemeText({ title: t.title, description: t.theme.description, concepts: t.concepts }, policy), ...checkCataloguePolicy(t, ctx.catalogue, policy, 'any')];
-    if (v.length) themeViolations.set(t.id, v);
     for (const k of t.keywords) {
       const kv = [...checkPolicy(k.text, policy), ...checkCataloguePolicy(k, ctx.catalogue, policy, 'primary')];
       if (kv.length) keywordViolations.set(k, kv);
@@ -171,13 +178,12 @@ async function computeFiltered(input: FilterInput, ctx: Ctx, scorer: RelevanceSc
   }
 
   // 4. Policy guardrails.
+  for (const t of initial) {
+    const tv = themeViolations.get(t.id);
+    if (tv) removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: `policy: ${describeViolations(tv)}`, score: 1 });
+  }
   const survivors: FilteredTheme[] = [];
   for (const t of afterJudge) {
-    const tv = themeViolations.get(t.id);
-    if (tv) {
-      removals.push({ step: 'policy', kind: 'theme', themeId: t.id, item: t.title, reason: `policy: ${describeViolations(tv)}`, score: 1 });
-      continue;
-    }
     const keywords: FilteredTheme['keywords'] = [];
     for (const k of t.keywords) {
       const kv = keywordViolations.get(k);

@@ -1,0 +1,23 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeAtomically } from './atomic-write.js';
+
+describe('writeAtomically', () => {
+  it('writes the file whole, making its directory, and leaves nothing beside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hubgen-atomic-'));
+    const path = join(dir, 'a', 'b.json');
+    await writeAtomically(path, '{"x":1}', 'test file');
+    expect(await readFile(path, 'utf8')).toBe('{"x":1}');
+    expect(await readdir(join(dir, 'a'))).toEqual(['b.json']);
+  });
+
+  it('names what it was writing when the write fails (the system error alone does not)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hubgen-atomic-'));
+    // A file where the directory should be: fails for root too, unlike a read-only mode.
+    await writeFile(join(dir, 'shard'), 'not a directory');
+    const path = join(dir, 'shard', 'x.json');
+    await expect(writeAtomically(path, '{}', `artefact ${path}`)).rejects.toThrow(new RegExp(`^could not write artefact ${path.replace(/[.]/g, '\\.')}: E(EXIST|NOTDIR)`));
+  });
+});
