@@ -61,6 +61,16 @@ describe('withAnswerCache', () => {
     expect(answerHash(m, request('a'))).not.toBe(answerHash(other, request('a')));
     expect(answerHash(m, request('a'))).not.toBe(answerHash(m, { ...request('a'), schema: { type: 'object' } }));
   });
+
+  it('keeps the samples of one request apart, so agreement over n samples compares n answers', async () => {
+    const inner = countingModels();
+    const cached = withAnswerCache(inner, { artefacts: new MemoryArtefactStore(), logger, clock: systemClock });
+    const answers = await Promise.all([0, 1, 2].map((sample) => cached.generateStructured(sample ? { ...request('a'), sample } : request('a'))));
+    expect(inner.calls).toBe(3);
+    expect(new Set(answers.map((a) => (a.object as { n: number }).n)).size).toBe(3);
+    // The first sample is the single request: a run with one sample finds what n samples stored.
+    expect(answerHash(inner, { ...request('a'), sample: 0 })).toBe(answerHash(inner, request('a')));
+  });
 });
 
 describe('allOrFirstError', () => {

@@ -17,7 +17,8 @@ export function answerKey(models: Pick<ModelRegistry, 'cacheKey'>, request: Gene
     config: { schemaName: request.schemaName, schema: sha256(canonicalJson(request.schema)), logprobs: request.logprobs ?? false },
     models: { [request.role]: models.cacheKey(request.role) },
     promptVersion: '',
-    inputs: [sha256(canonicalJson(request.messages))],
+    // The first sample keeps the key a single request has; the others each get their own answer.
+    inputs: [sha256(canonicalJson(request.messages)), ...(request.sample ? [`sample:${request.sample}`] : [])],
   };
 }
 

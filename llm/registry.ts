@@ -44,6 +44,11 @@ export interface GenerateStructuredOptions<S extends object = object> {
    * schema failure; the output tokens it saved are in the attempt and in usage.savedOutputTokens.
    */
   readonly earlyAbort?: boolean | { readonly expectedOutputTokens?: number };
+  /**
+   * Which of several samples of one request this is (agreement asks the same thing n times). The
+   * provider never sees it; an answer cache keys on it, so n samples stay n answers.
+   */
+  readonly sample?: number;
 }
 
 /** Maps roles to models; the only way phases reach an LLM. */

@@ -44,7 +44,7 @@ export async function generateMeasured<T>(options: MeasuredCallOptions<T>): Prom
   const { models, request, plan } = options;
   if (plan.samples > 1 && !options.agreement) throw new TypeError(`generateMeasured: ${plan.samples} samples need an agreement spec to compare them`);
   const wire: GenerateStructuredOptions<object> = { ...request, ...(plan.logprobs ? { logprobs: true } : {}), ...(plan.earlyAbort ? { earlyAbort: plan.earlyAbort } : {}) };
-  const call = () => models.generateStructured(wire) as Promise<StructuredResult<T>>;
+  const call = (_: unknown, sample: number) => models.generateStructured(sample === 0 ? wire : { ...wire, sample }) as Promise<StructuredResult<T>>;
   const settled = await Promise.allSettled(Array.from({ length: plan.samples }, call));
   const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : []));
