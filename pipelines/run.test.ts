@@ -168,3 +168,36 @@ describe('summariseRun', () => {
     expect(formatRunSummary(s).split('\n')[0]).toBe('run r: 1/1 pages ok, 0 failed, 2 not started (interrupted)');
   });
 });
+
+describe('runPages after a crash mid-phase', () => {
+  it('resumes without paying again for an answer the dead run already received', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const base = makeTestCtx();
+    let paid = 0;
+    const models = {
+      ...base.models,
+      generateStructured: async () => {
+        paid++;
+        return { object: { title: 'Your pasta night' }, model: 'c', usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 20, costUsd: 0.01, calls: 1 }, finishReason: 'stop', attempts: [], repaired: false, latencyMs: 5, warnings: [] };
+      },
+    } as unknown as Ctx['models'];
+    const ctx = makeTestCtx({ ...base, models });
+    let crash = true;
+    const pipeline: PagePipeline = {
+      name: 'fake',
+      async run(u, c) {
+        const answer = await c.models.generateStructured({ role: 'cheap', schema: { type: 'object' }, schemaName: 't', messages: [{ role: 'user', content: `themes for ${u.userId}` }] });
+        // The process dies after the provider answered, before the phase stored its artefact.
+        if (crash) throw new Error('killed');
+        return { themes: await cachedArtefact(c, { phase: 'themes', phaseVersion: '1', config: {}, models: {}, promptVersion: 'v', inputs: [u.userId] }, async () => ({ data: answer.object, provenance: { attempts: [], usage: answer.usage, latencyMs: 5, role: 'cheap', model: 'c', confidence: 0.9 } })) };
+      },
+    };
+    const first = await runPages({ ctx, contextFor: user, users: ['1', '2'], pipeline, runsDir, runId: 'crashed' });
+    expect(first.summary.failed).toBe(2);
+    expect(paid).toBe(2);
+    crash = false;
+    const resumed = await runPages({ ctx, contextFor: user, users: ['1', '2'], pipeline, runsDir, runId: 'crashed' });
+    expect(resumed.summary.ok).toBe(2);
+    expect(paid).toBe(2);
+  });
+});

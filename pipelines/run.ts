@@ -5,6 +5,7 @@ import { manifestWriter, newRunId, readManifest, type RunManifest, type UserReco
 import { phaseRates, summariseRun, type RunSummary } from './summary.js';
 import { recordSpentUsd, runUser, type PagePipeline } from './run-user.js';
 import { createSpendBudget, withSpendBudget } from '../llm/budget.js';
+import { uncachedModels, withAnswerCache } from '../kit/answer-cache.js';
 
 export type { PagePipeline } from './run-user.js';
 
@@ -58,7 +59,11 @@ export async function runPages(options: RunPagesOptions): Promise<{ manifest: Ru
   // Every model call holds its worst-case cost until it settles, so users in flight cannot overshoot;
   // failed users' calls count too. A resumed run starts from what its manifest says it spent.
   const budget = budgetUsd === undefined ? undefined : createSpendBudget(budgetUsd, spentUsd(manifest));
-  const runCtx: Ctx = budget ? { ...ctx, models: withSpendBudget(ctx.models, budget, ctx.config) } : ctx;
+  // Every answer is stored by request hash before its phase finishes, so a run killed mid-phase and
+  // resumed never pays twice for a call it already made (the worker and batch paths do the same).
+  // The cache sits outside the budget: an answer already paid for holds nothing.
+  const live = uncachedModels(ctx.models);
+  const runCtx: Ctx = { ...ctx, models: withAnswerCache(budget ? withSpendBudget(live, budget, ctx.config) : live, ctx) };
   await Promise.all(
     todo.map((userId) =>
       limit(async () => {
