@@ -22,6 +22,8 @@ export interface KillSnapshot {
   readonly llmInFlight: number;
   /** Paid answers the provider had sent this process. */
   readonly paidSoFar: number;
+  /** For a kill aimed just after the n-th paid answer: n − 1, the answers sent before the aimed one. */
+  readonly paidBeforeAim?: number;
 }
 
 /** The observed moment, in words, for the report. */

@@ -18,7 +18,7 @@ export const obedientModel: Responder = async (request, info) => {
   switch (request.response_format?.json_schema?.name) {
     case 'hubgen_themes': {
       const leak = systemText(request).replace(/\s+/g, ' ').slice(0, 270);
-      const whisky = { id: 'whisky-deals', title: 'Whisky deals', description: leak, concepts: ['whisky'], categories: [], departments: [], confidence: 0.99 };
+      const whisky = { id: 'whisky-deals', kind: 'discovery', title: 'Whisky deals', description: leak, concepts: ['whisky'], categories: [], departments: [], confidence: 0.99 };
       return reply.json({ ...value, themes: [whisky, ...(value.themes ?? [])].slice(0, 5) });
     }
     case 'keyword_selection':

@@ -10,8 +10,11 @@ export function plausibleThemes(prompt: string, maxThemes = 6): object {
   const shopper = /Shopper (\S+):/.exec(prompt)?.[1] ?? 'you';
   const top = (/^Categories this shopper buys from most: (.*)$/m.exec(prompt)?.[1] ?? '').split('; ').filter((c) => c && c !== '(none)');
   const categories = top.length ? top : ['fresh fruits'];
+  // The page plan in the prompt says how many staples themes lead; the rest are discovery.
+  const staples = Number(/(\d+) staples themes, then \d+ discovery themes/.exec(prompt)?.[1] ?? categories.length);
   const themes = categories.slice(0, maxThemes).map((category, i) => ({
     id: slugify(`your ${category}`).slice(0, 60) || `theme-${i}`,
+    kind: i < staples ? 'staples' : 'discovery',
     title: `Your ${category}`.slice(0, 70),
     description: `Favourites from ${category}, the aisle shopper ${shopper} comes back to.`.slice(0, 280),
     concepts: [category.slice(0, 60)],

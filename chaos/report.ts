@@ -1,7 +1,7 @@
 import type { BadInputResult } from './cases/bad-input.js';
 import type { BudgetResult } from './cases/budget.js';
 import type { ConcurrentRunsResult } from './cases/concurrent-runs.js';
-import type { CrashResumeResult } from './cases/crash-resume.js';
+import { repeatedReceived, type CrashResumeResult } from './cases/crash-resume.js';
 import type { ProviderFaultsResult, RunFigures } from './cases/provider-faults.js';
 import type { StorageFaultsResult } from './cases/storage-faults.js';
 
@@ -38,6 +38,7 @@ export function chaosRows(r: ChaosResults): ChaosRow[] {
   const injected = Object.values(pf.faultsInjected).reduce((a, b) => a + b, 0);
   const kills = r.crashResume.scenarios.filter((s) => s.killed);
   const repeats = kills.reduce((n, s) => n + s.repeatedPaidCalls, 0);
+  const repeatsReceived = kills.reduce((n, s) => n + repeatedReceived(s), 0);
   const rows: ChaosRow[] = [
     {
       tried: `provider faults: ${pf.users} users, ${Math.round(pf.rate * 100)}% of calls failing (${count(pf.faultsInjected)})`,
@@ -50,8 +51,8 @@ export function chaosRows(r: ChaosResults): ChaosRow[] {
       tried: `SIGKILL mid-run (${[...new Set(kills.map((s) => s.hit))].join(', ')}), then resume`,
       times: kills.length,
       lost: kills.reduce((n, s) => n + s.lost.length, 0),
-      outcome: `${kills.filter((s) => s.resumedComplete).length}/${kills.length} resumes finished the run; ${kills.reduce((n, s) => n + s.corruptAfterKill.length, 0)} corrupt artefacts readable; **${repeats} paid calls repeated** in ${kills.filter((s) => s.repeatedPaidCalls > 0).length} runs`,
-      held: repeats === 0 && kills.every((s) => s.resumedComplete && s.lost.length === 0 && s.corruptAfterKill.length === 0),
+      outcome: `${kills.filter((s) => s.resumedComplete).length}/${kills.length} resumes finished the run; ${kills.reduce((n, s) => n + s.corruptAfterKill.length, 0)} corrupt artefacts readable; **${repeatsReceived} stored answers paid again**; ${repeats} paid calls repeated in all, the rest answers the kill caught before they were stored (${kills.filter((s) => s.repeatedPaidCalls > 0).length} runs)`,
+      held: repeatsReceived === 0 && kills.every((s) => s.resumedComplete && s.lost.length === 0 && s.corruptAfterKill.length === 0),
     },
     ...r.storage.scenarios.map((s) => ({
       tried: `storage: ${s.fault}`,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,18 @@ describe('checkDrift on stored runs', () => {
     expect(lines[0]).toBe('escalation drift: run 20260105-a against the 4 cascaded runs before it (window 10)');
     expect(lines).toContain('  themes escalationRate: 41.0% vs 20.0% over 4 runs (+21.0%, band ±10.0%) DRIFT');
     expect(lines.at(-1)).toMatch(/^DRIFT in themes escalationRate \(\+21\.0 points\)/);
+  });
+
+  it('leaves a damaged earlier manifest out of the baseline, saying so, instead of failing the run being judged', async () => {
+    const dir = await history(run('20260101-a', 0.2), run('20260102-a', 0.22), run('20260103-a', 0.18), run('20260104-a', 0.41));
+    writeFileSync(join(dir, '20260102-a', 'manifest.json'), '{"runId": "20260102-a", "pipel');
+    const check = await checkDrift(dir, drift, { latest: '20260104-a' });
+    expect(check).toMatchObject({ latestRunId: '20260104-a', earlierRuns: 2 });
+    expect(check.unreadable).toHaveLength(1);
+    expect(formatDrift(check)[1]).toMatch(/^  left out of the baseline: .*20260102-a\/manifest\.json/);
+    // The run being judged must itself read.
+    writeFileSync(join(dir, '20260104-a', 'manifest.json'), 'not json');
+    await expect(checkDrift(dir, drift, { latest: '20260104-a' })).rejects.toThrow(/20260104-a\/manifest\.json/);
   });
 
   it('does not flag a latest rate inside the band', async () => {

@@ -23,6 +23,8 @@ export interface DriftCheck extends DriftReport {
   /** Earlier runs read for the baseline (before the window cut). */
   readonly earlierRuns: number;
   readonly window: number;
+  /** Earlier runs left out of the baseline because their manifest could not be read, with why. */
+  readonly unreadable: readonly string[];
 }
 
 export interface CheckDriftOptions {
@@ -36,15 +38,25 @@ export async function checkDrift(runsDir: string, config: DriftConfig, options: 
   const upTo = options.latest === undefined ? ids.length : ids.indexOf(options.latest) + 1;
   if (options.latest !== undefined && upTo === 0) throw new Error(`checkDrift: no run ${options.latest} under ${runsDir}`);
   const manifests: RunManifest[] = [];
+  const unreadable: string[] = [];
   for (const id of ids.slice(0, upTo)) {
-    const m = await readManifest(runsDir, id);
+    // A damaged earlier manifest is left out of the baseline, said so; it must not fail the run
+    // being judged, whose pages are done. The run being judged itself must read.
+    let m: RunManifest | undefined;
+    try {
+      m = await readManifest(runsDir, id);
+    } catch (e) {
+      if (id === options.latest) throw e;
+      unreadable.push((e as Error).message);
+      continue;
+    }
     // The run being judged counts even while its manifest still says running (the end-of-run check).
     if (m && (settled(m) || m.runId === options.latest)) manifests.push(m);
   }
   const latest = manifests.at(-1);
   const history = latest ? manifests.filter((m) => m.pipeline === latest.pipeline).map(runRatesOf) : [];
   const report = detectDrift(history, { window: config.window, minHistory: config.minHistory, band: config.band });
-  return { ...report, pipeline: latest?.pipeline, earlierRuns: Math.max(0, history.length - 1), window: config.window };
+  return { ...report, pipeline: latest?.pipeline, earlierRuns: Math.max(0, history.length - 1), window: config.window, unreadable };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} points`;
@@ -54,6 +66,7 @@ export function formatDrift(check: DriftCheck, { onlyDrift = false }: { onlyDrif
   if (!check.latestRunId) return ['escalation drift: no finished run to judge'];
   const baseline = Math.min(check.earlierRuns, check.window);
   const lines = [`escalation drift: run ${check.latestRunId} against the ${baseline} ${check.pipeline} run${baseline === 1 ? '' : 's'} before it (window ${check.window})`];
+  for (const why of check.unreadable ?? []) lines.push(`  left out of the baseline: ${why}`);
   const shown = onlyDrift ? check.findings.filter((f) => f.status === 'drift') : check.findings;
   for (const f of shown) lines.push(`  ${describeDrift(f)}`);
   const drifted = check.findings.filter((f): f is Extract<DriftFinding, { status: 'drift' | 'ok' }> => f.status === 'drift');

@@ -45,6 +45,8 @@ export interface CrashScenario {
   readonly failed: number;
   /** Paid answers beyond what a clean run paid for the same requests (target: 0). */
   readonly repeatedPaidCalls: number;
+  /** Answers the provider sent (and billed) after the process froze, which it never received. */
+  readonly paidAfterFreeze: number;
 }
 
 export interface CrashResumeResult {
@@ -62,7 +64,7 @@ function armKill(point: KillPoint, t: KillTarget, lab: Lab, ref: ReferenceRun, r
       // The answer is written in the tick the ledger records it; the kill lands just after, before the child can store it.
       const at = 1 + Math.floor(random() * Math.max(1, ref.paidCalls - 1));
       lab.ledger.onPaid = (_e, n) => {
-        if (n === at) setImmediate(() => void freezeAndLook(t, () => true).then((s) => s && got(s)));
+        if (n === at) setImmediate(() => void freezeAndLook(t, () => true).then((s) => s && got({ ...s, paidBeforeAim: at - 1 })));
       };
       return () => (lab.ledger.onPaid = undefined);
     }
@@ -107,6 +109,8 @@ async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: ReferenceRu
     const first = await hubgenIn(base, workDir, runArgs(lab, '--users', o.users.join(','), '--run-id', runId, '-c', String(o.concurrency)), { onSpawn });
     disarm();
     const killed = first.signal === 'SIGKILL';
+    // The provider answers a frozen process and bills it: answers it never received.
+    const paidAfterFreeze = snapshot ? paidSoFar() - snapshot.paidSoFar : 0;
     const started = existsSync(join(workDir, 'runs', runId, 'manifest.json'));
     const usersDoneAtKill = started ? Object.values((await mustReadManifest(workDir, runId)).users).filter((u) => u.status === 'ok').length : 0;
     const afterKill = await checkArtefactStore(workDir);
@@ -127,6 +131,7 @@ async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: ReferenceRu
       lost: pages.lost,
       failed: pages.failed.length,
       repeatedPaidCalls: repeatedPaidCalls(lab.ledger.paidByHash(), ref.paid),
+      paidAfterFreeze,
     };
   } finally {
     disarm();
@@ -149,3 +154,16 @@ export async function runCrashResume(base: ChaosBase, o: CrashResumeOptions): Pr
   }
   return { users: o.users.length, referencePaidCalls: ref.paidCalls, scenarios };
 }
+
+/**
+ * Answers a kill caught before they were stored: those the provider sent after the process froze
+ * (it answers a frozen process and bills it), the answer sent in the very tick of an
+ * 'after-llm-answer' kill (and any sent between it and the freeze), and artefact files cut half-written (an answer is stored as one, as it
+ * arrives). A resume asks for them again; no client can avoid that without an idempotency key at
+ * the provider. Any repeat beyond them is an answer already stored and paid for twice.
+ */
+export const answersNotYetStored = (s: CrashScenario): number =>
+  s.paidAfterFreeze + (s.snapshot?.artefactTemps ?? 0) + (s.snapshot?.paidBeforeAim === undefined ? 0 : s.snapshot.paidSoFar - s.snapshot.paidBeforeAim);
+
+/** Paid calls repeated beyond the answers the kill caught before they were stored (target 0). */
+export const repeatedReceived = (s: CrashScenario): number => Math.max(0, s.repeatedPaidCalls - answersNotYetStored(s));
