@@ -15,7 +15,7 @@ import type { GenerateStructuredOptions, StructuredResult } from '../llm/registr
 import type { StructuredAttempt } from '../llm/types.js';
 import type { Usage } from '../llm/usage.js';
 import { manifestWriter, runDir, type RunManifest, type UserRecord } from './manifest.js';
-import { spentUsd, startManifest } from './run.js';
+import { spentUsd, startManifest, type RunPagesOptions } from './run.js';
 import { runUser, type PagePipeline } from './run-user.js';
 import { summariseRun, type RunSummary } from './summary.js';
 
@@ -43,20 +43,13 @@ export interface BatchRoundInfo {
   readonly batches?: readonly BatchSummary[];
 }
 
-export interface BatchRoundsOptions {
-  readonly ctx: Ctx;
-  readonly contextFor: (userId: string) => UserContext;
-  readonly users: readonly string[];
-  readonly pipeline: PagePipeline;
-  readonly runsDir: string;
+/** A local run's options (see runPages), plus the Batch API runner and the rounds it may take. */
+export interface BatchRoundsOptions extends Omit<RunPagesOptions, 'runId' | 'signal'> {
   /** Resume this run: finished users are skipped, a round still in flight is polled, not resubmitted. */
   readonly runId?: string;
   readonly runner: BatchRunner;
-  readonly concurrency?: number;
-  readonly budgetUsd?: number;
   /** @default config.run.maxBatchRounds */
   readonly maxRounds?: number;
-  readonly onUserDone?: (record: UserRecord, done: number, total: number) => void;
   readonly onRound?: (info: BatchRoundInfo) => void;
   /** Stops between users, or while a batch is polled (the batch goes on at the provider). */
   readonly signal?: AbortSignal;

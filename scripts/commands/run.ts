@@ -69,23 +69,14 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
   if (opts.queue) return runOnQueue(rt, users, { ...opts, queue: opts.queue });
   await ensureIndexed(hubgen, { quiet: true });
   const progress = createProgress('pages');
-  const controller = new AbortController();
-  let interruptedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interruptedBy = signal;
-    process.stderr.write(`\n${signal}: finishing users in flight, then writing the manifest (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)\n`);
-    controller.abort();
-    process.once(signal, () => process.exit(exitCodeFor(signal)));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnFirstSignal('finishing users in flight, then writing the manifest');
   try {
     let failed = 0;
     const runOptions = {
       runId: opts.runId,
       concurrency: opts.concurrency,
       budgetUsd: opts.budget,
-      signal: controller.signal,
+      signal: stop.signal,
       onUserDone: (rec: UserRecord, done: number, total: number) => {
         if (rec.status === 'failed') failed++;
         progress.update(done, total, failed ? `${failed} failed` : `user ${rec.userId}`);
@@ -100,10 +91,9 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
     console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
     if (manifest.status === 'interrupted') console.log(`resume: hubgen run --run-id ${manifest.runId}${batch ? ' --batch (a batch still in flight is polled again, not resubmitted)' : ''}`);
     console.log(`inspect a page: hubgen show ${manifest.runId} ${users[0]}`);
-    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy };
+    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy: stop.interruptedBy() };
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    stop.dispose();
   }
 }
 
@@ -148,19 +138,9 @@ async function runInBatches(
  */
 async function runOnQueue(rt: Runtime, users: readonly string[], opts: RunCommandOptions & { queue: string }): Promise<RunOutcome> {
   const { runQueued } = await import('../../queue/run-queued.js');
-  const { redactUrl } = await import('../../queue/connection.js');
   const url = redactUrl(opts.queue);
   const progress = createProgress('pages');
-  const controller = new AbortController();
-  let interruptedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interruptedBy = signal;
-    process.stderr.write(`\n${signal}: no longer waiting; the jobs stay queued on ${url} for the workers (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)\n`);
-    controller.abort();
-    process.once(signal, () => process.exit(exitCodeFor(signal)));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnFirstSignal(`no longer waiting; the jobs stay queued on ${url} for the workers`);
   try {
     let failed = 0;
     const runsDir = resolve(rt.ctx.config.workDir, 'runs');
@@ -172,7 +152,7 @@ async function runOnQueue(rt: Runtime, users: readonly string[], opts: RunComman
       runsDir,
       runId: opts.runId,
       budgetUsd: opts.budget,
-      signal: controller.signal,
+      signal: stop.signal,
       onEnqueued: ({ runId, enqueued, retried, warning }) => {
         if (warning) process.stderr.write(`warning: ${warning}\n`);
         process.stderr.write(`run ${runId}: ${enqueued} users queued on ${url}${retried ? ` (${retried} failed before, tried again)` : ''}; waiting for workers (hubgen worker --queue ${url})\n`);
@@ -191,11 +171,10 @@ async function runOnQueue(rt: Runtime, users: readonly string[], opts: RunComman
     }
     const store = rt.ctx.artefacts.kind === 'redis' ? `HUBGEN_ARTEFACT_STORE=redis REDIS_URL=${url} ` : '';
     console.log(`inspect a page: ${store}hubgen show ${manifest.runId} ${users[0]}`);
-    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy };
+    return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy: stop.interruptedBy() };
   } finally {
     progress.stop();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    stop.dispose();
   }
 }
 
@@ -218,6 +197,31 @@ export function queueRuntimeOptions(globalOpts: GlobalOptions, flag: string | bo
   const { overrides, shared } = queueOverrides(base, url);
   if (shared.length) process.stderr.write(`queue mode: ${shared.join(' and ')} shared through ${redactUrl(url)} (queue.shareStores)\n`);
   return { url, overrides };
+}
+
+/**
+ * The first SIGINT or SIGTERM says what happens now and aborts `signal`, so the work in flight can
+ * end cleanly; a second one exits at once. dispose() removes the handlers.
+ */
+function stopOnFirstSignal(whatHappens: string): { signal: AbortSignal; interruptedBy: () => NodeJS.Signals | undefined; dispose: () => void } {
+  const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    process.stderr.write(`\n${signal}: ${whatHappens} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)\n`);
+    controller.abort();
+    process.once(signal, () => process.exit(exitCodeFor(signal)));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    interruptedBy: () => interruptedBy,
+    dispose: () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
 }
 
 /** 128 + signal number, as a shell reports a process the signal stopped. */
