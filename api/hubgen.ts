@@ -5,7 +5,7 @@ import type { Dataset } from '../catalogue/types.js';
 import { contextOfUser, userContextFor } from '../catalogue/user-context.js';
 import type { PhaseName } from '../kit/phase.js';
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
-import { indexAll, jsonIndexState, type IndexProgress, type IndexSummary } from '../retrieval/index-catalogue.js';
+import { jsonIndexState, keywordsJob, productsJob, startIndexing, type IndexProgress, type IndexSummary, type StartedIndex } from '../retrieval/index-catalogue.js';
 import type { Page } from '../phases/assemble/schema.js';
 import { createRuntime, type Runtime } from '../pipelines/runtime.js';
 import { cascadedPipeline, runCascadedPage } from '../pipelines/cascaded.js';
@@ -73,8 +73,15 @@ export interface Hubgen {
   readonly dataset: Dataset;
   /** The context phases run in and the data load report, for advanced use. */
   readonly runtime: Runtime;
-  /** Builds or reuses the vector index (generatePage, runBatch and evaluate call it first). */
-  index(options?: { readonly force?: boolean; readonly onProgress?: (p: IndexProgress) => void }): Promise<IndexSummary[]>;
+  /** Builds or reuses the vector index, resolving when all of it is built (evaluate calls it first). */
+  index(options?: IndexCallOptions): Promise<IndexSummary[]>;
+  /**
+   * Starts building the index if it needs it and resolves once pages can be made: the keyword
+   * corpus is built, and the products collection may still be building in the background, category
+   * by category, its searches waiting for the categories they filter on (generatePage and runBatch
+   * call it first). `done` resolves when the whole index is built and persisted.
+   */
+  startIndex(options?: IndexCallOptions): Promise<{ readonly building: readonly string[]; readonly done: Promise<IndexSummary[]> }>;
   /** One user's page through the cascaded pipeline; artefacts are cached, so a second call is free. */
   generatePage(userId: string): Promise<GeneratedPage>;
   /** Pages for many users with a run manifest under <workDir>/runs, as `hubgen run` makes them. */
@@ -88,6 +95,13 @@ export interface Hubgen {
   close(): Promise<void>;
 }
 
+export interface IndexCallOptions {
+  /** Rebuild every collection even when it is current. */
+  readonly force?: boolean;
+  /** Embedding progress over the whole build; the first call's is the one reported. */
+  readonly onProgress?: (p: IndexProgress) => void;
+}
+
 export async function createHubgen(options: CreateHubgenOptions = {}): Promise<Hubgen> {
   const env = options.env ?? process.env;
   const config = loadConfig({ file: options.configFile, overrides: options.config, env, cwd: options.cwd });
@@ -95,7 +109,14 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
   const runtime = await createRuntime({ config, logger, env, lenient: options.lenient });
   const { ctx, dataset } = runtime;
   const runsDir = resolve(config.workDir, 'runs');
-  let indexed: Promise<IndexSummary[]> | undefined;
+  // The index is started once per instance (unless forced); runs search it while it finishes.
+  let started: Promise<StartedIndex> | undefined;
+  const stopIndexing = new AbortController();
+  /** The store pages search: the index's view of it while the products collection is still building. */
+  const searchableVectors = async () => {
+    await api.startIndex();
+    return (await started!).vectors;
+  };
 
   const toSelection = (users: readonly string[] | UserSelection | string): UserSelection =>
     typeof users === 'string' ? parseUserSelection(users) : Array.isArray(users) ? { kind: 'ids', ids: users as readonly string[] } : (users as UserSelection);
@@ -104,26 +125,36 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
     config,
     dataset,
     runtime,
-    index({ force = false, onProgress } = {}) {
-      // One build per instance unless forced: every entry point asks, only the first pays.
-      if (!force && indexed) return indexed;
-      indexed = (async () => {
-        // Texts per embed call: indexAll's default keeps several calls in flight, so every worker stays busy.
-        const summaries = await indexAll(ctx, { force, state: jsonIndexState(resolve(config.workDir, 'index-state.json')), onProgress });
-        // A build is minutes of work: persist it now, not only when the run that follows ends.
-        if (summaries.some((s) => !s.reused)) {
-          await (ctx.vectors as { flush?: () => Promise<void> }).flush?.();
-          await (ctx.embedder as { flush?: () => Promise<void> }).flush?.();
-        }
-        return summaries;
-      })();
-      return indexed;
+    startIndex({ force = false, onProgress } = {}) {
+      if (!force && started) return started;
+      const state = jsonIndexState(resolve(config.workDir, 'index-state.json'));
+      started = startIndexing([keywordsJob(ctx.corpus), productsJob(ctx.catalogue, ctx.stats)], ctx.embedder, ctx.vectors, {
+        force,
+        state,
+        onProgress,
+        progressive: true,
+        signal: stopIndexing.signal,
+      }).then((s) => ({
+        ...s,
+        done: s.done.then(async (summaries) => {
+          // A build is minutes of work: persist it now, not only when the run that follows ends.
+          if (summaries.some((x) => !x.reused)) {
+            await (ctx.vectors as { flush?: () => Promise<void> }).flush?.();
+            await (ctx.embedder as { flush?: () => Promise<void> }).flush?.();
+          }
+          return summaries;
+        }),
+      }));
+      return started;
+    },
+    async index(options) {
+      return (await api.startIndex(options)).done;
     },
     async generatePage(userId) {
-      await api.index();
+      const vectors = await searchableVectors();
       const user = userContextFor(dataset, userId);
       const t0 = ctx.clock.monotonic();
-      const { page, phases } = await runCascadedPage({ user }, ctx);
+      const { page, phases } = await runCascadedPage({ user }, { ...ctx, vectors });
       const results = Object.entries(phases) as [PhaseName, { artefact: { provenance: { usage: Usage } }; cached: boolean }][];
       const rec: UserRecord = {
         userId,
@@ -141,14 +172,14 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
     },
     async runBatch(users, opts = {}) {
       const { users: ids } = api.selectUsers(users);
-      await api.index();
+      const vectors = await searchableVectors();
       // The id is settled here so the run can be locked before anything is read or paid for: a second
       // process on the same run refuses (RunLockedError) instead of doing and paying for it all again.
       const runId = opts.runId ?? newRunId(new Date(ctx.clock.now()));
       const lock = await acquireRunLock(runsDir, runId);
       try {
         return await runPages({
-          ctx,
+          ctx: { ...ctx, vectors },
           contextFor: (id) => userContextFor(dataset, id),
           users: ids,
           pipeline: cascadedPipeline,
@@ -176,7 +207,13 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
       yield* exportRun(manifest, ctx.artefacts);
     },
     selectUsers: (users) => selectUsers(toSelection(users), dataset),
-    close: () => runtime.close(),
+    async close() {
+      // A background build still running is stopped (what it embedded stays in the embedding
+      // cache, so the next start re-embeds none of it) rather than waited for.
+      stopIndexing.abort(new Error('hubgen closed while the index was still building'));
+      await started?.then((s) => s.done).catch(() => {});
+      await runtime.close();
+    },
   };
   return api;
 }

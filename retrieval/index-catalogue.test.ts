@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashingEmbedder } from '../testing/hashing-embedder.js';
 import { memoryVectorStore } from '../testing/memory-vector-store.js';
 import type { Embedder } from './embeddings/embedder.js';
-import { indexCollections, jsonIndexState, TEXT_RECIPES, type IndexJob, type IndexProgress } from './index-catalogue.js';
+import { categoryPartitions, indexCollections, jsonIndexState, startIndexing, TEXT_RECIPES, type IndexJob, type IndexProgress } from './index-catalogue.js';
+import type { Product } from '../catalogue/types.js';
+import type { CatalogueStats } from '../catalogue/stats-types.js';
 import { cachedEmbedder } from './embeddings/cached-embedder.js';
 import { PRODUCT_TEXT_RECIPE } from './product-text.js';
 import type { VectorPoint, VectorStore } from './vectors/store.js';
@@ -170,5 +172,126 @@ describe('indexCollections', () => {
   it('keys the products collection on the product text recipe', () => {
     expect(TEXT_RECIPES.products).toBe(PRODUCT_TEXT_RECIPE);
     expect(TEXT_RECIPES.keywords).toMatch(/@\d+$/);
+  });
+});
+
+/** 10 things per part (a: 0–9, b: 10–19, …), searchable by a `part` payload filter, built a, b, c… */
+const partedJob = (recipe = 'parts@1', names = 'abc'): IndexJob<number> => ({
+  ...job(10 * names.length, recipe),
+  toPoint: (i, vector) => ({ id: `t:${i}`, vector, payload: { i, part: names[Math.floor(i / 10)] } }),
+  partitions: {
+    of: (i) => names[Math.floor(i / 10)],
+    order: [...names],
+    reachedBy: (filter) => {
+      const c = filter?.must?.find((m) => m.key === 'part');
+      return c && ('any' in c.match ? c.match.any.map(String) : [String(c.match.value)]);
+    },
+  },
+});
+
+/** Resolves to 'pending' when the promise has not settled within a few event-loop turns. */
+const settledYet = (p: Promise<unknown>) => Promise.race([p.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r('pending'), 20))]);
+
+describe('startIndexing, progressive', () => {
+  const query = (text: string) => hashingEmbedder(8).embed([text]).then(([v]) => v);
+
+  it('answers a search filtered on one part before the rest is built, with what a whole build answers', async () => {
+    // Part "a" (things 0–9) cannot be embedded until released: the build cannot finish before that.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const inner = recordingEmbedder();
+    const embedder: Embedder = { ...inner, embed: async (texts) => (texts.some((t) => /number \d!*$/.test(t)) && (await held), inner.embed(texts)) };
+    const store = memoryVectorStore();
+    const started = await startIndexing([partedJob()], embedder, store, { progressive: true });
+    expect(started.building).toEqual(['things']);
+    const v = await query('thing number 25');
+    const filter = { must: [{ key: 'part', match: { value: 'c' } }] };
+    const hits = await started.vectors.search('things', v, { k: 3, filter });
+    expect(await settledYet(started.done)).toBe('pending');
+    release();
+    await started.done;
+    expect(await store.count('things')).toBe(30);
+
+    const whole = memoryVectorStore();
+    await indexCollections([partedJob()], recordingEmbedder(), whole);
+    expect(hits).toEqual(await whole.search('things', v, { k: 3, filter }));
+  });
+
+  it('builds a part a search waits for before the parts no one asked for', async () => {
+    const embedder = recordingEmbedder({ delayFor: () => 10 });
+    const started = await startIndexing([partedJob('parts@1', 'abcdef')], embedder, memoryVectorStore(), { progressive: true });
+    // The two lanes have taken "a" and "b"; "f", last in the build order, is asked for now.
+    await started.vectors.search('things', await query('x'), { k: 1, filter: { must: [{ key: 'part', match: { any: ['f'] } }] } });
+    await started.done;
+    const partOfCall = embedder.calls.map((texts) => 'abcdef'[Math.floor(Number(/\d+/.exec(texts[0])![0]) / 10)]);
+    expect(partOfCall).toEqual(['a', 'b', 'f', 'c', 'd', 'e']);
+  });
+
+  it('makes an unfiltered search, a count and a write wait for the whole collection', async () => {
+    const started = await startIndexing([partedJob()], recordingEmbedder({ delayFor: () => 15 }), memoryVectorStore(), { progressive: true });
+    let finished = false;
+    void started.done.then(() => (finished = true));
+    const hits = await started.vectors.search('things', await query('thing number 1'), { k: 30 });
+    expect(finished).toBe(true);
+    expect(hits).toHaveLength(30);
+    expect(await started.vectors.count('things')).toBe(30);
+  });
+
+  it('builds a collection whole, before returning, in a store that may search it approximately', async () => {
+    const { exactSearchUpTo: _, ...approximate } = memoryVectorStore();
+    const started = await startIndexing([partedJob()], recordingEmbedder(), approximate, { progressive: true });
+    expect(started.building).toEqual([]);
+    expect(await approximate.count('things')).toBe(30);
+  });
+
+  it('writes the state only when every part is in, so a build stopped half-way is rebuilt next time', async () => {
+    const state = stateFile();
+    const store = memoryVectorStore();
+    const stop = new AbortController();
+    const started = await startIndexing([partedJob()], recordingEmbedder({ delayFor: () => 20 }), store, { progressive: true, state, signal: stop.signal });
+    stop.abort(new Error('closed early'));
+    await expect(started.done).rejects.toThrow(/closed early/);
+    expect(await state.read('things')).toBe('');
+    const again = recordingEmbedder();
+    const [summary] = await indexCollections([partedJob()], again, store, { state });
+    expect(summary.reused).toBe(false);
+    expect(again.calls.flat()).toHaveLength(30);
+  });
+
+  it('fails searches waiting on a part, and the build, with the embedder’s error', async () => {
+    const started = await startIndexing([partedJob()], recordingEmbedder({ failOn: 'thing number 25!!!!' }), memoryVectorStore(), { progressive: true });
+    await expect(started.vectors.search('things', await query('x'), { k: 1, filter: { must: [{ key: 'part', match: { value: 'c' } }] } })).rejects.toThrow(/cannot embed thing number 25/);
+    await expect(started.done).rejects.toThrow(/cannot embed thing number 25/);
+  });
+});
+
+describe('categoryPartitions', () => {
+  const products = [
+    { id: '1', name: 'milk', categoryId: 'c-milk', departmentId: 'd-dairy' },
+    { id: '2', name: 'yogurt', categoryId: 'c-yogurt', departmentId: 'd-dairy' },
+    { id: '3', name: 'apple', categoryId: 'c-fruit', departmentId: 'd-produce' },
+    { id: '4', name: 'pear', categoryId: 'c-fruit', departmentId: 'd-produce' },
+  ] as unknown as Product[];
+  const stats = { popularity: (id: string) => ({ '1': 0.9, '2': 0.1, '3': 0.5, '4': 0.6 })[id] ?? 0 } as unknown as CatalogueStats;
+  const parts = categoryPartitions(products, stats);
+
+  it('puts a product in its category and builds the categories most bought from first', () => {
+    expect(products.map(parts.of)).toEqual(['c-milk', 'c-yogurt', 'c-fruit', 'c-fruit']);
+    expect(parts.order).toEqual(['c-fruit', 'c-milk', 'c-yogurt']);
+  });
+
+  it('reaches the categories a filter names, a department’s categories, their overlap, or all without one', () => {
+    expect(parts.reachedBy({ must: [{ key: 'categoryId', match: { any: ['c-milk', 'c-fruit'] } }] })).toEqual(['c-milk', 'c-fruit']);
+    expect(parts.reachedBy({ must: [{ key: 'departmentId', match: { value: 'd-dairy' } }] })).toEqual(['c-milk', 'c-yogurt']);
+    expect(
+      parts.reachedBy({
+        must: [
+          { key: 'departmentId', match: { value: 'd-dairy' } },
+          { key: 'categoryId', match: { any: ['c-yogurt', 'c-fruit'] } },
+        ],
+      }),
+    ).toEqual(['c-yogurt']);
+    expect(parts.reachedBy({ mustNot: [{ key: 'categoryId', match: { value: 'c-milk' } }] })).toBeUndefined();
+    expect(parts.reachedBy(undefined)).toBeUndefined();
   });
 });

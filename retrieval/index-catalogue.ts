@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Embedder } from './embeddings/embedder.js';
-import type { VectorStore, VectorPoint } from './vectors/store.js';
+import type { Filter, VectorStore, VectorPoint } from './vectors/store.js';
 import type { KeywordCorpus } from './corpus-types.js';
 import { compareIds, type Catalogue, type Product } from '../catalogue/types.js';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
@@ -92,6 +92,17 @@ export interface IndexJob<T> {
   /** Digest of the items' ids, texts and payloads. */
   readonly contentDigest: string;
   readonly recipe: string;
+  /** How the collection can be built part by part while it is searched (startIndexing's `progressive`). */
+  readonly partitions?: Partitions<T>;
+}
+
+/** A collection's parts: which part an item is in, and which parts a search's filter can reach. */
+export interface Partitions<T> {
+  readonly of: (item: T) => string;
+  /** The parts a search with this filter can return points from; undefined when it can reach any. */
+  readonly reachedBy: (filter: Filter | undefined) => readonly string[] | undefined;
+  /** Parts in the order to build them while no search waits (the likeliest to be asked first). */
+  readonly order?: readonly string[];
 }
 
 /** Texts per embed call, and how many calls may be in flight at once. */
@@ -160,17 +171,52 @@ async function build<T>(job: IndexJob<T>, { texts, order }: Plan, embedder: Embe
   }
 }
 
-/**
- * Builds whichever of `jobs` are not current, one after another, reporting progress over all the
- * embedding this call will do, so one bar and one ETA cover the whole index.
- */
+export interface StartIndexOptions extends IndexOptions {
+  /**
+   * Return once the collections that cannot be built in parts are built, and build the rest (a
+   * job with `partitions`, in a store that searches it exactly) in the background: the returned
+   * store's searches then wait only for the parts they can reach, most recently asked first.
+   */
+  readonly progressive?: boolean;
+  /** Stops a background build after the parts in flight; `done` rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+export interface StartedIndex {
+  /**
+   * The store to search: `vectors` itself once every collection is built; while one is built in
+   * the background, a view whose searches of it wait for what they can reach (and whose writes,
+   * drops and counts of it wait for the whole build).
+   */
+  readonly vectors: VectorStore;
+  /** Collections still being built in the background (empty when nothing is). */
+  readonly building: readonly string[];
+  /** Every collection built (state written) and what each was; rejects if a build failed or was stopped. */
+  readonly done: Promise<IndexSummary[]>;
+}
+
+/** Whichever of `jobs` are not current, built one after another (see startIndexing). */
 export async function indexCollections(
   // Each job has its own item type; a job only ever sees its own items.
   jobs: readonly IndexJob<any>[],
   embedder: Embedder,
   vectors: VectorStore,
-  { batchSize = CHUNK, onProgress, force = false, state }: IndexOptions = {},
+  options: IndexOptions = {},
 ): Promise<IndexSummary[]> {
+  return (await startIndexing(jobs, embedder, vectors, options)).done;
+}
+
+/**
+ * Builds whichever of `jobs` are not current, reporting progress over all the embedding this call
+ * will do, so one bar and one ETA cover the whole index. With `progressive`, a partitioned job the
+ * store searches exactly is left building in the background (see StartIndexOptions).
+ */
+export async function startIndexing(
+  jobs: readonly IndexJob<any>[],
+  embedder: Embedder,
+  vectors: VectorStore,
+  { batchSize = CHUNK, onProgress, force = false, state, progressive = false, signal }: StartIndexOptions = {},
+): Promise<StartedIndex> {
   const stale: (typeof jobs)[number][] = [];
   for (const job of jobs) {
     await vectors.ensureCollection(job.collection, embedder.dimensions);
@@ -182,21 +228,165 @@ export async function indexCollections(
   const workTotal = plans.reduce((s, p) => s + p.work.reduce((a, b) => a + b, 0), 0);
   let done = 0;
   let workDone = 0;
-  for (let k = 0; k < stale.length; k++) {
-    const job = stale[k];
-    // A stale collection is rebuilt from empty: no points of items that are gone, and no graph
-    // from an older store version to keep updating point by point.
+  const progressOf = (k: number) => (items: readonly number[]) => {
+    done += items.length;
+    for (const i of items) workDone += plans[k].work[i];
+    onProgress?.({ collection: stale[k].collection, done, total, workDone, workTotal });
+  };
+  const inParts = (job: IndexJob<unknown>) => progressive && job.partitions !== undefined && job.items.length <= (vectors.exactSearchUpTo ?? 0);
+  // A stale collection is rebuilt from empty: no points of items that are gone, and no graph from
+  // an older store version to keep updating point by point. Its state is cleared first, so a build
+  // stopped half-way is never taken for a current one.
+  const reset = async (job: IndexJob<unknown>) => {
+    await state?.write(job.collection, '');
     await vectors.dropCollection(job.collection);
     await vectors.ensureCollection(job.collection, embedder.dimensions);
     await job.prepare?.(embedder);
-    await build(job, plans[k], embedder, vectors, batchSize, (items) => {
-      done += items.length;
-      for (const i of items) workDone += plans[k].work[i];
-      onProgress?.({ collection: job.collection, done, total, workDone, workTotal });
-    });
+  };
+  const whole = stale.map((job, k) => [job, k] as const).filter(([job]) => !inParts(job));
+  const parted = stale.map((job, k) => [job, k] as const).filter(([job]) => inParts(job));
+  for (const [job, k] of whole) {
+    await reset(job);
+    await build(job, plans[k], embedder, vectors, batchSize, progressOf(k));
     await state?.write(job.collection, jobDigest(job, embedder, vectors));
   }
-  return jobs.map((j) => ({ collection: j.collection, points: j.items.length, reused: !stale.includes(j) }));
+  const summaries = () => jobs.map((j) => ({ collection: j.collection, points: j.items.length, reused: !stale.includes(j) }));
+  if (parted.length === 0) return { vectors, building: [], done: Promise.resolve(summaries()) };
+
+  // Reset here, not in the background: the collection must never be missing while pages search it.
+  const builders = new Map<string, PartitionedBuild>();
+  for (const [job, k] of parted) {
+    await reset(job);
+    builders.set(job.collection, buildInParts(job, plans[k], embedder, vectors, progressOf(k), signal));
+  }
+  const background = (async () => {
+    for (const [job] of parted) {
+      await builders.get(job.collection)!.all;
+      await state?.write(job.collection, jobDigest(job, embedder, vectors));
+    }
+    return summaries();
+  })();
+  background.catch(() => {}); // the caller awaits done; searches report the failure meanwhile
+  return { vectors: partialView(vectors, builders, background), building: [...builders.keys()], done: background };
+}
+
+/** Texts per embed call of a background build: small, so a page's own embeddings wait behind little. */
+const PART_CHUNK = 256;
+/** Parts embedded at once in a background build: one per USE worker keeps both cores busy. */
+const PART_LANES = 2;
+
+interface PartitionedBuild {
+  /** Resolves when every part these keys name (every part, for undefined) is searchable. */
+  ready(keys: readonly string[] | undefined): Promise<void>;
+  readonly all: Promise<void>;
+  /** The job's partitions.reachedBy. */
+  readonly reachedBy: Partitions<unknown>['reachedBy'];
+}
+
+/**
+ * Builds a collection part by part, in `partitions.order` unless a search is waiting for a part
+ * (those go first, in the order asked). Each part's points are upserted together in item order, so
+ * within a part rows are in the same order as in a whole build; with an exact search, only equal
+ * vectors tie, and equal vectors share a part.
+ */
+function buildInParts<T>(
+  job: IndexJob<T>,
+  { texts, order }: Plan,
+  embedder: Embedder,
+  vectors: VectorStore,
+  onChunk: (items: readonly number[]) => void,
+  signal: AbortSignal | undefined,
+): PartitionedBuild {
+  const parts = job.partitions!;
+  const itemsOf = new Map<string, number[]>();
+  // Most expensive first within a part, as a whole build orders them (equal token counts per batch).
+  for (const i of order) {
+    const key = parts.of(job.items[i]);
+    let list = itemsOf.get(key);
+    if (!list) itemsOf.set(key, (list = []));
+    list.push(i);
+  }
+  const queue = [...new Set([...(parts.order ?? []).filter((k) => itemsOf.has(k)), ...itemsOf.keys()])];
+  const asked: string[] = [];
+  const built = new Map<string, { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void }>();
+  for (const key of queue) {
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => {}); // surfaced through ready() and all
+    built.set(key, { promise, resolve, reject });
+  }
+  const taken = new Set<string>();
+  const next = (): string | undefined => {
+    for (const list of [asked, queue]) {
+      while (list.length) {
+        const key = list.shift()!;
+        if (!taken.has(key)) return key;
+      }
+    }
+    return undefined;
+  };
+  const lane = async () => {
+    for (let key = next(); key !== undefined; key = next()) {
+      signal?.throwIfAborted();
+      taken.add(key);
+      const items = itemsOf.get(key)!;
+      const vectorOf = new Map<number, Float32Array>();
+      for (let s = 0; s < items.length; s += PART_CHUNK) {
+        const chunk = items.slice(s, s + PART_CHUNK);
+        const embedded = await embedder.embed(chunk.map((i) => texts[i]));
+        chunk.forEach((i, j) => vectorOf.set(i, embedded[j]));
+        onChunk(chunk);
+      }
+      const inItemOrder = [...items].sort((a, b) => a - b);
+      await vectors.upsert(job.collection, inItemOrder.map((i) => job.toPoint(job.items[i], vectorOf.get(i)!)));
+      built.get(key)!.resolve();
+    }
+  };
+  const all = Promise.all(Array.from({ length: PART_LANES }, lane)).then(
+    () => undefined,
+    (e) => {
+      for (const b of built.values()) b.reject(e);
+      throw e;
+    },
+  );
+  all.catch(() => {}); // awaited by the caller
+  return {
+    all,
+    reachedBy: parts.reachedBy,
+    ready(keys) {
+      if (keys === undefined) return all;
+      const waiting = keys.filter((k) => built.has(k));
+      for (const k of waiting) if (!taken.has(k)) asked.push(k);
+      return Promise.all(waiting.map((k) => built.get(k)!.promise)).then(() => undefined);
+    },
+  };
+}
+
+/** `vectors`, with searches of the collections still building waiting for what they can reach. */
+function partialView(vectors: VectorStore, builders: ReadonlyMap<string, PartitionedBuild & { readonly reachedBy: Partitions<unknown>['reachedBy'] }>, done: Promise<unknown>): VectorStore {
+  const whole = async (name: string) => {
+    if (builders.has(name)) await done;
+  };
+  const view: VectorStore & { flush?: () => Promise<void> } = {
+    kind: vectors.kind,
+    exactSearchUpTo: vectors.exactSearchUpTo,
+    ensureCollection: (name, dimensions) => vectors.ensureCollection(name, dimensions),
+    hasCollection: (name) => vectors.hasCollection(name),
+    dropCollection: async (name) => (await whole(name), vectors.dropCollection(name)),
+    upsert: async (name, points) => (await whole(name), vectors.upsert(name, points)),
+    delete: async (name, ids) => (await whole(name), vectors.delete(name, ids)),
+    count: async (name) => (await whole(name), vectors.count(name)),
+    async search(name, vector, options) {
+      const b = builders.get(name);
+      if (b) await b.ready(b.reachedBy(options.filter));
+      return vectors.search(name, vector, options);
+    },
+    close: () => vectors.close(),
+  };
+  const flush = (vectors as { flush?: () => Promise<void> }).flush;
+  if (flush) view.flush = () => flush.call(vectors);
+  return view;
 }
 
 /** Keyword corpus → the keywords collection Phase 2 prunes with (payload: text, kind, df, categories, departments). */
@@ -218,9 +408,11 @@ export function keywordsJob(corpus: KeywordCorpus): IndexJob<KeywordCorpus['term
  */
 export function productsJob(catalogue: Catalogue, stats: CatalogueStats): IndexJob<Product> {
   let categoryVector: Map<string, Float32Array> | undefined;
+  const items = [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id));
   return {
     collection: COLLECTIONS.products,
-    items: [...catalogue.products.values()].sort((a, b) => compareIds(a.id, b.id)),
+    items,
+    partitions: categoryPartitions(items, stats),
     toText: (p) => productText(p),
     async prepare(embedder) {
       const ids = [...catalogue.categories.keys()];
@@ -238,6 +430,37 @@ export function productsJob(catalogue: Catalogue, stats: CatalogueStats): IndexJ
     },
     contentDigest: catalogueDigest(catalogue, stats),
     recipe: TEXT_RECIPES.products,
+  };
+}
+
+/**
+ * Products in parts by category: Phases 2 and 4 search with category filters (or department ones,
+ * which reach that department's categories), so a page waits only for its own categories. The
+ * categories most bought from are built first.
+ */
+export function categoryPartitions(products: readonly Product[], stats: CatalogueStats): Partitions<Product> {
+  const categoriesOf = new Map<string, Set<string>>();
+  const demand = new Map<string, number>();
+  for (const p of products) {
+    let set = categoriesOf.get(p.departmentId);
+    if (!set) categoriesOf.set(p.departmentId, (set = new Set()));
+    set.add(p.categoryId);
+    demand.set(p.categoryId, (demand.get(p.categoryId) ?? 0) + stats.popularity(p.id));
+  }
+  return {
+    of: (p) => p.categoryId,
+    order: [...demand.keys()].sort((a, b) => demand.get(b)! - demand.get(a)! || compareIds(a, b)),
+    reachedBy(filter) {
+      // Every `must` narrows; `mustNot` and conditions on other fields only remove points within parts.
+      let reached: Set<string> | undefined;
+      for (const c of filter?.must ?? []) {
+        if (c.key !== 'categoryId' && c.key !== 'departmentId') continue;
+        const values = ('any' in c.match ? c.match.any : [c.match.value]).map(String);
+        const parts = c.key === 'categoryId' ? values : values.flatMap((d) => [...(categoriesOf.get(d) ?? [])]);
+        reached = reached ? new Set(parts.filter((x) => reached!.has(x))) : new Set(parts);
+      }
+      return reached && [...reached];
+    },
   };
 }
 

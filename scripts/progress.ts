@@ -6,6 +6,8 @@ export interface Progress {
    * reader counts (the index measures estimated work but shows texts).
    */
   update(done: number, total: number, label?: string, count?: string): void;
+  /** A line of its own, printed above the bars on a terminal so they are not drawn over it. */
+  note(line: string): void;
   stop(): void;
 }
 
@@ -34,24 +36,7 @@ export function formatEta(seconds: number): string {
  * scheduled runs still show progress without control characters.
  */
 export function createProgress(title: string, stream: NodeJS.WriteStream = process.stderr, { eta = false }: ProgressOptions = {}, now: () => number = performance.now.bind(performance)): Progress {
-  if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { format: `${title} [{bar}] {percentage}% | {count} | {label} | eta {eta_formatted}`, hideCursor: true, stream, etaBuffer: 50 },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update(done, total, label = '', count = `${done}/${total}`) {
-        if (!started) {
-          bar.start(total, done, { label, count });
-          started = true;
-        }
-        bar.setTotal(total);
-        bar.update(done, { label, count });
-      },
-      stop: () => started && bar.stop(),
-    };
-  }
+  if (stream.isTTY) return terminalBar(title, stream);
   let lastDecile = -1;
   const startedAt = now();
   return {
@@ -64,6 +49,48 @@ export function createProgress(title: string, stream: NodeJS.WriteStream = proce
       const remaining = eta && done > 0 && done < total && elapsed > 0 ? `, eta ${formatEta((elapsed * (total - done)) / done)}` : '';
       stream.write(`${title}: ${count}${label ? ` (${label})` : ''}${remaining}\n`);
     },
+    note: (line) => void stream.write(`${line}\n`),
     stop: () => {},
+  };
+}
+
+/**
+ * The bars live on one terminal at once (a run's pages while the index finishes) share a
+ * cli-progress MultiBar, one line each; two single bars would redraw over each other's line.
+ */
+const boards = new WeakMap<NodeJS.WriteStream, { readonly multi: cliProgress.MultiBar; live: number }>();
+
+function terminalBar(title: string, stream: NodeJS.WriteStream): Progress {
+  let bar: cliProgress.SingleBar | undefined;
+  let board: { readonly multi: cliProgress.MultiBar; live: number } | undefined;
+  return {
+    update(done, total, label = '', count = `${done}/${total}`) {
+      if (!bar) {
+        board = boards.get(stream);
+        if (!board) {
+          board = { multi: new cliProgress.MultiBar({ hideCursor: true, stream, etaBuffer: 50, clearOnComplete: false }, cliProgress.Presets.shades_classic), live: 0 };
+          boards.set(stream, board);
+        }
+        board.live++;
+        bar = board.multi.create(total, done, { label, count }, { format: `${title} [{bar}] {percentage}% | {count} | {label} | eta {eta_formatted}` });
+      }
+      bar.setTotal(total);
+      bar.update(done, { label, count });
+    },
+    note(line) {
+      const live = boards.get(stream);
+      if (live) live.multi.log(`${line}\n`);
+      else stream.write(`${line}\n`);
+    },
+    stop() {
+      if (!bar || !board) return;
+      bar.stop();
+      bar = undefined;
+      // The last bar to stop ends the board: its final lines stay on the terminal.
+      if (--board.live === 0) {
+        board.multi.stop();
+        boards.delete(stream);
+      }
+    },
   };
 }

@@ -11,6 +11,7 @@ export function memoryVectorStore(): VectorStore {
   };
   return {
     kind: 'test-memory',
+    exactSearchUpTo: Number.POSITIVE_INFINITY,
     async ensureCollection(name, dims) {
       const c = cols.get(name);
       if (c && c.dims !== dims) throw new Error(`collection "${name}" has ${c.dims} dimensions, not ${dims}`);

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { compareIds } from '../../catalogue/types.js';
 import { ZERO_USAGE } from '../../llm/usage.js';
 import type { Artefact } from '../../kit/artefacts/artefact.js';
@@ -58,6 +59,9 @@ interface Scoring {
   readonly productVectors: ReadonlyMap<string, Float32Array>;
 }
 
+/** Keyword searches of one page in flight at once. */
+const RETRIEVALS_IN_FLIGHT = 64;
+
 const isOwn = (user: UserContext, productId: string): boolean => user.reorderPropensity[productId] !== undefined;
 
 async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights): Promise<Computed<Page>> {
@@ -77,17 +81,16 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
   const vectorOf = new Map(texts.map((t, i) => [t, vectors[i]]));
 
   // Staples themes are filled from the user's own products, so only the others retrieve by keyword.
-  // Themes one after another, a theme's keywords together: bounded concurrency against a remote store.
-  const retrieved: { keyword: string; hits: readonly ProductHit[]; note?: string }[][] = [];
-  for (const theme of themes) {
-    if (theme.kind === 'staples') {
-      retrieved.push([]);
-      continue;
-    }
-    retrieved.push(
-      await Promise.all(theme.keywords.map(async (kw) => ({ keyword: kw.text, ...(await retrieveForKeyword(ctx.vectors, vectorOf.get(kw.text)!, kw, perKeyword)) }))),
-    );
-  }
+  // Every keyword of the page at once, so a products collection still building gets all the page's
+  // categories asked for together; a bounded number in flight against a remote store.
+  const limit = pLimit(RETRIEVALS_IN_FLIGHT);
+  const retrieved: { keyword: string; hits: readonly ProductHit[]; note?: string }[][] = await Promise.all(
+    themes.map((theme) =>
+      theme.kind === 'staples'
+        ? []
+        : Promise.all(theme.keywords.map((kw) => limit(async () => ({ keyword: kw.text, ...(await retrieveForKeyword(ctx.vectors, vectorOf.get(kw.text)!, kw, perKeyword)) })))),
+    ),
+  );
 
   const discovery = discoveryScorer(discoveryUserOf(user), ctx.stats, ctx.catalogue);
   const owned = Object.entries(user.reorderPropensity)

@@ -392,6 +392,8 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedVector
 
   return {
     kind: 'embedded-usearch',
+    // Up to exactMax points no HNSW graph is built: every search (filtered ones too) scans exactly.
+    exactSearchUpTo: settings.exactMax,
     async ensureCollection(name, dimensions) {
       if (!Number.isInteger(dimensions) || dimensions < 1) throw new Error(`embedded vector store: dimensions must be a positive integer, got ${dimensions}`);
       const onDiskDims = unloadedMeta(name)?.dims;

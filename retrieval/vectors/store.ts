@@ -36,6 +36,13 @@ export interface SearchOptions {
 export interface VectorStore {
   /** Backend name for logs and benchmark output, e.g. "embedded-usearch" or "qdrant". */
   readonly kind: string;
+  /**
+   * Collections of up to this many points are searched exhaustively, ties broken by row within
+   * equal vectors, so what a search returns does not depend on the order the points arrived in:
+   * what lets startIndexing build a collection part by part while it is searched. Absent: the
+   * search may be approximate (a graph shaped by insertion order), and a collection is built whole.
+   */
+  readonly exactSearchUpTo?: number;
   /** Creates the collection if missing; an existing one with other dimensions is an error. */
   ensureCollection(name: string, dimensions: number): Promise<void>;
   hasCollection(name: string): Promise<boolean>;

@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RunManifest, UserRecord } from '../../pipelines/manifest.js';
 import type { RunSummary } from '../../pipelines/summary.js';
-import { readManifest } from '../../pipelines/manifest.js';
+import { newRunId, readManifest } from '../../pipelines/manifest.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import { checkDrift, formatDrift } from '../../pipelines/drift.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import type { BatchRoundsOptions } from '../../pipelines/batch-rounds.js';
 import { createProgress } from '../progress.js';
-import { configFrom, ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
+import { configFrom, ensureIndexed, parseUsers, startIndexed, withHubgen, type GlobalOptions } from './shared.js';
 import type { Hubgen } from '../../api/hubgen.js';
 import type { HubgenConfig } from '../../config/config.js';
 import { queueOverrides, redactUrl } from '../../queue/connection.js';
@@ -67,25 +67,39 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
   // Users first: a typo in --users should not wait for an index build.
   const users = await usersFor(rt, opts);
   if (opts.queue) return runOnQueue(rt, users, { ...opts, queue: opts.queue });
-  await ensureIndexed(hubgen, { quiet: true });
+  const batch = rt.ctx.config.run.mode === 'batch';
+  const t0 = performance.now();
+  // A local run starts on a partly built products collection (its searches wait for their
+  // categories); batch rounds search the runtime's own store, so they wait for all of it.
+  const indexing = batch ? { building: [], done: await ensureIndexed(hubgen, { quiet: true }) } : await startIndexed(hubgen, { quiet: true });
   const progress = createProgress('pages');
   const stop = stopOnFirstSignal('finishing users in flight, then writing the manifest');
   try {
     let failed = 0;
+    let shownFirst = false;
+    // Settled here so the first page can say where to look at it while the rest run.
+    const runId = opts.runId ?? newRunId(new Date(rt.ctx.clock.now()));
     const runOptions = {
-      runId: opts.runId,
+      runId,
       concurrency: opts.concurrency,
       budgetUsd: opts.budget,
       signal: stop.signal,
       onUserDone: (rec: UserRecord, done: number, total: number) => {
         if (rec.status === 'failed') failed++;
+        if (!shownFirst && rec.status === 'ok' && rec.quality) {
+          shownFirst = true;
+          const q = rec.quality;
+          progress.note(
+            `first page: user ${rec.userId}, ${q.themesOnPage} themes, ${q.products} products, ${(rec.wallMs / 1000).toFixed(1)}s to make (${((performance.now() - t0) / 1000).toFixed(0)}s after the start); see it: hubgen show ${runId} ${rec.userId}`,
+          );
+        }
         progress.update(done, total, failed ? `${failed} failed` : `user ${rec.userId}`);
       },
     };
-    const batch = rt.ctx.config.run.mode === 'batch';
     const { manifest, summary, batchNote } = batch ? await runInBatches(rt, users, runOptions) : { ...(await hubgen.runBatch(users, runOptions)), batchNote: undefined };
     progress.stop();
     console.log(formatRunSummary(summary));
+    if (indexing.building.length) await finishIndex(Promise.resolve(indexing.done), stop.signal);
     if (batchNote) console.log(batchNote);
     const drifted = await reportDrift(rt, manifest.runId);
     console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
@@ -94,6 +108,23 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
     return { runId: manifest.runId, failed: summary.failed, drifted, interruptedBy: stop.interruptedBy() };
   } finally {
     stop.dispose();
+  }
+}
+
+/**
+ * After the pages, the background build goes on to the end, so the next start reuses all of it; a
+ * first signal stops it instead (what was embedded stays in the embedding cache).
+ */
+async function finishIndex(done: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  let onAbort!: () => void;
+  const stopped = new Promise<'stopped'>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve('stopped')), { once: true }));
+  try {
+    if ((await Promise.race([done, stopped])) === 'stopped') {
+      process.stderr.write('index: stopped before the products collection was complete; the next start embeds only what is missing\n');
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -46,25 +46,51 @@ export const withRuntime = <T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise
   withHubgen(opts, (hubgen) => fn(hubgen.runtime), more);
 
 /** Makes sure both collections exist and are current (through the API); prints what it did. */
-export async function ensureIndexed(hubgen: Hubgen, { force = false, quiet = false } = {}): Promise<IndexSummary[]> {
+export async function ensureIndexed(hubgen: Hubgen, options: { force?: boolean; quiet?: boolean } = {}): Promise<IndexSummary[]> {
+  return (await startIndexed(hubgen, options)).done;
+}
+
+/**
+ * Starts the index with a progress bar and resolves once pages can be made; `done` resolves (after
+ * printing what was built) when all of it is. A first start builds the products collection in the
+ * background, so its first pages come while the rest of the catalogue is embedded.
+ */
+export async function startIndexed(
+  hubgen: Hubgen,
+  { force = false, quiet = false }: { force?: boolean; quiet?: boolean } = {},
+): Promise<{ readonly building: readonly string[]; readonly done: Promise<IndexSummary[]> }> {
   // Measured in estimated embedding work, not texts, so the ETA holds across short keywords and long product names.
   const progress = createProgress('index', process.stderr, { eta: true });
   const t0 = performance.now();
-  const summaries = await hubgen.index({
+  const { building, done } = await hubgen.startIndex({
     force,
     // Only embedding work reports progress: a reused collection never shows a bar.
     onProgress: (p) => progress.update(p.workDone, p.workTotal, p.collection, `${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} texts`),
   });
-  progress.stop();
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const { vectors, embedder } = hubgen.runtime.ctx;
-  if (!quiet || summaries.some((s) => !s.reused)) {
-    for (const s of summaries) {
-      process.stderr.write(`${s.collection}: ${s.points} points ${s.reused ? 'already indexed (reused, nothing embedded)' : 'indexed'}\n`);
-    }
-    process.stderr.write(`index ready in ${seconds}s (${vectors.kind} store, ${embedder.id} embeddings)\n`);
+  if (building.length) {
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    progress.note(`index searchable in ${seconds}s; ${building.join(', ')} still building in the background (each search waits only for the categories it filters on)`);
   }
-  return summaries;
+  const reported = done.then(
+    (summaries) => {
+      progress.stop();
+      const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+      if (!quiet || summaries.some((s) => !s.reused)) {
+        for (const s of summaries) {
+          progress.note(`${s.collection}: ${s.points} points ${s.reused ? 'already indexed (reused, nothing embedded)' : 'indexed'}`);
+        }
+        progress.note(`index ready in ${seconds}s (${vectors.kind} store, ${embedder.id} embeddings)`);
+      }
+      return summaries;
+    },
+    (e: unknown) => {
+      progress.stop();
+      throw e;
+    },
+  );
+  reported.catch(() => {}); // the caller awaits it; a run that fails first reports its own error
+  return { building, done: reported };
 }
 
 /**
