@@ -47,7 +47,8 @@ export const withRuntime = <T>(opts: GlobalOptions, fn: (rt: Runtime) => Promise
 
 /** Makes sure both collections exist and are current (through the API); prints what it did. */
 export async function ensureIndexed(hubgen: Hubgen, options: { force?: boolean; quiet?: boolean } = {}): Promise<IndexSummary[]> {
-  return (await startIndexed(hubgen, options)).done;
+  // It waits for all of it, so saying that searches could start early would only be noise.
+  return (await startIndexed(hubgen, { ...options, searchableEarly: false })).done;
 }
 
 /**
@@ -57,7 +58,7 @@ export async function ensureIndexed(hubgen: Hubgen, options: { force?: boolean; 
  */
 export async function startIndexed(
   hubgen: Hubgen,
-  { force = false, quiet = false }: { force?: boolean; quiet?: boolean } = {},
+  { force = false, quiet = false, searchableEarly = true }: { force?: boolean; quiet?: boolean; searchableEarly?: boolean } = {},
 ): Promise<{ readonly building: readonly string[]; readonly done: Promise<IndexSummary[]> }> {
   // Measured in estimated embedding work, not texts, so the ETA holds across short keywords and long product names.
   const progress = createProgress('index', process.stderr, { eta: true });
@@ -68,7 +69,7 @@ export async function startIndexed(
     onProgress: (p) => progress.update(p.workDone, p.workTotal, p.collection, `${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} texts`),
   });
   const { vectors, embedder } = hubgen.runtime.ctx;
-  if (building.length) {
+  if (building.length && searchableEarly) {
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     progress.note(`index searchable in ${seconds}s; ${building.join(', ')} still building in the background (each search waits only for the categories it filters on)`);
   }
