@@ -66,3 +66,64 @@ describe('createHubgen on the synthetic example catalogue', () => {
     }
   }, 180_000);
 });
+
+/**
+ * A first start builds the products collection in the background (retrieval/index-catalogue.ts,
+ * startIndexing's `progressive`): what the API promises about it, with the real default embedder.
+ */
+describe('createHubgen, first start: the products collection building behind the first pages', () => {
+  let workDir: string;
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'hubgen-api-index-'));
+  });
+  afterAll(async () => {
+    await rm(workDir, { recursive: true, force: true });
+  });
+  const open = () => createHubgen({ config: { dataDir: EXAMPLE, workDir }, env: {}, cwd: workDir });
+
+  it('stops a build still running on close, and the next instance rebuilds it rather than trusting half of it', async () => {
+    const first = await open();
+    const { building, done } = await first.startIndex();
+    expect(building).toEqual(['hubgen_products']);
+    await first.close();
+    await expect(done).rejects.toThrow(/closed while the index was still building/);
+
+    const second = await open();
+    try {
+      const summaries = await second.index();
+      expect(summaries.find((s) => s.collection === 'hubgen_products')).toMatchObject({ reused: false, points: second.dataset.catalogue.products.size });
+      expect(summaries.find((s) => s.collection === 'hubgen_keywords')?.reused).toBe(true);
+    } finally {
+      await second.close();
+    }
+  }, 180_000);
+
+  it('makes a page before the build is done, the same page a finished index gives, and reuses the whole index next time', async () => {
+    await rm(workDir, { recursive: true, force: true });
+    const first = await open();
+    const [userId] = first.selectUsers('sample:1').users;
+    let early: Awaited<ReturnType<Hubgen['generatePage']>>;
+    try {
+      const { done } = await first.startIndex({ force: true });
+      early = await first.generatePage(userId);
+      await done;
+    } finally {
+      await first.close();
+    }
+    // Without the first page's artefacts, the second instance makes the page again on the whole index.
+    await rm(join(workDir, 'artefacts'), { recursive: true, force: true });
+    const second = await open();
+    try {
+      const { building, done } = await second.startIndex();
+      expect(building).toEqual([]);
+      expect((await done).every((s) => s.reused)).toBe(true);
+      const again = await second.generatePage(userId);
+      expect(Object.values(again.cached)).toEqual([false, false, false, false]);
+      // Scores may differ in the 7th decimal (USE's floats depend on which texts share a batch).
+      const products = (p: typeof early.page) => p.themes.map((t) => [t.title, t.products.map((x) => x.productId)]);
+      expect(products(again.page)).toEqual(products(early!.page));
+    } finally {
+      await second.close();
+    }
+  }, 180_000);
+});

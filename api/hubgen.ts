@@ -127,24 +127,28 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
     runtime,
     startIndex({ force = false, onProgress } = {}) {
       if (!force && started) return started;
-      const state = jsonIndexState(resolve(config.workDir, 'index-state.json'));
-      started = startIndexing([keywordsJob(ctx.corpus), productsJob(ctx.catalogue, ctx.stats)], ctx.embedder, ctx.vectors, {
-        force,
-        state,
-        onProgress,
-        progressive: true,
-        signal: stopIndexing.signal,
-      }).then((s) => ({
-        ...s,
-        done: s.done.then(async (summaries) => {
+      // A forced rebuild starts after any build still in flight has settled: never two on one collection.
+      const previous = started?.then((s) => s.done).catch(() => {});
+      started = (async () => {
+        await previous;
+        const s = await startIndexing([keywordsJob(ctx.corpus), productsJob(ctx.catalogue, ctx.stats)], ctx.embedder, ctx.vectors, {
+          force,
+          state: jsonIndexState(resolve(config.workDir, 'index-state.json')),
+          onProgress,
+          progressive: true,
+          signal: stopIndexing.signal,
+        });
+        const done = s.done.then(async (summaries) => {
           // A build is minutes of work: persist it now, not only when the run that follows ends.
           if (summaries.some((x) => !x.reused)) {
             await (ctx.vectors as { flush?: () => Promise<void> }).flush?.();
             await (ctx.embedder as { flush?: () => Promise<void> }).flush?.();
           }
           return summaries;
-        }),
-      }));
+        });
+        done.catch(() => {}); // awaited by index(), the CLI and close()
+        return { ...s, done };
+      })();
       return started;
     },
     async index(options) {
