@@ -20,7 +20,7 @@ export interface KillSnapshot {
   readonly manifestTemps: number;
   /** Chat requests open at the provider. */
   readonly llmInFlight: number;
-  /** Paid answers the provider had sent this process. */
+  /** Paid answers the provider had sent this process when it froze. */
   readonly paidSoFar: number;
   /** For a kill aimed just after the n-th paid answer: n − 1, the answers sent before the aimed one. */
   readonly paidBeforeAim?: number;
@@ -51,11 +51,15 @@ export interface KillTarget {
 export async function freezeAndLook(t: KillTarget, kill: (s: KillSnapshot) => boolean): Promise<KillSnapshot | undefined> {
   if (t.child.exitCode !== null || t.child.signalCode !== null) return undefined;
   t.child.kill('SIGSTOP');
+  // The provider's side is read in the tick of the freeze: it goes on answering (and billing) the
+  // frozen process while the disk is read below, and those answers are after the freeze, not before.
+  const paidSoFar = t.paidSoFar();
+  const llmInFlight = t.server.inFlight;
   const snapshot: KillSnapshot = {
     artefactTemps: await tempFiles(join(t.workDir, 'artefacts')),
     manifestTemps: await tempFiles(join(t.workDir, 'runs', t.runId)),
-    llmInFlight: t.server.inFlight,
-    paidSoFar: t.paidSoFar(),
+    llmInFlight,
+    paidSoFar,
   };
   if (kill(snapshot)) {
     t.child.kill('SIGKILL');

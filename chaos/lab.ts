@@ -17,10 +17,12 @@ export interface Lab {
 export interface LabOptions extends Omit<ChaosConfigOptions, 'baseURL'> {
   /** The model behind the ledger. @default plausibleModel */
   readonly model?: Responder;
+  /** Keep every request body in the ledger (to diff repeated requests). */
+  readonly keepBodies?: boolean;
 }
 
-export async function openLab(base: ChaosBase, name: string, { model = plausibleModel, ...config }: LabOptions = {}): Promise<Lab> {
-  const ledger = createPaidLedger(BUILTIN_DEFAULTS.prices);
+export async function openLab(base: ChaosBase, name: string, { model = plausibleModel, keepBodies, ...config }: LabOptions = {}): Promise<Lab> {
+  const ledger = createPaidLedger(BUILTIN_DEFAULTS.prices, { keepBodies });
   // No server latency: an answer is written in the tick the ledger records it (see createPaidLedger).
   const server = await startScriptedServer({ responder: ledger.responder(model) });
   const configFile = await writeChaosConfig(base.cwd, name, { baseURL: server.baseURL, ...config });

@@ -16,6 +16,10 @@ export interface LedgerEntry {
   /** "paid" for a 200 answer, else what the server did instead. */
   readonly answer: 'paid' | 'rate-limited' | 'server-error' | 'hang';
   readonly costUsd: number;
+  /** The request body, kept only when the ledger was made with `keepBodies` (to diff a repeat). */
+  readonly body?: ChatCompletionRequest;
+  /** When the server recorded it (ms since the epoch). */
+  readonly at: number;
 }
 
 export interface PaidLedger {
@@ -69,7 +73,7 @@ function costOf(request: ChatCompletionRequest, reply: ScriptedReply, prices: Pr
  * answer is then written in the same tick the responder returns it, so a client that died earlier
  * was never answered and a recorded answer was sent.
  */
-export function createPaidLedger(prices: Prices): PaidLedger {
+export function createPaidLedger(prices: Prices, { keepBodies = false }: { keepBodies?: boolean } = {}): PaidLedger {
   const entries: LedgerEntry[] = [];
   let paid = 0;
   const ledger: PaidLedger = {
@@ -77,7 +81,7 @@ export function createPaidLedger(prices: Prices): PaidLedger {
     responder: (inner = simulationResponder) => async (request, info) => {
       const reply = await materialise(inner, request, info.index);
       const answer = answerKind(reply);
-      const entry: LedgerEntry = { hash: requestHash(request), model: request.model, schema: request.response_format?.json_schema?.name, answer, costUsd: answer === 'paid' ? costOf(request, reply, prices) : 0 };
+      const entry: LedgerEntry = { hash: requestHash(request), model: request.model, schema: request.response_format?.json_schema?.name, answer, costUsd: answer === 'paid' ? costOf(request, reply, prices) : 0, at: Date.now(), ...(keepBodies ? { body: request } : {}) };
       entries.push(entry);
       if (answer === 'paid') ledger.onPaid?.(entry, ++paid);
       return reply;

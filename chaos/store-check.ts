@@ -22,12 +22,15 @@ export interface StoreCheck {
   readonly problems: readonly string[];
   /** Half-written temp files a crash left beside the artefacts (never readable as artefacts). */
   readonly leftoverTempFiles: number;
+  /** Intact artefacts per phase ("llm-answer" counts the answers the answer cache stored). */
+  readonly byPhase: Readonly<Record<string, number>>;
 }
 
 /** Reads back every artefact in a work dir's fs store: integrity (hash, checksum) and the phase's own schema. */
 export async function checkArtefactStore(workDir: string): Promise<StoreCheck> {
   const store = new FsArtefactStore(join(workDir, 'artefacts'));
   const problems: string[] = [];
+  const byPhase: Record<string, number> = {};
   let valid = 0;
   for await (const hash of store.list()) {
     const read = await store.read(hash);
@@ -37,10 +40,13 @@ export async function checkArtefactStore(workDir: string): Promise<StoreCheck> {
     }
     const validate = PHASE_SCHEMAS[read.artefact.key.phase];
     if (validate && !validate(structuredClone(read.artefact.data))) problems.push(`${store.pathOf(hash)}: ${read.artefact.key.phase} data fails its schema: ${describeErrors(validate.errors)}`);
-    else valid++;
+    else {
+      valid++;
+      byPhase[read.artefact.key.phase] = (byPhase[read.artefact.key.phase] ?? 0) + 1;
+    }
   }
   const files = await readdir(join(workDir, 'artefacts'), { recursive: true }).catch(() => [] as string[]);
-  return { valid, problems, leftoverTempFiles: files.filter((f) => f.endsWith('.tmp')).length };
+  return { valid, problems, leftoverTempFiles: files.filter((f) => f.endsWith('.tmp')).length, byPhase };
 }
 
 /** A run's manifest, which must exist and parse. */

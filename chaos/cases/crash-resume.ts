@@ -12,6 +12,7 @@ import { mulberry32 } from '../../base/random.js';
 import { openLab, runArgs, type Lab } from '../lab.js';
 import { artefactShardDirs, describeHit, freezeAndLook, KILL_POINTS, killDuringWrite, type KillPoint, type KillSnapshot, type KillTarget } from '../kill-points.js';
 import { repeatedPaidCalls } from '../paid-ledger.js';
+import { ANSWER_PHASE } from '../../kit/answer-cache.js';
 import { referenceRun, type ReferenceRun } from '../reference-run.js';
 import { checkArtefactStore, mustReadManifest, pageOutcomes } from '../store-check.js';
 import { freshWorkDir, hubgenIn, runIdOf, type ChaosBase } from '../work-dir.js';
@@ -47,6 +48,10 @@ export interface CrashScenario {
   readonly repeatedPaidCalls: number;
   /** Answers the provider sent (and billed) after the process froze, which it never received. */
   readonly paidAfterFreeze: number;
+  /** Answers the provider sent (and billed) the killed process, before and after the freeze. */
+  readonly paidToKilledRun: number;
+  /** Answers the killed process had stored, intact, when it died (llm-answer artefacts). */
+  readonly answersStoredAtKill: number;
 }
 
 export interface CrashResumeResult {
@@ -113,6 +118,8 @@ async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: ReferenceRu
     const paidAfterFreeze = snapshot ? paidSoFar() - snapshot.paidSoFar : 0;
     const started = existsSync(join(workDir, 'runs', runId, 'manifest.json'));
     const usersDoneAtKill = started ? Object.values((await mustReadManifest(workDir, runId)).users).filter((u) => u.status === 'ok').length : 0;
+    const paidToKilledRun = paidSoFar();
+    // The disk as the kill left it: a frozen, then killed, process writes nothing more.
     const afterKill = await checkArtefactStore(workDir);
     // A run killed before its first manifest write has nothing to resume by id alone: it is started again with its users.
     const resume = await hubgenIn(base, workDir, runArgs(lab, '--run-id', runId, ...(started ? [] : ['--users', o.users.join(',')])));
@@ -132,6 +139,8 @@ async function scenario(base: ChaosBase, o: CrashResumeOptions, ref: ReferenceRu
       failed: pages.failed.length,
       repeatedPaidCalls: repeatedPaidCalls(lab.ledger.paidByHash(), ref.paid),
       paidAfterFreeze,
+      paidToKilledRun,
+      answersStoredAtKill: afterKill.byPhase[ANSWER_PHASE] ?? 0,
     };
   } finally {
     disarm();
@@ -156,14 +165,18 @@ export async function runCrashResume(base: ChaosBase, o: CrashResumeOptions): Pr
 }
 
 /**
- * Answers a kill caught before they were stored: those the provider sent after the process froze
- * (it answers a frozen process and bills it), the answer sent in the very tick of an
- * 'after-llm-answer' kill (and any sent between it and the freeze), and artefact files cut half-written (an answer is stored as one, as it
- * arrives). A resume asks for them again; no client can avoid that without an idempotency key at
- * the provider. Any repeat beyond them is an answer already stored and paid for twice.
+ * Answers the killed process paid for and had not stored when it died: a resume asks for them
+ * again, and no client can avoid that without an idempotency key at the provider. The kill catches
+ * answers anywhere between the provider's send and the rename that stores them: sent to a frozen
+ * process, unread in the socket, being parsed and validated, queued behind other work for the
+ * store's file I/O, or half-written as a temp file. On two busy cores that stretch lasts 10–90 ms,
+ * with up to 8 calls in flight, so a kill lands in it often (it holds most repeats). Counted from
+ * both ends rather than from what the snapshot saw: every paid answer of the killed run minus the
+ * answers it left stored (a fresh work dir, so each stored answer is one paid request; a paid reply
+ * that failed validation and was asked again is never stored by itself and counts as not stored).
+ * Any repeat beyond it is an answer already stored and paid for twice.
  */
-export const answersNotYetStored = (s: CrashScenario): number =>
-  s.paidAfterFreeze + (s.snapshot?.artefactTemps ?? 0) + (s.snapshot?.paidBeforeAim === undefined ? 0 : s.snapshot.paidSoFar - s.snapshot.paidBeforeAim);
+export const answersNotYetStored = (s: CrashScenario): number => Math.max(0, s.paidToKilledRun - s.answersStoredAtKill);
 
 /** Paid calls repeated beyond the answers the kill caught before they were stored (target 0). */
 export const repeatedReceived = (s: CrashScenario): number => Math.max(0, s.repeatedPaidCalls - answersNotYetStored(s));
