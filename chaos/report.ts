@@ -120,7 +120,7 @@ export function chaosMarkdown(r: ChaosResults): string {
       ]),
     ),
     '',
-    'A repeated paid call is an answer the provider sent and billed whose artefact the killed process never wrote: resuming asks for it again. Storing each structured answer as it arrives (the answer cache of issue 13) is what removes them.',
+    'A repeated paid call is an answer the provider sent and billed that the killed process had not stored yet (unread on the wire, being parsed, or being written): resuming asks for it again, and no client can avoid that without an idempotency key at the provider. Every answer stored is reused: the answer cache stores each structured answer by request hash as it arrives, and the row’s "stored answers paid again" counts any repeat beyond the answers the killed run had paid for and not left stored on disk.',
     '',
   ].join('\n');
 }
