@@ -20,4 +20,13 @@ describe('writeAtomically', () => {
     const path = join(dir, 'shard', 'x.json');
     await expect(writeAtomically(path, '{}', `artefact ${path}`)).rejects.toThrow(new RegExp(`^could not write artefact ${path.replace(/[.]/g, '\\.')}: E(EXIST|NOTDIR)`));
   });
+
+  it('writes parts in order, as one file, many more than one writev takes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hubgen-atomic-'));
+    const path = join(dir, 'new', 'parts.txt');
+    const parts = Array.from({ length: 3000 }, (_, i) => Buffer.from(i % 7 === 0 ? '' : `${i}é,`));
+    await writeAtomically(path, parts, 'test file');
+    expect(await readFile(path, 'utf8')).toBe(Buffer.concat(parts).toString());
+    expect(await readdir(join(dir, 'new'))).toEqual(['parts.txt']);
+  });
 });

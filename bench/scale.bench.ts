@@ -66,6 +66,16 @@ const rssMb = (pid: number): number => {
   }
 };
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); 0 when unreadable. */
+const cpuMs = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+};
+
 const redisMemory = async (): Promise<number> => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
 
 /** Every key under a prefix, gone (between configurations, so each starts cold and Redis memory is its own). */
@@ -121,6 +131,10 @@ interface ModeResult {
   readonly userP95Ms: number;
   /** Slot time per user not spent in the pipeline: concurrency × wall / users − mean user wall. */
   readonly slotOverheadMsPerUser: number;
+  /** CPU (user + system) the page processes used per user over the measured wall time, summed over processes. */
+  readonly cpuMsPerUser: number;
+  /** Queue modes: CPU per user of the process waiting for the run (this one: records, manifest). */
+  readonly waiterCpuMsPerUser?: number;
   readonly rss: ReturnType<typeof rssTrend>;
   readonly samples: readonly Sample[];
   readonly serverMaxInFlight: number;
@@ -151,7 +165,7 @@ const fixture = (more: Partial<PageFixtureOptions>): PageFixtureOptions => ({
   ...more,
 });
 
-function summarise(mode: string, processes: number, wallMs: number, userWall: readonly number[], ok: number, samples: readonly Sample[], maxInFlight: number): Omit<ModeResult, 'queue'> {
+function summarise(mode: string, processes: number, wallMs: number, userWall: readonly number[], ok: number, samples: readonly Sample[], maxInFlight: number, cpuMsUsed: number): Omit<ModeResult, 'queue'> {
   const slots = processes * C;
   const ideal = slots / (LATENCY_MS / 1000);
   const usersPerS = N / (wallMs / 1000);
@@ -169,6 +183,7 @@ function summarise(mode: string, processes: number, wallMs: number, userWall: re
     userP50Ms: Math.round(quantile(userWall, 0.5)!),
     userP95Ms: Math.round(quantile(userWall, 0.95)!),
     slotOverheadMsPerUser: round((slots * wallMs) / N - mean),
+    cpuMsPerUser: round(cpuMsUsed / N),
     rss: rssTrend(samples),
     samples,
     serverMaxInFlight: maxInFlight,
@@ -183,11 +198,13 @@ async function local(): Promise<ModeResult> {
   let done = 0;
   run.onLine((l) => l.startsWith('{"done"') && (done = JSON.parse(l).done));
   const t0 = performance.now();
+  const cpu0 = cpuMs(run.child.pid!);
   const s = sampler(() => [run.child.pid!], () => done, t0);
   const result = JSON.parse(await run.line((l) => l.startsWith('{"result"'))).result as { wallMs: number; ok: number; userWallMs: number[] };
+  const cpuUsed = cpuMs(run.child.pid!) - cpu0;
   s.stop();
   const stats = await serverStats();
-  return summarise('local (1 process)', 1, result.wallMs, result.userWallMs, result.ok, s.samples, stats.maxInFlight);
+  return summarise('local (1 process)', 1, result.wallMs, result.userWallMs, result.ok, s.samples, stats.maxInFlight, cpuUsed);
 }
 
 async function queued(workers: number): Promise<ModeResult> {
@@ -205,6 +222,8 @@ async function queued(workers: number): Promise<ModeResult> {
   let done = 0;
   let queuedBytes = 0;
   const t0 = performance.now();
+  const cpu0 = procs.map((p) => cpuMs(p.child.pid!));
+  const waiterCpu0 = process.cpuUsage();
   const s = sampler(() => procs.map((p) => p.child.pid!), () => done, t0);
   const runsDir = join(config.workDir, 'runs');
   const users = Array.from({ length: N }, (_, i) => `s${i}`);
@@ -223,6 +242,8 @@ async function queued(workers: number): Promise<ModeResult> {
     onUserDone: (_, d) => (done = d),
   });
   const wallMs = performance.now() - t0;
+  const cpuUsed = procs.reduce((sum, p, i) => sum + cpuMs(p.child.pid!) - cpu0[i], 0);
+  const waiterCpu = process.cpuUsage(waiterCpu0);
   s.stop();
   await control.close();
   const stats = await serverStats();
@@ -243,7 +264,8 @@ async function queued(workers: number): Promise<ModeResult> {
   await dropPrefix(prefix);
   const userWall = Object.values(manifest.users).map((u) => u.wallMs);
   return {
-    ...summarise(`queue (${workers} worker process${workers > 1 ? 'es' : ''})`, workers, wallMs, userWall, summary.ok, s.samples, stats.maxInFlight),
+    ...summarise(`queue (${workers} worker process${workers > 1 ? 'es' : ''})`, workers, wallMs, userWall, summary.ok, s.samples, stats.maxInFlight, cpuUsed),
+    waiterCpuMsPerUser: round((waiterCpu.user + waiterCpu.system) / 1000 / N),
     queue: {
       redisBytesPerQueuedJob: Math.round(queuedBytes / N),
       redisUsedMbAtEnd: round(usedAtEnd / 2 ** 20),
@@ -259,7 +281,7 @@ const load0 = os.loadavg()[0];
 const results: ModeResult[] = [];
 for (const run of [local, () => queued(1), () => queued(2)]) {
   const r = await run();
-  console.error(`${r.mode}: ${r.usersPerS} users/s = ${(r.shareOfIdeal * 100).toFixed(1)}% of ${r.idealUsersPerS}; p50 ${r.userP50Ms} ms, p95 ${r.userP95Ms} ms`);
+  console.error(`${r.mode}: ${r.usersPerS} users/s = ${(r.shareOfIdeal * 100).toFixed(1)}% of ${r.idealUsersPerS}; p50 ${r.userP50Ms} ms, p95 ${r.userP95Ms} ms; CPU ${r.cpuMsPerUser} ms/user; RSS growth ${r.rss.map((x) => x.growthMbPer1kUsers).join(', ')} MB/1k users; load ${os.loadavg()[0].toFixed(2)}`);
   results.push(r);
 }
 server.child.kill('SIGTERM');
@@ -289,9 +311,9 @@ const md = [
   '',
   `${out.setup.usersAre}. ${out.setup.pages}. LLM latency ${LATENCY_MS} ms, ${C} users in flight per process; ${out.setup.stores}. The pages are cheap on purpose: on ${out.machine.cpus} cores shared with other work (load average ${out.machine.loadAvgAtStart} at the start, ${out.machine.loadAvgAtEnd} at the end) the subject is the queue and the provider latency. All three measured one after another in one run; ideal = ${out.setup.ideal}.`,
   '',
-  '| mode | users/s | ideal users/s | share of ideal | per user p50 ms | p95 ms | slot overhead ms/user | ok |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.mode} | ${r.usersPerS} | ${r.idealUsersPerS} | **${pct(r.shareOfIdeal)}** | ${r.userP50Ms} | ${r.userP95Ms} | ${r.slotOverheadMsPerUser} | ${r.ok}/${r.users} |`),
+  '| mode | users/s | ideal users/s | share of ideal | per user p50 ms | p95 ms | slot overhead ms/user | CPU ms/user (pages; waiter) | ok |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.mode} | ${r.usersPerS} | ${r.idealUsersPerS} | **${pct(r.shareOfIdeal)}** | ${r.userP50Ms} | ${r.userP95Ms} | ${r.slotOverheadMsPerUser} | ${r.cpuMsPerUser}${r.waiterCpuMsPerUser === undefined ? '' : `; ${r.waiterCpuMsPerUser}`} | ${r.ok}/${r.users} |`),
   '',
   'RSS per process (MB): after the first 1,000 users → at the end (max), growth per further 1,000 users:',
   '',
@@ -305,7 +327,7 @@ const md = [
   '|---|---:|---:|---:|---:|',
   ...results.filter((r) => r.queue).map((r) => `| ${r.mode} | ${r.queue!.redisBytesPerQueuedJob} | ${r.queue!.redisUsedMbAtEnd} | ${r.queue!.redisArtefactKeys} | ${r.queue!.jobOverheadP50Ms} / ${r.queue!.jobOverheadP95Ms} |`),
   '',
-  '*share of ideal*: users/s over processes × concurrency / latency. *slot overhead*: the slot time per user not spent inside the pipeline (processes × concurrency × wall / users − mean user wall): scheduling, queue round trips, records. *BullMQ time per job*: from the worker taking the job to BullMQ marking it done, less the pipeline’s own wall time (records, lock, completion).',
+  '*share of ideal*: users/s over processes × concurrency / latency. *slot overhead*: the slot time per user not spent inside the pipeline (processes × concurrency × wall / users − mean user wall): scheduling, queue round trips, records. *CPU ms/user*: user + system CPU of the processes running pages (summed over workers) over the measured wall time, per user; in queue modes also the waiting process (enqueue, records, manifest). *BullMQ time per job*: from the worker taking the job to BullMQ marking it done, less the pipeline’s own wall time (records, lock, completion).',
 ].join('\n');
 writeFileSync(join(resultsDir, 'scale.md'), `${md}\n`);
 console.log(md);

@@ -61,9 +61,10 @@ export function startPageWorker(options: PageWorkerOptions): PageWorker {
     const tries = job.opts.attempts ?? 1;
     const jlog = log.child({ runId, userId, jobId: job.id, attempt: job.attemptsMade + 1, of: tries });
     const run = recordsOf(runId);
+    // Both in one round trip's time: every job pays them, and a wait on Redis holds a slot.
+    const [previous, meta] = await Promise.all([run.get(userId), run.meta()]);
     // A job BullMQ hands out again (its worker died after storing the record) has nothing left to do.
-    if ((await run.get(userId))?.status === 'ok') return { status: 'already-done' };
-    const meta = await run.meta();
+    if (previous?.status === 'ok') return { status: 'already-done' };
     if (meta && meta.configDigest !== configDigest && !warnedConfig.has(runId)) {
       warnedConfig.add(runId);
       jlog.warn({ runDigest: meta.configDigest, workerDigest: configDigest }, "this worker's config differs from the one the run was enqueued with; its pages follow this worker's config");
