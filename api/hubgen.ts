@@ -95,6 +95,9 @@ export interface Hubgen {
   close(): Promise<void>;
 }
 
+/** Age past which an artefact temp file is a crashed write's, not one in progress. */
+const STALE_TEMP_MS = 60_000;
+
 export interface IndexCallOptions {
   /** Rebuild every collection even when it is current. */
   readonly force?: boolean;
@@ -177,6 +180,10 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
     async runBatch(users, opts = {}) {
       const { users: ids } = api.selectUsers(users);
       const vectors = await searchableVectors();
+      // Writes a crash cut off left temp files; a minute is far longer than any write takes, so a
+      // run sharing the work dir never loses one in flight.
+      const swept = await ctx.artefacts.removeStaleTemps?.(STALE_TEMP_MS);
+      if (swept) ctx.logger.info({ removed: swept }, 'removed temp files of artefact writes a crash cut off');
       // The id is settled here so the run can be locked before anything is read or paid for: a second
       // process on the same run refuses (RunLockedError) instead of doing and paying for it all again.
       const runId = opts.runId ?? newRunId(new Date(ctx.clock.now()));

@@ -1,4 +1,4 @@
-import { readFile, rm, readdir } from 'node:fs/promises';
+import { readFile, rm, readdir, stat } from 'node:fs/promises';
 import { writeAtomically } from '../../base/atomic-write.js';
 import { join } from 'node:path';
 import { integrityProblem, type Artefact } from './artefact.js';
@@ -43,15 +43,33 @@ export class FsArtefactStore implements ArtefactStore {
     await rm(this.pathOf(hash), { force: true });
   }
 
-  async *list(): AsyncGenerator<string> {
-    let shards: string[];
-    try {
-      shards = await readdir(this.dir);
-    } catch {
-      return;
+  /** Temp files (`<hash>.json.<uuid>.tmp`) of writes a killed process never renamed into place. */
+  async removeStaleTemps(olderThanMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const shard of await this.shards()) {
+      for (const f of await readdir(join(this.dir, shard))) {
+        if (!f.endsWith('.tmp')) continue;
+        const path = join(this.dir, shard, f);
+        const info = await stat(path).catch(() => undefined);
+        if (info && now - info.mtimeMs > olderThanMs) {
+          await rm(path, { force: true });
+          removed++;
+        }
+      }
     }
-    for (const shard of shards.sort()) {
-      if (shard.length !== 2) continue;
+    return removed;
+  }
+
+  private async shards(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((d) => d.length === 2).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  async *list(): AsyncGenerator<string> {
+    for (const shard of await this.shards()) {
       for (const f of (await readdir(join(this.dir, shard))).sort()) {
         if (f.endsWith('.json')) yield f.slice(0, -'.json'.length);
       }

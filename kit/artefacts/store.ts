@@ -30,6 +30,11 @@ export interface ArtefactStore {
    * artefact: a claim when this caller may compute `hash`, undefined while another holds it.
    */
   claim?(hash: string): Promise<ComputeClaim | undefined>;
+  /**
+   * Removes what writes cut off by a crash left behind (a temp file per interrupted write on a
+   * filesystem), older than `olderThanMs` so no live write is touched; returns how many.
+   */
+  removeStaleTemps?(olderThanMs: number): Promise<number>;
   /** Closes connections the store opened; absent when it holds none. */
   close?(): Promise<void>;
 }

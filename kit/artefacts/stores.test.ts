@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,5 +88,26 @@ describe('cachedArtefact', () => {
   it('gives different addresses to keys that differ only in config slice', () => {
     expect(artefactHash(key)).not.toBe(artefactHash({ ...key, config: { threshold: 0.5 } }));
     expect(artefactHash({ ...key, config: { a: 1, b: 2 } })).toBe(artefactHash({ ...key, config: { b: 2, a: 1 } }));
+  });
+});
+
+describe('FsArtefactStore.removeStaleTemps', () => {
+  it('removes the temp files of writes a crash cut off, older than the age given, and leaves fresh ones and artefacts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hubgen-artefacts-temps-'));
+    const store = new FsArtefactStore(dir);
+    const artefact = { hash: 'ab'.padEnd(64, '0'), key: {}, createdAt: '2026-12-04T00:00:00.000Z', data: 1, provenance: {}, checksum: 'x' } as never;
+    await store.write(artefact);
+    const shard = join(dir, 'ab');
+    const old = join(shard, `${'ab'.padEnd(64, '1')}.json.0000-old.tmp`);
+    const fresh = join(shard, `${'ab'.padEnd(64, '2')}.json.0000-fresh.tmp`);
+    await writeFile(old, '{"half": ');
+    await writeFile(fresh, '{"in flight": ');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, hourAgo, hourAgo);
+
+    expect(await store.removeStaleTemps(60_000)).toBe(1);
+    expect((await readdir(shard)).sort()).toEqual([`${'ab'.padEnd(64, '0')}.json`, `${'ab'.padEnd(64, '2')}.json.0000-fresh.tmp`]);
+    // And a store with no directory yet has nothing to remove.
+    expect(await new FsArtefactStore(join(dir, 'none')).removeStaleTemps(0)).toBe(0);
   });
 });
