@@ -5,7 +5,7 @@ import type { Dataset } from '../catalogue/types.js';
 import { contextOfUser, userContextFor } from '../catalogue/user-context.js';
 import type { PhaseName } from '../kit/phase.js';
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
-import { jsonIndexState, keywordsJob, productsJob, startIndexing, type IndexProgress, type IndexSummary, type StartedIndex } from '../retrieval/index-catalogue.js';
+import { jsonIndexState, startIndexAll, type IndexProgress, type IndexSummary, type StartedIndex } from '../retrieval/index-catalogue.js';
 import type { Page } from '../phases/assemble/schema.js';
 import { createRuntime, type Runtime } from '../pipelines/runtime.js';
 import { cascadedPipeline, runCascadedPage } from '../pipelines/cascaded.js';
@@ -134,7 +134,7 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
       const previous = started?.then((s) => s.done).catch(() => {});
       started = (async () => {
         await previous;
-        const s = await startIndexing([keywordsJob(ctx.corpus), productsJob(ctx.catalogue, ctx.stats)], ctx.embedder, ctx.vectors, {
+        const s = await startIndexAll(ctx, {
           force,
           state: jsonIndexState(resolve(config.workDir, 'index-state.json')),
           onProgress,

@@ -364,7 +364,7 @@ function buildInParts<T>(
 }
 
 /** `vectors`, with searches of the collections still building waiting for what they can reach. */
-function partialView(vectors: VectorStore, builders: ReadonlyMap<string, PartitionedBuild & { readonly reachedBy: Partitions<unknown>['reachedBy'] }>, done: Promise<unknown>): VectorStore {
+function partialView(vectors: VectorStore, builders: ReadonlyMap<string, PartitionedBuild>, done: Promise<unknown>): VectorStore {
   const whole = async (name: string) => {
     if (builders.has(name)) await done;
   };
@@ -480,10 +480,21 @@ export function catalogueDigest(catalogue: Catalogue, stats: CatalogueStats): st
   );
 }
 
+/** What indexing both shared collections reads. */
+export interface IndexContext {
+  readonly corpus: KeywordCorpus;
+  readonly catalogue: Catalogue;
+  readonly stats: CatalogueStats;
+  readonly embedder: Embedder;
+  readonly vectors: VectorStore;
+}
+
 /** Both shared collections, keywords first, reusing whatever is already up to date. */
-export function indexAll(
-  ctx: { readonly corpus: KeywordCorpus; readonly catalogue: Catalogue; readonly stats: CatalogueStats; readonly embedder: Embedder; readonly vectors: VectorStore },
-  options: IndexOptions = {},
-): Promise<IndexSummary[]> {
-  return indexCollections([keywordsJob(ctx.corpus), productsJob(ctx.catalogue, ctx.stats)], ctx.embedder, ctx.vectors, options);
+export async function indexAll(ctx: IndexContext, options: IndexOptions = {}): Promise<IndexSummary[]> {
+  return (await startIndexAll(ctx, options)).done;
+}
+
+/** indexAll, returning as startIndexing does (with `progressive`, once pages can search). */
+export function startIndexAll(ctx: IndexContext, options: StartIndexOptions = {}): Promise<StartedIndex> {
+  return startIndexing([keywordsJob(ctx.corpus), productsJob(ctx.catalogue, ctx.stats)], ctx.embedder, ctx.vectors, options);
 }

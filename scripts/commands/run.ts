@@ -9,7 +9,7 @@ import { checkDrift, formatDrift } from '../../pipelines/drift.js';
 import type { Runtime } from '../../pipelines/runtime.js';
 import type { BatchRoundsOptions } from '../../pipelines/batch-rounds.js';
 import { createProgress } from '../progress.js';
-import { configFrom, ensureIndexed, parseUsers, startIndexed, withHubgen, type GlobalOptions } from './shared.js';
+import { configFrom, parseUsers, startIndexed, withHubgen, type GlobalOptions } from './shared.js';
 import type { Hubgen } from '../../api/hubgen.js';
 import type { HubgenConfig } from '../../config/config.js';
 import { queueOverrides, redactUrl } from '../../queue/connection.js';
@@ -71,7 +71,8 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
   const t0 = performance.now();
   // A local run starts on a partly built products collection (its searches wait for their
   // categories); batch rounds search the runtime's own store, so they wait for all of it.
-  const indexing = batch ? { building: [], done: await ensureIndexed(hubgen, { quiet: true }) } : await startIndexed(hubgen, { quiet: true });
+  const indexing = await startIndexed(hubgen, { quiet: true, searchableEarly: !batch });
+  if (batch) await indexing.done;
   const progress = createProgress('pages');
   const stop = stopOnFirstSignal('finishing users in flight, then writing the manifest');
   try {
@@ -99,7 +100,7 @@ export async function runOnce(hubgen: Hubgen, opts: RunCommandOptions): Promise<
     const { manifest, summary, batchNote } = batch ? await runInBatches(rt, users, runOptions) : { ...(await hubgen.runBatch(users, runOptions)), batchNote: undefined };
     progress.stop();
     console.log(formatRunSummary(summary));
-    if (indexing.building.length) await finishIndex(Promise.resolve(indexing.done), stop.signal);
+    if (indexing.building.length) await finishIndex(indexing.done, stop.signal);
     if (batchNote) console.log(batchNote);
     const drifted = await reportDrift(rt, manifest.runId);
     console.log(`manifest: ${resolve(rt.ctx.config.workDir, 'runs', manifest.runId, 'manifest.json')}`);
