@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { catalogueOf, datasetOf } from '../testing/catalogue-builder.js';
 import { realDataset } from '../testing/real-data.js';
 import { sampleUsers } from './history.js';
-import { calibrationInstances, calibrationSplit, trainPropensityModels } from './calibration.js';
+import { calibrationInstances, calibrationSplit, discoveryInstances, trainPropensityModels } from './calibration.js';
 import { PROPENSITY_WEIGHTS_URL, reorderPropensity } from './propensity.js';
 import { DISCOVERY_WEIGHTS_URL } from './discovery.js';
 
@@ -22,14 +22,22 @@ describe('calibrationSplit', () => {
     for (const u of sampleUsers(dataset, 50, { segments: ['train'] })) expect(reported.has(u)).toBe(true);
   });
 
-  it('the committed weights name exactly these calibration users', async () => {
+  it('the committed weights name exactly their calibration users: propensity the split\'s, discovery every user outside the report', async () => {
     const dataset = await realDataset();
-    const { calibration } = calibrationSplit(dataset);
-    for (const url of [PROPENSITY_WEIGHTS_URL, DISCOVERY_WEIGHTS_URL]) {
+    const { calibration, report } = calibrationSplit(dataset);
+    const expected = new Map([
+      [PROPENSITY_WEIGHTS_URL, calibration],
+      [DISCOVERY_WEIGHTS_URL, discoveryInstances(dataset, report).map((i) => i.userId)],
+    ]);
+    for (const [url, users] of expected) {
       const file = JSON.parse(readFileSync(url, 'utf8'));
       expect(file.calibration.split).toMatchObject({ segment: 'train', reportUsers: 200, seed: 1 });
-      expect(file.calibration.split.calibrationUsers).toEqual(calibration);
+      expect(file.calibration.split.calibrationUsers).toEqual(users);
     }
+    const reported = new Set(report);
+    expect(expected.get(DISCOVERY_WEIGHTS_URL)!.some((u) => reported.has(u))).toBe(false);
+    // Every other user with two orders before their last: 1,901 − 200.
+    expect(expected.get(DISCOVERY_WEIGHTS_URL)).toHaveLength(1701);
   });
 });
 
@@ -63,6 +71,20 @@ describe('training on a small store', () => {
     const p = reorderPropensity(dataset.ordersByUser.get('u0')!.slice(0, -1), a.propensity);
     expect(p.get('p0')!).toBeGreaterThan(p.get('p1')!);
     expect(p.get('p1')!).toBeGreaterThan(p.get('p2')!); // u0 tried p2 once, in its first order
+    // Discovery learns from the last order of every user outside the report (here the same four).
+    expect(a.discovery).toEqual(b.discovery);
+    expect(a.report.discovery.users).toEqual(a.report.split.calibrationUsers);
+  });
+
+  it("discovery's instances are each non-report user's last order after their history", () => {
+    const { report } = calibrationSplit(dataset, split);
+    const instances = discoveryInstances(dataset, report);
+    expect(instances.map((i) => i.userId).sort()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'].filter((u) => !report.includes(u)));
+    for (const inst of instances) {
+      const orders = dataset.ordersByUser.get(inst.userId)!;
+      expect(inst.history).toEqual(orders.slice(0, -1));
+      expect([...inst.next].sort()).toEqual([...new Set(orders.at(-1)!.lines.map((l) => l.productId))].sort());
+    }
   });
 
   it('refuses a split that leaves nobody to calibrate on', () => {

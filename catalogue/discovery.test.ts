@@ -16,7 +16,7 @@ const catalogue = catalogueOf({
 });
 // Whole milk goes with Greek yogurt; rye is popular on its own; bagels once.
 const stats = statsOfBaskets([['whole', 'greek'], ['whole', 'greek'], ['whole', 'rye'], ['rye'], ['rye'], ['rye', 'bagel'], ['oat']], catalogue);
-const user = { owned: new Map([['whole', 0.8]]), categoryAffinity: { milk: 1 } };
+const user = { owned: new Map([['whole', 0.8]]), categoryAffinity: { milk: 1 }, recent: ['whole'], reorderRate: 0.7 };
 
 describe('discoveryFeatures', () => {
   const f = new Map(discoveryFeatures(user, stats, catalogue).map((x) => [x.productId, x]));
@@ -40,6 +40,19 @@ describe('discoveryFeatures', () => {
     expect(f.get('rye')!.departmentAffinity).toBe(0);
   });
 
+  it("reads what goes with their latest products, how many shoppers bought it and how much they try new things", () => {
+    // Recent is whole milk alone here: recent lift is the lift.
+    expect(f.get('greek')!.recentLift).toBeCloseTo(f.get('greek')!.lift, 12);
+    // Each basket is a different shopper's: rye is in 4 of 7.
+    expect(f.get('rye')!.buyerShare).toBeCloseTo(4 / 7, 12);
+    expect(f.get('greek')!.newItemShare).toBeCloseTo(0.3, 12);
+    // Lately they bought rye: bagels (1 of rye's 4 baskets, 1 of 7 overall) lift by 7/4 beside it, yogurt not at all.
+    const lately = new Map(discoveryFeatures({ ...user, recent: ['rye'] }, stats, catalogue, ['bagel', 'greek']).map((x) => [x.productId, x]));
+    expect(lately.get('bagel')!.recentLift).toBeCloseTo(7 / 4, 12);
+    expect(lately.get('greek')!.recentLift).toBe(0);
+    expect(lately.get('greek')!.lift).toBeCloseTo(f.get('greek')!.lift, 12);
+  });
+
   it('scores any named product, with zero co-purchase when it was never bought beside theirs', () => {
     const [bagel] = discoveryFeatures(user, stats, catalogue, ['bagel', 'whole']);
     expect(bagel.productId).toBe('bagel');
@@ -48,13 +61,14 @@ describe('discoveryFeatures', () => {
 });
 
 describe('discoveryScores', () => {
-  it('are probabilities that rise with co-purchase lift and with the user\'s department', () => {
+  it('are probabilities that rise with co-purchase lift, the share of shoppers who buy it and the user\'s department', () => {
     const p = discoveryScores(user, stats, catalogue, ['greek', 'rye', 'bagel']);
     for (const v of p.values()) expect(v).toBeGreaterThan(0);
     expect(p.get('greek')!).toBeGreaterThan(p.get('bagel')!);
     const w = discoveryWeights();
     expect(w.weights[w.inputs.indexOf('log_lift')]).toBeGreaterThan(0);
-    expect(w.weights[w.inputs.indexOf('log_popularity')]).toBeGreaterThan(0);
+    // Popularity enters twice (orders and shoppers); together it raises the probability.
+    expect(w.weights[w.inputs.indexOf('log_buyer_share')] + w.weights[w.inputs.indexOf('log_popularity')]).toBeGreaterThan(0);
   });
 });
 
@@ -74,9 +88,11 @@ describe('discoveryScorer', () => {
     expect(ranked[0].score).toBeGreaterThanOrEqual(ranked[1].score);
   });
 
-  it('reads a user context: its products weighted by reorder propensity', () => {
-    const u = discoveryUserOf({ reorderPropensity: { whole: 0.8 }, categoryAffinity: { milk: 1 } });
+  it('reads a user context: its products weighted by reorder propensity, its latest products, its reorder rate', () => {
+    const u = discoveryUserOf({ reorderPropensity: { whole: 0.8 }, categoryAffinity: { milk: 1 }, recentProducts: [{ id: 'whole', name: 'Whole Milk', categoryId: 'milk' }], reorderRate: 0.7 });
     expect(u.owned).toEqual(new Map([['whole', 0.8]]));
+    expect(u.recent).toEqual(['whole']);
+    expect(u.reorderRate).toBe(0.7);
   });
 });
 

@@ -4,19 +4,25 @@ import type { LogisticFit } from '../base/logistic.js';
 import { compareIds, type Catalogue } from './types.js';
 import type { CatalogueStats } from './stats-types.js';
 import { scoreLogistic } from './propensity.js';
+import type { UserContext } from './user-context-types.js';
 
 /**
  * Discovery: the probability that a product the user has never bought is in their next order, from
  * catalogue-wide purchase statistics (history orders only):
  *
  *   P(new j) = σ(b + a₁·log lift(j) + a₂·log popularity(j) + a₃·log popularity of j in its category
- *                 + a₄·log the user's share of lines in j's category + a₅·their share in j's department)
+ *                 + a₄·log the user's share of lines in j's category + a₅·their share in j's department
+ *                 + a₆·log lift(j) beside their most recent products + a₇·log share of shoppers who bought j
+ *                 + a₈·log the user's share of new items + a₉·log co-purchase(j))
  *
  * i.e. for the small probabilities involved, lift^a₁ × popularity^a₂ × (popularity in the user's
  * categories)^… — the product of co-purchase lift and popularity in the user's categories, with
  * exponents fitted on calibration users (catalogue/calibration.ts) rather than guessed. Lift is the
  * user's co-purchase profile: Σ_i w_i·P(j | i) ÷ Σ_i w_i over the products i they own, weighted by
- * their reorder propensity, divided by P(j).
+ * their reorder propensity, divided by P(j). Version 2 adds what v1 could not see: what goes with
+ * the user's latest baskets rather than their whole history, how many different shoppers try j (a
+ * product many households buy is tried more than one a few buy every week), and how much this user
+ * explores at all, which sets how their discovery compares with their staples.
  */
 
 export interface DiscoveryFeatures {
@@ -32,6 +38,12 @@ export interface DiscoveryFeatures {
   /** The user's share of history lines in j's category and department. */
   readonly categoryAffinity: number;
   readonly departmentAffinity: number;
+  /** Mean P(j | product) over the user's most recent products, ÷ P(j). */
+  readonly recentLift: number;
+  /** Share of shoppers in the statistics who bought j at least once. */
+  readonly buyerShare: number;
+  /** Share of the user's history lines that were products new to them (1 − their reorder rate). */
+  readonly newItemShare: number;
 }
 
 export const DISCOVERY_INPUTS = {
@@ -40,6 +52,10 @@ export const DISCOVERY_INPUTS = {
   log_popularity_in_category: (f) => Math.log(f.popularityInCategory + 1e-4),
   log_category_affinity: (f) => Math.log(f.categoryAffinity + 1e-3),
   department_affinity: (f) => f.departmentAffinity,
+  log_recent_lift: (f) => Math.log(f.recentLift + 0.05),
+  log_buyer_share: (f) => Math.log(f.buyerShare + 1e-4),
+  log_new_item_share: (f) => Math.log(f.newItemShare + 0.01),
+  log_co_purchase: (f) => Math.log(f.coPurchase + 1e-5),
 } satisfies Record<string, (f: DiscoveryFeatures) => number>;
 export type DiscoveryInput = keyof typeof DISCOVERY_INPUTS;
 
@@ -48,12 +64,16 @@ export interface DiscoveryWeights extends LogisticFit {
   readonly inputs: readonly DiscoveryInput[];
 }
 
-/** What discovery reads about the user: what they own (with weights) and where their lines fall. */
+/** What discovery reads about the user: what they own (with weights), what they bought last, where their lines fall. */
 export interface DiscoveryUser {
   /** Owned products → weight in the co-purchase profile (their reorder propensity). */
   readonly owned: ReadonlyMap<string, number>;
   /** Share of history lines per category. */
   readonly categoryAffinity: Readonly<Record<string, number>>;
+  /** Products of their latest orders (UserContext.recentProducts), each weighing the same. */
+  readonly recent: readonly string[];
+  /** Share of their history lines that were reorders (UserContext.reorderRate). */
+  readonly reorderRate: number;
 }
 
 export function discoveryVector(f: DiscoveryFeatures, inputs: readonly DiscoveryInput[]): number[] {
@@ -73,8 +93,11 @@ function departmentShares(user: DiscoveryUser, catalogue: Catalogue): Map<string
 /** Features of any product for one user, with their co-purchase profile computed once. */
 function featureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue): { profile: ReadonlyMap<string, number>; features: (productId: string) => DiscoveryFeatures | undefined } {
   const profile = stats.coPurchase.conditional(user.owned);
+  const recentProfile = stats.coPurchase.conditional(new Map(user.recent.map((id) => [id, 1])));
   const depts = departmentShares(user, catalogue);
   const total = Math.max(1, stats.totalOrders);
+  const shoppers = Math.max(1, stats.shoppers);
+  const newItemShare = Math.min(1, Math.max(0, 1 - user.reorderRate));
   const features = (productId: string): DiscoveryFeatures | undefined => {
     const p = catalogue.products.get(productId);
     if (!p || user.owned.has(productId)) return undefined;
@@ -89,6 +112,9 @@ function featureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Cat
       popularityInCategory: orders / Math.max(1, stats.categoryOrders.get(p.categoryId) ?? 0),
       categoryAffinity: user.categoryAffinity[p.categoryId] ?? 0,
       departmentAffinity: depts.get(p.departmentId) ?? 0,
+      recentLift: popularity > 0 ? (recentProfile.get(productId) ?? 0) / popularity : 0,
+      buyerShare: (stats.productRepeat.get(productId)?.buyers ?? 0) / shoppers,
+      newItemShare,
     };
   };
   return { profile, features };
@@ -139,15 +165,15 @@ export function discoveryScorer(user: DiscoveryUser, stats: CatalogueStats, cata
   };
 }
 
-/** What discovery reads from a UserContext: its products weighted by reorder propensity, its category shares. */
-export function discoveryUserOf(user: { readonly reorderPropensity: Readonly<Record<string, number>>; readonly categoryAffinity: Readonly<Record<string, number>> }): DiscoveryUser {
-  return { owned: new Map(Object.entries(user.reorderPropensity)), categoryAffinity: user.categoryAffinity };
+/** What discovery reads from a UserContext: its products weighted by reorder propensity, its latest products, its category shares and reorder rate. */
+export function discoveryUserOf(user: Pick<UserContext, 'reorderPropensity' | 'categoryAffinity' | 'recentProducts' | 'reorderRate'>): DiscoveryUser {
+  return { owned: new Map(Object.entries(user.reorderPropensity)), categoryAffinity: user.categoryAffinity, recent: user.recentProducts.map((p) => p.id), reorderRate: user.reorderRate };
 }
 
-export const DISCOVERY_WEIGHTS_URL = new URL('./weights/discovery-v1.json', import.meta.url);
+export const DISCOVERY_WEIGHTS_URL = new URL('./weights/discovery-v2.json', import.meta.url);
 
 let bundled: DiscoveryWeights | undefined;
-/** The bundled weights (weights/discovery-v1.json), read once. */
+/** The bundled weights (weights/discovery-v2.json), read once. */
 export function discoveryWeights(): DiscoveryWeights {
   return (bundled ??= parseDiscoveryWeights(JSON.parse(readFileSync(DISCOVERY_WEIGHTS_URL, 'utf8')), DISCOVERY_WEIGHTS_URL.pathname));
 }

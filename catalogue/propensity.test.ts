@@ -5,7 +5,7 @@ import { propensityFeatures, summariseHistory } from './propensity-features.js';
 import { userHistory } from './history.js';
 import { buildUserContext, contextOfUser } from './user-context.js';
 import { buildCatalogueStats } from './stats.js';
-import { discoveryScores } from './discovery.js';
+import { discoveryScores, discoveryUserOf } from './discovery.js';
 import { realDataset } from '../testing/real-data.js';
 
 const order = (seq: number, day: number | undefined, ids: string[]): Order => ({ id: `o${seq}`, userId: 'u', seq, day, dow: undefined, hour: undefined, lines: ids.map((productId) => ({ productId, quantity: 1, reordered: false })) });
@@ -77,11 +77,11 @@ describe('no target-order product or date reaches a feature', () => {
   it('discovery scores for a user are the same whatever their target holds', () => {
     const stats = buildCatalogueStats(dataset);
     const context = buildUserContext(userHistory(dataset, '1'), dataset.catalogue);
-    const user = { owned: new Map(Object.entries(context.reorderPropensity)), categoryAffinity: context.categoryAffinity };
+    const user = discoveryUserOf(context);
     const swapped = withTarget('1', ['24852']);
     const swappedContext = buildUserContext(userHistory(swapped, '1'), swapped.catalogue);
     const a = discoveryScores(user, stats, dataset.catalogue);
-    const b = discoveryScores({ owned: new Map(Object.entries(swappedContext.reorderPropensity)), categoryAffinity: swappedContext.categoryAffinity }, buildCatalogueStats(swapped), swapped.catalogue);
+    const b = discoveryScores(discoveryUserOf(swappedContext), buildCatalogueStats(swapped), swapped.catalogue);
     expect(b).toEqual(a);
     for (const id of user.owned.keys()) expect(a.has(id)).toBe(false);
   });

@@ -9,6 +9,8 @@ export interface CatalogueStats {
   /** Number of history orders with at least one product of the category. */
   readonly categoryOrders: ReadonlyMap<string, number>;
   readonly totalOrders: number;
+  /** Shoppers whose history orders are counted. */
+  readonly shoppers: number;
   /** popularity in [0,1]: log-scaled productOrders relative to the most-ordered product. */
   popularity(productId: string): number;
   /** Which products are bought in the same baskets (item-item co-occurrence over the same orders). */

@@ -72,6 +72,7 @@ export function statsOfHistories(histories: readonly (readonly (readonly string[
     categoryLines,
     categoryOrders,
     totalOrders: baskets.length,
+    shoppers: histories.length,
     popularity: (productId) => (logMax === 0 ? 0 : Math.log1p(productOrders.get(productId) ?? 0) / logMax),
     coPurchase: buildCoPurchase(baskets),
     productRepeat,

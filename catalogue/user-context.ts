@@ -2,7 +2,7 @@ import { attributesOf } from './attributes.js';
 import { compareIds, type Catalogue, type Dataset, type OrderLine, type User, type UserHistory } from './types.js';
 import { userHistory } from './history.js';
 import type { UserContext } from './user-context-types.js';
-import { reorderPropensity } from './propensity.js';
+import { reorderPropensity, type PropensityWeights } from './propensity.js';
 import { productPriors, type ProductPriors } from './propensity-features.js';
 import { catalogueStatsOf } from './stats.js';
 
@@ -34,7 +34,7 @@ function topShares<T>(counts: Map<string, number>, total: number, cap: number, d
  * The compact view of a user that phases see, built from history orders only: the target order is
  * never read, so nothing an eval scores against can leak into a page. Deterministic for the same input.
  */
-export function buildUserContext(history: UserHistory, catalogue: Catalogue, user?: Pick<User, 'preferences'>, priors?: ProductPriors): UserContext {
+export function buildUserContext(history: UserHistory, catalogue: Catalogue, user?: Pick<User, 'preferences'>, priors?: ProductPriors, propensity?: PropensityWeights): UserContext {
   const orders = history.history;
   const lines: OrderLine[] = orders.flatMap((o) => o.lines);
   const product = (id: string) => {
@@ -100,7 +100,7 @@ export function buildUserContext(history: UserHistory, catalogue: Catalogue, use
   const productAffinity: Record<string, number> = {};
   for (const [id, n] of [...productOrders].sort(([a], [b]) => compareIds(a, b))) productAffinity[id] = round4(n / orders.length);
   const reorder: Record<string, number> = {};
-  for (const [id, p] of reorderPropensity(orders, undefined, priors)) reorder[id] = round4(p);
+  for (const [id, p] of reorderPropensity(orders, propensity, priors)) reorder[id] = round4(p);
   const categoryAffinity: Record<string, number> = {};
   for (const [id, n] of [...categoryLines].sort(([a], [b]) => compareIds(a, b))) categoryAffinity[id] = round4(n / total);
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import type { Order, UserHistory } from '../catalogue/types.js';
-import { coPurchaseRanking, ownReordersRanking, popularityRanking, popularityUnseenRanking } from './baselines.js';
+import { coPurchaseRanking, discoveryOnlyRanking, ownReordersRanking, popularityRanking, popularityUnseenRanking } from './baselines.js';
+import { discoveryScorer, discoveryUserOf } from '../catalogue/discovery.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
 import { catalogueOf } from '../testing/catalogue-builder.js';
 import { emptyStats, statsOfBaskets } from '../catalogue/stats.js';
 
@@ -44,5 +46,18 @@ describe('baselines', () => {
     const history = { history: [order(1, 10), order(2, 10)] };
     expect(coPurchaseRanking(history, stats, 4)).toEqual(['20', '30', '50', '40']);
     expect(coPurchaseRanking(history, stats, 1)).toEqual(['20']);
+  });
+
+  it("discovery-only ranks new products by the page's discovery model, then fills from popularity", () => {
+    const catalogue = catalogueOf({ departments: [['d', 'D']], categories: [['c', 'C', 'd']], products: ['10', '20', '30', '40', '50'].map((id) => ({ id, name: id, categoryId: 'c' })) });
+    const stats = statsOfBaskets([['10', '20'], ['10', '20'], ['10', '30'], ['40'], ['50'], ['50']], catalogue);
+    const context = { reorderPropensity: { '10': 0.9 }, categoryAffinity: { c: 1 }, recentProducts: [{ id: '10', name: '10', categoryId: 'c' }], reorderRate: 0.5 } as Pick<UserContext, 'reorderPropensity' | 'categoryAffinity' | 'recentProducts' | 'reorderRate'> as UserContext;
+    const model = discoveryScorer(discoveryUserOf(context), stats, catalogue).ranked().map((x) => x.productId);
+    // The co-bought ones first, in the model's order; then 50 and 40 by popularity; never 10, which they own.
+    expect(model.sort()).toEqual(['20', '30']);
+    const ranked = discoveryOnlyRanking(context, stats, catalogue, 4);
+    expect(ranked.slice(0, 2)).toEqual(discoveryScorer(discoveryUserOf(context), stats, catalogue).ranked().map((x) => x.productId));
+    expect(ranked.slice(2)).toEqual(['50', '40']);
+    expect(discoveryOnlyRanking(context, stats, catalogue, 1)).toHaveLength(1);
   });
 });

@@ -1,5 +1,7 @@
 import type { CatalogueStats } from '../catalogue/stats-types.js';
-import { compareIds, type UserHistory } from '../catalogue/types.js';
+import { compareIds, type Catalogue, type UserHistory } from '../catalogue/types.js';
+import { discoveryScorer, discoveryUserOf } from '../catalogue/discovery.js';
+import type { UserContext } from '../catalogue/user-context-types.js';
 
 /**
  * Non-generative baselines: a page made of a fixed product list, scored against the target
@@ -8,8 +10,15 @@ import { compareIds, type UserHistory } from '../catalogue/types.js';
  * recommend products new to the user: popular ones they have not bought, and ones bought together
  * with theirs.
  */
-export const BASELINE_KINDS = ['popularity', 'own-reorders', 'popularity-unseen', 'co-purchase'] as const;
+export const BASELINE_KINDS = ['popularity', 'own-reorders', 'popularity-unseen', 'co-purchase', 'discovery-only'] as const;
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
+/**
+ * The kinds made only of products new to the user. Besides the page's size, they also stand at the
+ * number of new products the page shows, so its discovery slots compare with as many of theirs.
+ * `discovery-only` is not a rival but a ceiling: the page's own discovery model (catalogue/discovery.ts)
+ * given every slot, i.e. the most new-item recall that model can buy at that size.
+ */
+export const NEW_ITEM_BASELINE_KINDS: readonly BaselineKind[] = ['popularity-unseen', 'co-purchase', 'discovery-only'];
 
 /** Every product ordered in any history order, most ordered first (ties: lower id first, for determinism). */
 export function popularityRanking(stats: CatalogueStats): string[] {
@@ -61,4 +70,18 @@ export function coPurchaseRanking(history: Pick<UserHistory, 'history'>, stats: 
     .sort(([a, x], [b, y]) => y - x || (stats.productOrders.get(b) ?? 0) - (stats.productOrders.get(a) ?? 0) || compareIds(a, b))
     .map(([id]) => id);
   return ranked.length >= n ? ranked.slice(0, n) : [...ranked, ...popularityUnseenRanking(popularityRanking(stats), new Set([...share.keys(), ...ranked]), n - ranked.length)];
+}
+
+/**
+ * The page's own discovery model ranking every product new to the user: the products co-bought with
+ * theirs by discovery probability, then (the tail no basket links) the most popular unbought ones.
+ */
+export function discoveryOnlyRanking(context: UserContext, stats: CatalogueStats, catalogue: Catalogue, n: number): string[] {
+  const ranked = discoveryScorer(discoveryUserOf(context), stats, catalogue)
+    .ranked()
+    .slice(0, n)
+    .map((x) => x.productId);
+  if (ranked.length >= n) return ranked;
+  const owned = new Set([...Object.keys(context.reorderPropensity), ...ranked]);
+  return [...ranked, ...popularityUnseenRanking(popularityRanking(stats), owned, n - ranked.length)];
 }

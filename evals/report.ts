@@ -102,7 +102,7 @@ function baselineTable(result: EvalResult): Table {
       pct(b.aggregate.targetCategoryCoverage.mean),
       pct(b.aggregate.targetPrecision.mean),
       '$0',
-      b.forVariants.join(', '),
+      b.matches === 'newProducts' ? `${b.forVariants.join(', ')} (as many as its new products)` : b.forVariants.join(', '),
     ]),
   };
 }

@@ -66,8 +66,10 @@ describe('runEval', () => {
     expect(single.pages[0].cost).toEqual(u1.cost);
 
     // Baselines sit beside variants at the variants' median page size (2 distinct products: 1, 2).
-    expect(result.baselines.map((b) => b.name)).toEqual(['popularity@2', 'own-reorders@2', 'popularity-unseen@2', 'co-purchase@2']);
-    const [, own, unseen, coPurchase] = result.baselines;
+    // The new-item kinds also stand at the pages' median count of new products (1).
+    expect(result.baselines.map((b) => b.name)).toEqual(['popularity@2', 'own-reorders@2', 'popularity-unseen@2', 'co-purchase@2', 'discovery-only@2', 'popularity-unseen@1', 'co-purchase@1', 'discovery-only@1']);
+    expect(result.baselines.map((b) => b.matches)).toEqual([...Array(5).fill('products'), ...Array(3).fill('newProducts')]);
+    const [, own, unseen, coPurchase, discoveryOnly] = result.baselines;
     expect(own.forVariants).toEqual(['cascaded', 'single-step']);
     // User 1 history: orders 101 {1,2}, 102 {1} → own reorders [1, 2]; target {4, 1} → recall 1/2, nothing new.
     expect(own.pages.find((p) => p.userId === '1')).toMatchObject({ targetRecall: 0.5, newItemRecall: 0 });
@@ -75,9 +77,11 @@ describe('runEval', () => {
     expect(unseen.pages.find((p) => p.userId === '1')).toMatchObject({ products: 1, newItemRecall: 0 });
     // No history basket links 1 or 2 to anything user 1 lacks; co-purchase falls back to popularity.
     expect(coPurchase.pages.find((p) => p.userId === '1')?.products).toBe(1);
+    // The discovery model's list is new products only, like co-purchase's.
+    expect(discoveryOnly.pages.every((p) => p.targetRecall === p.newItemRecall)).toBe(true);
     // The fake page shows user 1 only products they own (1, 2): no new products, no new-item recall.
     expect(result.variants[0].pages.find((p) => p.userId === '1')).toMatchObject({ newItemRecall: 0, newProducts: 0 });
-    expect(result.rankingCalibration).toEqual({ users: 34, overlap: ['1'] });
+    expect(result.rankingCalibration).toEqual({ users: 1701, overlap: ['1'] });
 
     expect(result.simulatedRoles).toEqual(['cheap', 'strong']);
     expect(result.models.cheap).toEqual({ provider: 'openai', model: 'gpt-4o-mini', simulated: true });
@@ -115,7 +119,26 @@ describe('runEval', () => {
     };
     const result = await runEval({ ctx, dataset, users: ['1', '2'], variants: ['cascaded', 'single-step'], pipelines: { variants: { cascaded: fakeCascaded, 'single-step': emptyPages } }, judge: false });
     expect(result.variants[1].aggregate.products.p50).toBe(0);
-    expect(result.baselines.flatMap((b) => b.forVariants)).toEqual(['cascaded', 'cascaded', 'cascaded', 'cascaded']);
+    expect(result.baselines.flatMap((b) => b.forVariants)).toEqual(Array(8).fill('cascaded'));
+  });
+
+  it('sets the new-item baselines beside a variant also at its median count of new products', async () => {
+    // User 1 owns 1 and 2: a page that adds 3 shows one new product.
+    const withNew: typeof fakeCascaded = async (u, c) => {
+      const out = await fakeCascaded(u, c);
+      const data = out.page.artefact.data;
+      const [first, ...rest] = data.themes;
+      const extra = { ...first.products[0], productId: '3', name: 'three' };
+      return { ...out, page: { ...out.page, artefact: { ...out.page.artefact, data: { ...data, themes: [{ ...first, products: [...first.products, extra] }, ...rest] } } } };
+    };
+    const result = await runEval({ ctx, dataset, users: ['1'], variants: ['cascaded'], pipelines: { variants: { cascaded: withNew } }, judge: false });
+    expect(result.variants[0].aggregate.newProducts.p50).toBe(1);
+    const matched = result.baselines.filter((b) => b.matches === 'newProducts');
+    expect(matched.map((b) => b.name)).toEqual(['popularity-unseen@1', 'co-purchase@1', 'discovery-only@1']);
+    for (const b of matched) {
+      expect(b.forVariants).toEqual(['cascaded']);
+      expect(b.pages[0].products).toBe(1);
+    }
   });
 
   it('rejects a bad variant before running anything', async () => {

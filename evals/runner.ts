@@ -12,7 +12,7 @@ import type { Page, PageTheme } from '../phases/assemble/schema.js';
 import type { JudgeVerdict } from '../phases/filter/schema.js';
 import type { JudgeThemeInput } from '../phases/filter/judge/types.js';
 import { aggregatePages, distribution, measurePage, targetMetrics, type Distribution, type EvalTarget, type KindedArtefact, type PageMetrics, type TargetMetrics, type VariantAggregate } from './metrics.js';
-import { BASELINE_KINDS, coPurchaseRanking, ownReordersRanking, popularityRanking, popularityUnseenRanking, type BaselineKind } from './baselines.js';
+import { BASELINE_KINDS, NEW_ITEM_BASELINE_KINDS, coPurchaseRanking, discoveryOnlyRanking, ownReordersRanking, popularityRanking, popularityUnseenRanking, type BaselineKind } from './baselines.js';
 import { deriveCtx, parseVariant, type BaseVariant, type ConfigOverride, type VariantSpec } from './variants.js';
 
 import type { EvalPipelines, EvalUser, ThemeJudge, VariantOutput, VariantPipeline } from './types.js';
@@ -80,8 +80,10 @@ export interface BaselineResult {
   /** e.g. "popularity@48". */
   readonly name: string;
   readonly kind: BaselineKind;
-  /** Products on each baseline page: the median page size of the variants it stands beside. */
+  /** Products on each baseline page: the median page size of the variants it stands beside, or their median of new products. */
   readonly productCount: number;
+  /** What productCount matches in the variants: their page size, or (new-item kinds) how many new products they show. */
+  readonly matches?: 'products' | 'newProducts';
   readonly forVariants: readonly string[];
   readonly pages: readonly BaselinePage[];
   readonly aggregate: {
@@ -314,17 +316,23 @@ async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTar
 
 /**
  * Every baseline kind at each distinct page size: each variant is set beside baselines showing as
- * many products as its median page, so recall and new-item recall compare like with like.
+ * many products as its median page, so recall and new-item recall compare like with like. The
+ * new-item kinds also stand at each variant's median count of new products: the page's discovery
+ * slots against as many of theirs.
  */
 function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { user: EvalUser; target: EvalTarget }[], ctx: Ctx): BaselineResult[] {
-  const sizes = new Map<number, string[]>();
-  for (const v of variants) {
-    const median = v.aggregate.products.p50;
+  const sizes = new Map<string, { n: number; matches: 'products' | 'newProducts'; forVariants: string[] }>();
+  const at = (median: number | null | undefined, matches: 'products' | 'newProducts', variant: string) => {
     // No pages, or mostly empty ones: a zero-product baseline would score zero by construction.
-    if (median === null || Math.round(median) < 1) continue;
+    if (median === null || median === undefined || Math.round(median) < 1) return;
     const n = Math.round(median);
-    sizes.set(n, [...(sizes.get(n) ?? []), v.name]);
-  }
+    const key = `${matches}:${n}`;
+    const entry = sizes.get(key) ?? { n, matches, forVariants: [] };
+    entry.forVariants.push(variant);
+    sizes.set(key, entry);
+  };
+  for (const v of variants) at(v.aggregate.products.p50, 'products', v.name);
+  for (const v of variants) at(v.aggregate.newProducts?.p50, 'newProducts', v.name);
   const popular = popularityRanking(ctx.stats);
   const categoryOf = (id: string) => ctx.catalogue.products.get(id)?.categoryId;
   const lists: Record<BaselineKind, (u: EvalUser, n: number) => string[]> = {
@@ -332,9 +340,11 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
     'own-reorders': (u) => ownReordersRanking(u.history),
     'popularity-unseen': (u, n) => popularityUnseenRanking(popular, ownedProducts(u.history), n),
     'co-purchase': (u, n) => coPurchaseRanking(u.history, ctx.stats, n),
+    'discovery-only': (u, n) => discoveryOnlyRanking(u.context, ctx.stats, ctx.catalogue, n),
   };
   const out: BaselineResult[] = [];
-  for (const [n, forVariants] of [...sizes].sort(([a], [b]) => a - b)) {
+  const ordered = [...sizes.values()].sort((a, b) => (a.matches === b.matches ? a.n - b.n : a.matches === 'products' ? -1 : 1));
+  for (const { n, matches, forVariants } of ordered) {
     const make = (kind: BaselineKind): BaselineResult => {
       const pages = evaluated.map(({ user, target }) => ({ userId: user.history.userId, ...targetMetrics(lists[kind](user, n).slice(0, n), categoryOf, target, ownedProducts(user.history)) }));
       const d = (f: (p: BaselinePage) => number | null) => distribution(pages.map(f));
@@ -342,12 +352,13 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
         name: `${kind}@${n}`,
         kind,
         productCount: n,
+        matches,
         forVariants,
         pages,
         aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), newItemRecall: d((p) => p.newItemRecall), targetCategoryCoverage: d((p) => p.targetCategoryCoverage), targetPrecision: d((p) => p.targetPrecision) },
       };
     };
-    out.push(...BASELINE_KINDS.map(make));
+    out.push(...(matches === 'products' ? BASELINE_KINDS : NEW_ITEM_BASELINE_KINDS).map(make));
   }
   return out;
 }
