@@ -20,6 +20,7 @@ import { Job, Queue } from 'bullmq';
 import pino from 'pino';
 import { connectRedis } from '../base/redis.js';
 import { loadConfig } from '../config/config.js';
+import { readManifest } from '../pipelines/manifest.js';
 import { quantile } from '../pipelines/summary.js';
 import { bullConnection } from '../queue/connection.js';
 import { jobIdFor, PAGE_QUEUE } from '../queue/keys.js';
@@ -227,7 +228,7 @@ async function queued(workers: number): Promise<ModeResult> {
   const s = sampler(() => procs.map((p) => p.child.pid!), () => done, t0);
   const runsDir = join(config.workDir, 'runs');
   const users = Array.from({ length: N }, (_, i) => `s${i}`);
-  const { manifest, summary } = await runQueued({
+  const { manifest: header, summary } = await runQueued({
     ctx: { config, logger, clock: { now: () => Date.now(), monotonic: () => performance.now() } },
     url: REDIS_URL!,
     users,
@@ -247,6 +248,8 @@ async function queued(workers: number): Promise<ModeResult> {
   s.stop();
   await control.close();
   const stats = await serverStats();
+  // Read back once the measuring is done: the waiting process keeps no users while it waits.
+  const manifest = (await readManifest(runsDir, header.runId))!;
   const usedAtEnd = await redisMemory();
   let artefactKeys = 0;
   for await (const keys of redis.scanStream({ match: `${prefix}:artefact:*`, count: 1000 })) artefactKeys += (keys as string[]).length;
