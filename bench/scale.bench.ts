@@ -8,6 +8,7 @@
  * embedder, exact in-memory vectors, local tiers except the themes LLM call): on two shared cores
  * the subject is the queue and the provider latency, not the local models.
  *   BENCH_USERS=10000 BENCH_CONCURRENCY=16 BENCH_LATENCY_MS=500 REDIS_URL=redis://… npm run bench -- scale
+ * BENCH_MODES=local (a comma list of local, queue1, queue2) measures only those.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -282,7 +283,12 @@ async function queued(workers: number): Promise<ModeResult> {
 const ranAt = new Date().toISOString();
 const load0 = os.loadavg()[0];
 const results: ModeResult[] = [];
-for (const run of [local, () => queued(1), () => queued(2)]) {
+// BENCH_MODES=local (or local,queue1,queue2) runs only those, e.g. a quick look at the local process alone.
+const MODES = { local, queue1: () => queued(1), queue2: () => queued(2) };
+const wantedModes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(',')).split(',').map((m) => m.trim());
+const unknownModes = wantedModes.filter((m) => !(m in MODES));
+if (unknownModes.length) throw new Error(`BENCH_MODES: unknown mode(s) ${unknownModes.join(', ')} (have: ${Object.keys(MODES).join(', ')})`);
+for (const run of wantedModes.map((m) => MODES[m as keyof typeof MODES])) {
   const r = await run();
   console.error(`${r.mode}: ${r.usersPerS} users/s = ${(r.shareOfIdeal * 100).toFixed(1)}% of ${r.idealUsersPerS}; p50 ${r.userP50Ms} ms, p95 ${r.userP95Ms} ms; CPU ${r.cpuMsPerUser} ms/user; RSS growth ${r.rss.map((x) => x.growthMbPer1kUsers).join(', ')} MB/1k users; load ${os.loadavg()[0].toFixed(2)}`);
   results.push(r);
