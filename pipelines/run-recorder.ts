@@ -134,7 +134,7 @@ async function writeFinishedManifest(runsDir: string, header: RunHeader): Promis
   try {
     async function* users(): AsyncGenerator<UserRecord> {
       for (const userId of Object.keys(latest)) {
-        const record = await readJournalLine(fh!, path, latest[userId], parseUserLine);
+        const record = readJournalLine(fh!.fd, path, latest[userId], parseUserLine);
         tally.add(record);
         yield record;
       }
