@@ -84,6 +84,7 @@ export type RunHeader = Omit<RunManifest, 'users'>;
  * the mark (written whole, before journals) holds every user itself.
  */
 interface JournalMark {
+  /** The journal's name, for a person reading the file; readers take the fixed name beside it. */
   readonly file: string;
   readonly foldedBytes: number;
 }
