@@ -84,7 +84,11 @@ export interface Hubgen {
   startIndex(options?: IndexCallOptions): Promise<{ readonly building: readonly string[]; readonly done: Promise<IndexSummary[]> }>;
   /** One user's page through the cascaded pipeline; artefacts are cached, so a second call is free. */
   generatePage(userId: string): Promise<GeneratedPage>;
-  /** Pages for many users with a run manifest under <workDir>/runs, as `hubgen run` makes them. */
+  /**
+   * Pages for many users with a run manifest under <workDir>/runs, as `hubgen run` makes them. The
+   * manifest returned, every user's record in it, is read back from disk when the run has ended:
+   * the run itself holds no per-user records, so its memory does not grow with the users.
+   */
   runBatch(users: readonly string[] | UserSelection | string, options?: RunBatchOptions): Promise<{ readonly manifest: RunManifest; readonly summary: RunSummary }>;
   /** Offline evaluation, as `hubgen eval`: every variant on the same users, scored against their held-out orders. */
   evaluate(options?: EvaluateOptions): Promise<EvalResult>;
@@ -189,7 +193,7 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
       const runId = opts.runId ?? newRunId(new Date(ctx.clock.now()));
       const lock = await acquireRunLock(runsDir, runId);
       try {
-        return await runPages({
+        const { summary } = await runPages({
           ctx: { ...ctx, vectors },
           contextFor: (id) => userContextFor(dataset, id),
           users: ids,
@@ -201,6 +205,12 @@ export async function createHubgen(options: CreateHubgenOptions = {}): Promise<H
           signal: opts.signal,
           onUserDone: opts.onUserDone,
         });
+        // The run holds no users in memory while it goes; the manifest it returns is read back
+        // from disk once it has ended (as large as the run: a caller with many users may prefer
+        // the summary, or readManifest later).
+        const manifest = await readManifest(runsDir, runId);
+        if (!manifest) throw new Error(`run ${runId}: its manifest is gone from ${runsDir}`);
+        return { manifest, summary };
       } finally {
         await lock.release();
       }

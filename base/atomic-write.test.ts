@@ -29,4 +29,21 @@ describe('writeAtomically', () => {
     expect(await readFile(path, 'utf8')).toBe(Buffer.concat(parts).toString());
     expect(await readdir(join(dir, 'new'))).toEqual(['parts.txt']);
   });
+
+  it('writes parts made while it writes, and leaves no file when making them fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hubgen-atomic-'));
+    const path = join(dir, 'streamed.txt');
+    async function* lines(n: number, failAt?: number) {
+      for (let i = 0; i < n; i++) {
+        if (i === failAt) throw new Error('the source broke');
+        yield Buffer.from(`line ${i}\n`);
+      }
+    }
+    await writeAtomically(path, lines(5000), 'test file');
+    expect(await readFile(path, 'utf8')).toBe(Array.from({ length: 5000 }, (_, i) => `line ${i}\n`).join(''));
+    await expect(writeAtomically(path, lines(5000, 2500), 'test file')).rejects.toThrow(/^could not write test file: the source broke/);
+    // The earlier file stays whole and no temp file is left beside it.
+    expect((await readFile(path, 'utf8')).split('\n')).toHaveLength(5001);
+    expect(await readdir(dir)).toEqual(['streamed.txt']);
+  });
 });

@@ -8,6 +8,7 @@
  * embedder, exact in-memory vectors, local tiers except the themes LLM call): on two shared cores
  * the subject is the queue and the provider latency, not the local models.
  *   BENCH_USERS=10000 BENCH_CONCURRENCY=16 BENCH_LATENCY_MS=500 REDIS_URL=redis://… npm run bench -- scale
+ * BENCH_MODES=local (a comma list of local, queue1, queue2) measures only those.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,7 @@ import { Job, Queue } from 'bullmq';
 import pino from 'pino';
 import { connectRedis } from '../base/redis.js';
 import { loadConfig } from '../config/config.js';
+import { readManifest } from '../pipelines/manifest.js';
 import { quantile } from '../pipelines/summary.js';
 import { bullConnection } from '../queue/connection.js';
 import { jobIdFor, PAGE_QUEUE } from '../queue/keys.js';
@@ -227,7 +229,7 @@ async function queued(workers: number): Promise<ModeResult> {
   const s = sampler(() => procs.map((p) => p.child.pid!), () => done, t0);
   const runsDir = join(config.workDir, 'runs');
   const users = Array.from({ length: N }, (_, i) => `s${i}`);
-  const { manifest, summary } = await runQueued({
+  const { manifest: header, summary } = await runQueued({
     ctx: { config, logger, clock: { now: () => Date.now(), monotonic: () => performance.now() } },
     url: REDIS_URL!,
     users,
@@ -247,6 +249,8 @@ async function queued(workers: number): Promise<ModeResult> {
   s.stop();
   await control.close();
   const stats = await serverStats();
+  // Read back once the measuring is done: the waiting process keeps no users while it waits.
+  const manifest = (await readManifest(runsDir, header.runId))!;
   const usedAtEnd = await redisMemory();
   let artefactKeys = 0;
   for await (const keys of redis.scanStream({ match: `${prefix}:artefact:*`, count: 1000 })) artefactKeys += (keys as string[]).length;
@@ -279,7 +283,12 @@ async function queued(workers: number): Promise<ModeResult> {
 const ranAt = new Date().toISOString();
 const load0 = os.loadavg()[0];
 const results: ModeResult[] = [];
-for (const run of [local, () => queued(1), () => queued(2)]) {
+// BENCH_MODES=local (or local,queue1,queue2) runs only those, e.g. a quick look at the local process alone.
+const MODES = { local, queue1: () => queued(1), queue2: () => queued(2) };
+const wantedModes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(',')).split(',').map((m) => m.trim());
+const unknownModes = wantedModes.filter((m) => !(m in MODES));
+if (unknownModes.length) throw new Error(`BENCH_MODES: unknown mode(s) ${unknownModes.join(', ')} (have: ${Object.keys(MODES).join(', ')})`);
+for (const run of wantedModes.map((m) => MODES[m as keyof typeof MODES])) {
   const r = await run();
   console.error(`${r.mode}: ${r.usersPerS} users/s = ${(r.shareOfIdeal * 100).toFixed(1)}% of ${r.idealUsersPerS}; p50 ${r.userP50Ms} ms, p95 ${r.userP95Ms} ms; CPU ${r.cpuMsPerUser} ms/user; RSS growth ${r.rss.map((x) => x.growthMbPer1kUsers).join(', ')} MB/1k users; load ${os.loadavg()[0].toFixed(2)}`);
   results.push(r);

@@ -18,6 +18,7 @@ import { pageFixture, type PageFixture, type PageFixtureOptions } from '../testi
 import { runBatchRounds, type BatchRoundInfo } from './batch-rounds.js';
 import { cascadedPipeline } from './cascaded.js';
 import { runPages } from './run.js';
+import { readManifest } from './manifest.js';
 
 const logger = pino({ level: process.env.HUBGEN_TEST_LOG ?? 'silent' });
 const users = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`);
@@ -49,7 +50,7 @@ async function batchRun(o: PageFixtureOptions, extra: { runId?: string; onRound?
 describe('a batch run whose batches complete', () => {
   it('answers every LLM tier through the Batch API in rounds, with no live call, billed at batch prices; pages as a live run makes them', async () => {
     const rounds: BatchRoundInfo[] = [];
-    const { result } = await batchRun(options(), { onRound: (i) => rounds.push(i) });
+    const { result, runsDir } = await batchRun(options(), { onRound: (i) => rounds.push(i) });
     expect(result.summary).toMatchObject({ ok: 6, failed: 0 });
     expect(result.manifest.status).toBe('complete');
     // Round 1: every user's themes request; round 2: the judge's, one per theme; then nothing is pending.
@@ -69,9 +70,12 @@ describe('a batch run whose batches complete', () => {
     server.reset();
     const f = await pageFixture(options({ answerCache: false }), logger);
     fixtures.push(f);
-    const live = await runPages({ ctx: f.ctx, contextFor: f.contextFor, users: users(6), pipeline: cascadedPipeline, runsDir: join(f.config.workDir, 'runs') });
+    const liveRunsDir = join(f.config.workDir, 'runs');
+    const live = await runPages({ ctx: f.ctx, contextFor: f.contextFor, users: users(6), pipeline: cascadedPipeline, runsDir: liveRunsDir });
+    const liveUsers = (await readManifest(liveRunsDir, live.manifest.runId))!.users;
+    const batchUsers = (await readManifest(runsDir, result.manifest.runId))!.users;
     for (const u of users(6)) {
-      for (const [phase, rec] of Object.entries(live.manifest.users[u].phases!)) expect(result.manifest.users[u].phases![phase].hash).toBe(rec.hash);
+      for (const [phase, rec] of Object.entries(liveUsers[u].phases!)) expect(batchUsers[u].phases![phase].hash).toBe(rec.hash);
     }
     expect(live.summary.spent.inputTokens).toBe(result.summary.spent.inputTokens);
     expect(live.summary.spent.costUsd!).toBeCloseTo(result.summary.spent.costUsd! * 2, 10);
@@ -101,11 +105,11 @@ describe('a partially failed batch', () => {
       if (isThemes(req) && req.model === 'gpt-4o-mini' && shopperOf(req) === 's2') return reply.refusal('I cannot help with that.'); // unusable every time
       return reply.simulate();
     });
-    const { result } = await batchRun(options({ themesCascade: ['cheap', 'strong'], llmPhases: 'themes' }));
+    const { result, runsDir } = await batchRun(options({ themesCascade: ['cheap', 'strong'], llmPhases: 'themes' }));
     expect(result.summary).toMatchObject({ ok: 6, failed: 0 });
     // s1's error line was retried live (and answered there); s2's refusal escalated to strong, through the batch.
     expect(server.answered.map(shopperOf)).toEqual(['s1']);
-    const s2 = result.manifest.users.s2.phases!.themes;
+    const s2 = (await readManifest(runsDir, result.manifest.runId))!.users.s2.phases!.themes;
     expect(s2).toMatchObject({ model: 'gpt-4o', escalations: 1 });
     const strongLines = server.requests.filter((r) => r.model === 'gpt-4o');
     expect(strongLines.map(shopperOf)).toEqual(['s2']);

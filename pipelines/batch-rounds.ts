@@ -14,10 +14,10 @@ import { StructuredOutputError } from '../llm/errors/structured-output-error.js'
 import type { GenerateStructuredOptions, StructuredResult } from '../llm/registry.js';
 import type { StructuredAttempt } from '../llm/types.js';
 import type { Usage } from '../llm/usage.js';
-import { manifestWriter, runDir, type RunManifest, type UserRecord } from './manifest.js';
-import { spentUsd, startManifest, type RunPagesOptions } from './run.js';
+import { runDir, type UserRecord } from './manifest.js';
+import type { RunPagesOptions } from './run.js';
+import { RunRecorder, type FinishedRun } from './run-recorder.js';
 import { runUser, type PagePipeline } from './run-user.js';
-import { summariseRun, type RunSummary } from './summary.js';
 
 /** One recorded request: what the answer cache will look it up by, and what the batch line carries. */
 interface RoundRequest {
@@ -55,9 +55,7 @@ export interface BatchRoundsOptions extends Omit<RunPagesOptions, 'runId' | 'sig
   readonly signal?: AbortSignal;
 }
 
-export interface BatchRoundsResult {
-  readonly manifest: RunManifest;
-  readonly summary: RunSummary;
+export interface BatchRoundsResult extends FinishedRun {
   /** Rounds that sent requests through the Batch API (the last round, which finds every answer in, sends none). */
   readonly rounds: number;
   /** Requests sent through the Batch API over every round. */
@@ -138,13 +136,11 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<Batch
   const concurrency = options.concurrency ?? config.run.concurrency;
   const budgetUsd = options.budgetUsd ?? config.run.budgetUsd;
   const maxRounds = options.maxRounds ?? config.run.maxBatchRounds;
-  const { manifest, resumed } = await startManifest({ ctx: options.ctx, runsDir, runId: options.runId, pipeline: pipeline.name, users, budgetUsd });
-  const runId = manifest.runId;
+  const { recorder, resumed, done: alreadyDone } = await RunRecorder.start({ ctx: options.ctx, runsDir, runId: options.runId, pipeline: pipeline.name, users, budgetUsd });
+  const runId = recorder.runId;
   const log = options.ctx.logger.child({ runId, mode: 'batch' });
   const dir = join(runDir(runsDir, runId), 'batch');
   await mkdir(dir, { recursive: true });
-  const writer = manifestWriter(runsDir, () => ({ ...manifest, updatedAt: new Date(options.ctx.clock.now()).toISOString() }));
-  await writer.save();
   // Hashes of artefacts this run computed (kept on disk: a restarted run's earlier rounds count too).
   const writtenPath = join(dir, 'computed.json');
   const written = new Set<string>((await readJson<string[]>(writtenPath)) ?? []);
@@ -197,9 +193,9 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<Batch
     await answerRound(round, saved.requests, saved.pendingUsers);
   }
 
-  let done = users.filter((u) => manifest.users[u]?.status === 'ok').length;
+  let todo = users.filter((u) => !alreadyDone.has(u));
+  let done = users.length - todo.length;
   let stoppedForBudget = false;
-  let todo = users.filter((u) => manifest.users[u]?.status !== 'ok');
   while (todo.length && !signal?.aborted) {
     round++;
     const recorded = new Map<string, RoundRequest>();
@@ -220,16 +216,16 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<Batch
       todo.map((userId) =>
         limit(async () => {
           if (signal?.aborted) return;
-          if (budgetUsd !== undefined && spentUsd(manifest) >= budgetUsd) {
+          if (budgetUsd !== undefined && recorder.spentUsd >= budgetUsd) {
             stoppedForBudget = true;
             return;
           }
           const { record, error } = await runUser(roundCtx, pipeline, contextFor, userId);
           if (record.status === 'failed' && isPendingBatch(error)) return void pending.push(userId);
           if (record.status === 'failed') log.error({ userId, err: record.error }, 'user failed; continuing');
-          manifest.users[userId] = computedInRun(record, written);
-          onUserDone?.(manifest.users[userId], ++done, users.length);
-          void writer.save();
+          const recorded = computedInRun(record, written);
+          void recorder.record(recorded);
+          onUserDone?.(recorded, ++done, users.length);
         }),
       ),
     );
@@ -244,7 +240,6 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<Batch
     }
     todo = pending;
   }
-  manifest.status = signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete';
-  await writer.save();
-  return { manifest, summary: summariseRun(manifest), rounds: sentRounds, batchedRequests };
+  const finished = await recorder.finish(signal?.aborted ? 'interrupted' : stoppedForBudget ? 'stopped-budget' : 'complete');
+  return { ...finished, rounds: sentRounds, batchedRequests };
 }

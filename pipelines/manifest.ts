@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { writeAtomically } from '../base/atomic-write.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { scanJournal } from './run-journal.js';
 import type { Usage } from '../llm/usage.js';
 import type { PageQuality } from './page-quality.js';
 
@@ -67,65 +68,157 @@ export function newRunId(now: Date): string {
   return `${iso}-${randomUUID().slice(0, 6)}`;
 }
 
+const JOURNAL_FILE = 'users.jsonl';
+
 export const runDir = (runsDir: string, runId: string): string => join(runsDir, runId);
 export const manifestPath = (runsDir: string, runId: string): string => join(runsDir, runId, 'manifest.json');
+/** The run's user journal: one record a line, appended as users finish (run-journal.ts). */
+export const journalPath = (runsDir: string, runId: string): string => join(runsDir, runId, JOURNAL_FILE);
 
-/** A user's entry in the manifest's "users" object, as JSON.stringify(manifest, null, 1) writes it, in UTF-8. */
-interface EntryBytes {
-  readonly userId: string;
-  readonly bytes: Buffer;
-}
-
-// Records are never changed once made (a user's next attempt is a new record), so each is
-// serialized once, when it is first written, and kept with it: a run's later rewrites of its
-// manifest copy those bytes instead of serializing every user again.
-const entryBytes = new WeakMap<UserRecord, EntryBytes>();
-
-function entryOf(userId: string, record: UserRecord): Buffer {
-  const known = entryBytes.get(record);
-  if (known?.userId === userId) return known.bytes;
-  // The record one level deeper than JSON.stringify(record, null, 1) puts it: JSON strings hold no raw newline.
-  const bytes = Buffer.from(`  ${JSON.stringify(userId)}: ${JSON.stringify(record, null, 1).replaceAll('\n', '\n  ')}`);
-  entryBytes.set(record, { userId, bytes });
-  return bytes;
-}
-
-const USERS_SLOT = '\n "users": {}';
-const ENTRY_SEPARATOR = Buffer.from(',\n');
+/** A run's manifest without its users: the header manifest.json holds while the run goes. */
+export type RunHeader = Omit<RunManifest, 'users'>;
 
 /**
- * The bytes of JSON.stringify(manifest, null, 1), in parts: everything but the users serialized
- * now, each user's entry from entryOf. Byte for byte the same file as serializing it whole.
+ * Where manifest.json's users go on: in the journal beside it, whose first `foldedBytes` bytes its
+ * `users` already hold (0 while the run goes; all of it once the run has ended). A manifest without
+ * the mark (written whole, before journals) holds every user itself.
  */
-export function manifestParts(manifest: RunManifest): Buffer[] {
-  const entries = Object.entries(manifest.users);
-  const outer = JSON.stringify({ ...manifest, users: {} }, null, 1);
-  // Top-level keys are the only ones one space in, so the slot is found once and only there.
-  const at = outer.indexOf(USERS_SLOT);
-  if (!entries.length || at < 0) return [Buffer.from(outer)];
-  const close = at + USERS_SLOT.length - 1;
-  const parts: Buffer[] = [Buffer.from(`${outer.slice(0, close)}\n`)];
-  for (const [i, [userId, record]] of entries.entries()) {
-    if (i > 0) parts.push(ENTRY_SEPARATOR);
-    parts.push(entryOf(userId, record));
-  }
-  parts.push(Buffer.from(`\n ${outer.slice(close)}`));
-  return parts;
+interface JournalMark {
+  /** The journal's name, for a person reading the file; readers take the fixed name beside it. */
+  readonly file: string;
+  readonly foldedBytes: number;
 }
 
-/** Atomic write: a crash mid-run leaves the previous manifest intact, so completed users are never lost. */
-export async function writeManifest(runsDir: string, manifest: RunManifest): Promise<void> {
-  const path = manifestPath(runsDir, manifest.runId);
-  await writeAtomically(path, manifestParts(manifest), `run manifest ${path}`);
-}
+/** manifest.json as stored. */
+type StoredManifest = RunManifest & { readonly journal?: JournalMark };
 
-export async function readManifest(runsDir: string, runId: string): Promise<RunManifest | undefined> {
+const isUserRecord = (v: unknown): v is UserRecord =>
+  typeof v === 'object' && v !== null && typeof (v as UserRecord).userId === 'string' && ((v as UserRecord).status === 'ok' || (v as UserRecord).status === 'failed');
+
+/** One journal line as a user record, or an error naming the file and line. */
+export function parseUserLine(text: string, where: string): UserRecord {
+  let value: unknown;
   try {
-    return JSON.parse(await readFile(manifestPath(runsDir, runId), 'utf8')) as RunManifest;
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Run journal ${where} is unreadable: ${(e as Error).message}`);
+  }
+  if (!isUserRecord(value)) throw new Error(`Run journal ${where} is not a user record: it needs a string userId and a status of "ok" or "failed"`);
+  return value;
+}
+
+/** manifest.json as written, or undefined when the run has none. */
+async function readStored(runsDir: string, runId: string): Promise<StoredManifest | undefined> {
+  const path = manifestPath(runsDir, runId);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`Run manifest ${manifestPath(runsDir, runId)} is unreadable: ${(e as Error).message}`);
+    throw new Error(`Run manifest ${path} is unreadable: ${(e as Error).message}`);
   }
+  return parseManifest(text, path);
+}
+
+/** The text of a manifest.json, parsed; an error names the file. */
+export function parseManifest(text: string, path: string): RunManifest {
+  try {
+    return JSON.parse(text) as RunManifest;
+  } catch (e) {
+    throw new Error(`Run manifest ${path} is unreadable: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A manifest as stored, completed with the journal's records it does not fold yet; a later line
+ * for a user replaces an earlier one and moves the user to where that line stands (so the users
+ * come in the order a finished run's manifest.json lists them). A torn last line, a crash's
+ * leftover or an append in progress, is left out. updatedAt is the latest record's finish when
+ * that is later than the header's (the header is written when a run starts and ends).
+ */
+export async function withJournal(runsDir: string, stored: RunManifest): Promise<RunManifest> {
+  const { journal, ...manifest } = stored as StoredManifest;
+  if (!journal) return manifest;
+  const users = manifest.users ?? {};
+  let updatedAt = manifest.updatedAt;
+  let latest = Date.parse(updatedAt);
+  await scanJournal(journalPath(runsDir, manifest.runId), journal.foldedBytes, parseUserLine, ({ value: record }) => {
+    delete users[record.userId];
+    users[record.userId] = record;
+    const finished = Date.parse(record.finishedAt);
+    if (finished > latest) [latest, updatedAt] = [finished, record.finishedAt];
+  });
+  return { ...manifest, updatedAt, users };
+}
+
+/** A run's manifest, its users folded from its journal; undefined when the run has none. */
+export async function readManifest(runsDir: string, runId: string): Promise<RunManifest | undefined> {
+  const stored = await readStored(runsDir, runId);
+  return stored && withJournal(runsDir, stored);
+}
+
+/** A run's manifest.json as stored: its header, and the users it holds itself. */
+export interface StoredRun {
+  readonly header: RunHeader;
+  readonly users: Readonly<Record<string, UserRecord>>;
+  /** The run keeps its users in a journal (every one of them, `users` being a copy of some); otherwise `users` are all. */
+  readonly journaled: boolean;
+}
+
+/** A run's manifest.json without reading its journal: for starting or resuming the run. */
+export async function readStoredRun(runsDir: string, runId: string): Promise<StoredRun | undefined> {
+  const stored = await readStored(runsDir, runId);
+  if (!stored) return undefined;
+  const { users = {}, journal, ...header } = stored;
+  return { header, users, journaled: journal !== undefined };
+}
+
+/**
+ * Writes a manifest whole, its users inside (the format before journals, which still reads):
+ * for tools and tests that make a manifest by hand. Atomic, as every manifest write.
+ */
+export async function writeManifest(runsDir: string, manifest: RunManifest): Promise<void> {
+  const path = manifestPath(runsDir, manifest.runId);
+  await writeAtomically(path, JSON.stringify(manifest, null, 1), `run manifest ${path}`);
+}
+
+/** The header of a run that is going: its users are all in the journal. */
+export async function writeRunHeader(runsDir: string, header: RunHeader): Promise<void> {
+  await writeManifestFrom(runsDir, header, 0, emptyUsers());
+}
+
+async function* emptyUsers(): AsyncGenerator<UserRecord> {}
+
+/**
+ * Writes manifest.json atomically as JSON.stringify(manifest, null, 1) would, the header first and
+ * the users streamed in between, each serialized as it comes: so a finished run's manifest is
+ * written from its journal without holding its users. `foldedBytes` is how much of the journal the
+ * users written here stand for; `tail` gives what goes after them once they are all written
+ * (the rates, which are summarised from them).
+ */
+export async function writeManifestFrom(runsDir: string, header: RunHeader, foldedBytes: number, users: AsyncIterable<UserRecord>, tail: () => Partial<RunHeader> = () => ({})): Promise<void> {
+  const path = manifestPath(runsDir, header.runId);
+  // Users and the mark are left out of the head whatever the caller's object holds: they go last, and the mark is this write's.
+  const { rates, users: _users, journal: _journal, ...head } = header as Partial<StoredManifest> & RunHeader;
+  const stored = { ...head, journal: { file: JOURNAL_FILE, foldedBytes } };
+  await writeAtomically(path, manifestChunks(stored, users, () => ({ ...(rates ? { rates } : {}), ...tail() })), `run manifest ${path}`);
+}
+
+const USERS_CLOSE_AT = '{\n "users": {}'.length;
+
+async function* manifestChunks(head: object, users: AsyncIterable<UserRecord>, tail: () => object): AsyncGenerator<Buffer> {
+  const opening = JSON.stringify({ ...head, users: {} }, null, 1);
+  // Up to and including the users' opening brace ("users" is the last key, its value {} then the closing brace).
+  yield Buffer.from(opening.slice(0, -'}\n}'.length));
+  let any = false;
+  for await (const record of users) {
+    // The record one level deeper than JSON.stringify(record, null, 1) puts it: JSON strings hold no raw newline.
+    yield Buffer.from(`${any ? ',' : ''}\n  ${JSON.stringify(record.userId)}: ${JSON.stringify(record, null, 1).replaceAll('\n', '\n  ')}`);
+    any = true;
+  }
+  // What follows the users, as JSON.stringify writes it after an empty "users" object.
+  const closing = JSON.stringify({ users: {}, ...tail() }, null, 1).slice(USERS_CLOSE_AT);
+  yield Buffer.from(`${any ? '\n }' : '}'}${closing}`);
 }
 
 export async function listRuns(runsDir: string): Promise<string[]> {
@@ -145,52 +238,4 @@ export async function resolveRunId(runsDir: string, ref: string): Promise<string
   if (matches.length === 1) return matches[0];
   if (!matches.length) throw new Error(`No run "${ref}" under ${runsDir} (have: ${runs.slice(-5).join(', ')}${runs.length > 5 ? ', …' : ''})`);
   throw new Error(`Run id "${ref}" is ambiguous: ${matches.join(', ')}`);
-}
-
-export interface ManifestWriter {
-  /**
-   * Asks for the current state to be written; resolves once a write that includes it is done, and
-   * rejects if any write so far failed (so a caller that does not wait loses no error: the next one
-   * that waits gets it).
-   */
-  save(): Promise<void>;
-}
-
-/**
- * Keeps a run's manifest file in step with the object: at most one write in flight and one waiting,
- * so users that finish faster than the file can be written fold into the next write instead of
- * each queueing a rewrite (a 10,000-user manifest is some 27 MB). Each user's record is serialized
- * once (writeManifest), so a rewrite copies bytes rather than serializing the run again. Writes are
- * spaced by `spacing` times the last one's cost: the file takes at most 1 / (1 + spacing) of the
- * time (5%), and a crash loses at most that spacing of finished users (20 × a write's cost: well
- * under a second at 10,000 users), whose pages the artefact cache gives back on resume.
- */
-export function manifestWriter(runsDir: string, current: () => RunManifest, { spacing = 20 }: { spacing?: number } = {}): ManifestWriter {
-  let chain: Promise<void> = Promise.resolve();
-  let waiting = false;
-  let lastCostMs = 0;
-  let failure: unknown;
-  const settled = () => (failure === undefined ? Promise.resolve() : Promise.reject(failure));
-  return {
-    save() {
-      if (!waiting) {
-        waiting = true;
-        chain = chain.then(async () => {
-          if (lastCostMs * spacing >= 1) await new Promise((r) => setTimeout(r, lastCostMs * spacing));
-          waiting = false;
-          const t0 = performance.now();
-          try {
-            await writeManifest(runsDir, current());
-          } catch (e) {
-            failure ??= e;
-          }
-          lastCostMs = performance.now() - t0;
-        });
-      }
-      const p = chain.then(settled);
-      // Callers that do not wait must not leave an unhandled rejection; the next save() reports it.
-      p.catch(() => {});
-      return p;
-    },
-  };
 }

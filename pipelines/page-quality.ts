@@ -51,25 +51,61 @@ export interface RunQuality {
   readonly meanKeywordRelevance: number | undefined;
 }
 
+/**
+ * Page quality over a run, one page at a time (a run's pages need not all be in memory): sums in the
+ * order pages are added, so the means are the ones summing an array of them in that order gives.
+ */
+export class QualityTally {
+  private pages = 0;
+  private themesProposed = 0;
+  private themesOnPage = 0;
+  private products = 0;
+  private droppedInAssembly = 0;
+  private readonly removed = Object.fromEntries(FILTER_STEPS.map((s) => [s, { themes: 0, keywords: 0 }])) as Record<FilterStep, { themes: number; keywords: number }>;
+  private readonly judge = Object.fromEntries(JUDGE_CRITERIA.map((c) => [c, { pass: 0, total: 0 }])) as Record<JudgeCriterion, { pass: number; total: number }>;
+  private relevanceSum = 0;
+  private relevanceCount = 0;
+
+  add(q: PageQuality): void {
+    this.pages++;
+    this.themesProposed += q.themesProposed;
+    this.themesOnPage += q.themesOnPage;
+    this.products += q.products;
+    this.droppedInAssembly += q.droppedInAssembly;
+    for (const s of FILTER_STEPS) {
+      this.removed[s].themes += q.removed[s].themes;
+      this.removed[s].keywords += q.removed[s].keywords;
+    }
+    for (const c of JUDGE_CRITERIA) {
+      this.judge[c].pass += q.judge[c].pass;
+      this.judge[c].total += q.judge[c].total;
+    }
+    if (q.meanKeywordRelevance !== undefined) {
+      this.relevanceSum += q.meanKeywordRelevance;
+      this.relevanceCount++;
+    }
+  }
+
+  result(): RunQuality | undefined {
+    const n = this.pages;
+    if (!n) return undefined;
+    return {
+      pages: n,
+      meanThemesProposed: this.themesProposed / n,
+      meanThemesOnPage: this.themesOnPage / n,
+      meanProducts: this.products / n,
+      removedPerPage: Object.fromEntries(FILTER_STEPS.map((s) => [s, { themes: this.removed[s].themes / n, keywords: this.removed[s].keywords / n }])) as RunQuality['removedPerPage'],
+      droppedInAssemblyPerPage: this.droppedInAssembly / n,
+      judgePassRate: Object.fromEntries(JUDGE_CRITERIA.map((c) => [c, this.judge[c].total ? this.judge[c].pass / this.judge[c].total : undefined])) as RunQuality['judgePassRate'],
+      meanKeywordRelevance: this.relevanceCount ? this.relevanceSum / this.relevanceCount : undefined,
+    };
+  }
+}
+
 export function summariseQuality(pages: readonly PageQuality[]): RunQuality | undefined {
-  if (!pages.length) return undefined;
-  const mean = (f: (q: PageQuality) => number) => pages.reduce((s, q) => s + f(q), 0) / pages.length;
-  const rel = pages.map((q) => q.meanKeywordRelevance).filter((x): x is number => x !== undefined);
-  return {
-    pages: pages.length,
-    meanThemesProposed: mean((q) => q.themesProposed),
-    meanThemesOnPage: mean((q) => q.themesOnPage),
-    meanProducts: mean((q) => q.products),
-    removedPerPage: Object.fromEntries(FILTER_STEPS.map((s) => [s, { themes: mean((q) => q.removed[s].themes), keywords: mean((q) => q.removed[s].keywords) }])) as RunQuality['removedPerPage'],
-    droppedInAssemblyPerPage: mean((q) => q.droppedInAssembly),
-    judgePassRate: Object.fromEntries(
-      JUDGE_CRITERIA.map((c) => {
-        const total = pages.reduce((s, q) => s + q.judge[c].total, 0);
-        return [c, total ? pages.reduce((s, q) => s + q.judge[c].pass, 0) / total : undefined];
-      }),
-    ) as RunQuality['judgePassRate'],
-    meanKeywordRelevance: rel.length ? rel.reduce((a, b) => a + b, 0) / rel.length : undefined,
-  };
+  const tally = new QualityTally();
+  for (const q of pages) tally.add(q);
+  return tally.result();
 }
 
 const f1 = (n: number) => n.toFixed(1);

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTestCtx } from '../testing/test-context.js';
 import { runPages, type PagePipeline } from './run.js';
-import { readManifest } from './manifest.js';
+import { appendFile, readFile } from 'node:fs/promises';
+import { journalPath, manifestPath, readManifest, writeManifest, type RunManifest, type UserRecord } from './manifest.js';
+import { RunRecorder } from './run-recorder.js';
+import { summariseRun } from './summary.js';
 import { cachedArtefact } from '../kit/artefacts/cache.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
 import type { Ctx } from '../kit/context.js';
@@ -114,10 +117,11 @@ describe('runPages with a budget and users in flight', () => {
       },
     };
     const users = Array.from({ length: 16 }, (_, i) => String(i + 1));
-    const { manifest } = await runPages({ ctx: { ...ctx, models }, contextFor: user, users, pipeline: callingPipeline, runsDir, concurrency: 8, budgetUsd: 0.004 });
+    const { manifest: header } = await runPages({ ctx: { ...ctx, models }, contextFor: user, users, pipeline: callingPipeline, runsDir, concurrency: 8, budgetUsd: 0.004 });
     expect(spent).toBeLessThanOrEqual(0.004);
     expect(peak).toBeLessThan(8);
-    expect(manifest.status).toBe('stopped-budget');
+    expect(header.status).toBe('stopped-budget');
+    const manifest = (await readManifest(runsDir, header.runId))!;
     const failed = Object.values(manifest.users).filter((u) => u.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0].error).toMatch(/^budget of \$0\.004 reached: a cheap call could cost up to \$/);
@@ -199,5 +203,77 @@ describe('runPages after a crash mid-phase', () => {
     const resumed = await runPages({ ctx, contextFor: user, users: ['1', '2'], pipeline, runsDir, runId: 'crashed' });
     expect(resumed.summary.ok).toBe(2);
     expect(paid).toBe(2);
+  });
+});
+
+describe('runPages and the run journal', () => {
+  const okRecord = (userId: string): UserRecord => ({ userId, status: 'ok', phases: {}, wallMs: 7, finishedAt: '2026-01-01T00:00:00.000Z' });
+  const failedRecord = (userId: string): UserRecord => ({ userId, status: 'failed', error: 'themes: refused', wallMs: 2, finishedAt: '2026-01-01T00:00:00.000Z' });
+
+  /** What a killed run leaves: its header and the records it had appended, never finished. */
+  async function killedRun(runsDir: string, users: readonly string[], records: readonly UserRecord[]): Promise<void> {
+    const { recorder } = await RunRecorder.start({ ctx: makeTestCtx(), runsDir, runId: 'killed', pipeline: 'fake', users });
+    await Promise.all(records.map((r) => recorder.record(r)));
+  }
+
+  it('resumes from the journal a killed run left: users ok there are skipped, the failed and the missing run', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    await killedRun(runsDir, ['1', '2', '3', '4'], [okRecord('1'), failedRecord('2'), okRecord('3')]);
+    const seen: string[] = [];
+    const { manifest, summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: ['1', '2', '3', '4'], pipeline: fakePipeline(new Set(), { n: 0 }), runsDir, runId: 'killed', onUserDone: (r) => seen.push(r.userId) });
+    expect(seen.sort()).toEqual(['2', '4']);
+    expect(manifest.status).toBe('complete');
+    expect(summary).toMatchObject({ users: 4, ok: 4, failed: 0, notStarted: 0 });
+    const onDisk = (await readManifest(runsDir, 'killed'))!;
+    expect(onDisk.users['1']).toEqual(okRecord('1'));
+    expect(onDisk.users['2'].status).toBe('ok');
+    // The finished manifest.json holds every user on its own, for readers that parse it alone.
+    expect(Object.keys(JSON.parse(await readFile(manifestPath(runsDir, 'killed'), 'utf8')).users).sort()).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('a record torn mid-append by the kill is cut off, and its user runs again', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    await killedRun(runsDir, ['1', '2'], [okRecord('1')]);
+    await appendFile(journalPath(runsDir, 'killed'), JSON.stringify(okRecord('2')).slice(0, 30));
+    const seen: string[] = [];
+    const { summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: ['1', '2'], pipeline: fakePipeline(new Set(), { n: 0 }), runsDir, runId: 'killed', onUserDone: (r) => seen.push(r.userId) });
+    expect(seen).toEqual(['2']);
+    expect(summary.ok).toBe(2);
+    const lines = (await readFile(journalPath(runsDir, 'killed'), 'utf8')).split('\n');
+    expect(lines.map((l) => l && JSON.parse(l).userId)).toEqual(['1', '2', '']);
+  });
+
+  it('resumes a run whose manifest predates journals: its users move to a journal, and only the failed one runs', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const old: RunManifest = { runId: 'old', pipeline: 'fake', createdAt: 't', updatedAt: 't', status: 'complete', requestedUsers: ['1', '2'], users: { 1: okRecord('1'), 2: failedRecord('2') } };
+    await writeManifest(runsDir, old);
+    const seen: string[] = [];
+    const { summary } = await runPages({ ctx: makeTestCtx(), contextFor: user, users: ['1', '2'], pipeline: fakePipeline(new Set(), { n: 0 }), runsDir, runId: 'old', onUserDone: (r) => seen.push(r.userId) });
+    expect(seen).toEqual(['2']);
+    expect(summary).toMatchObject({ users: 2, ok: 2 });
+    const onDisk = (await readManifest(runsDir, 'old'))!;
+    expect(onDisk.users['1']).toEqual(okRecord('1'));
+    expect(onDisk.users['2'].status).toBe('ok');
+    expect((await readFile(journalPath(runsDir, 'old'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l).userId)).toEqual(['1', '2', '2']);
+  });
+
+  it('the summary made from the journal as the run ends is the one the whole manifest gives, and what its records add up to', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-runs-'));
+    const ctx = makeTestCtx();
+    const failing = new Set(['3', '10']);
+    // Ids out of order, numeric and not, so the manifest's order is not the finishing order.
+    const users = ['10', 'b', '3', '1', 'a', '2'];
+    const first = await runPages({ ctx, contextFor: user, users, pipeline: fakePipeline(failing, { n: 0 }), runsDir, concurrency: 3 });
+    failing.delete('3');
+    const { manifest, summary } = await runPages({ ctx, contextFor: user, users, pipeline: fakePipeline(failing, { n: 0 }), runsDir, runId: first.manifest.runId });
+    const whole = (await readManifest(runsDir, manifest.runId))!;
+    expect(summary).toEqual(summariseRun(whole));
+    expect(summary).toMatchObject({ users: 6, ok: 5, failed: 1, notStarted: 0, failures: [{ userId: '10', error: 'themes: model refused for user 10' }] });
+    // Five pages, each computed once (3's in the second run), at $0.01 a phase; only user 2's themes escalated.
+    const themes = summary.phases.find((p) => p.phase === 'themes')!;
+    expect(themes).toMatchObject({ pages: 5, cacheHits: 0, cascades: 5, escalations: 1, escalationRate: 0.2 });
+    expect(themes.spent.costUsd).toBeCloseTo(0.05);
+    expect(summary.spent.costUsd).toBeCloseTo(0.1);
+    expect(manifest.rates).toEqual(whole.rates);
   });
 });

@@ -1,8 +1,8 @@
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import { acceptedBelowThreshold, cascadeEscalated, cascadesOf } from '../kit/provenance.js';
 import type { Artefact } from '../kit/artefacts/artefact.js';
-import type { PhaseRateRecord, PhaseRecord, RunManifest } from './manifest.js';
-import { formatRunQuality, summariseQuality, type PageQuality, type RunQuality } from './page-quality.js';
+import type { PhaseRateRecord, PhaseRecord, RunManifest, UserRecord } from './manifest.js';
+import { formatRunQuality, QualityTally, type PageQuality, type RunQuality } from './page-quality.js';
 import { percentile } from '../base/percentile.js';
 
 export function phaseRecord(artefact: Artefact, cached: boolean): PhaseRecord {
@@ -61,44 +61,101 @@ export interface RunSummary {
   readonly emptyPages: readonly { readonly userId: string; readonly quality: PageQuality }[];
 }
 
-export function summariseRun(manifest: RunManifest): RunSummary {
-  const users = Object.values(manifest.users);
-  const ok = users.filter((u) => u.status === 'ok');
-  const phaseNames = [...new Set(ok.flatMap((u) => Object.keys(u.phases ?? {})))];
-  const phases = phaseNames.map((phase): PhaseSummary => {
-    const recs = ok.map((u) => u.phases?.[phase]).filter((r): r is PhaseRecord => !!r);
-    const computed = recs.filter((r) => !r.cached);
-    const cascades = recs.reduce((n, r) => n + r.cascades, 0);
-    const escalations = recs.reduce((n, r) => n + r.escalations, 0);
+/** One phase's figures over a run, added to user by user. */
+interface PhaseTally {
+  pages: number;
+  cacheHits: number;
+  cascades: number;
+  escalations: number;
+  belowThreshold: number;
+  spent: Usage;
+  pageCost: Usage;
+  /** Latencies of the artefacts computed in the run, for the percentiles: a float a page. */
+  readonly latenciesMs: number[];
+}
+
+/**
+ * A run's summary built one user record at a time, so a run's records need not be in memory at
+ * once: what it keeps per user is a few numbers (wall time, each computed phase's latency) for the
+ * percentiles, and the failed users and empty pages it lists. Records added in the order of a
+ * manifest's users give the summary of that manifest.
+ */
+export class RunTally {
+  private users = 0;
+  private ok = 0;
+  private readonly phases = new Map<string, PhaseTally>();
+  private readonly wallMs: number[] = [];
+  private readonly failures: { userId: string; error: string }[] = [];
+  private readonly quality = new QualityTally();
+  private readonly emptyPages: { userId: string; quality: PageQuality }[] = [];
+
+  add(record: UserRecord): void {
+    this.users++;
+    this.wallMs.push(record.wallMs);
+    if (record.status === 'failed') {
+      this.failures.push({ userId: record.userId, error: record.error ?? 'unknown' });
+      return;
+    }
+    this.ok++;
+    for (const [name, r] of Object.entries(record.phases ?? {})) this.addPhase(name, r);
+    if (record.quality) this.quality.add(record.quality);
+    if (record.quality?.themesOnPage === 0) this.emptyPages.push({ userId: record.userId, quality: record.quality });
+  }
+
+  private addPhase(name: string, r: PhaseRecord): void {
+    let p = this.phases.get(name);
+    if (!p) this.phases.set(name, (p = { pages: 0, cacheHits: 0, cascades: 0, escalations: 0, belowThreshold: 0, spent: ZERO_USAGE, pageCost: ZERO_USAGE, latenciesMs: [] }));
+    p.pages++;
+    p.cascades += r.cascades;
+    p.escalations += r.escalations;
+    p.belowThreshold += r.belowThreshold ?? 0;
+    p.pageCost = addUsage(p.pageCost, r.usage);
+    if (r.cached) p.cacheHits++;
+    else {
+      p.spent = addUsage(p.spent, r.usage);
+      p.latenciesMs.push(r.latencyMs);
+    }
+  }
+
+  /** The summary of what was added, for the run `run` names; `recorded` says whether a requested user has a record. */
+  summary(run: Pick<RunManifest, 'runId' | 'status' | 'requestedUsers'>, recorded: (userId: string) => boolean): RunSummary {
+    const phases = [...this.phases].map(
+      ([phase, p]): PhaseSummary => ({
+        phase,
+        pages: p.pages,
+        cacheHits: p.cacheHits,
+        cascades: p.cascades,
+        escalations: p.escalations,
+        escalationRate: p.cascades ? p.escalations / p.cascades : undefined,
+        belowThresholdRate: p.cascades ? p.belowThreshold / p.cascades : undefined,
+        spent: p.spent,
+        pageCost: p.pageCost,
+        latencyP50Ms: quantile(p.latenciesMs, 0.5),
+        latencyP95Ms: quantile(p.latenciesMs, 0.95),
+      }),
+    );
     return {
-      phase,
-      pages: recs.length,
-      cacheHits: recs.length - computed.length,
-      cascades,
-      escalations,
-      escalationRate: cascades ? escalations / cascades : undefined,
-      belowThresholdRate: cascades ? recs.reduce((n, r) => n + (r.belowThreshold ?? 0), 0) / cascades : undefined,
-      spent: addUsage(ZERO_USAGE, ...computed.map((r) => r.usage)),
-      pageCost: addUsage(ZERO_USAGE, ...recs.map((r) => r.usage)),
-      latencyP50Ms: quantile(computed.map((r) => r.latencyMs), 0.5),
-      latencyP95Ms: quantile(computed.map((r) => r.latencyMs), 0.95),
+      runId: run.runId,
+      status: run.status,
+      users: this.users,
+      notStarted: run.requestedUsers.filter((id) => !recorded(id)).length,
+      ok: this.ok,
+      failed: this.users - this.ok,
+      failures: [...this.failures],
+      phases,
+      spent: addUsage(ZERO_USAGE, ...phases.map((p) => p.spent)),
+      wallP50Ms: quantile(this.wallMs, 0.5),
+      wallP95Ms: quantile(this.wallMs, 0.95),
+      quality: this.quality.result(),
+      emptyPages: [...this.emptyPages],
     };
-  });
-  return {
-    runId: manifest.runId,
-    status: manifest.status,
-    users: users.length,
-    notStarted: manifest.requestedUsers.filter((id) => !manifest.users[id]).length,
-    ok: ok.length,
-    failed: users.length - ok.length,
-    failures: users.filter((u) => u.status === 'failed').map((u) => ({ userId: u.userId, error: u.error ?? 'unknown' })),
-    phases,
-    spent: addUsage(ZERO_USAGE, ...phases.map((p) => p.spent)),
-    wallP50Ms: quantile(users.map((u) => u.wallMs), 0.5),
-    wallP95Ms: quantile(users.map((u) => u.wallMs), 0.95),
-    quality: summariseQuality(ok.map((u) => u.quality).filter((q): q is PageQuality => !!q)),
-    emptyPages: ok.filter((u) => u.quality?.themesOnPage === 0).map((u) => ({ userId: u.userId, quality: u.quality! })),
-  };
+  }
+}
+
+export function summariseRun(manifest: RunManifest): RunSummary {
+  const tally = new RunTally();
+  for (const record of Object.values(manifest.users)) tally.add(record);
+  return tally.summary(manifest, (userId) => Object.hasOwn(manifest.users, userId));
 }
 
 /** The rates the manifest stores for the drift alarm: phases that ran at least one cascade. */

@@ -116,7 +116,10 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `distributed runs on ${REDIS_URL}` : 'di
 
     expect(stillQueued).toBe(0);
     expect(manifest.status).toBe('complete');
-    expect(Object.keys(manifest.users).sort()).toEqual(users(24).sort());
+    // The manifest on disk: the header returned, and every user.
+    const onDisk = (await readManifest(runsDir, manifest.runId))!;
+    expect(onDisk).toMatchObject(manifest);
+    expect(Object.keys(onDisk.users).sort()).toEqual(users(24).sort());
     expect(seen.sort()).toEqual(users(24).sort());
     expect(summary.ok).toBe(24);
     // None processed twice: every job started once, and no LLM request was answered twice.
@@ -125,16 +128,17 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `distributed runs on ${REDIS_URL}` : 'di
     expect(new Set(jobs.map((j) => j?.processedBy)).size).toBe(2);
     expect([...counts(server.answered).values()].every((n) => n === 1)).toBe(true);
     expect(new Set(server.answered.map(shopperOf))).toEqual(new Set(users(24)));
-    // The manifest on disk is the one returned.
-    expect(Object.keys((await readManifest(runsDir, manifest.runId))!.users)).toHaveLength(24);
 
     // The same users run locally (fresh in-memory stores, no answer cache): the same pages, the same summary.
     const local = await fixture({ ...o, redisUrl: undefined, answerCache: false });
     const localRun = await runPages({ ctx: local.ctx, contextFor: local.contextFor, users: users(24), pipeline: cascadedPipeline, runsDir, concurrency: 4 });
+    const localOnDisk = (await readManifest(runsDir, localRun.manifest.runId))!;
     for (const u of users(24)) {
-      const hashes = (r: typeof manifest) => Object.fromEntries(Object.entries(r.users[u].phases!).map(([p, rec]) => [p, rec.hash]));
-      expect(hashes(manifest)).toEqual(hashes(localRun.manifest));
+      const hashes = (r: typeof onDisk) => Object.fromEntries(Object.entries(r.users[u].phases!).map(([p, rec]) => [p, rec.hash]));
+      expect(hashes(onDisk)).toEqual(hashes(localOnDisk));
     }
+    // Both modes write the same manifest through the same recorder: the same rates too.
+    expect(onDisk.rates).toEqual(localOnDisk.rates);
     const shape = (s: typeof summary) => s.phases.map((p) => ({ phase: p.phase, pages: p.pages, cacheHits: p.cacheHits, cascades: p.cascades, escalations: p.escalations, tokens: [p.spent.inputTokens, p.spent.outputTokens], calls: p.spent.calls }));
     expect(shape(summary)).toEqual(shape(localRun.summary));
   }, 120_000);
@@ -167,7 +171,7 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `distributed runs on ${REDIS_URL}` : 'di
       const { manifest, summary } = await waiting;
 
       expect(summary.ok).toBe(8);
-      expect(Object.keys(manifest.users).sort()).toEqual(users(8).sort());
+      expect(Object.keys((await readManifest(runsDir, manifest.runId))!.users).sort()).toEqual(users(8).sort());
       // The killed worker's user ran again on the survivor (its lock lapsed; BullMQ's stalled check took it back)…
       const job = await jobOf(o, manifest.runId, killedAt!);
       expect(job?.attemptsStarted).toBeGreaterThanOrEqual(2);
@@ -215,7 +219,8 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? `distributed runs on ${REDIS_URL}` : 'di
     const pw = startPageWorker({ ctx: f.ctx, contextFor: f.contextFor, pipelines: { cascaded: cascadedPipeline }, connection: bullConnection(REDIS_URL!), redis: connRedis, queue: f.config.queue, concurrency: 4, configDigest: pageConfigDigest(f.config) });
     try {
       const runsDir = await mkdtemp(join(tmpdir(), 'hubgen-qruns-'));
-      const { manifest, summary } = await runQueued({ ctx: f.ctx, url: REDIS_URL!, users: ['s0', 's1', 's2', 'nobody'], pipeline: 'cascaded', runsDir });
+      const { manifest: header, summary } = await runQueued({ ctx: f.ctx, url: REDIS_URL!, users: ['s0', 's1', 's2', 'nobody'], pipeline: 'cascaded', runsDir });
+      const manifest = (await readManifest(runsDir, header.runId))!;
       expect(manifest.users.s1.status).toBe('ok');
       expect((await jobOf(o, manifest.runId, 's1'))?.attemptsStarted).toBe(2); // failed once (transient), retried once
       expect(arrivals.get('s1')).toBe(3);

@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
 import { connectRedis } from '../base/redis.js';
 import type { Ctx } from '../kit/context.js';
-import { manifestWriter, type RunManifest, type UserRecord } from '../pipelines/manifest.js';
-import { startManifest } from '../pipelines/run.js';
-import { summariseRun, type RunSummary } from '../pipelines/summary.js';
+import type { UserRecord } from '../pipelines/manifest.js';
+import { RunRecorder, type FinishedRun } from '../pipelines/run-recorder.js';
 import { bullConnection, checkEvictionPolicy, pageConfigDigest } from './connection.js';
 import { enqueueUsers, type PageQueue } from './enqueue.js';
 import { PAGE_QUEUE } from './keys.js';
@@ -28,31 +27,31 @@ export interface RunQueuedOptions {
   readonly pollMs?: number;
 }
 
-export interface RunQueuedResult {
-  readonly manifest: RunManifest;
-  readonly summary: RunSummary;
+export interface RunQueuedResult extends FinishedRun {
   /** Users still queued or running when the wait stopped (0 unless interrupted). */
   readonly stillQueued: number;
 }
 
 /**
  * `hubgen run --queue`: one job per user, then waits as a local run does and writes the same
- * manifest (this process is its only writer; workers write per-user records to Redis, which it
- * folds in as they land). Interrupted, it leaves the jobs to the workers; the same run id resumes waiting.
+ * manifest through the same RunRecorder (this process is its only writer; workers write per-user
+ * records to Redis, which it appends to the run's journal as they land). Interrupted, it leaves the
+ * jobs to the workers; the same run id resumes waiting.
  */
 export async function runQueued(options: RunQueuedOptions): Promise<RunQueuedResult> {
   const { ctx, url, users, runsDir, signal } = options;
   const q = ctx.config.queue;
   const budgetUsd = options.budgetUsd ?? ctx.config.run.budgetUsd;
-  const { manifest, resumed } = await startManifest({ ctx: ctx as Ctx, runsDir, runId: options.runId, pipeline: options.pipeline, users, budgetUsd });
-  const runId = manifest.runId;
   const redis = await connectRedis(url, { purpose: 'the run queue' });
   const queue: PageQueue = new Queue(PAGE_QUEUE, { connection: bullConnection(url), prefix: q.prefix });
   queue.on('error', (e) => ctx.logger.warn({ err: e.message }, 'queue connection error; reconnecting'));
   try {
     const warning = await checkEvictionPolicy(redis, ctx.logger);
+    // Started (its header written) once Redis answers and before any job goes in: a run with jobs queued can be resumed by id.
+    const { recorder, resumed, done: alreadyDone } = await RunRecorder.start({ ctx, runsDir, runId: options.runId, pipeline: options.pipeline, users, budgetUsd });
+    const runId = recorder.runId;
     const records = new RunRecords(redis, q.prefix, runId, { keepDays: q.keepRunDays });
-    const todo = users.filter((u) => manifest.users[u]?.status !== 'ok');
+    const todo = users.filter((u) => !alreadyDone.has(u));
     // A resumed run tries its failed users again: their old records must not read as this attempt's.
     if (resumed && todo.length) await records.forgetFailed(todo);
     await records.putMeta({ runId, pipeline: options.pipeline, enqueuedAt: new Date(ctx.clock.now()).toISOString(), users: users.length, budgetUsd, configDigest: pageConfigDigest(ctx.config) });
@@ -60,8 +59,6 @@ export async function runQueued(options: RunQueuedOptions): Promise<RunQueuedRes
     ctx.logger.info({ runId, enqueued: todo.length, retried, resumed }, 'run enqueued');
     options.onEnqueued?.({ runId, enqueued: todo.length, retried, warning });
 
-    const writer = manifestWriter(runsDir, () => ({ ...manifest, updatedAt: new Date(ctx.clock.now()).toISOString() }));
-    await writer.save();
     let done = users.length - todo.length;
     const outcome = await waitForUsers({
       records,
@@ -73,14 +70,13 @@ export async function runQueued(options: RunQueuedOptions): Promise<RunQueuedRes
       pollMs: options.pollMs,
       onEntry: (entry, first) => {
         if ('skipped' in entry) return;
-        manifest.users[entry.userId] = entry.record;
+        // A later record for a user (a job retried after its worker died post-write) replaces the earlier one.
+        void recorder.record(entry.record);
         if (first) options.onUserDone?.(entry.record, ++done, users.length);
-        void writer.save();
       },
     });
-    manifest.status = outcome.interrupted ? 'interrupted' : outcome.skipped > 0 ? 'stopped-budget' : 'complete';
-    await writer.save();
-    return { manifest, summary: summariseRun(manifest), stillQueued: todo.length - outcome.finished };
+    const finished = await recorder.finish(outcome.interrupted ? 'interrupted' : outcome.skipped > 0 ? 'stopped-budget' : 'complete');
+    return { ...finished, stillQueued: todo.length - outcome.finished };
   } finally {
     await queue.close();
     await redis.quit();

@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../datasets/instacart/load.js';
 import type { Dataset } from '../catalogue/types.js';
+import pino from 'pino';
 import type { RunManifest } from '../pipelines/manifest.js';
+import { RunRecorder } from '../pipelines/run-recorder.js';
 import { sharedUiFixture, type UiFixture } from '../testing/ui-fixture.js';
 import { createInspectorApp } from './app.js';
 import { createUiData, STORED_PHASE, type UiDataOptions } from './data.js';
@@ -110,6 +112,23 @@ describe('GET /api/runs/:runId', () => {
     expect(res.body.users).toMatchObject({ page: 200, pages: 200, total: 10_000, pageSize: 50 });
     expect(res.body.users.items.map((u) => u.userId)).toEqual(Array.from({ length: 50 }, (_, i) => String(9951 + i)));
     expect(JSON.stringify(res.body).length).toBeLessThan(50_000);
+  });
+
+  it('shows a run still going: its header and the users its journal holds, new ones as they are appended', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'hubgen-ui-going-'));
+    tempDirs.push(work);
+    const manifest = JSON.parse(await readFile(join(fx.workDir, 'runs', fx.runs.offline, 'manifest.json'), 'utf8')) as RunManifest;
+    const template = manifest.users[fx.users[0]];
+    const clock = { now: () => Date.parse('2026-01-01T00:00:00Z'), monotonic: () => 0 };
+    const { recorder } = await RunRecorder.start({ ctx: { logger: pino({ level: 'silent' }), clock }, runsDir: join(work, 'runs'), runId: 'going', pipeline: 'cascaded', users: ['1', '2', '3'] });
+    await recorder.record({ ...template, userId: '1', finishedAt: '2026-01-01T00:00:07Z' });
+    const { get } = inspector({}, work);
+    const first = await get<RunDetail>('/api/runs/going');
+    expect(first.body.run).toMatchObject({ status: 'running', users: 1, notStarted: 2, wallMs: 7000 });
+    expect(first.body.users.items.map((u) => u.userId)).toEqual(['1']);
+    await recorder.record({ ...template, userId: '2' });
+    expect((await get<RunDetail>('/api/runs/going')).body.users.items.map((u) => u.userId)).toEqual(['1', '2']);
+    expect((await get<Paged<RunRow>>('/api/runs')).body.items[0]).toMatchObject({ runId: 'going', users: 2 });
   });
 
   it('404s a run that does not exist', async () => {

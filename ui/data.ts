@@ -6,13 +6,14 @@
  *
  * Memory stays bounded on a large store: runs are listed by directory name and only the manifests of
  * the page being shown are parsed; a page reads its own four artefacts by address; nothing ever lists
- * the artefact store. Parsed manifests and eval results are cached a few at a time, keyed by their
- * file's mtime and size, so paging through one big run does not re-parse it on every click.
+ * the artefact store. Parsed manifests (with the users their run's journal adds while it goes) and
+ * eval results are cached a few at a time, keyed by their files' mtime and size, so paging through
+ * one big run does not re-parse it on every click.
  */
 import type { Dirent } from 'node:fs';
 import { readdir, readFile as fsReadFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { listRuns, manifestPath, type RunManifest, type UserRecord } from '../pipelines/manifest.js';
+import { journalPath, listRuns, manifestPath, parseManifest, withJournal, type RunManifest, type UserRecord } from '../pipelines/manifest.js';
 import { summariseRun } from '../pipelines/summary.js';
 import { contextOfUser } from '../catalogue/user-context.js';
 import { FsArtefactStore } from '../kit/artefacts/fs-store.js';
@@ -129,12 +130,26 @@ function cascadeView(attempts: readonly Attempt[] | undefined): CascadeView | un
 
 const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR';
 
-/** A handful of parsed files, keyed by path and invalidated by mtime/size; oldest evicted first. */
+/** mtime and size of a file that may be missing (then "none"). */
+async function statKey(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.mtimeMs}:${s.size}`;
+  } catch (e) {
+    if (isMissing(e)) return 'none';
+    throw e;
+  }
+}
+
+/**
+ * A handful of parsed files, keyed by path and invalidated by mtime/size (of `path`, which must
+ * exist, and of any files read with it, such as a run's journal); oldest evicted first.
+ */
 function statCache<T>(capacity: number) {
   const entries = new Map<string, { key: string; value: T }>();
-  return async (path: string, load: () => Promise<T>): Promise<T> => {
+  return async (path: string, load: () => Promise<T>, readWith: readonly string[] = []): Promise<T> => {
     const s = await stat(path);
-    const key = `${s.mtimeMs}:${s.size}`;
+    const key = [`${s.mtimeMs}:${s.size}`, ...(await Promise.all(readWith.map(statKey)))].join('|');
     const hit = entries.get(path);
     if (hit?.key === key) return hit.value;
     const value = await load();
@@ -165,10 +180,16 @@ export function createUiData(options: UiDataOptions): UiData {
 
   // --- runs ------------------------------------------------------------------------------------
 
+  /** A run's manifest.json and its journal (which grows while the run goes): the run's whole manifest. */
+  const runFiles = (runId: string) => {
+    const id = plainName(runId, 'run id');
+    return { path: assertInside(runsDir, manifestPath(runsDir, id)), journal: [journalPath(runsDir, id)] };
+  };
+
   async function manifestOf(runId: string): Promise<RunManifest | undefined> {
-    const path = assertInside(runsDir, manifestPath(runsDir, plainName(runId, 'run id')));
+    const { path, journal } = runFiles(runId);
     try {
-      return await manifests(path, async () => JSON.parse(await readText(path)) as RunManifest);
+      return await manifests(path, async () => withJournal(runsDir, parseManifest(await readText(path), path)), journal);
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw e;
@@ -211,13 +232,17 @@ export function createUiData(options: UiDataOptions): UiData {
   }
 
   async function runRowOf(runId: string): Promise<RunRow | undefined> {
-    const path = assertInside(runsDir, manifestPath(runsDir, plainName(runId, 'run id')));
+    const { path, journal } = runFiles(runId);
     try {
-      return await runRows(path, async () => {
-        const m = await manifestOf(runId);
-        if (!m) throw Object.assign(new Error('gone'), { code: 'ENOENT' });
-        return runRow(m);
-      });
+      return await runRows(
+        path,
+        async () => {
+          const m = await manifestOf(runId);
+          if (!m) throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+          return runRow(m);
+        },
+        journal,
+      );
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw e;

@@ -1,9 +1,9 @@
 import { parseBudget } from './options.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { RunManifest, UserRecord } from '../../pipelines/manifest.js';
+import type { RunHeader, UserRecord } from '../../pipelines/manifest.js';
 import type { RunSummary } from '../../pipelines/summary.js';
-import { newRunId, readManifest } from '../../pipelines/manifest.js';
+import { newRunId, readStoredRun } from '../../pipelines/manifest.js';
 import { formatRunSummary } from '../../pipelines/summary.js';
 import { checkDrift, formatDrift } from '../../pipelines/drift.js';
 import type { Runtime } from '../../pipelines/runtime.js';
@@ -52,9 +52,10 @@ async function reportDrift(rt: Runtime, runId: string): Promise<boolean> {
 async function usersFor(rt: Runtime, opts: RunCommandOptions): Promise<string[]> {
   if (opts.users !== undefined || !opts.runId) return parseUsers(opts.users ?? DEFAULT_USERS, rt.dataset);
   const runsDir = resolve(rt.ctx.config.workDir, 'runs');
-  const previous = await readManifest(runsDir, opts.runId);
+  // The header alone: the run's users are not needed to know whom it asked for.
+  const previous = await readStoredRun(runsDir, opts.runId);
   if (!previous) throw new Error(`--run-id ${opts.runId}: no such run under ${runsDir}; give --users to start a run with this id`);
-  return [...previous.requestedUsers];
+  return [...previous.header.requestedUsers];
 }
 
 /**
@@ -134,7 +135,7 @@ async function runInBatches(
   rt: Runtime,
   users: readonly string[],
   options: Pick<BatchRoundsOptions, 'runId' | 'concurrency' | 'budgetUsd' | 'signal' | 'onUserDone'>,
-): Promise<{ manifest: RunManifest; summary: RunSummary; batchNote: string }> {
+): Promise<{ manifest: RunHeader; summary: RunSummary; batchNote: string }> {
   const [{ runBatchRounds }, { createBatchRunner }, { cascadedPipeline }, { userContextFor }] = await Promise.all([
     import('../../pipelines/batch-rounds.js'),
     import('../../llm/batch/index.js'),
