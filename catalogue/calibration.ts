@@ -14,7 +14,9 @@ import { DISCOVERY_WEIGHTS_URL, DISCOVERY_INPUTS, discoveryFeatures, discoveryUs
  * eval reports on never shaped a weight. The split is fixed and seeded: a segment's users are
  * shuffled exactly as `--users sample:N:<segment>` shuffles them (sampleUsers, seed 1); the first
  * `reportUsers` are the report's users, the rest are calibration. Any `sample:M:<segment>` with
- * M ≤ reportUsers is therefore disjoint from calibration.
+ * M ≤ reportUsers is therefore disjoint from calibration. Reorder propensity learns from the
+ * calibration users' whole histories; discovery from the last order of every user outside the
+ * report, in any segment (discoveryInstances).
  */
 export interface CalibrationSplitOptions {
   readonly segment: string;
@@ -201,9 +203,10 @@ const r4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 const roundFit = (f: LogisticFit): LogisticFit => ({ mean: f.mean.map(r4), std: f.std.map(r4), weights: f.weights.map(r4), bias: r4(f.bias) });
 
 /**
- * Fits both models on the calibration users of `split`, with statistics that leave those users out,
- * and measures each on held-out folds (by user) against the simple rankings it replaces: frequency
- * for reorders, popularity and raw co-purchase for new products.
+ * Fits reorder propensity on the calibration users of `split`, with statistics that leave those
+ * users out, and discovery on every non-report user's last order, with the shared statistics; and
+ * measures each on held-out folds (by user) against the simple rankings it replaces: frequency for
+ * reorders, popularity and raw co-purchase for new products.
  */
 export function trainPropensityModels(dataset: Dataset, split: CalibrationSplitOptions = DEFAULT_SPLIT, options: FitOptions = {}): TrainedModels {
   const { calibration, report } = calibrationSplit(dataset, split);
