@@ -60,7 +60,7 @@ export function popularityUnseenRanking(popular: readonly string[], owned: Reado
  * the share of their history orders containing i and P(j | i) the share of all history baskets with
  * i that also hold j. Ties (and the tail no basket links) go to popularity, then the lower id.
  */
-export function coPurchaseRanking(history: Pick<UserHistory, 'history'>, stats: CatalogueStats, n: number): string[] {
+export function coPurchaseRanking(history: Pick<UserHistory, 'history'>, stats: CatalogueStats, n: number, popular: readonly string[] = popularityRanking(stats)): string[] {
   const orders = new Map<string, number>();
   for (const { lines } of history.history) for (const id of new Set(lines.map((l) => l.productId))) orders.set(id, (orders.get(id) ?? 0) + 1);
   const share = new Map([...orders].map(([id, c]) => [id, c / Math.max(1, history.history.length)]));
@@ -69,19 +69,22 @@ export function coPurchaseRanking(history: Pick<UserHistory, 'history'>, stats: 
     .filter(([, s]) => s > 0)
     .sort(([a, x], [b, y]) => y - x || (stats.productOrders.get(b) ?? 0) - (stats.productOrders.get(a) ?? 0) || compareIds(a, b))
     .map(([id]) => id);
-  return ranked.length >= n ? ranked.slice(0, n) : [...ranked, ...popularityUnseenRanking(popularityRanking(stats), new Set([...share.keys(), ...ranked]), n - ranked.length)];
+  return withPopularTail(ranked, new Set(share.keys()), n, popular);
 }
 
 /**
  * The page's own discovery model ranking every product new to the user: the products co-bought with
  * theirs by discovery probability, then (the tail no basket links) the most popular unbought ones.
  */
-export function discoveryOnlyRanking(context: UserContext, stats: CatalogueStats, catalogue: Catalogue, n: number): string[] {
+export function discoveryOnlyRanking(context: UserContext, stats: CatalogueStats, catalogue: Catalogue, n: number, popular: readonly string[] = popularityRanking(stats)): string[] {
   const ranked = discoveryScorer(discoveryUserOf(context), stats, catalogue)
     .ranked()
-    .slice(0, n)
     .map((x) => x.productId);
-  if (ranked.length >= n) return ranked;
-  const owned = new Set([...Object.keys(context.reorderPropensity), ...ranked]);
-  return [...ranked, ...popularityUnseenRanking(popularityRanking(stats), owned, n - ranked.length)];
+  return withPopularTail(ranked, new Set(Object.keys(context.reorderPropensity)), n, popular);
+}
+
+/** The first n of a new-item ranking, its tail (when short) the most popular products neither owned nor already in it. */
+function withPopularTail(ranked: readonly string[], owned: ReadonlySet<string>, n: number, popular: readonly string[]): string[] {
+  if (ranked.length >= n) return ranked.slice(0, n);
+  return [...ranked, ...popularityUnseenRanking(popular, new Set([...owned, ...ranked]), n - ranked.length)];
 }

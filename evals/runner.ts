@@ -339,8 +339,8 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
     popularity: () => popular,
     'own-reorders': (u) => ownReordersRanking(u.history),
     'popularity-unseen': (u, n) => popularityUnseenRanking(popular, ownedProducts(u.history), n),
-    'co-purchase': (u, n) => coPurchaseRanking(u.history, ctx.stats, n),
-    'discovery-only': (u, n) => discoveryOnlyRanking(u.context, ctx.stats, ctx.catalogue, n),
+    'co-purchase': (u, n) => coPurchaseRanking(u.history, ctx.stats, n, popular),
+    'discovery-only': (u, n) => discoveryOnlyRanking(u.context, ctx.stats, ctx.catalogue, n, popular),
   };
   const out: BaselineResult[] = [];
   const ordered = [...sizes.values()].sort((a, b) => (a.matches === b.matches ? a.n - b.n : a.matches === 'products' ? -1 : 1));
