@@ -7,7 +7,7 @@ import type { CatalogueStats } from './stats-types.js';
 import { buildUserContext } from './user-context.js';
 import { productPriors, propensityFeatures, summariseHistory, type ProductPriors } from './propensity-features.js';
 import { DAY_INPUTS, historyHasDays, PROPENSITY_INPUTS, PROPENSITY_WEIGHTS_URL, propensityVector, reorderPropensity, scoreLogistic, type PropensityInput, type PropensityWeights } from './propensity.js';
-import { DISCOVERY_WEIGHTS_URL, DISCOVERY_INPUTS, discoveryFeatures, discoveryUserOf, discoveryVector, type DiscoveryInput, type DiscoveryWeights } from './discovery.js';
+import { DISCOVERY_WEIGHTS_URL, DISCOVERY_INPUTS, discoveryFeatureMaker, discoveryUserOf, discoveryVector, type DiscoveryInput, type DiscoveryWeights } from './discovery.js';
 
 /**
  * Fitting the reorder-propensity and discovery models on calibration users only, so the users an
@@ -107,14 +107,18 @@ export function discoveryRows(instances: readonly CalibrationInstance[], stats: 
     // The user as a page sees them: the same UserContext fields, with the propensity being fitted.
     const context = buildUserContext({ userId: inst.userId, history: inst.history, target: undefined }, dataset.catalogue, undefined, priors, propensity);
     const user = discoveryUserOf(context);
-    const all = discoveryFeatures(user, stats, dataset.catalogue);
-    const byCoPurchase = [...all].sort((a, b) => b.coPurchase - a.coPurchase || compareIds(a.productId, b.productId)).slice(0, DISCOVERY_CANDIDATES.coPurchase);
-    const chosen = new Set(byCoPurchase.map((f) => f.productId));
+    // One maker for the instance: its co-purchase profiles are computed once, for ranking and for the rows.
+    const { profile, features } = discoveryFeatureMaker(user, stats, dataset.catalogue);
+    const byCoPurchase = [...profile]
+      .filter(([id]) => features(id) !== undefined)
+      .sort(([a, x], [b, y]) => y - x || compareIds(a, b))
+      .slice(0, DISCOVERY_CANDIDATES.coPurchase);
+    const chosen = new Set(byCoPurchase.map(([id]) => id));
     for (const id of popular) {
       if (chosen.size >= DISCOVERY_CANDIDATES.coPurchase + DISCOVERY_CANDIDATES.popular) break;
       if (!user.owned.has(id)) chosen.add(id);
     }
-    for (const f of discoveryFeatures(user, stats, dataset.catalogue, [...chosen].sort(compareIds))) {
+    for (const f of [...chosen].sort(compareIds).flatMap((id) => features(id) ?? [])) {
       const baseline = { popularity: f.popularity, coPurchase: f.coPurchase };
       rows.push({ x: discoveryVector(f, inputs), y: inst.next.has(f.productId) ? 1 : 0, instance: i, productId: f.productId, baseline });
     }

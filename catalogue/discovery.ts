@@ -90,8 +90,12 @@ function departmentShares(user: DiscoveryUser, catalogue: Catalogue): Map<string
   return out;
 }
 
-/** Features of any product for one user, with their co-purchase profile computed once. */
-function featureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue): { profile: ReadonlyMap<string, number>; features: (productId: string) => DiscoveryFeatures | undefined } {
+/**
+ * Features of any product for one user, with their co-purchase profiles computed once: `profile`
+ * holds every product co-bought with one of theirs; `features` is undefined for one they own or the
+ * catalogue lacks.
+ */
+export function discoveryFeatureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue): { profile: ReadonlyMap<string, number>; features: (productId: string) => DiscoveryFeatures | undefined } {
   const profile = stats.coPurchase.conditional(user.owned);
   const recentProfile = stats.coPurchase.conditional(new Map(user.recent.map((id) => [id, 1])));
   const depts = departmentShares(user, catalogue);
@@ -125,7 +129,7 @@ function featureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Cat
  * something the user owns. Owned products are never candidates.
  */
 export function discoveryFeatures(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, productIds?: Iterable<string>): DiscoveryFeatures[] {
-  const { profile, features } = featureMaker(user, stats, catalogue);
+  const { profile, features } = discoveryFeatureMaker(user, stats, catalogue);
   return [...(productIds ?? profile.keys())].map(features).filter((f): f is DiscoveryFeatures => f !== undefined);
 }
 
@@ -143,7 +147,7 @@ export interface DiscoveryScorer {
 }
 
 export function discoveryScorer(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, weights: DiscoveryWeights = discoveryWeights()): DiscoveryScorer {
-  const { profile, features } = featureMaker(user, stats, catalogue);
+  const { profile, features } = discoveryFeatureMaker(user, stats, catalogue);
   const memo = new Map<string, number>();
   const score = (productId: string): number => {
     let s = memo.get(productId);
