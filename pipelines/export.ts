@@ -47,7 +47,7 @@ export const pageExportSchema = {
                 productId: { type: 'string' },
                 /** 1-based within the theme. */
                 rank: { type: 'integer', minimum: 1 },
-                /** hubgen's ranking score (relevance × affinity × popularity); comparable within a page. */
+                /** hubgen's ranking score within the theme: relevance^exponent × the user's probability of buying it next; in a staples theme that probability alone. */
                 score: { type: 'number' },
                 /** The keyword that retrieved it. */
                 keyword: { type: 'string' },

@@ -158,6 +158,17 @@ describe('GET /api/runs/:runId/users/:userId', () => {
     expect(product.keyword).toBeTruthy();
   });
 
+  it("the HTML page says what each product's score was made of: relevance and the probability of buying next", async () => {
+    const res = await inspector().app.request(`http://localhost/runs/${fx.runs.escalated}/users/${fx.users[0]}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const product = page.themes[0].products[0];
+    const tile = new RegExp(`data-product="${product.id}">[\\s\\S]*?<span title="([^"]*)">score`).exec(html);
+    expect(tile?.[1]).toBe(`relevance ${product.relevance!.toFixed(2)} · probability of buying next ${product.affinity!.toFixed(4)}`);
+    // A page of today's assemble phase has no popularity factor, so the tooltip must not claim one.
+    expect(product.popularity).toBeUndefined();
+  });
+
   it('history summary beside it, and the products of the next order the page hit', () => {
     expect(page.history!.orders).toBeGreaterThan(0);
     expect(page.history!.topCategories.length).toBeGreaterThan(0);

@@ -5,12 +5,23 @@ import { badge, crumbs, type Html } from './layout.js';
 import { int, ms, num, pct, plural, usd } from './format.js';
 import { trail } from './trail.js';
 
+/**
+ * What the score was made of, for its tooltip: relevance to the theme and the user's probability of
+ * buying the product next (a staples theme ranks by the probability alone); pages made before
+ * version 4 of the assemble phase also carry the popularity factor they multiplied in.
+ */
+function scoreParts(p: ProductView): string {
+  const parts = [`relevance ${num(p.relevance)}`, `probability of buying next ${num(p.affinity, 4)}`];
+  if (p.popularity !== undefined) parts.push(`popularity ${num(p.popularity)}`);
+  return parts.join(' · ');
+}
+
 function productTile(p: ProductView): Html {
   const hit = p.inTarget === true;
   return html`<div class="product ${hit ? 'hit' : ''}" data-product="${p.id}">
 <div class="name">${p.name}</div>
 <div class="cat">${p.category.name} · ${p.department.name}</div>
-<div class="foot"><span title="relevance ${num(p.relevance)} × affinity ${num(p.affinity)} × popularity ${num(p.popularity)}">score ${num(p.score, 3)}</span>${hit ? html`<span class="hitmark" title="in this user's evaluation order">✓ bought next</span>` : ''}</div>
+<div class="foot"><span title="${scoreParts(p)}">score ${num(p.score, 3)}</span>${hit ? html`<span class="hitmark" title="in this user's evaluation order">✓ bought next</span>` : ''}</div>
 </div>`;
 }
 
