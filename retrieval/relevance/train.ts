@@ -253,10 +253,6 @@ export async function trainAndWriteRelevance(options: TrainRelevanceOptions & { 
 }
 
 /**
- * Trains on the context's catalogue, corpus and embedder and reports held-out accuracy. For the CLI:
- * weights are written only to `out` — a report run never overwrites the bundled model.
- */
-/**
  * What `hubgen train-relevance` does: train the model the cross-encoder role is bound to (the v1
  * weights when it is not a local model), and write the weights only when given a file.
  */

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { HubgenConfig } from '../../config/config.js';
 import { FsArtefactStore } from '../../kit/artefacts/fs-store.js';
 import { splitIds } from '../../pipelines/select-users.js';
-import { configFrom, type GlobalOptions } from './options.js';
+import { configFrom, USERS_SPEC_HELP, type GlobalOptions } from './options.js';
 import { createCliLogger } from '../logger.js';
 
 export interface CalibrateOptions {
@@ -106,7 +106,7 @@ export function registerCalibrateCommand(program: Command, globals: () => Global
     .command('calibrate')
     .description('how well each tier\'s confidence predicts that the stronger tier or the judge accepts its answer: reliability, ECE, the cost–quality curve and a proposed threshold, fitted on some users and checked on the others; --train-deferral learns a deferral model')
     .option('--phase <phase>', 'themes, keywords, filter (the judge) or all', 'all')
-    .option('-u, --users <spec>', 'only these users: ids, @file, or sample:N[:segment] from the dataset')
+    .option('-u, --users <spec>', `only these users: ${USERS_SPEC_HELP}`)
     .option('--from <source>', '"runs" (every stored run, read back from the artefact store) or an eval report folder / result.json', 'runs')
     .option('--runs <ids>', 'with --from runs: only these runs (comma list)')
     .option('--target-quality <q>', 'share of final answers that must be accepted', share('--target-quality'), 0.9)

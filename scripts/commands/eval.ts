@@ -6,6 +6,7 @@ import { createProgress } from '../progress.js';
 import { segmentCounts } from '../../catalogue/history.js';
 import type { Dataset } from '../../catalogue/types.js';
 import { configFrom, ensureIndexed, parseUsers, withHubgen, type GlobalOptions } from './shared.js';
+import { USERS_SPEC_HELP } from './options.js';
 
 interface EvalCommandOptions {
   readonly users?: string;
@@ -53,7 +54,7 @@ export function registerEvalCommand(program: Command, globals: () => GlobalOptio
   program
     .command('eval')
     .description('offline evals: run variants (cascaded, single-step, …) on the same users and write a markdown + HTML report')
-    .option('-u, --users <spec>', `user ids or sample:N[:segment] (default ${DEFAULT_EVAL_USERS}, or sample:50 when the dataset has no "train" segment)`)
+    .option('-u, --users <spec>', `${USERS_SPEC_HELP} (default ${DEFAULT_EVAL_USERS}, or sample:50 when the dataset has no "train" segment)`)
     .option('--variants <list>', 'comma list: cascaded, single-step, single-step-local, or overrides like cascaded@themes.threshold=0.8+filter.relevanceThreshold=0.5 (default: all three, or without single-step when its LLM role is not configured)')
     .option('--sweep <spec>', 'threshold sweep instead, e.g. "themes.threshold=0.4..0.9:0.1"')
     .option('--target <metric>=<min>', 'quality the sweep must reach, e.g. "targetRecall>=0.08" or "newItemRecall>=0.04"', 'targetCategoryCoverage>=0.5')

@@ -35,3 +35,6 @@ export function parseBudget(value: string): number {
   if (value.trim() === '' || !(n >= 0)) throw new Error(`--budget must be a non-negative number, got "${value}"`);
   return n;
 }
+
+/** What every `--users` accepts (shared.ts parseUsers reads it), for the commands' help. */
+export const USERS_SPEC_HELP = 'ids "1,2,3", @file (one id per line), all, or sample:N[:segment]';

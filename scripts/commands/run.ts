@@ -1,4 +1,4 @@
-import { parseBudget } from './options.js';
+import { parseBudget, USERS_SPEC_HELP } from './options.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RunHeader, UserRecord } from '../../pipelines/manifest.js';
@@ -272,7 +272,7 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
   program
     .command('run')
     .description('generate pages for users (cascaded pipeline), write a run manifest and print a per-phase summary')
-    .option('-u, --users <spec>', `user ids "1,2,3", or "sample:N" (optionally "sample:N:train"); default ${DEFAULT_USERS}, or the resumed run's users`)
+    .option('-u, --users <spec>', `${USERS_SPEC_HELP}; default ${DEFAULT_USERS}, or the resumed run's users`)
     .option('-c, --concurrency <n>', 'users in parallel (default: config run.concurrency)', positiveInt('--concurrency'))
     .option('--run-id <id>', 'resume this run: users already done are skipped (its own users unless --users is given)')
     .option('--budget <usd>', 'stop starting new users once this many dollars are spent', parseBudget)

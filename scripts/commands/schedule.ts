@@ -1,4 +1,4 @@
-import { parseBudget } from './options.js';
+import { parseBudget, USERS_SPEC_HELP } from './options.js';
 import type { Command } from 'commander';
 import { Cron } from 'croner';
 import { parseUsers, withHubgen, type GlobalOptions } from './shared.js';
@@ -8,8 +8,8 @@ export function registerScheduleCommand(program: Command, globals: () => GlobalO
   program
     .command('schedule')
     .description('stay up and run page generation on a cron schedule (e.g. nightly); overlapping runs are skipped')
-    .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" for 02:00 nightly (six fields: seconds first)')
-    .option('-u, --users <spec>', 'user ids or sample:N for each run', 'sample:100')
+    .requiredOption('--cron <expr>', 'cron expression, e.g. "0 2 * * *" for 02:00 nightly (five fields, minute first; a sixth, leading field is seconds)')
+    .option('-u, --users <spec>', `users for each run: ${USERS_SPEC_HELP}`, 'sample:100')
     .option('--timezone <tz>', 'IANA time zone for the expression (default: the machine\'s)')
     .option('--budget <usd>', 'per-run budget in dollars', parseBudget)
     .option('--now', 'also run once immediately')
