@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compareIds } from './types.js';
+import { idCodes } from './id-codes.js';
 
 /**
  * Item-item co-purchase statistics over a set of orders (history orders only, never an eval's
@@ -27,20 +28,11 @@ export interface CoPurchase {
 
 /** Baskets as lists of product ids; duplicates within a basket count once. */
 export function buildCoPurchase(baskets: Iterable<readonly string[]>): CoPurchase {
-  const code = new Map<string, number>();
-  const ids: string[] = [];
+  const { code, ids, codeOf } = idCodes();
   const orderStart: number[] = [0];
   const items: number[] = [];
   for (const basket of baskets) {
-    for (const id of new Set(basket)) {
-      let c = code.get(id);
-      if (c === undefined) {
-        c = ids.length;
-        code.set(id, c);
-        ids.push(id);
-      }
-      items.push(c);
-    }
+    for (const id of new Set(basket)) items.push(codeOf(id));
     orderStart.push(items.length);
   }
   const totalOrders = orderStart.length - 1;

@@ -1,4 +1,5 @@
 import type { CoPurchase } from './co-purchase.js';
+import type { UserNeighbours } from './neighbours.js';
 
 /** Behavioural statistics over every user's *history* orders (never target orders), for ranking and local models. */
 export interface CatalogueStats {
@@ -19,4 +20,8 @@ export interface CatalogueStats {
   readonly productRepeat: ReadonlyMap<string, { readonly buyers: number; readonly repeaters: number }>;
   /** repeaters ÷ buyers over every product: the prior a product with few buyers is smoothed toward. */
   readonly repeatPrior: number;
+  /** Shoppers like a given one (user-based nearest neighbours over the same histories), built on first use. */
+  readonly neighbours: UserNeighbours;
+  /** Digest of the shoppers' histories behind `neighbours`, known without building it. */
+  readonly neighboursDigest: string;
 }

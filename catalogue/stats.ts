@@ -1,6 +1,7 @@
 import type { Catalogue, Dataset } from './types.js';
 import type { CatalogueStats } from './stats-types.js';
 import { buildCoPurchase } from './co-purchase.js';
+import { buildUserNeighbours, neighboursDigest, orderCountsOf, type UserNeighbours } from './neighbours.js';
 
 export interface CatalogueStatsOptions {
   /**
@@ -16,12 +17,14 @@ export interface CatalogueStatsOptions {
  */
 export function buildCatalogueStats(dataset: Dataset, { excludeUsers }: CatalogueStatsOptions = {}): CatalogueStats {
   const histories: string[][][] = [];
+  const userIds: string[] = [];
   for (const [userId, orders] of dataset.ordersByUser) {
     if (excludeUsers?.has(userId)) continue;
     // Every order but the last (the held-out target) is history.
     histories.push(orders.slice(0, -1).map(({ lines }) => lines.map((l) => l.productId)));
+    userIds.push(userId);
   }
-  return statsOfHistories(histories, dataset.catalogue);
+  return statsOfHistories(histories, dataset.catalogue, userIds);
 }
 
 const shared = new WeakMap<Dataset, CatalogueStats>();
@@ -35,15 +38,17 @@ export function catalogueStatsOf(dataset: Dataset): CatalogueStats {
 /** The statistics of baskets, each treated as a different user's. */
 export const statsOfBaskets = (baskets: readonly (readonly string[])[], catalogue: Catalogue): CatalogueStats => statsOfHistories(baskets.map((b) => [b]), catalogue);
 
-/** The statistics of users' histories (each a list of baskets of product ids). */
-export function statsOfHistories(histories: readonly (readonly (readonly string[])[])[], catalogue: Catalogue): CatalogueStats {
+/**
+ * The statistics of users' histories (each a list of baskets of product ids); `userIds[i]` is whose
+ * history `histories[i]` is (default "#1", "#2", …), so a user is never their own neighbour.
+ */
+export function statsOfHistories(histories: readonly (readonly (readonly string[])[])[], catalogue: Catalogue, userIds: readonly string[] = histories.map((_, i) => `#${i + 1}`)): CatalogueStats {
   const baskets = histories.flat();
   const productRepeat = new Map<string, { buyers: number; repeaters: number }>();
   let buyers = 0;
   let repeaters = 0;
-  for (const history of histories) {
-    const orders = new Map<string, number>();
-    for (const basket of history) for (const id of new Set(basket)) orders.set(id, (orders.get(id) ?? 0) + 1);
+  const shopperHistories = histories.map((history, i) => ({ userId: userIds[i], orderCounts: orderCountsOf(history) }));
+  for (const { orderCounts: orders } of shopperHistories) {
     for (const [id, n] of orders) {
       const r = productRepeat.get(id) ?? { buyers: 0, repeaters: 0 };
       r.buyers++;
@@ -67,6 +72,9 @@ export function statsOfHistories(histories: readonly (readonly (readonly string[
   let max = 0;
   for (const c of productOrders.values()) max = Math.max(max, c);
   const logMax = Math.log1p(max);
+  // Built on first use: only discovery asks, and statistics made for other ends never pay for it.
+  let neighbours: UserNeighbours | undefined;
+  const digest = neighboursDigest(shopperHistories);
   return {
     productOrders,
     categoryLines,
@@ -77,6 +85,10 @@ export function statsOfHistories(histories: readonly (readonly (readonly string[
     coPurchase: buildCoPurchase(baskets),
     productRepeat,
     repeatPrior: buyers === 0 ? 0 : repeaters / buyers,
+    neighboursDigest: digest,
+    get neighbours() {
+      return (neighbours ??= buildUserNeighbours(shopperHistories, digest));
+    },
   };
 }
 

@@ -23,8 +23,9 @@ export function statsDigest(stats: CatalogueStats): string {
   let d = statsDigests.get(stats);
   if (!d) {
     const orders = [...stats.productOrders.entries()].sort((a, b) => compareIds(a[0], b[0]));
-    // The baskets' digest covers co-purchase, which the per-product counts alone do not pin down.
-    d = sha256(canonicalJson({ totalOrders: stats.totalOrders, orders, baskets: stats.coPurchase.digest }));
+    // The baskets' digest covers co-purchase, which the per-product counts alone do not pin down; the
+    // shoppers' digest covers whose baskets they were, which user neighbours read.
+    d = sha256(canonicalJson({ totalOrders: stats.totalOrders, orders, baskets: stats.coPurchase.digest, shoppers: stats.neighboursDigest }));
     statsDigests.set(stats, d);
   }
   return d;
