@@ -7,7 +7,7 @@ import type { CatalogueStats } from './stats-types.js';
 import { buildUserContext } from './user-context.js';
 import { productPriors, propensityFeatures, summariseHistory, type ProductPriors } from './propensity-features.js';
 import { DAY_INPUTS, historyHasDays, PROPENSITY_INPUTS, PROPENSITY_WEIGHTS_URL, propensityVector, reorderPropensity, scoreLogistic, type PropensityInput, type PropensityWeights } from './propensity.js';
-import { DISCOVERY_WEIGHTS_URL, DISCOVERY_INPUTS, discoveryFeatureMaker, discoveryUserOf, discoveryVector, type DiscoveryInput, type DiscoveryWeights } from './discovery.js';
+import { DISCOVERY_VERSION, DISCOVERY_WEIGHTS_URL, DISCOVERY_INPUTS, discoveryFeatureMaker, discoveryUserOf, discoveryVector, type DiscoveryInput, type DiscoveryWeights } from './discovery.js';
 
 /**
  * Fitting the reorder-propensity and discovery models on calibration users only, so the users an
@@ -78,8 +78,12 @@ export function propensityRows(instances: readonly CalibrationInstance[], inputs
 /** Discovery's share of negatives to fit on (every positive is kept): the probabilities stay calibrated, the fit is 20× quicker. */
 export const DISCOVERY_NEGATIVE_SHARE = 0.05;
 
-/** Candidates per instance for the discovery model: the strongest co-purchase neighbours, and the most popular products, the user does not own. */
-export const DISCOVERY_CANDIDATES = { coPurchase: 400, popular: 200 } as const;
+/**
+ * Candidates per instance for the discovery model, none of them owned: the strongest co-purchase
+ * neighbours, the most popular products, and the products the user's nearest shoppers weigh most that
+ * neither list holds (a page ranks all three kinds, catalogue/discovery.ts).
+ */
+export const DISCOVERY_CANDIDATES = { coPurchase: 400, popular: 200, neighbours: 100 } as const;
 
 /**
  * Discovery's instances: the last order of every user the report never sees (any segment, at least
@@ -108,7 +112,7 @@ export function discoveryRows(instances: readonly CalibrationInstance[], stats: 
     const context = buildUserContext({ userId: inst.userId, history: inst.history, target: undefined }, dataset.catalogue, undefined, priors, propensity);
     const user = discoveryUserOf(context);
     // One maker for the instance: its co-purchase profiles are computed once, for ranking and for the rows.
-    const { profile, features } = discoveryFeatureMaker(user, stats, dataset.catalogue);
+    const { profile, neighbourScores, features } = discoveryFeatureMaker(user, stats, dataset.catalogue);
     const byCoPurchase = [...profile]
       .filter(([id]) => features(id) !== undefined)
       .sort(([a, x], [b, y]) => y - x || compareIds(a, b))
@@ -118,6 +122,11 @@ export function discoveryRows(instances: readonly CalibrationInstance[], stats: 
       if (chosen.size >= DISCOVERY_CANDIDATES.coPurchase + DISCOVERY_CANDIDATES.popular) break;
       if (!user.owned.has(id)) chosen.add(id);
     }
+    const byNeighbours = [...neighbourScores]
+      .filter(([id]) => !chosen.has(id) && features(id) !== undefined)
+      .sort(([a, x], [b, y]) => y - x || compareIds(a, b))
+      .slice(0, DISCOVERY_CANDIDATES.neighbours);
+    for (const [id] of byNeighbours) chosen.add(id);
     for (const f of [...chosen].sort(compareIds).flatMap((id) => features(id) ?? [])) {
       const baseline = { popularity: f.popularity, coPurchase: f.coPurchase };
       rows.push({ x: discoveryVector(f, inputs), y: inst.next.has(f.productId) ? 1 : 0, instance: i, productId: f.productId, baseline });
@@ -239,7 +248,7 @@ export function trainPropensityModels(dataset: Dataset, split: CalibrationSplitO
   const dInstances = discoveryInstances(dataset, report);
   const dRows = discoveryRows(dInstances, buildCatalogueStats(dataset), dataset, propensity, DISCOVERY_MODEL_INPUTS);
   const dOptions = { negativeShare: DISCOVERY_NEGATIVE_SHARE, ...options };
-  const discovery: DiscoveryWeights = { version: 'discovery-v2', inputs: DISCOVERY_MODEL_INPUTS, ...roundFit(fit(dRows, dOptions)) };
+  const discovery: DiscoveryWeights = { version: DISCOVERY_VERSION, inputs: DISCOVERY_MODEL_INPUTS, ...roundFit(fit(dRows, dOptions)) };
   const dHeldOut = heldOutScores(dRows, dInstances, dOptions);
   const popularity = dRows.map((r) => r.baseline.popularity);
   const coPurchase = dRows.map((r) => r.baseline.coPurchase);

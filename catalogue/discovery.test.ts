@@ -16,13 +16,26 @@ const catalogue = catalogueOf({
 });
 // Whole milk goes with Greek yogurt; rye is popular on its own; bagels once.
 const stats = statsOfBaskets([['whole', 'greek'], ['whole', 'greek'], ['whole', 'rye'], ['rye'], ['rye'], ['rye', 'bagel'], ['oat']], catalogue);
-const user = { owned: new Map([['whole', 0.8]]), categoryAffinity: { milk: 1 }, recent: ['whole'], reorderRate: 0.7 };
+const user = { orderCounts: new Map([['whole', 3]]), owned: new Map([['whole', 0.8]]), categoryAffinity: { milk: 1 }, recent: ['whole'], reorderRate: 0.7 };
 
 describe('discoveryFeatures', () => {
   const f = new Map(discoveryFeatures(user, stats, catalogue).map((x) => [x.productId, x]));
 
-  it('scores only products co-bought with what the user owns, never the owned ones', () => {
+  it('scores only products co-bought with what the user owns or bought by their neighbours, never the owned ones', () => {
     expect([...f.keys()].sort()).toEqual(['greek', 'rye']);
+    // Shoppers who bought oat milk alone are nobody's neighbour here: they share nothing with this user.
+    expect(discoveryFeatures({ ...user, orderCounts: new Map([['oat', 1]]), owned: new Map([['oat', 1]]) }, stats, catalogue).map((x) => x.productId)).toEqual([]);
+  });
+
+  it('weighs what the shoppers most like them bought: knn(j) = Σ sim·w ÷ Σ sim', () => {
+    // Each basket is one shopper; idf = ln(7 ÷ buyers) + 0.1. The user (whole milk) is like the three
+    // whole-milk shoppers: two also bought Greek yogurt, one rye.
+    const idf = (buyers: number) => Math.log(7 / buyers) + 0.1;
+    const [a, b, c] = [idf(3), idf(2), idf(4)]; // whole, greek, rye
+    const [n1, n3] = [Math.hypot(a, b), Math.hypot(a, c)];
+    const [s1, s3] = [a / n1, a / n3]; // cosine to a whole+greek and to the whole+rye shopper, up to the user's own length
+    expect(f.get('greek')!.neighbourScore).toBeCloseTo((2 * s1 * (b / n1)) / (2 * s1 + s3), 12);
+    expect(f.get('rye')!.neighbourScore).toBeCloseTo((s3 * (c / n3)) / (2 * s1 + s3), 12);
   });
 
   it('computes co-purchase, lift, popularity and popularity within the category', () => {
@@ -89,7 +102,17 @@ describe('discoveryScorer', () => {
   });
 
   it('reads a user context: its products weighted by reorder propensity, its latest products, its reorder rate', () => {
-    const u = discoveryUserOf({ reorderPropensity: { whole: 0.8 }, categoryAffinity: { milk: 1 }, recentProducts: [{ id: 'whole', name: 'Whole Milk', categoryId: 'milk' }], reorderRate: 0.7 });
+    const u = discoveryUserOf({
+      userId: '7',
+      historyOrders: 4,
+      productAffinity: { whole: 0.75, rye: 0.25 },
+      reorderPropensity: { whole: 0.8 },
+      categoryAffinity: { milk: 1 },
+      recentProducts: [{ id: 'whole', name: 'Whole Milk', categoryId: 'milk' }],
+      reorderRate: 0.7,
+    });
+    expect(u.userId).toBe('7');
+    expect(u.orderCounts).toEqual(new Map([['whole', 3], ['rye', 1]]));
     expect(u.owned).toEqual(new Map([['whole', 0.8]]));
     expect(u.recent).toEqual(['whole']);
     expect(u.reorderRate).toBe(0.7);

@@ -13,7 +13,8 @@ import type { UserContext } from './user-context-types.js';
  *   P(new j) = σ(b + a₁·log lift(j) + a₂·log popularity(j) + a₃·log popularity of j in its category
  *                 + a₄·log the user's share of lines in j's category + a₅·their share in j's department
  *                 + a₆·log lift(j) beside their most recent products + a₇·log share of shoppers who bought j
- *                 + a₈·log the user's share of new items + a₉·log co-purchase(j))
+ *                 + a₈·log the user's share of new items + a₉·log co-purchase(j)
+ *                 + a₁₀·log knn(j), what shoppers like this one buy)
  *
  * i.e. for the small probabilities involved, lift^a₁ × popularity^a₂ × (popularity in the user's
  * categories)^… — the product of co-purchase lift and popularity in the user's categories, with
@@ -22,7 +23,9 @@ import type { UserContext } from './user-context-types.js';
  * their reorder propensity, divided by P(j). Version 2 adds what v1 could not see: what goes with
  * the user's latest baskets rather than their whole history, how many different shoppers try j (a
  * product many households buy is tried more than one a few buy every week), and how much this user
- * explores at all, which sets how their discovery compares with their staples.
+ * explores at all, which sets how their discovery compares with their staples. Version 3 adds what
+ * the shoppers most like this one buy (catalogue/neighbours.ts), which co-purchase, seeing one owned
+ * product at a time, misses; their products are candidates too.
  */
 
 export interface DiscoveryFeatures {
@@ -44,6 +47,8 @@ export interface DiscoveryFeatures {
   readonly buyerShare: number;
   /** Share of the user's history lines that were products new to them (1 − their reorder rate). */
   readonly newItemShare: number;
+  /** knn(j): the similarity-weighted mean weight of j among the shoppers most like this one. */
+  readonly neighbourScore: number;
 }
 
 export const DISCOVERY_INPUTS = {
@@ -56,6 +61,7 @@ export const DISCOVERY_INPUTS = {
   log_buyer_share: (f) => Math.log(f.buyerShare + 1e-4),
   log_new_item_share: (f) => Math.log(f.newItemShare + 0.01),
   log_co_purchase: (f) => Math.log(f.coPurchase + 1e-5),
+  log_neighbours: (f) => Math.log(f.neighbourScore + 1e-3),
 } satisfies Record<string, (f: DiscoveryFeatures) => number>;
 export type DiscoveryInput = keyof typeof DISCOVERY_INPUTS;
 
@@ -66,6 +72,10 @@ export interface DiscoveryWeights extends LogisticFit {
 
 /** What discovery reads about the user: what they own (with weights), what they bought last, where their lines fall. */
 export interface DiscoveryUser {
+  /** Who they are, so that they are never their own neighbour. */
+  readonly userId?: string;
+  /** History orders holding each owned product, for finding the shoppers most like them. */
+  readonly orderCounts: ReadonlyMap<string, number>;
   /** Owned products → weight in the co-purchase profile (their reorder propensity). */
   readonly owned: ReadonlyMap<string, number>;
   /** Share of history lines per category. */
@@ -91,12 +101,17 @@ function departmentShares(user: DiscoveryUser, catalogue: Catalogue): Map<string
 }
 
 /**
- * Features of any product for one user, with their co-purchase profiles computed once: `profile`
- * holds every product co-bought with one of theirs; `features` is undefined for one they own or the
- * catalogue lacks.
+ * Features of any product for one user, with their co-purchase profiles and neighbours computed once:
+ * `profile` holds every product co-bought with one of theirs, `neighbourScores` every product the
+ * shoppers most like them bought; `features` is undefined for one they own or the catalogue lacks.
  */
-export function discoveryFeatureMaker(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue): { profile: ReadonlyMap<string, number>; features: (productId: string) => DiscoveryFeatures | undefined } {
+export function discoveryFeatureMaker(
+  user: DiscoveryUser,
+  stats: CatalogueStats,
+  catalogue: Catalogue,
+): { profile: ReadonlyMap<string, number>; neighbourScores: ReadonlyMap<string, number>; features: (productId: string) => DiscoveryFeatures | undefined } {
   const profile = stats.coPurchase.conditional(user.owned);
+  const neighbourScores = stats.neighbours.productScores({ userId: user.userId, orderCounts: user.orderCounts });
   const recentProfile = stats.coPurchase.conditional(new Map(user.recent.map((id) => [id, 1])));
   const depts = departmentShares(user, catalogue);
   const total = Math.max(1, stats.totalOrders);
@@ -119,18 +134,22 @@ export function discoveryFeatureMaker(user: DiscoveryUser, stats: CatalogueStats
       recentLift: popularity > 0 ? (recentProfile.get(productId) ?? 0) / popularity : 0,
       buyerShare: (stats.productRepeat.get(productId)?.buyers ?? 0) / shoppers,
       newItemShare,
+      neighbourScore: neighbourScores.get(productId) ?? 0,
     };
   };
-  return { profile, features };
+  return { profile, neighbourScores, features };
 }
+
+/** The products discovery ranks for a user: every one co-bought with theirs or bought by their neighbours. */
+const candidatesOf = (profile: ReadonlyMap<string, number>, neighbourScores: ReadonlyMap<string, number>): Set<string> => new Set([...profile.keys(), ...neighbourScores.keys()]);
 
 /**
  * Features of a set of products for one user; `productIds` default to every product co-bought with
- * something the user owns. Owned products are never candidates.
+ * something the user owns or bought by their neighbours. Owned products are never candidates.
  */
 export function discoveryFeatures(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, productIds?: Iterable<string>): DiscoveryFeatures[] {
-  const { profile, features } = discoveryFeatureMaker(user, stats, catalogue);
-  return [...(productIds ?? profile.keys())].map(features).filter((f): f is DiscoveryFeatures => f !== undefined);
+  const { profile, neighbourScores, features } = discoveryFeatureMaker(user, stats, catalogue);
+  return [...(productIds ?? candidatesOf(profile, neighbourScores))].map(features).filter((f): f is DiscoveryFeatures => f !== undefined);
 }
 
 /** P(new j in the next order) for each product, by id. */
@@ -142,12 +161,12 @@ export function discoveryScores(user: DiscoveryUser, stats: CatalogueStats, cata
 export interface DiscoveryScorer {
   /** P(new j in the next order); 0 for a product the user owns or the catalogue lacks. */
   score(productId: string): number;
-  /** Every product co-bought with one of theirs, likeliest first (ties: lower id). */
+  /** Every product co-bought with one of theirs or bought by their neighbours, likeliest first (ties: lower id). */
   ranked(): readonly { readonly productId: string; readonly score: number }[];
 }
 
 export function discoveryScorer(user: DiscoveryUser, stats: CatalogueStats, catalogue: Catalogue, weights: DiscoveryWeights = discoveryWeights()): DiscoveryScorer {
-  const { profile, features } = discoveryFeatureMaker(user, stats, catalogue);
+  const { profile, neighbourScores, features } = discoveryFeatureMaker(user, stats, catalogue);
   const memo = new Map<string, number>();
   const score = (productId: string): number => {
     let s = memo.get(productId);
@@ -162,22 +181,36 @@ export function discoveryScorer(user: DiscoveryUser, stats: CatalogueStats, cata
   return {
     score,
     ranked: () =>
-      (ranked ??= [...profile.keys()]
+      (ranked ??= [...candidatesOf(profile, neighbourScores)]
         .map((productId) => ({ productId, score: score(productId) }))
         .filter((x) => x.score > 0)
         .sort((a, b) => b.score - a.score || compareIds(a.productId, b.productId))),
   };
 }
 
-/** What discovery reads from a UserContext: its products weighted by reorder propensity, its latest products, its category shares and reorder rate. */
-export function discoveryUserOf(user: Pick<UserContext, 'reorderPropensity' | 'categoryAffinity' | 'recentProducts' | 'reorderRate'>): DiscoveryUser {
-  return { owned: new Map(Object.entries(user.reorderPropensity)), categoryAffinity: user.categoryAffinity, recent: user.recentProducts.map((p) => p.id), reorderRate: user.reorderRate };
+/**
+ * What discovery reads from a UserContext: who they are, its products weighted by reorder propensity
+ * and the history orders holding each (productAffinity × historyOrders), its latest products, its
+ * category shares and reorder rate.
+ */
+export function discoveryUserOf(user: Pick<UserContext, 'userId' | 'historyOrders' | 'productAffinity' | 'reorderPropensity' | 'categoryAffinity' | 'recentProducts' | 'reorderRate'>): DiscoveryUser {
+  const orderCounts = new Map(Object.entries(user.productAffinity).map(([id, share]) => [id, Math.round(share * user.historyOrders)]));
+  return {
+    userId: user.userId,
+    orderCounts,
+    owned: new Map(Object.entries(user.reorderPropensity)),
+    categoryAffinity: user.categoryAffinity,
+    recent: user.recentProducts.map((p) => p.id),
+    reorderRate: user.reorderRate,
+  };
 }
 
-export const DISCOVERY_WEIGHTS_URL = new URL('./weights/discovery-v2.json', import.meta.url);
+/** The model the bundled weights are for; `hubgen train-propensity` writes `weights/<version>.json`. */
+export const DISCOVERY_VERSION = 'discovery-v3';
+export const DISCOVERY_WEIGHTS_URL = new URL(`./weights/${DISCOVERY_VERSION}.json`, import.meta.url);
 
 let bundled: DiscoveryWeights | undefined;
-/** The bundled weights (weights/discovery-v2.json), read once. */
+/** The bundled weights (weights/discovery-v3.json), read once. */
 export function discoveryWeights(): DiscoveryWeights {
   return (bundled ??= parseDiscoveryWeights(JSON.parse(readFileSync(DISCOVERY_WEIGHTS_URL, 'utf8')), DISCOVERY_WEIGHTS_URL.pathname));
 }

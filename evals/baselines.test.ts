@@ -51,7 +51,9 @@ describe('baselines', () => {
   it("discovery-only ranks new products by the page's discovery model, then fills from popularity", () => {
     const catalogue = catalogueOf({ departments: [['d', 'D']], categories: [['c', 'C', 'd']], products: ['10', '20', '30', '40', '50'].map((id) => ({ id, name: id, categoryId: 'c' })) });
     const stats = statsOfBaskets([['10', '20'], ['10', '20'], ['10', '30'], ['40'], ['50'], ['50']], catalogue);
-    const context = { reorderPropensity: { '10': 0.9 }, categoryAffinity: { c: 1 }, recentProducts: [{ id: '10', name: '10', categoryId: 'c' }], reorderRate: 0.5 } as Pick<UserContext, 'reorderPropensity' | 'categoryAffinity' | 'recentProducts' | 'reorderRate'> as UserContext;
+    type DiscoveryFields = 'userId' | 'historyOrders' | 'productAffinity' | 'reorderPropensity' | 'categoryAffinity' | 'recentProducts' | 'reorderRate';
+    const fields: Pick<UserContext, DiscoveryFields> = { userId: '1', historyOrders: 2, productAffinity: { '10': 1 }, reorderPropensity: { '10': 0.9 }, categoryAffinity: { c: 1 }, recentProducts: [{ id: '10', name: '10', categoryId: 'c' }], reorderRate: 0.5 };
+    const context = fields as UserContext;
     const model = discoveryScorer(discoveryUserOf(context), stats, catalogue).ranked().map((x) => x.productId);
     // The co-bought ones first, in the model's order; then 50 and 40 by popularity; never 10, which they own.
     expect(model.sort()).toEqual(['20', '30']);

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { withRuntime, type GlobalOptions } from './shared.js';
+import { DISCOVERY_VERSION } from '../../catalogue/discovery.js';
 
 export function registerTrainCommands(program: Command, globals: () => GlobalOptions): void {
   program
@@ -42,7 +43,7 @@ export function registerTrainCommands(program: Command, globals: () => GlobalOpt
   program
     .command('train-propensity')
     .description('refit the reorder-propensity and discovery models on calibration users only (a seeded split of a segment that leaves out the report\'s users); writes both weights files and prints held-out figures')
-    .option('--out-dir <dir>', 'where to write propensity-v1.json and discovery-v2.json (default: the bundled catalogue/weights)')
+    .option('--out-dir <dir>', `where to write propensity-v1.json and ${DISCOVERY_VERSION}.json (default: the bundled catalogue/weights)`)
     .option('--segment <name>', 'segment the split is drawn from', 'train')
     .option('--report-users <n>', 'the first N users of `sample:N:<segment>` are the report\'s and never calibrate', (v) => Number.parseInt(v, 10), 200)
     .option('--seed <n>', 'the sample seed (as --users sample uses)', (v) => Number.parseInt(v, 10), 1)
@@ -60,9 +61,9 @@ export function registerTrainCommands(program: Command, globals: () => GlobalOpt
         // Discovery learns from every non-report user's last order: its file lists those users, so an eval can check it reports on none of them.
         const discoveryCalibration = { split: { ...report.split, calibrationUsers: discoveryUsers }, instances: discoveryUsers.length, ...d, heldOut: dh };
         await writeFile(join(dir, 'propensity-v1.json'), `${JSON.stringify({ ...propensity, calibration: { ...calibration, ...p, heldOut: ph } }, null, 1)}\n`);
-        await writeFile(join(dir, 'discovery-v2.json'), `${JSON.stringify({ ...discovery, calibration: discoveryCalibration }, null, 1)}\n`);
+        await writeFile(join(dir, `${DISCOVERY_VERSION}.json`), `${JSON.stringify({ ...discovery, calibration: discoveryCalibration }, null, 1)}\n`);
         console.log(JSON.stringify({ ...report, split: { ...report.split, calibrationUsers: report.split.calibrationUsers.length }, discovery: { ...report.discovery, users: discoveryUsers.length } }, null, 2));
-        console.log(`wrote ${join(dir, 'propensity-v1.json')} and ${join(dir, 'discovery-v2.json')}`);
+        console.log(`wrote ${join(dir, 'propensity-v1.json')} and ${join(dir, `${DISCOVERY_VERSION}.json`)}`);
       });
     });
 
