@@ -102,7 +102,11 @@ function baselineTable(result: EvalResult): Table {
       pct(b.aggregate.targetCategoryCoverage.mean),
       pct(b.aggregate.targetPrecision.mean),
       '$0',
-      b.matches === 'newProducts' ? `${b.forVariants.join(', ')} (as many as its new products)` : b.forVariants.join(', '),
+      b.matches === 'pageNewProducts'
+        ? `${b.forVariants.join(', ')} (as many new products as its page shows each user; median above)`
+        : b.matches === 'newProducts'
+          ? `${b.forVariants.join(', ')} (its median count of new products)`
+          : b.forVariants.join(', '),
     ]),
   };
 }

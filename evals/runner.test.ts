@@ -66,9 +66,11 @@ describe('runEval', () => {
     expect(single.pages[0].cost).toEqual(u1.cost);
 
     // Baselines sit beside variants at the variants' median page size (2 distinct products: 1, 2).
-    // The new-item kinds also stand at the pages' median count of new products (1).
-    expect(result.baselines.map((b) => b.name)).toEqual(['popularity@2', 'own-reorders@2', 'popularity-unseen@2', 'co-purchase@2', 'discovery-only@2', 'popularity-unseen@1', 'co-purchase@1', 'discovery-only@1']);
-    expect(result.baselines.map((b) => b.matches)).toEqual([...Array(5).fill('products'), ...Array(3).fill('newProducts')]);
+    // The new-item kinds also stand beside each variant user by user: the cascaded page shows user 2
+    // (who owns 2 and 3) one new product, 1; single-step made user 1's page alone, with nothing new on
+    // it, so no new-item baseline stands beside it.
+    expect(result.baselines.map((b) => b.name)).toEqual(['popularity@2', 'own-reorders@2', 'popularity-unseen@2', 'co-purchase@2', 'discovery-only@2', 'popularity-unseen@new-on-cascaded', 'co-purchase@new-on-cascaded', 'discovery-only@new-on-cascaded']);
+    expect(result.baselines.map((b) => b.matches)).toEqual([...Array(5).fill('products'), ...Array(3).fill('pageNewProducts')]);
     const [, own, unseen, coPurchase, discoveryOnly] = result.baselines;
     expect(own.forVariants).toEqual(['cascaded', 'single-step']);
     // User 1 history: orders 101 {1,2}, 102 {1} → own reorders [1, 2]; target {4, 1} → recall 1/2, nothing new.
@@ -122,23 +124,31 @@ describe('runEval', () => {
     expect(result.baselines.flatMap((b) => b.forVariants)).toEqual(Array(8).fill('cascaded'));
   });
 
-  it('sets the new-item baselines beside a variant also at its median count of new products', async () => {
-    // User 1 owns 1 and 2: a page that adds 3 shows one new product.
+  it('sets the new-item baselines beside each variant user by user, as many products as that user\'s page showed new', async () => {
+    // The fake page shows 1 and 2. User 1 owns both: adding 3 makes one new product. User 2 owns 2
+    // and 3: product 1 is new to them already, and adding 4 makes two.
+    const extraFor: Record<string, string[]> = { '1': ['3'], '2': ['4'] };
     const withNew: typeof fakeCascaded = async (u, c) => {
       const out = await fakeCascaded(u, c);
       const data = out.page.artefact.data;
       const [first, ...rest] = data.themes;
-      const extra = { ...first.products[0], productId: '3', name: 'three' };
-      return { ...out, page: { ...out.page, artefact: { ...out.page.artefact, data: { ...data, themes: [{ ...first, products: [...first.products, extra] }, ...rest] } } } };
+      const extra = (extraFor[u.userId] ?? []).map((productId) => ({ ...first.products[0], productId, name: productId }));
+      return { ...out, page: { ...out.page, artefact: { ...out.page.artefact, data: { ...data, themes: [{ ...first, products: [...first.products, ...extra] }, ...rest] } } } };
     };
-    const result = await runEval({ ctx, dataset, users: ['1'], variants: ['cascaded'], pipelines: { variants: { cascaded: withNew } }, judge: false });
-    expect(result.variants[0].aggregate.newProducts.p50).toBe(1);
-    const matched = result.baselines.filter((b) => b.matches === 'newProducts');
-    expect(matched.map((b) => b.name)).toEqual(['popularity-unseen@1', 'co-purchase@1', 'discovery-only@1']);
-    for (const b of matched) {
+    const result = await runEval({ ctx, dataset, users: ['1', '2'], variants: ['cascaded', 'single-step'], pipelines: { variants: { cascaded: withNew, 'single-step': fakeCascaded } }, judge: false });
+    expect(result.variants.map((v) => v.pages.map((p) => p.newProducts))).toEqual([[1, 2], [0, 1]]);
+    const matched = result.baselines.filter((b) => b.matches === 'pageNewProducts');
+    expect(matched.map((b) => b.name)).toEqual([
+      ...['popularity-unseen', 'co-purchase', 'discovery-only'].map((k) => `${k}@new-on-cascaded`),
+      ...['popularity-unseen', 'co-purchase', 'discovery-only'].map((k) => `${k}@new-on-single-step`),
+    ]);
+    for (const b of matched.slice(0, 3)) {
       expect(b.forVariants).toEqual(['cascaded']);
-      expect(b.pages[0].products).toBe(1);
+      // Asked for 1 and 2: user 1 gets product 3; user 2 can only be offered 1, the one product they
+      // lack that any history basket holds (4 is only in a target order).
+      if (b.kind !== 'discovery-only') expect(b.pages.map((p) => [p.userId, p.products])).toEqual([['1', 1], ['2', 1]]);
     }
+    for (const b of matched.slice(3)) expect(b.pages.map((p) => [p.userId, p.products])).toEqual([['1', 0], ['2', 1]]);
   });
 
   it('rejects a bad variant before running anything', async () => {

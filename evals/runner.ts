@@ -80,10 +80,18 @@ export interface BaselineResult {
   /** e.g. "popularity@48". */
   readonly name: string;
   readonly kind: BaselineKind;
-  /** Products on each baseline page: the median page size of the variants it stands beside, or their median of new products. */
+  /**
+   * Products on each baseline page: the median page size of the variants it stands beside; for
+   * `pageNewProducts`, the median of its per-user counts.
+   */
   readonly productCount: number;
-  /** What productCount matches in the variants: their page size, or (new-item kinds) how many new products they show. */
-  readonly matches?: 'products' | 'newProducts';
+  /**
+   * What the baseline's page size matches in the variants: `products`, their median page size;
+   * `pageNewProducts` (new-item kinds), as many products for each user as that user's page showed new
+   * to them; `newProducts`, the variants' median count of new products (results written before
+   * 2026-12-04; re-rendered as they are).
+   */
+  readonly matches?: 'products' | 'newProducts' | 'pageNewProducts';
   readonly forVariants: readonly string[];
   readonly pages: readonly BaselinePage[];
   readonly aggregate: {
@@ -317,22 +325,21 @@ async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTar
 /**
  * Every baseline kind at each distinct page size: each variant is set beside baselines showing as
  * many products as its median page, so recall and new-item recall compare like with like. The
- * new-item kinds also stand at each variant's median count of new products: the page's discovery
- * slots against as many of theirs.
+ * new-item kinds also stand beside each variant user by user, each user's list as long as the
+ * number of new products their page showed: the page's discovery slots against as many of theirs,
+ * for a light shopper whose page is mostly discovery as for a heavy one whose page is mostly staples.
  */
 function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { user: EvalUser; target: EvalTarget }[], ctx: Ctx): BaselineResult[] {
-  const sizes = new Map<string, { n: number; matches: 'products' | 'newProducts'; forVariants: string[] }>();
-  const at = (median: number | null | undefined, matches: 'products' | 'newProducts', variant: string) => {
+  const sizes = new Map<string, { n: number; forVariants: string[] }>();
+  for (const v of variants) {
+    const median = v.aggregate.products.p50;
     // No pages, or mostly empty ones: a zero-product baseline would score zero by construction.
-    if (median === null || median === undefined || Math.round(median) < 1) return;
+    if (median === null || median === undefined || Math.round(median) < 1) continue;
     const n = Math.round(median);
-    const key = `${matches}:${n}`;
-    const entry = sizes.get(key) ?? { n, matches, forVariants: [] };
-    entry.forVariants.push(variant);
-    sizes.set(key, entry);
-  };
-  for (const v of variants) at(v.aggregate.products.p50, 'products', v.name);
-  for (const v of variants) at(v.aggregate.newProducts?.p50, 'newProducts', v.name);
+    const entry = sizes.get(`${n}`) ?? { n, forVariants: [] };
+    entry.forVariants.push(v.name);
+    sizes.set(`${n}`, entry);
+  }
   const popular = popularityRanking(ctx.stats);
   const categoryOf = (id: string) => ctx.catalogue.products.get(id)?.categoryId;
   const lists: Record<BaselineKind, (u: EvalUser, n: number) => string[]> = {
@@ -342,23 +349,33 @@ function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { 
     'co-purchase': (u, n) => coPurchaseRanking(u.history, ctx.stats, n, popular),
     'discovery-only': (u, n) => discoveryOnlyRanking(u.context, ctx.stats, ctx.catalogue, n, popular),
   };
-  const out: BaselineResult[] = [];
-  const ordered = [...sizes.values()].sort((a, b) => (a.matches === b.matches ? a.n - b.n : a.matches === 'products' ? -1 : 1));
-  for (const { n, matches, forVariants } of ordered) {
-    const make = (kind: BaselineKind): BaselineResult => {
-      const pages = evaluated.map(({ user, target }) => ({ userId: user.history.userId, ...targetMetrics(lists[kind](user, n).slice(0, n), categoryOf, target, ownedProducts(user.history)) }));
-      const d = (f: (p: BaselinePage) => number | null) => distribution(pages.map(f));
-      return {
-        name: `${kind}@${n}`,
-        kind,
-        productCount: n,
-        matches,
-        forVariants,
-        pages,
-        aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), newItemRecall: d((p) => p.newItemRecall), targetCategoryCoverage: d((p) => p.targetCategoryCoverage), targetPrecision: d((p) => p.targetPrecision) },
-      };
+  const baseline = (kind: BaselineKind, name: string, productCount: number, matches: 'products' | 'pageNewProducts', forVariants: string[], users: readonly { user: EvalUser; target: EvalTarget; n: number }[]): BaselineResult => {
+    const pages = users.map(({ user, target, n }) => ({ userId: user.history.userId, ...targetMetrics(lists[kind](user, n).slice(0, n), categoryOf, target, ownedProducts(user.history)) }));
+    const d = (f: (p: BaselinePage) => number | null) => distribution(pages.map(f));
+    return {
+      name,
+      kind,
+      productCount,
+      matches,
+      forVariants,
+      pages,
+      aggregate: { products: d((p) => p.products), targetRecall: d((p) => p.targetRecall), newItemRecall: d((p) => p.newItemRecall), targetCategoryCoverage: d((p) => p.targetCategoryCoverage), targetPrecision: d((p) => p.targetPrecision) },
     };
-    out.push(...(matches === 'products' ? BASELINE_KINDS : NEW_ITEM_BASELINE_KINDS).map(make));
+  };
+  const out: BaselineResult[] = [];
+  for (const { n, forVariants } of [...sizes.values()].sort((a, b) => a.n - b.n)) {
+    out.push(...BASELINE_KINDS.map((kind) => baseline(kind, `${kind}@${n}`, n, 'products', forVariants, evaluated.map((e) => ({ ...e, n })))));
+  }
+  for (const v of variants) {
+    // Users whose page the variant made, each with the count of new products it showed them.
+    const newOnPage = new Map(v.pages.map((p) => [p.userId, p.newProducts]));
+    const users = evaluated.flatMap((e) => {
+      const n = newOnPage.get(e.user.history.userId);
+      return n === undefined ? [] : [{ ...e, n }];
+    });
+    if (!users.some((u) => u.n > 0)) continue;
+    const median = Math.round(distribution(users.map((u) => u.n)).p50 ?? 0);
+    out.push(...NEW_ITEM_BASELINE_KINDS.map((kind) => baseline(kind, `${kind}@new-on-${v.name}`, median, 'pageNewProducts', [v.name], users)));
   }
   return out;
 }
