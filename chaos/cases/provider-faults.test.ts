@@ -7,8 +7,12 @@ let result: ProviderFaultsResult;
 
 beforeAll(async () => {
   base = await sharedChaosBase();
-  // 30% rather than the suite's 20%, so six users see every kind of fault at least once.
-  result = await runProviderFaults(base, { users: base.users.slice(0, 6), rate: 0.3, seed: 12, concurrency: 3 });
+  // 30% rather than the suite's 20%, so six users see every kind of fault at least once. Faults are
+  // drawn per request body (reproducible whatever order calls arrive in), so which kinds ~18 faults
+  // cover depends on the pages' prompts: seed 15 gives every kind 1–3 times with today's pages. When a
+  // change to what pages hold leaves a kind out, 'injects every kind' fails first; pick a seed that
+  // covers all seven again (each costs a minute to try).
+  result = await runProviderFaults(base, { users: base.users.slice(0, 6), rate: 0.3, seed: 15, concurrency: 3 });
 }, 240_000);
 
 afterAll(removeWorkDirs);
