@@ -15,6 +15,16 @@ export interface ProductHit {
   readonly hitScore: number;
 }
 
+/**
+ * The filters a keyword searches under: its own, or its theme's when it has none, so a keyword
+ * the model wrote without a category ("raspberry fruit spread" in a produce theme) looks for its
+ * products where the theme's are, not across the whole catalogue (which, while the products
+ * collection is still building, also means waiting for all of it).
+ */
+export function keywordScope<K extends Pick<FilteredKeyword, 'categoryIds' | 'departmentIds'>>(kw: K, theme: Pick<FilteredTheme, 'categoryIds' | 'departmentIds'>): K {
+  return kw.categoryIds.length || kw.departmentIds.length ? kw : { ...kw, categoryIds: theme.categoryIds, departmentIds: theme.departmentIds };
+}
+
 /** Category filters are the narrower intent, so they win; department filters apply only without them. */
 export function keywordFilter(kw: Pick<FilteredKeyword, 'categoryIds' | 'departmentIds'>): Filter | undefined {
   if (kw.categoryIds.length) return { must: [{ key: 'categoryId', match: { any: [...kw.categoryIds] } }] };

@@ -10,6 +10,7 @@ import { memoryVectorStore } from '../../testing/memory-vector-store.js';
 import type { Filtered } from '../filter/schema.js';
 import { runAssemble } from './index.js';
 import { DEFAULT_RANKING, rankScore } from './rank.js';
+import { keywordFilter, keywordScope } from './retrieve.js';
 import { statsOfHistories } from '../../catalogue/stats.js';
 import { pageSchema, type Page } from './schema.js';
 import { filteredArtefact, fixtureCatalogue, fixtureStats, fixtureUser, theme } from '../../testing/assemble-fixture.js';
@@ -85,6 +86,21 @@ describe('assemble run', () => {
       else if (kw.departmentIds.length) expect(kw.departmentIds).toContain(p.departmentId);
     }
     expect(artefact.data.themes.every((t) => !t.notes)).toBe(true);
+  });
+
+  it("searches a keyword without filters of its own under its theme's, not across the catalogue", async () => {
+    // A fruit theme whose model wrote "greek yogurt" without a category: unfiltered, that keyword finds yogurt.
+    const loose = theme('fruit-loose', 'Fruit for breakfast', [['organic apple', ['a24'], []], ['greek yogurt', [], []]]);
+    expect(loose.categoryIds).toEqual(['a24']);
+    const { artefact } = await runAssemble({ user: fixtureUser(), filtered: filteredArtefact({ ...filtered, themes: [loose] }) }, ctx);
+    const products = productsOf(artefact.data);
+    expect(products.length).toBeGreaterThan(0);
+    for (const p of products) expect(p.categoryId).toBe('a24');
+    // Its own filters win; a theme that names nothing leaves the keyword unfiltered.
+    const own = { text: 'greek yogurt', categoryIds: ['a120'], departmentIds: [] };
+    expect(keywordScope(own, loose)).toBe(own);
+    expect(keywordFilter(keywordScope(loose.keywords[1], loose))).toEqual({ must: [{ key: 'categoryId', match: { any: ['a24'] } }] });
+    expect(keywordFilter(keywordScope(loose.keywords[1], { categoryIds: [], departmentIds: [] }))).toBeUndefined();
   });
 
   it('ranks by relevance^γ × the user\'s probability of buying: reorder propensity if they own it, discovery if not', async () => {

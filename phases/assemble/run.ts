@@ -12,7 +12,7 @@ import { PRODUCT_TEXT_RECIPE, productVectors } from '../../retrieval/index-catal
 import type { Filtered, FilteredTheme } from '../filter/schema.js';
 import { pageSchema, type Page, type PageProduct, type PageTheme } from './schema.js';
 import { dot, pickTopCapped, rankScore, relevance, type RankingWeights } from './rank.js';
-import { retrieveForKeyword, type ProductHit } from './retrieve.js';
+import { keywordScope, retrieveForKeyword, type ProductHit } from './retrieve.js';
 import { admits, assignStaples } from './staples.js';
 import { COLLECTIONS } from '../../retrieval/collections.js';
 import { themeSummaryText } from '../themes/text.js';
@@ -33,10 +33,11 @@ export interface AssembleInput {
  * theme's filters, none unavailable or kept off pages by the alcohol policy.
  * Version 3: keys spell the user digest and shared digests the kit's way (ids are strings now).
  * Version 4: reorder propensity and discovery probability replace affinity × popularity; staples and discovery themes.
+ * Version 5: a keyword without filters of its own searches under its theme's (keywordScope).
  */
 export const runAssemble = definePhase<AssembleInput, Page>({
   name: 'assemble',
-  version: '4',
+  version: '5',
   schema: pageSchema,
   promptVersion: 'none',
   config: (ctx, input) => ({ ...ctx.config.phases.assemble, ranking: input.ranking ?? ctx.config.phases.assemble.ranking, allowAlcohol: ctx.config.phases.filter.policy.allowAlcohol }),
@@ -88,7 +89,7 @@ async function assemble(input: AssembleInput, ctx: Ctx, ranking: RankingWeights)
     themes.map((theme) =>
       theme.kind === 'staples'
         ? []
-        : Promise.all(theme.keywords.map((kw) => limit(async () => ({ keyword: kw.text, ...(await retrieveForKeyword(ctx.vectors, vectorOf.get(kw.text)!, kw, perKeyword)) })))),
+        : Promise.all(theme.keywords.map((kw) => limit(async () => ({ keyword: kw.text, ...(await retrieveForKeyword(ctx.vectors, vectorOf.get(kw.text)!, keywordScope(kw, theme), perKeyword)) })))),
     ),
   );
 
