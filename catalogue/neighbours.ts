@@ -1,4 +1,4 @@
-import { canonicalJson, sha256 } from '../base/hash.js';
+import { createHash } from 'node:crypto';
 import { compareIds } from './types.js';
 import { idCodes } from './id-codes.js';
 
@@ -56,10 +56,18 @@ export function orderCountsOf(baskets: readonly (readonly string[])[]): Map<stri
   return counts;
 }
 
-/** The digest of a pool, cheap enough to take without building it. */
+/**
+ * The digest of a pool, cheap enough to take without building it (every run keys its pages on it):
+ * one streamed hash over the shoppers in id order, each one's products in code-unit order (any
+ * fixed order is canonical).
+ */
 export function neighboursDigest(histories: readonly ShopperHistory[]): string {
-  const rows = histories.map((h) => [h.userId, [...h.orderCounts].sort((a, b) => compareIds(a[0], b[0]))] as const).sort((a, b) => compareIds(a[0], b[0]));
-  return sha256(canonicalJson(rows));
+  const hash = createHash('sha256');
+  for (const h of [...histories].sort((a, b) => compareIds(a.userId, b.userId))) {
+    const products = [...h.orderCounts.keys()].sort().map((id) => `${JSON.stringify(id)}=${h.orderCounts.get(id)}`);
+    hash.update(`${JSON.stringify(h.userId)}:${products.join(',')}\n`);
+  }
+  return hash.digest('hex');
 }
 
 export function buildUserNeighbours(histories: readonly ShopperHistory[], digest = neighboursDigest(histories)): UserNeighbours {
