@@ -72,6 +72,8 @@ describe('no target-order product or date reaches a feature', () => {
       if (userId === '1') expect(contextOfUser(swapped, userId).context).toEqual(contextOfUser(dataset, userId).context);
     }
     expect(buildCatalogueStats(withTarget('1', ['24852'])).coPurchase.digest).toBe(buildCatalogueStats(dataset).coPurchase.digest);
+    // Nor do the shoppers user neighbours compare: a target is nobody's history.
+    expect(buildCatalogueStats(withTarget('1', ['24852'])).neighboursDigest).toBe(buildCatalogueStats(dataset).neighboursDigest);
   });
 
   it('discovery scores for a user are the same whatever their target holds', () => {
