@@ -22,6 +22,6 @@ export interface CatalogueStats {
   readonly repeatPrior: number;
   /** Shoppers like a given one (user-based nearest neighbours over the same histories), built on first use. */
   readonly neighbours: UserNeighbours;
-  /** Digest of the shoppers' histories behind `neighbours`, known without building it. */
+  /** Digest of the shoppers' histories behind `neighbours`, known without building it (taken on first use). */
   readonly neighboursDigest: string;
 }

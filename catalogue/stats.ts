@@ -45,11 +45,14 @@ export const statsOfBaskets = (baskets: readonly (readonly string[])[], catalogu
 export function statsOfHistories(histories: readonly (readonly (readonly string[])[])[], catalogue: Catalogue, userIds: readonly string[] = histories.map((_, i) => `#${i + 1}`)): CatalogueStats {
   const baskets = histories.flat();
   const productRepeat = new Map<string, { buyers: number; repeaters: number }>();
+  // Orders holding each product: summed over the shoppers' own counts, which repeat rates and neighbours read too.
+  const productOrders = new Map<string, number>();
   let buyers = 0;
   let repeaters = 0;
   const shopperHistories = histories.map((history, i) => ({ userId: userIds[i], orderCounts: orderCountsOf(history) }));
   for (const { orderCounts: orders } of shopperHistories) {
     for (const [id, n] of orders) {
+      productOrders.set(id, (productOrders.get(id) ?? 0) + n);
       const r = productRepeat.get(id) ?? { buyers: 0, repeaters: 0 };
       r.buyers++;
       buyers++;
@@ -60,21 +63,21 @@ export function statsOfHistories(histories: readonly (readonly (readonly string[
       productRepeat.set(id, r);
     }
   }
-  const productOrders = new Map<string, number>();
   const categoryLines = new Map<string, number>();
   const categoryOrders = new Map<string, number>();
   const categoryOf = (id: string) => catalogue.products.get(id)!.categoryId;
   for (const basket of baskets) {
     for (const id of basket) categoryLines.set(categoryOf(id), (categoryLines.get(categoryOf(id)) ?? 0) + 1);
-    for (const id of new Set(basket)) productOrders.set(id, (productOrders.get(id) ?? 0) + 1);
     for (const c of new Set(basket.map(categoryOf))) categoryOrders.set(c, (categoryOrders.get(c) ?? 0) + 1);
   }
   let max = 0;
   for (const c of productOrders.values()) max = Math.max(max, c);
   const logMax = Math.log1p(max);
-  // Built on first use: only discovery asks, and statistics made for other ends never pay for it.
+  // Built on first use: only discovery asks for the pool and only artefact keys for its digest, so
+  // statistics made for other ends (calibration's, tests') never pay for either.
   let neighbours: UserNeighbours | undefined;
-  const digest = neighboursDigest(shopperHistories);
+  let digest: string | undefined;
+  const digestOnce = () => (digest ??= neighboursDigest(shopperHistories));
   return {
     productOrders,
     categoryLines,
@@ -85,9 +88,11 @@ export function statsOfHistories(histories: readonly (readonly (readonly string[
     coPurchase: buildCoPurchase(baskets),
     productRepeat,
     repeatPrior: buyers === 0 ? 0 : repeaters / buyers,
-    neighboursDigest: digest,
+    get neighboursDigest() {
+      return digestOnce();
+    },
     get neighbours() {
-      return (neighbours ??= buildUserNeighbours(shopperHistories, digest));
+      return (neighbours ??= buildUserNeighbours(shopperHistories, digestOnce()));
     },
   };
 }

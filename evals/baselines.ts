@@ -1,6 +1,7 @@
 import type { CatalogueStats } from '../catalogue/stats-types.js';
 import { compareIds, type Catalogue, type UserHistory } from '../catalogue/types.js';
 import { discoveryScorer, discoveryUserOf } from '../catalogue/discovery.js';
+import { orderCountsOf } from '../catalogue/neighbours.js';
 import type { UserContext } from '../catalogue/user-context-types.js';
 
 /**
@@ -61,8 +62,7 @@ export function popularityUnseenRanking(popular: readonly string[], owned: Reado
  * i that also hold j. Ties (and the tail no basket links) go to popularity, then the lower id.
  */
 export function coPurchaseRanking(history: Pick<UserHistory, 'history'>, stats: CatalogueStats, n: number, popular: readonly string[] = popularityRanking(stats)): string[] {
-  const orders = new Map<string, number>();
-  for (const { lines } of history.history) for (const id of new Set(lines.map((l) => l.productId))) orders.set(id, (orders.get(id) ?? 0) + 1);
+  const orders = orderCountsOf(history.history.map(({ lines }) => lines.map((l) => l.productId)));
   const share = new Map([...orders].map(([id, c]) => [id, c / Math.max(1, history.history.length)]));
   const scores = stats.coPurchase.conditional(share);
   const ranked = [...scores]

@@ -330,15 +330,15 @@ async function measureOutput(out: VariantOutput, user: EvalUser, target: EvalTar
  * for a light shopper whose page is mostly discovery as for a heavy one whose page is mostly staples.
  */
 function baselinesFor(variants: readonly VariantResult[], evaluated: readonly { user: EvalUser; target: EvalTarget }[], ctx: Ctx): BaselineResult[] {
-  const sizes = new Map<string, { n: number; forVariants: string[] }>();
+  const sizes = new Map<number, { n: number; forVariants: string[] }>();
   for (const v of variants) {
     const median = v.aggregate.products.p50;
     // No pages, or mostly empty ones: a zero-product baseline would score zero by construction.
     if (median === null || median === undefined || Math.round(median) < 1) continue;
     const n = Math.round(median);
-    const entry = sizes.get(`${n}`) ?? { n, forVariants: [] };
+    const entry = sizes.get(n) ?? { n, forVariants: [] };
     entry.forVariants.push(v.name);
-    sizes.set(`${n}`, entry);
+    sizes.set(n, entry);
   }
   const popular = popularityRanking(ctx.stats);
   const categoryOf = (id: string) => ctx.catalogue.products.get(id)?.categoryId;
